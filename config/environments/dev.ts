@@ -1,0 +1,29 @@
+import type { EnvironmentConfigInput } from '../schema';
+
+/**
+ * dev: cheap and disposable. No account or region, so `npx cdk synth` works on a fresh machine with
+ * no credentials and no network. Stateful resources are destroyed with their stack (explicit opt-in).
+ */
+export const dev: EnvironmentConfigInput = {
+  name: 'dev',
+  owner: 'data-platform-team',
+  costCenter: 'cc-0000-dev',
+  tags: { tier: 'development' },
+  removalPolicy: 'destroy',
+  logRetentionDays: 30,
+  network: {
+    cidr: '10.10.0.0/16',
+    maxAzs: 2,
+    natGateways: 0,
+    flowLogRetentionDays: 30,
+  },
+  storage: {
+    zones: [
+      { name: 'raw', noncurrentVersionExpirationDays: 7 },
+      { name: 'curated', noncurrentVersionExpirationDays: 7 },
+      { name: 'analytics', noncurrentVersionExpirationDays: 7 },
+    ],
+    accessLogRetentionDays: 30,
+    athenaResultsRetentionDays: 7,
+  },
+};

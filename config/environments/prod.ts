@@ -1,0 +1,43 @@
+import type { EnvironmentConfigInput } from '../schema';
+
+/**
+ * prod: three AZs, everything retained. The account is a placeholder: replace it with yours.
+ * The availability zones its offline synthesis needs are committed in cdk.context.json.
+ */
+export const prod: EnvironmentConfigInput = {
+  name: 'prod',
+  account: '222222222222',
+  region: 'eu-west-1',
+  owner: 'data-platform-team',
+  costCenter: 'cc-0000-prod',
+  tags: { tier: 'production' },
+  removalPolicy: 'retain',
+  logRetentionDays: 365,
+  network: {
+    cidr: '10.30.0.0/16',
+    maxAzs: 3,
+    natGateways: 0,
+    flowLogRetentionDays: 365,
+  },
+  storage: {
+    zones: [
+      {
+        name: 'raw',
+        // Athena reads STANDARD_IA and GLACIER_IR directly; GLACIER and DEEP_ARCHIVE would need a restore.
+        transitions: [
+          { storageClass: 'STANDARD_IA', afterDays: 30 },
+          { storageClass: 'GLACIER_IR', afterDays: 90 },
+        ],
+        noncurrentVersionExpirationDays: 90,
+      },
+      {
+        name: 'curated',
+        transitions: [{ storageClass: 'STANDARD_IA', afterDays: 90 }],
+        noncurrentVersionExpirationDays: 90,
+      },
+      { name: 'analytics', noncurrentVersionExpirationDays: 90 },
+    ],
+    accessLogRetentionDays: 365,
+    athenaResultsRetentionDays: 30,
+  },
+};

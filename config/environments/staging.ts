@@ -1,0 +1,35 @@
+import type { EnvironmentConfigInput } from '../schema';
+
+/**
+ * staging: mirrors prod at a smaller size. The account is a placeholder: replace it with yours.
+ * The availability zones its offline synthesis needs are committed in cdk.context.json.
+ */
+export const staging: EnvironmentConfigInput = {
+  name: 'staging',
+  account: '111111111111',
+  region: 'eu-west-1',
+  owner: 'data-platform-team',
+  costCenter: 'cc-0000-staging',
+  tags: { tier: 'pre-production' },
+  removalPolicy: 'retain',
+  logRetentionDays: 90,
+  network: {
+    cidr: '10.20.0.0/16',
+    maxAzs: 2,
+    natGateways: 0,
+    flowLogRetentionDays: 90,
+  },
+  storage: {
+    zones: [
+      {
+        name: 'raw',
+        transitions: [{ storageClass: 'STANDARD_IA', afterDays: 30 }],
+        noncurrentVersionExpirationDays: 30,
+      },
+      { name: 'curated', noncurrentVersionExpirationDays: 30 },
+      { name: 'analytics', noncurrentVersionExpirationDays: 30 },
+    ],
+    accessLogRetentionDays: 90,
+    athenaResultsRetentionDays: 14,
+  },
+};

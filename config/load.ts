@@ -1,0 +1,54 @@
+import { ConfigValidationError, problemsFromZod } from './errors';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from './limits';
+import { environmentSchema, type EnvironmentConfig } from './schema';
+import { dev } from './environments/dev';
+import { staging } from './environments/staging';
+import { prod } from './environments/prod';
+
+const ENVIRONMENT_FILES: Record<EnvironmentName, unknown> = { dev, staging, prod };
+
+/** The default environment when `-c env=` is not given. */
+export const DEFAULT_ENVIRONMENT: EnvironmentName = 'dev';
+
+/** Where an environment's file lives, as the user would open it. */
+export function environmentFile(name: string): string {
+  return `config/environments/${name}.ts`;
+}
+
+/** Thrown for an environment name that has no file. */
+export class UnknownEnvironmentError extends Error {
+  constructor(readonly requested: string) {
+    super(
+      `Unknown environment "${requested}" (from -c env=${requested}). ` +
+        `Valid environments: ${ENVIRONMENT_NAMES.join(', ')} (files in config/environments/).`,
+    );
+    this.name = 'UnknownEnvironmentError';
+  }
+}
+
+export function isEnvironmentName(name: string): name is EnvironmentName {
+  return (ENVIRONMENT_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * Validates a raw environment object against the schema, filling in defaults.
+ * Throws ConfigValidationError naming `file`, each bad field, its value and what is allowed.
+ */
+export function validateEnvironmentConfig(raw: unknown, file: string, expectedName?: string): EnvironmentConfig {
+  const result = environmentSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigValidationError(file, problemsFromZod(raw, result.error.issues));
+  }
+  if (expectedName !== undefined && result.data.name !== expectedName) {
+    throw new ConfigValidationError(file, [
+      { field: 'name', value: JSON.stringify(result.data.name), allowed: `must be "${expectedName}", the name of its file` },
+    ]);
+  }
+  return result.data;
+}
+
+/** Loads and validates the named environment. Unknown names list the valid ones. */
+export function loadEnvironmentConfig(name: string = DEFAULT_ENVIRONMENT): EnvironmentConfig {
+  if (!isEnvironmentName(name)) throw new UnknownEnvironmentError(name);
+  return validateEnvironmentConfig(ENVIRONMENT_FILES[name], environmentFile(name), name);
+}

@@ -1,0 +1,233 @@
+import { z } from 'zod';
+import { INTERFACE_ENDPOINT_NAMES, type InterfaceEndpointName } from '../constructs/network/interface-endpoints';
+import {
+  ENVIRONMENT_NAMES,
+  INFREQUENT_ACCESS_MIN_DAYS,
+  LOG_RETENTION_DAYS,
+  STORAGE_CLASSES,
+  TAG_KEY_MAX,
+  TAG_PATTERN,
+  TAG_VALUE_MAX,
+} from './limits';
+
+/**
+ * The schema of one environment's configuration. Every default is written here, once; the
+ * configuration reference in README.md documents the same values and a test keeps the two in step.
+ */
+
+/** Tags the app sets itself from other fields; an environment's extra tags may not redefine them. */
+export const RESERVED_TAG_KEYS = ['project', 'environment', 'owner', 'cost-center'] as const;
+
+const logRetentionDays = z
+  .number()
+  .int()
+  .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+    message: `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
+  });
+
+const tagValue = z
+  .string()
+  .max(TAG_VALUE_MAX, `must be at most ${TAG_VALUE_MAX} characters (AWS tag value limit)`)
+  .regex(TAG_PATTERN, 'may contain only letters, digits, spaces and _ . : / = + - @ (AWS tag value rules)');
+
+const tagKey = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(TAG_KEY_MAX, `must be at most ${TAG_KEY_MAX} characters (AWS tag key limit)`)
+  .regex(TAG_PATTERN, 'may contain only letters, digits, spaces and _ . : / = + - @ (AWS tag key rules)')
+  .refine((key) => !key.toLowerCase().startsWith('aws:'), { message: 'must not start with "aws:" (reserved by AWS)' })
+  .refine((key) => !(RESERVED_TAG_KEYS as readonly string[]).includes(key), {
+    message: `is set by the app from other fields; remove it (reserved: ${RESERVED_TAG_KEYS.join(', ')})`,
+  });
+
+/** A non-empty, trimmed tag value: owner and cost centre end up as tags on every resource. */
+const requiredTagValue = tagValue.refine((value) => value.trim().length > 0, { message: 'must not be empty' });
+
+const days = (min: number, max: number) =>
+  z.number().int(`must be a whole number of days`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+const transitionSchema = z
+  .object({
+    storageClass: z.enum(STORAGE_CLASSES),
+    afterDays: days(0, 36_500),
+  })
+  .strict()
+  .superRefine((transition, ctx) => {
+    const infrequent = transition.storageClass === 'STANDARD_IA' || transition.storageClass === 'ONEZONE_IA';
+    if (infrequent && transition.afterDays < INFREQUENT_ACCESS_MIN_DAYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['afterDays'],
+        message: `${transition.storageClass} transitions must be at least ${INFREQUENT_ACCESS_MIN_DAYS} days after creation (S3 rejects shorter ones)`,
+      });
+    }
+  });
+
+const zoneSchema = z
+  .object({
+    /** Zone name; becomes part of construct IDs and Glue database names, so lowercase letters and digits. */
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9]{1,19}$/, 'must be 2-20 lowercase letters or digits, starting with a letter'),
+    /** Storage-class transitions for current objects, in the order they happen. Default: none. */
+    transitions: z.array(transitionSchema).default([]),
+    /** Days after which a noncurrent object version is deleted. Default 90. */
+    noncurrentVersionExpirationDays: days(1, 3650).default(90),
+    /** Days after which an incomplete multipart upload is aborted. Default 7. */
+    abortIncompleteMultipartUploadDays: days(1, 365).default(7),
+  })
+  .strict()
+  .superRefine((zone, ctx) => {
+    zone.transitions.forEach((transition, index) => {
+      if (index === 0) return;
+      const previous = zone.transitions[index - 1];
+      if (transition.afterDays <= previous.afterDays) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['transitions', index, 'afterDays'],
+          message: `must be later than the previous transition (${previous.afterDays} days)`,
+        });
+      }
+      if (STORAGE_CLASSES.indexOf(transition.storageClass) <= STORAGE_CLASSES.indexOf(previous.storageClass)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['transitions', index, 'storageClass'],
+          message: `cannot follow ${previous.storageClass}; S3 transitions only move down this order: ${STORAGE_CLASSES.join(' → ')}`,
+        });
+      }
+    });
+  });
+
+const DEFAULT_ZONES = [{ name: 'raw' }, { name: 'curated' }, { name: 'analytics' }];
+
+const networkSchema = z
+  .object({
+    /** VPC IPv4 range, a literal CIDR between /16 and /24. Default 10.0.0.0/16. */
+    cidr: z
+      .cidrv4('must be an IPv4 CIDR block such as 10.0.0.0/16')
+      .refine((cidr) => {
+        const prefix = Number(cidr.split('/')[1]);
+        return prefix >= 16 && prefix <= 24;
+      }, 'must have a prefix length between /16 and /24 (VPC limits, room for subnets in every AZ)')
+      .default('10.0.0.0/16'),
+    /** Availability zones for the subnets, 2 or 3. Default 2. */
+    maxAzs: z.number().int().min(2, 'must be at least 2').max(3, 'must be at most 3').default(2),
+    /** NAT gateways; 0 keeps every subnet isolated (the default). */
+    natGateways: z.number().int().min(0, 'must be 0 or more').max(3, 'must be at most 3').default(0),
+    /** Retention of the VPC flow-log group, in days. Default 365. */
+    flowLogRetentionDays: logRetentionDays.default(365),
+    /** Interface endpoints to create. Default: the platform's data services (see README). */
+    interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINT_NAMES as [InterfaceEndpointName, ...InterfaceEndpointName[]])).optional(),
+  })
+  .strict();
+
+const storageSchema = z
+  .object({
+    /** Data-lake zones, one bucket each. Default raw, curated, analytics with no transitions. */
+    zones: z.array(zoneSchema).min(1, 'must list at least one zone').prefault(DEFAULT_ZONES),
+    /** Days server access logs are kept before expiry. Default 365. */
+    accessLogRetentionDays: days(1, 3650).default(365),
+    /** Days Athena query results are kept before expiry. Default 30. */
+    athenaResultsRetentionDays: days(1, 3650).default(30),
+  })
+  .strict();
+
+export const environmentSchema = z
+  .object({
+    /** The environment's name; must match its file name. */
+    name: z.enum(ENVIRONMENT_NAMES),
+    /** Prefix of every deterministic name (Glue databases, workgroups, stacks). Default "lakehouse". */
+    project: z
+      .string()
+      .regex(/^[a-z][a-z0-9]{1,19}$/, 'must be 2-20 lowercase letters or digits, starting with a letter')
+      .default('lakehouse'),
+    /** AWS account ID. Omit for an environment-agnostic synth (dev). */
+    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account ID').optional(),
+    /** AWS region, for example eu-west-1. Omit together with account for an environment-agnostic synth. */
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region name such as eu-west-1')
+      .optional(),
+    /** Team or person accountable for the environment; tagged as `owner`. */
+    owner: requiredTagValue,
+    /** Cost centre for billing; tagged as `cost-center`. */
+    costCenter: requiredTagValue,
+    /** Extra tags for every taggable resource. Default none. */
+    tags: z.record(tagKey, tagValue).default({}),
+    /**
+     * What happens to stateful resources when their stack is deleted. Default "retain".
+     * "destroy" (which also empties buckets) is an explicit opt-in and is refused for staging and prod.
+     */
+    removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
+    /** Retention of the platform's own log groups, in days. Default 365. */
+    logRetentionDays: logRetentionDays.default(365),
+    network: networkSchema.prefault({}),
+    storage: storageSchema.prefault({}),
+  })
+  .strict()
+  .superRefine((env, ctx) => {
+    if (env.removalPolicy === 'destroy' && env.name !== 'dev') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['removalPolicy'],
+        message: `"destroy" is refused for ${env.name}: stateful resources in staging and prod are always retained; use "retain"`,
+      });
+    }
+    if ((env.account === undefined) !== (env.region === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.account === undefined ? 'account' : 'region'],
+        message: 'account and region must be set together (or both omitted for an environment-agnostic synth)',
+      });
+    }
+    if (env.name !== 'dev' && env.account === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['account'],
+        message: `is required for ${env.name}: only dev may be environment-agnostic`,
+      });
+    }
+    if (env.account === undefined && env.network.maxAzs > 2) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network', 'maxAzs'],
+        message: 'must be 2 without an account and region: an environment-agnostic stack only knows 2 availability zones',
+      });
+    }
+    if (env.network.natGateways > env.network.maxAzs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network', 'natGateways'],
+        message: `must not exceed network.maxAzs (${env.network.maxAzs}): one NAT gateway per AZ at most`,
+      });
+    }
+    const seen = new Map<string, number>();
+    env.storage.zones.forEach((zone, index) => {
+      const first = seen.get(zone.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['storage', 'zones', index, 'name'],
+          message: `duplicates storage.zones[${first}].name; zone names must be unique`,
+        });
+      } else {
+        seen.set(zone.name, index);
+      }
+    });
+    const endpoints = env.network.interfaceEndpoints ?? [];
+    endpoints.forEach((endpoint, index) => {
+      if (endpoints.indexOf(endpoint) !== index) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['network', 'interfaceEndpoints', index],
+          message: 'is listed twice; list each endpoint once',
+        });
+      }
+    });
+  });
+
+/** What an environment file declares (defaults may be omitted). */
+export type EnvironmentConfigInput = z.input<typeof environmentSchema>;
+/** A validated environment with every default filled in. */
+export type EnvironmentConfig = z.output<typeof environmentSchema>;
+export type ZoneConfig = EnvironmentConfig['storage']['zones'][number];

@@ -1,0 +1,7 @@
+/**
+ * Lakehouse Blueprint construct library: reusable, secure-by-default L3 constructs for a governed
+ * lakehouse on AWS. Each construct's folder has a README with its default settings.
+ */
+export * from './keys';
+export * from './network';
+export * from './storage';

@@ -1,0 +1,2 @@
+export * from './key-policies';
+export * from './platform-keys';

@@ -1,0 +1,60 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { allowCloudWatchLogs } from './key-policies';
+
+/** Properties of {@link PlatformKeys}. */
+export interface PlatformKeysProps {
+  /**
+   * Use this key for lake data (zone buckets, Firehose output, Athena results) instead of creating one.
+   * @default - a new key with rotation on
+   */
+  readonly lakeKey?: kms.IKey;
+  /**
+   * Use this key for CloudWatch log groups instead of creating one. Its policy must admit
+   * `logs.<region>.amazonaws.com` (see `allowCloudWatchLogs`); an imported key's policy cannot be edited here.
+   * @default - a new key with rotation on and a statement for CloudWatch Logs
+   */
+  readonly logsKey?: kms.IKey;
+  /**
+   * What happens to the keys this construct creates when they leave the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Waiting period before a removed key is deleted (7-30 days).
+   * @default Duration.days(30)
+   */
+  readonly pendingWindow?: Duration;
+}
+
+/**
+ * The platform's customer-managed KMS keys, one per purpose (DESIGN.md, "Keys"): each with automatic
+ * rotation, retained by default, and a key policy that admits the AWS services the purpose needs.
+ * Roles get access through grants (`key.grantEncryptDecrypt(role)` and the like), never through `*`.
+ */
+export class PlatformKeys extends Construct {
+  /** Encrypts the zone buckets, Firehose output and Athena results. */
+  public readonly lakeKey: kms.IKey;
+  /** Encrypts CloudWatch log groups (flow logs, Firehose errors, Lambda). */
+  public readonly logsKey: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: PlatformKeysProps = {}) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const pendingWindow = props.pendingWindow ?? Duration.days(30);
+
+    const newKey = (keyId: string, description: string) =>
+      new kms.Key(this, keyId, { description, enableKeyRotation: true, removalPolicy, pendingWindow });
+
+    this.lakeKey = props.lakeKey ?? newKey('LakeKey', 'Lakehouse lake data: zone buckets, Firehose output, Athena results');
+
+    if (props.logsKey) {
+      this.logsKey = props.logsKey;
+    } else {
+      const logsKey = newKey('LogsKey', 'Lakehouse CloudWatch log groups');
+      allowCloudWatchLogs(logsKey);
+      this.logsKey = logsKey;
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export * from './interface-endpoints';
+export * from './lakehouse-network';

@@ -1,0 +1,66 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig, ZoneConfig } from '../../config/schema';
+import { PlatformKeys } from '../../constructs/keys';
+import { DataLakeStorage, type DataLakeZoneProps } from '../../constructs/storage';
+import { statefulRemoval } from '../removal';
+
+export interface StorageStackProps extends StackProps {
+  readonly config: EnvironmentConfig;
+}
+
+/**
+ * The stateful core: every customer-managed key and the lake's buckets. Retained and
+ * termination-protected outside dev; nothing here depends on another stack.
+ */
+export class StorageStack extends Stack {
+  public readonly keys: PlatformKeys;
+  public readonly storage: DataLakeStorage;
+
+  constructor(scope: Construct, id: string, props: StorageStackProps) {
+    const removal = statefulRemoval(props.config);
+    super(scope, id, { ...props, terminationProtection: removal.terminationProtection });
+    const { storage } = props.config;
+
+    this.keys = new PlatformKeys(this, 'Keys', {
+      removalPolicy: removal.removalPolicy,
+      pendingWindow: removal.keyPendingWindow,
+    });
+    this.storage = new DataLakeStorage(this, 'DataLake', {
+      encryptionKey: this.keys.lakeKey,
+      zones: storage.zones.map(zoneProps),
+      accessLogsRetention: Duration.days(storage.accessLogRetentionDays),
+      athenaResultsRetention: Duration.days(storage.athenaResultsRetentionDays),
+      removalPolicy: removal.removalPolicy,
+      autoDeleteObjects: removal.autoDeleteObjects,
+    });
+  }
+
+  /** The key log groups in every stack use. */
+  public get logsKey(): kms.IKey {
+    return this.keys.logsKey;
+  }
+}
+
+const STORAGE_CLASS: Record<ZoneConfig['transitions'][number]['storageClass'], s3.StorageClass> = {
+  STANDARD_IA: s3.StorageClass.INFREQUENT_ACCESS,
+  INTELLIGENT_TIERING: s3.StorageClass.INTELLIGENT_TIERING,
+  ONEZONE_IA: s3.StorageClass.ONE_ZONE_INFREQUENT_ACCESS,
+  GLACIER_IR: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+  GLACIER: s3.StorageClass.GLACIER,
+  DEEP_ARCHIVE: s3.StorageClass.DEEP_ARCHIVE,
+};
+
+function zoneProps(zone: ZoneConfig): DataLakeZoneProps {
+  return {
+    name: zone.name,
+    transitions: zone.transitions.map((t) => ({
+      storageClass: STORAGE_CLASS[t.storageClass],
+      transitionAfter: Duration.days(t.afterDays),
+    })),
+    noncurrentVersionExpiration: Duration.days(zone.noncurrentVersionExpirationDays),
+    abortIncompleteMultipartUploadAfter: Duration.days(zone.abortIncompleteMultipartUploadDays),
+  };
+}

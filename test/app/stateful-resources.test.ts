@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { synthCached, type Template } from '../support/synth';
+
+const STATEFUL = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Logs::LogGroup'];
+
+function statefulResources(templates: Record<string, Template>) {
+  return Object.entries(templates).flatMap(([stack, template]) =>
+    Object.entries(template.Resources)
+      .filter(([, resource]) => STATEFUL.includes(resource.Type))
+      .map(([logicalId, resource]) => ({ stack, logicalId, ...resource })),
+  );
+}
+
+describe.each(['staging', 'prod'] as const)('%s keeps its data', (environment) => {
+  const { templates, assembly } = synthCached(environment);
+
+  it('every bucket, key and log group has DeletionPolicy and UpdateReplacePolicy Retain', () => {
+    const resources = statefulResources(templates);
+    expect(resources.length).toBeGreaterThanOrEqual(8);
+    for (const resource of resources) {
+      expect([resource.DeletionPolicy, resource.UpdateReplacePolicy], `${resource.stack}/${resource.logicalId}`).toEqual(['Retain', 'Retain']);
+    }
+  });
+
+  it('never empties buckets on deletion', () => {
+    const autoDelete = Object.values(templates).flatMap((template) =>
+      Object.values(template.Resources).filter((resource) => resource.Type === 'Custom::S3AutoDeleteObjects'),
+    );
+    expect(autoDelete).toEqual([]);
+  });
+
+  it('the storage stack is termination-protected', () => {
+    expect(assembly.getStackByName(`lakehouse-${environment}-storage`).terminationProtection).toBe(true);
+  });
+
+  it('keys wait 30 days before deletion', () => {
+    for (const resource of statefulResources(templates).filter((r) => r.Type === 'AWS::KMS::Key')) {
+      expect(resource.Properties?.PendingWindowInDays).toBe(30);
+    }
+  });
+});
+
+describe('dev opts into DESTROY explicitly', () => {
+  const { templates, assembly, config } = synthCached('dev');
+
+  it('because its config file says so', () => {
+    expect(config.removalPolicy).toBe('destroy');
+  });
+
+  it('deletes and empties its buckets, and deletes keys after the shortest window', () => {
+    const resources = statefulResources(templates);
+    for (const resource of resources) expect(resource.DeletionPolicy, `${resource.logicalId}`).toBe('Delete');
+    const buckets = resources.filter((r) => r.Type === 'AWS::S3::Bucket');
+    const autoDelete = Object.values(templates['lakehouse-dev-storage'].Resources).filter((r) => r.Type === 'Custom::S3AutoDeleteObjects');
+    expect(autoDelete).toHaveLength(buckets.length);
+    for (const key of resources.filter((r) => r.Type === 'AWS::KMS::Key')) expect(key.Properties?.PendingWindowInDays).toBe(7);
+  });
+
+  it('is not termination-protected', () => {
+    expect(assembly.getStackByName('lakehouse-dev-storage').terminationProtection).toBeFalsy();
+  });
+});
+
+describe.each(['dev', 'staging', 'prod'] as const)('%s stacks', (environment) => {
+  const { templates, assembly, config } = synthCached(environment);
+
+  it('are named <project>-<env>-<layer>, storage first because every other stack encrypts with its keys', () => {
+    expect(Object.keys(templates)).toEqual([`lakehouse-${environment}-storage`, `lakehouse-${environment}-network`]);
+    const network = assembly.getStackByName(`lakehouse-${environment}-network`);
+    expect(network.dependencies.map((dependency) => dependency.id)).toContain(`lakehouse-${environment}-storage`);
+  });
+
+  it('target the configured account and region (dev: environment-agnostic)', () => {
+    const stack = assembly.getStackByName(`lakehouse-${environment}-storage`);
+    expect(stack.environment.account).toBe(config.account ?? 'unknown-account');
+    expect(stack.environment.region).toBe(config.region ?? 'unknown-region');
+  });
+
+  it('leave bucket, key, log-group and role names to CloudFormation', () => {
+    const nameProperty: Record<string, string> = {
+      'AWS::S3::Bucket': 'BucketName',
+      'AWS::Logs::LogGroup': 'LogGroupName',
+      'AWS::IAM::Role': 'RoleName',
+      'AWS::IAM::ManagedPolicy': 'ManagedPolicyName',
+      'AWS::EC2::SecurityGroup': 'GroupName',
+    };
+    const named = Object.values(templates).flatMap((template) =>
+      Object.entries(template.Resources).filter(([, r]) => nameProperty[r.Type] && r.Properties?.[nameProperty[r.Type]] !== undefined),
+    );
+    expect(named.map(([id]) => id)).toEqual([]);
+  });
+
+  it('spread the VPC over the configured number of AZs', () => {
+    const subnets = Object.values(templates[`lakehouse-${environment}-network`].Resources).filter((r) => r.Type === 'AWS::EC2::Subnet');
+    expect(subnets).toHaveLength(config.network.maxAzs);
+  });
+});

@@ -1,0 +1,229 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigValidationError } from '../../config/errors';
+import { validateEnvironmentConfig } from '../../config/load';
+
+/** A valid prod config; each case breaks exactly one thing in a copy of it. */
+function validProd(): Record<string, any> {
+  return {
+    name: 'prod',
+    account: '222222222222',
+    region: 'eu-west-1',
+    owner: 'data-platform-team',
+    costCenter: 'cc-1',
+    tags: { tier: 'production' },
+    network: { cidr: '10.30.0.0/16', maxAzs: 3 },
+    storage: {
+      zones: [
+        { name: 'raw', transitions: [{ storageClass: 'STANDARD_IA', afterDays: 30 }] },
+        { name: 'curated' },
+      ],
+    },
+  };
+}
+
+interface BadInput {
+  readonly title: string;
+  readonly breakIt: (config: Record<string, any>) => void;
+  /** The exact line the error must contain: field, value and what is allowed. */
+  readonly line: string;
+  readonly file?: string;
+}
+
+const FILE = 'config/environments/prod.ts';
+
+const cases: BadInput[] = [
+  {
+    title: 'a wrong type for a number',
+    breakIt: (c) => (c.network.maxAzs = 'three'),
+    line: '- network.maxAzs: got "three"; Invalid input: expected number, received string',
+  },
+  {
+    title: 'a wrong type for a string',
+    breakIt: (c) => (c.costCenter = 42),
+    line: '- costCenter: got 42; Invalid input: expected string, received number',
+  },
+  {
+    title: 'a negative log retention',
+    breakIt: (c) => (c.logRetentionDays = -1),
+    line: '- logRetentionDays: got -1; must be one of the retention periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30',
+  },
+  {
+    title: 'a flow-log retention CloudWatch does not offer',
+    breakIt: (c) => (c.network.flowLogRetentionDays = 100),
+    line: '- network.flowLogRetentionDays: got 100; must be one of the retention periods CloudWatch Logs accepts',
+  },
+  {
+    title: 'an out-of-range noncurrent-version expiry',
+    breakIt: (c) => (c.storage.zones[1].noncurrentVersionExpirationDays = 0),
+    line: '- storage.zones[1].noncurrentVersionExpirationDays: got 0; must be at least 1',
+  },
+  {
+    title: 'a fractional retention',
+    breakIt: (c) => (c.storage.athenaResultsRetentionDays = 1.5),
+    line: '- storage.athenaResultsRetentionDays: got 1.5; must be a whole number of days',
+  },
+  {
+    title: 'an infrequent-access transition under 30 days',
+    breakIt: (c) => (c.storage.zones[0].transitions[0].afterDays = 10),
+    line: '- storage.zones[0].transitions[0].afterDays: got 10; STANDARD_IA transitions must be at least 30 days after creation',
+  },
+  {
+    title: 'a transition that moves back up the storage-class order',
+    breakIt: (c) =>
+      (c.storage.zones[0].transitions = [
+        { storageClass: 'GLACIER', afterDays: 60 },
+        { storageClass: 'STANDARD_IA', afterDays: 90 },
+      ]),
+    line: '- storage.zones[0].transitions[1].storageClass: got "STANDARD_IA"; cannot follow GLACIER',
+  },
+  {
+    title: 'an unknown storage class',
+    breakIt: (c) => (c.storage.zones[0].transitions[0].storageClass = 'COLD'),
+    line: '- storage.zones[0].transitions[0].storageClass: got "COLD"; Invalid option: expected one of "STANDARD_IA"|',
+  },
+  {
+    title: 'a malformed CIDR',
+    breakIt: (c) => (c.network.cidr = '10.0.0/16'),
+    line: '- network.cidr: got "10.0.0/16"; must be an IPv4 CIDR block such as 10.0.0.0/16',
+  },
+  {
+    title: 'a CIDR too small for the subnets',
+    breakIt: (c) => (c.network.cidr = '10.0.0.0/28'),
+    line: '- network.cidr: got "10.0.0.0/28"; must have a prefix length between /16 and /24',
+  },
+  {
+    title: 'duplicate zone names',
+    breakIt: (c) => (c.storage.zones[1].name = 'raw'),
+    line: '- storage.zones[1].name: got "raw"; duplicates storage.zones[0].name; zone names must be unique',
+  },
+  {
+    title: 'an invalid zone name',
+    breakIt: (c) => (c.storage.zones[1].name = 'Curated-Zone'),
+    line: '- storage.zones[1].name: got "Curated-Zone"; must be 2-20 lowercase letters or digits, starting with a letter',
+  },
+  {
+    title: 'no zones at all',
+    breakIt: (c) => (c.storage.zones = []),
+    line: '- storage.zones: got []; must list at least one zone',
+  },
+  {
+    title: 'a tag key reserved by AWS',
+    breakIt: (c) => (c.tags = { 'aws:team': 'x' }),
+    line: '- tags["aws:team"]: got key "aws:team"; the key must not start with "aws:" (reserved by AWS)',
+  },
+  {
+    title: 'a tag key the app sets itself',
+    breakIt: (c) => (c.tags = { environment: 'x' }),
+    line: '- tags.environment: got key "environment"; the key is set by the app from other fields',
+  },
+  {
+    title: 'a tag value with characters AWS rejects',
+    breakIt: (c) => (c.tags = { tier: 'prod<1>' }),
+    line: '- tags.tier: got "prod<1>"; may contain only letters, digits, spaces and _ . : / = + - @',
+  },
+  {
+    title: 'a tag value over 256 characters',
+    breakIt: (c) => (c.tags = { tier: 'x'.repeat(257) }),
+    line: '- tags.tier: got "xxxxxxxx',
+  },
+  {
+    title: 'an empty owner',
+    breakIt: (c) => (c.owner = '  '),
+    line: '- owner: got "  "; must not be empty',
+  },
+  {
+    title: 'DESTROY requested for prod',
+    breakIt: (c) => (c.removalPolicy = 'destroy'),
+    line: '- removalPolicy: got "destroy"; "destroy" is refused for prod: stateful resources in staging and prod are always retained',
+  },
+  {
+    title: 'an unknown removal policy',
+    breakIt: (c) => (c.removalPolicy = 'snapshot'),
+    line: '- removalPolicy: got "snapshot"; Invalid option: expected one of "retain"|"destroy"',
+  },
+  {
+    title: 'prod without an account',
+    breakIt: (c) => {
+      delete c.account;
+      delete c.region;
+    },
+    line: '- account: got (missing); is required for prod: only dev may be environment-agnostic',
+  },
+  {
+    title: 'an account without a region',
+    breakIt: (c) => delete c.region,
+    line: '- region: got (missing); account and region must be set together',
+  },
+  {
+    title: 'a malformed account ID',
+    breakIt: (c) => (c.account = '1234'),
+    line: '- account: got "1234"; must be a 12-digit AWS account ID',
+  },
+  {
+    title: 'more NAT gateways than AZs',
+    breakIt: (c) => {
+      c.network.natGateways = 3;
+      c.network.maxAzs = 2;
+    },
+    line: '- network.natGateways: got 3; must not exceed network.maxAzs (2)',
+  },
+  {
+    title: 'an unknown interface endpoint',
+    breakIt: (c) => (c.network.interfaceEndpoints = ['kms', 'dynamo']),
+    line: '- network.interfaceEndpoints[1]: got "dynamo"; Invalid option: expected one of "kms"|',
+  },
+  {
+    title: 'an interface endpoint listed twice',
+    breakIt: (c) => (c.network.interfaceEndpoints = ['kms', 'sts', 'kms']),
+    line: '- network.interfaceEndpoints[2]: got "kms"; is listed twice',
+  },
+  {
+    title: 'a misspelt field',
+    breakIt: (c) => (c.storage.zone = []),
+    line: '- storage.zone: got []; unknown field "zone"; remove or fix the spelling',
+  },
+  {
+    title: 'a name that does not match its file',
+    breakIt: (c) => (c.name = 'staging'),
+    line: '- name: got "staging"; must be "prod", the name of its file',
+  },
+];
+
+describe('invalid configuration fails before anything is built, naming file, field, value and what is allowed', () => {
+  it('covers at least 15 distinct bad inputs', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each(cases)('$title', ({ breakIt, line }) => {
+    const config = validProd();
+    breakIt(config);
+    let error: unknown;
+    try {
+      validateEnvironmentConfig(config, FILE, 'prod');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    const message = (error as Error).message;
+    expect(message).toContain(`Invalid configuration in ${FILE} (nothing was synthesized)`);
+    expect(message).toContain(line);
+  });
+
+  it('the unbroken base config is valid, so each failure above comes from its one change', () => {
+    expect(() => validateEnvironmentConfig(validProd(), FILE, 'prod')).not.toThrow();
+  });
+
+  it('dev may opt into DESTROY explicitly', () => {
+    const config: Record<string, any> = { ...validProd(), name: 'dev', removalPolicy: 'destroy' };
+    delete config.account;
+    delete config.region;
+    config.network = { maxAzs: 2 };
+    expect(validateEnvironmentConfig(config, 'config/environments/dev.ts', 'dev').removalPolicy).toBe('destroy');
+  });
+
+  it('an environment-agnostic dev cannot ask for 3 AZs', () => {
+    expect(() =>
+      validateEnvironmentConfig({ name: 'dev', owner: 'o', costCenter: 'c', network: { maxAzs: 3 } }, 'config/environments/dev.ts'),
+    ).toThrow('- network.maxAzs: got 3; must be 2 without an account and region');
+  });
+});

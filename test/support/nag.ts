@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EnvironmentName } from '../../config/limits';
+import { buildEnvironment, type SynthOptions } from './synth';
+
+/** One unacknowledged cdk-nag finding, as the validation report lists it. */
+export interface NagFinding {
+  readonly pack: string;
+  readonly rule: string;
+  readonly severity: string;
+  readonly constructPath: string;
+  readonly description: string;
+}
+
+interface ValidationReport {
+  pluginReports: Array<{
+    pluginName: string;
+    violations: Array<{
+      ruleName: string;
+      description: string;
+      severity: string;
+      violatingConstructs: Array<{ constructPath: string }>;
+    }>;
+  }>;
+}
+
+/**
+ * Synthesizes `envName` the way `cdk synth` does, with the packs registered as validation plugins by
+ * the app itself, and returns every finding the synth reported. A clean synth returns [].
+ */
+export function nagFindings(envName: EnvironmentName, options: Omit<SynthOptions, 'compliance'> = {}): NagFinding[] {
+  const { app } = buildEnvironment(envName, { ...options, compliance: true });
+  try {
+    app.synth();
+    return [];
+  } catch (error) {
+    if ((error as Error).name !== 'ValidationFailed' && !/Validation failed/.test(String((error as Error).message))) throw error;
+  }
+  const report = JSON.parse(readFileSync(join(app.outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
+  return report.pluginReports.flatMap((plugin) =>
+    plugin.violations.flatMap((violation) =>
+      violation.violatingConstructs.map((construct) => ({
+        pack: plugin.pluginName,
+        rule: violation.ruleName,
+        severity: violation.severity,
+        constructPath: construct.constructPath,
+        description: violation.description,
+      })),
+    ),
+  );
+}
+
+export function describeFinding(finding: NagFinding): string {
+  return `${finding.rule} at ${finding.constructPath}: ${finding.description}`;
+}

@@ -1,0 +1,75 @@
+import { App } from 'aws-cdk-lib';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadEnvironmentConfig } from '../../config/load';
+import type { EnvironmentName } from '../../config/limits';
+import type { EnvironmentConfig } from '../../config/schema';
+import { buildLakehouse, type LakehouseStacks } from '../../lib/lakehouse-app';
+import { cliContext } from './app-context';
+
+export type Template = {
+  Resources: Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string; Metadata?: any; DependsOn?: any }>;
+  Outputs?: Record<string, unknown>;
+  [section: string]: unknown;
+};
+
+export interface SynthOptions {
+  /** aws-cdk-lib's built-in CloudFormation validation (slow); off by default in tests. */
+  readonly builtinValidation?: boolean;
+  /** Register the cdk-nag packs as the app does. Default true, as in `cdk synth`. */
+  readonly compliance?: boolean;
+  /** A hook to add constructs before synthesis (the nag canary uses it). */
+  readonly extend?: (app: App, stacks: LakehouseStacks) => void;
+}
+
+export interface SynthesizedEnvironment {
+  readonly config: EnvironmentConfig;
+  readonly app: App;
+  readonly stacks: LakehouseStacks;
+  readonly assembly: CloudAssembly;
+  /** Templates by stack name. */
+  readonly templates: Record<string, Template>;
+}
+
+/** Builds the app for `envName` exactly as bin/app.ts does, with the CLI's context, without synthesizing. */
+export function buildEnvironment(envName: EnvironmentName, options: SynthOptions = {}) {
+  const config = loadEnvironmentConfig(envName);
+  const app = new App({
+    context: { ...cliContext(), env: envName },
+    outdir: mkdtempSync(join(tmpdir(), `lakehouse-${envName}-`)),
+    builtinCloudFormationValidation: options.builtinValidation ?? false,
+  });
+  const stacks = buildLakehouse(app, config, { compliance: options.compliance ?? true });
+  options.extend?.(app, stacks);
+  return { config, app, stacks };
+}
+
+/** Synthesizes `envName` in-process (throws as `cdk synth` would on an unacknowledged finding). */
+export function synthEnvironment(envName: EnvironmentName, options: SynthOptions = {}): SynthesizedEnvironment {
+  const { config, app, stacks } = buildEnvironment(envName, options);
+  const assembly = app.synth();
+  const templates: Record<string, Template> = {};
+  for (const stack of assembly.stacks) templates[stack.stackName] = stack.template as Template;
+  return { config, app, stacks, assembly, templates };
+}
+
+const cache = new Map<EnvironmentName, SynthesizedEnvironment>();
+
+/** `synthEnvironment` with default options, memoised per test file. */
+export function synthCached(envName: EnvironmentName): SynthesizedEnvironment {
+  let result = cache.get(envName);
+  if (!result) {
+    result = synthEnvironment(envName);
+    cache.set(envName, result);
+  }
+  return result;
+}
+
+/** Every resource of `type` in a template, with its logical ID. */
+export function resourcesOfType(template: Template, type: string) {
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === type)
+    .map(([logicalId, resource]) => ({ logicalId, ...resource }));
+}
