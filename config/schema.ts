@@ -159,8 +159,6 @@ export const environmentSchema = z
      * "destroy" (which also empties buckets) is an explicit opt-in and is refused for staging and prod.
      */
     removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
-    /** Retention of the platform's own log groups, in days. Default 365. */
-    logRetentionDays: logRetentionDays.default(365),
     network: networkSchema.prefault({}),
     storage: storageSchema.prefault({}),
   })

@@ -10,7 +10,6 @@ export const dev: EnvironmentConfigInput = {
   costCenter: 'cc-0000-dev',
   tags: { tier: 'development' },
   removalPolicy: 'destroy',
-  logRetentionDays: 30,
   network: {
     cidr: '10.10.0.0/16',
     maxAzs: 2,

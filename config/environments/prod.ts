@@ -12,7 +12,6 @@ export const prod: EnvironmentConfigInput = {
   costCenter: 'cc-0000-prod',
   tags: { tier: 'production' },
   removalPolicy: 'retain',
-  logRetentionDays: 365,
   network: {
     cidr: '10.30.0.0/16',
     maxAzs: 3,

@@ -12,7 +12,6 @@ export const staging: EnvironmentConfigInput = {
   costCenter: 'cc-0000-staging',
   tags: { tier: 'pre-production' },
   removalPolicy: 'retain',
-  logRetentionDays: 90,
   network: {
     cidr: '10.20.0.0/16',
     maxAzs: 2,

@@ -44,8 +44,8 @@ const cases: BadInput[] = [
   },
   {
     title: 'a negative log retention',
-    breakIt: (c) => (c.logRetentionDays = -1),
-    line: '- logRetentionDays: got -1; must be one of the retention periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30',
+    breakIt: (c) => (c.network.flowLogRetentionDays = -1),
+    line: '- network.flowLogRetentionDays: got -1; must be one of the retention periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30',
   },
   {
     title: 'a flow-log retention CloudWatch does not offer',

@@ -38,10 +38,9 @@ describe('shipped environments', () => {
 describe('schema defaults', () => {
   const minimal = validateEnvironmentConfig({ name: 'dev', owner: 'team', costCenter: 'cc-1' }, 'config/environments/dev.ts');
 
-  it('fills project, removal and log retention defaults', () => {
+  it('fills project, removal and tag defaults', () => {
     expect(minimal.project).toBe('lakehouse');
     expect(minimal.removalPolicy).toBe('retain');
-    expect(minimal.logRetentionDays).toBe(365);
     expect(minimal.tags).toEqual({});
   });
 
