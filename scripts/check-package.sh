@@ -1,0 +1,410 @@
+#!/usr/bin/env bash
+# Proves that the construct library works for a second CDK app when installed from the packed tarball,
+# offline, without Docker and without this repo's devDependencies.
+#
+#   1. npm run build, npm pack into a temp dir; check the tarball's file list (README files included,
+#      no sources, tests or stale build output) and its package.json (entry points exist, no runtime
+#      dependencies, aws-cdk-lib and constructs as peers).
+#   2. Create a throwaway app outside the repo and install the tarball plus aws-cdk-lib and constructs at
+#      the repo's locked versions with `npm install --offline` from the npm cache. A package-lock.json
+#      seeded from the repo's lockfile (plus registry tarball URLs) lets npm take the exact tarballs
+#      that `npm ci` put in the cache without reading registry metadata, which the cache cannot be
+#      relied on to hold in a usable form (an unseeded offline install after a clean `npm ci` fails
+#      with ENOTCACHED). If that install fails, fall back to linking the repo's node_modules/aws-cdk-lib and
+#      node_modules/constructs and extracting the tarball by hand. Either way the library's
+#      devDependencies must be neither installed nor resolvable from the app, and the library's
+#      files may only require aws-cdk-lib, constructs and Node built-ins.
+#   3. Run scripts/package-consumer/app.js (plain CommonJS) with node; it synthesizes PlatformKeys,
+#      DataLakeStorage and LakehouseNetwork. Check the template for S3 buckets, KMS keys and a VPC.
+#   4. Type-check scripts/package-consumer/consumer.ts.fixture against the tarball's .d.ts files with
+#      the repo's tsc, once resolving through `exports` (nodenext) and once through `types` (node10).
+#
+# Usage: npm run check:package        (needs `npm ci` first; no network, no Docker)
+# PACKAGE_CHECK_INSTALL=link forces the fallback (link) install; =npm forbids it.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FIXTURE="$REPO/scripts/package-consumer"
+TSC="$REPO/node_modules/.bin/tsc"
+INSTALL_MODE="${PACKAGE_CHECK_INSTALL:-auto}"
+STARTED=$SECONDS
+
+step() { printf '[package check] %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+fail() {
+  printf '[package check] FAILED: %s\n' "$1" >&2
+  if [[ $# -gt 1 && -s "$2" ]]; then
+    printf '    --- last lines of %s ---\n' "$(basename "$2")" >&2
+    tail -n 40 "$2" | sed 's/^/    /' >&2
+  fi
+  exit 1
+}
+trap 'printf "[package check] FAILED: command failed (exit %s) at line %s: %s\n" "$?" "$LINENO" "$BASH_COMMAND" >&2' ERR
+
+# ---------------------------------------------------------------------------------------------- setup
+[[ -x "$TSC" && -d "$REPO/node_modules/aws-cdk-lib" && -d "$REPO/node_modules/constructs" ]] ||
+  fail "the repo's node_modules is incomplete (no tsc, aws-cdk-lib or constructs): run 'npm ci' first"
+for f in app.js consumer.ts.fixture tsconfig.nodenext.json tsconfig.node10.json; do
+  [[ -f "$FIXTURE/$f" ]] || fail "fixture file missing: scripts/package-consumer/$f"
+done
+case "$INSTALL_MODE" in auto | npm | link) ;; *) fail "PACKAGE_CHECK_INSTALL must be auto, npm or link, got '$INSTALL_MODE'" ;; esac
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/lakehouse-package-check.XXXXXX")"
+WORK="$(cd "$WORK" && pwd -P)"
+cleanup() { rm -rf "$WORK"; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+case "$WORK/" in "$REPO"/*) fail "temp dir $WORK is inside the repo; set TMPDIR to a directory outside it" ;; esac
+PKG_DIR="$WORK/pkg"
+APP="$WORK/app"
+OUT="$WORK/cdk.out"
+mkdir -p "$PKG_DIR" "$APP"
+# Nothing from the environment may make extra packages resolvable in the consumer.
+unset NODE_PATH NODE_OPTIONS
+
+# All JSON work is done by this helper (node, no dependencies): `node helper.js COMMAND ARGS...`.
+HELPER="$WORK/helper.js"
+cat >"$HELPER" <<'EOF'
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const { builtinModules } = require('node:module');
+
+const readJson = (file) => JSON.parse(fs.readFileSync(file, 'utf8'));
+const die = (msg) => { console.error(msg); process.exit(1); };
+const [command, ...args] = process.argv.slice(2);
+
+const commands = {
+  // Prints "aws-cdk-lib-version constructs-version" as locked (and installed) in the repo.
+  versions([repo]) {
+    const lock = readJson(path.join(repo, 'package-lock.json')).packages || {};
+    const out = [];
+    for (const name of ['aws-cdk-lib', 'constructs']) {
+      const locked = lock[`node_modules/${name}`]?.version;
+      const installed = readJson(path.join(repo, 'node_modules', name, 'package.json')).version;
+      if (locked && locked !== installed) die(`${name}: package-lock.json has ${locked} but node_modules has ${installed}; run 'npm ci'`);
+      out.push(installed);
+    }
+    console.log(out.join(' '));
+  },
+
+  // Reads `npm pack --json` output and prints the tarball's file name.
+  packName([packJson]) {
+    const text = fs.readFileSync(packJson, 'utf8');
+    const start = text.indexOf('[');
+    if (start < 0) die(`npm pack printed no JSON:\n${text}`);
+    const [entry] = JSON.parse(text.slice(start));
+    console.log(entry.filename);
+  },
+
+  // Checks the tarball's file list (from `tar -tzf`) and its package.json.
+  tarball([repo, listFile, packedPkgJson]) {
+    const files = fs.readFileSync(listFile, 'utf8').split('\n').filter((l) => l && !l.endsWith('/'));
+    const has = new Set(files);
+    const problems = [];
+    const allowed = [
+      /^package\/package\.json$/,
+      /^package\/(README|LICENSE|LICENCE|NOTICE|CHANGELOG)(\.[a-z]+)?$/i,
+      /^package\/dist\/constructs\/.+\.(js|d\.ts)$/,
+      /^package\/constructs\/(.+\/)?README\.md$/,
+    ];
+    for (const f of files) {
+      if (!allowed.some((re) => re.test(f))) problems.push(`unexpected file in tarball: ${f}`);
+      if (/\.test\.(js|d\.ts)$/.test(f)) problems.push(`test file in tarball: ${f}`);
+      const m = /^package\/dist\/(constructs\/.+)\.js$/.exec(f);
+      if (m && !fs.existsSync(path.join(repo, `${m[1]}.ts`))) {
+        problems.push(`stale build output in tarball: ${f} has no source ${m[1]}.ts (run 'rm -rf dist' and retry)`);
+      }
+    }
+    // README files: every constructs/**/README.md in the repo must ship, and at least one must exist.
+    const readmes = [];
+    const walk = (dir) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name === 'README.md') readmes.push(path.relative(repo, p).split(path.sep).join('/'));
+      }
+    };
+    walk(path.join(repo, 'constructs'));
+    if (readmes.length === 0) problems.push("no constructs/**/README.md in the repo: the package would ship without its construct docs");
+    for (const r of readmes) if (!has.has(`package/${r}`)) problems.push(`README missing from tarball: ${r}`);
+    const constructDirs = fs
+      .readdirSync(path.join(repo, 'constructs'), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && fs.existsSync(path.join(repo, 'constructs', e.name, 'index.ts')))
+      .map((e) => `constructs/${e.name}`);
+    const undocumented = constructDirs.filter((d) => !has.has(`package/${d}/README.md`));
+
+    const pkg = readJson(packedPkgJson);
+    const target = (p) => `package/${p.replace(/^\.\//, '')}`;
+    const entryPoints = { main: pkg.main, types: pkg.types ?? pkg.typings };
+    const dot = pkg.exports?.['.'];
+    if (!dot || typeof dot !== 'object') problems.push('package.json exports["."] is missing or not a conditions object');
+    else {
+      entryPoints['exports["."].types'] = dot.types;
+      entryPoints['exports["."].default'] = dot.default ?? dot.require;
+      const keys = Object.keys(dot);
+      if (keys[0] !== 'types') problems.push(`exports["."] must list "types" first (TypeScript takes the first matching condition), got ${keys.join(', ')}`);
+    }
+    for (const [field, p] of Object.entries(entryPoints)) {
+      if (!p) problems.push(`package.json ${field} is missing`);
+      else if (!has.has(target(p))) problems.push(`package.json ${field} points at ${p}, which is not in the tarball`);
+    }
+    const deps = Object.keys(pkg.dependencies ?? {});
+    if (deps.length) problems.push(`the library declares runtime dependencies (${deps.join(', ')}); consumers would install them (this check expects none)`);
+    if (pkg.bundleDependencies?.length || pkg.bundledDependencies?.length) problems.push('the library bundles dependencies');
+    for (const peer of ['aws-cdk-lib', 'constructs']) {
+      if (!pkg.peerDependencies?.[peer]) problems.push(`${peer} is not a peerDependency`);
+    }
+    if (problems.length) die(problems.map((p) => `  - ${p}`).join('\n'));
+    const js = files.filter((f) => f.endsWith('.js')).length;
+    const dts = files.filter((f) => f.endsWith('.d.ts')).length;
+    console.log(`${files.length} files: ${js} .js, ${dts} .d.ts, ${readmes.length} README(s), package.json`);
+    if (undocumented.length) console.log(`WARNING: construct folders without README.md: ${undocumented.join(', ')}`);
+  },
+
+  // Writes the consumer's package.json and a package-lock.json seeded from the repo's lockfile.
+  consumer([repo, app, tarballRel, tarballPath, packedPkgJson, cdkVersion, constructsVersion, registry]) {
+    const lib = readJson(packedPkgJson);
+    const dependencies = { 'aws-cdk-lib': cdkVersion, constructs: constructsVersion, [lib.name]: `file:${tarballRel}` };
+    const pkg = { name: 'lakehouse-package-consumer', version: '1.0.0', private: true, license: 'UNLICENSED', dependencies };
+    fs.writeFileSync(path.join(app, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+
+    // Copy the locked entries of aws-cdk-lib, constructs and everything they need, resolving like
+    // Node does (nested node_modules first, then the parents'). The repo marks them dev: drop that.
+    // The repo's lockfile has no `resolved` URLs (omit-lockfile-registry-resolved), and without one
+    // npm asks the registry for the package's metadata, which an offline install only finds if the
+    // cache happens to hold it: add the registry's tarball URL, which the cache holds after `npm ci`.
+    const registryBase = registry.endsWith('/') ? registry : `${registry}/`;
+    const src = readJson(path.join(repo, 'package-lock.json')).packages || {};
+    const packages = {};
+    const resolveIn = (from, name) => {
+      for (let base = from; ; ) {
+        const candidate = `${base ? `${base}/` : ''}node_modules/${name}`;
+        if (src[candidate]) return candidate;
+        if (!base) return null;
+        const i = base.lastIndexOf('/node_modules/');
+        base = i < 0 ? '' : base.slice(0, i);
+      }
+    };
+    const visit = (from, name, optional) => {
+      const at = resolveIn(from, name);
+      if (!at) {
+        if (optional) return;
+        die(`package-lock.json has no entry for ${name} (needed by ${from || 'the consumer'})`);
+      }
+      if (packages[at]) return;
+      const entry = { ...src[at] };
+      delete entry.dev;
+      delete entry.devOptional;
+      delete entry.peer;
+      if (!entry.resolved && !entry.inBundle && !entry.link && entry.version && entry.integrity) {
+        const pkgName = entry.name ?? at.slice(at.lastIndexOf('node_modules/') + 'node_modules/'.length);
+        entry.resolved = `${registryBase}${pkgName}/-/${pkgName.split('/').pop()}-${entry.version}.tgz`;
+      }
+      packages[at] = entry;
+      for (const d of Object.keys(entry.dependencies ?? {})) visit(at, d, false);
+      for (const d of Object.keys(entry.optionalDependencies ?? {})) visit(at, d, true);
+      for (const d of Object.keys(entry.peerDependencies ?? {})) visit(at, d, Boolean(entry.peerDependenciesMeta?.[d]?.optional));
+    };
+    visit('', 'aws-cdk-lib', false);
+    visit('', 'constructs', false);
+    for (const [name, version] of [['aws-cdk-lib', cdkVersion], ['constructs', constructsVersion]]) {
+      if (packages[`node_modules/${name}`].version !== version) die(`locked ${name} is not ${version}`);
+    }
+    packages[`node_modules/${lib.name}`] = {
+      version: lib.version,
+      resolved: `file:${tarballRel}`,
+      integrity: `sha512-${crypto.createHash('sha512').update(fs.readFileSync(tarballPath)).digest('base64')}`,
+      ...(lib.license ? { license: lib.license } : {}),
+      ...(lib.peerDependencies ? { peerDependencies: lib.peerDependencies } : {}),
+      ...(lib.engines ? { engines: lib.engines } : {}),
+    };
+    const lock = { name: pkg.name, version: pkg.version, lockfileVersion: 3, requires: true, packages: { '': { name: pkg.name, version: pkg.version, license: pkg.license, dependencies }, ...packages } };
+    fs.writeFileSync(path.join(app, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
+    console.log(`${Object.keys(packages).length} locked packages`);
+  },
+
+  // The library's devDependencies (other than its peers) must be neither installed in the consumer
+  // nor resolvable from it (or from the installed library) through any node_modules lookup path.
+  devDeps([repo, app, libName]) {
+    const repoPkg = readJson(path.join(repo, 'package.json'));
+    const peers = new Set(Object.keys(repoPkg.peerDependencies ?? {}));
+    const devDeps = Object.keys(repoPkg.devDependencies ?? {}).filter((d) => !peers.has(d));
+    for (const must of ['cdk-nag', 'vitest', 'zod']) if (!devDeps.includes(must)) devDeps.push(must);
+    const libDir = path.join(app, 'node_modules', libName);
+    if (fs.existsSync(path.join(libDir, 'node_modules'))) die(`${libName} was installed with its own node_modules`);
+    const { createRequire } = require('node:module');
+    const lookupDirs = new Set([
+      ...createRequire(path.join(app, 'app.js')).resolve.paths('x'),
+      ...createRequire(path.join(libDir, 'dist', 'constructs', 'index.js')).resolve.paths('x'),
+    ]);
+    const found = [];
+    for (const dir of lookupDirs) for (const d of devDeps) if (fs.existsSync(path.join(dir, d))) found.push(path.join(dir, d));
+    if (found.length) die(`devDependencies of the library are visible to the consumer:\n${found.map((f) => `  - ${f}`).join('\n')}`);
+    console.log(`absent and unresolvable: ${devDeps.join(', ')}`);
+  },
+
+  // Every module the installed library requires must be relative, aws-cdk-lib(/...), constructs or a
+  // Node built-in; the same for the .d.ts files' imports.
+  imports([app, libName]) {
+    const libDir = path.join(app, 'node_modules', libName);
+    const ok = (spec) =>
+      spec.startsWith('.') || spec === 'aws-cdk-lib' || spec.startsWith('aws-cdk-lib/') || spec === 'constructs' ||
+      spec.startsWith('node:') || builtinModules.includes(spec);
+    const bad = [];
+    let count = 0;
+    const walk = (dir) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.(js|d\.ts)$/.test(e.name)) {
+          count++;
+          const raw = fs.readFileSync(p, 'utf8');
+          const text = e.name.endsWith('.d.ts') ? raw : raw.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+          // tsc emits CommonJS require() calls in .js files, and import/export declarations at the
+          // start of a line or import("...") types in .d.ts files; comments are not matched.
+          const re = e.name.endsWith('.d.ts')
+            ? /^(?:import|export)\b[^;]*?\bfrom\s+["']([^"']+)["']|^import\s+["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/gm
+            : /\brequire\(\s*["']([^"']+)["']\s*\)|\bimport\(\s*["']([^"']+)["']\s*\)/g;
+          for (const m of text.matchAll(re)) {
+            const spec = m[1] ?? m[2] ?? m[3];
+            if (!ok(spec)) bad.push(`${path.relative(libDir, p)} imports ${spec}`);
+          }
+        }
+      }
+    };
+    walk(path.join(libDir, 'dist'));
+    if (bad.length) die(`the library imports packages that are not its peers:\n${bad.map((b) => `  - ${b}`).join('\n')}`);
+    console.log(`${count} files import only aws-cdk-lib, constructs, Node built-ins and each other`);
+  },
+
+  // Checks app.js's report and the synthesized template.
+  synth([app, libName, reportFile]) {
+    const lines = fs.readFileSync(reportFile, 'utf8').trim().split('\n');
+    const report = JSON.parse(lines[lines.length - 1]);
+    const libDir = fs.realpathSync(path.join(app, 'node_modules', libName));
+    if (!fs.realpathSync(report.library).startsWith(`${libDir}${path.sep}`)) die(`app.js loaded ${libName} from ${report.library}, not from the installed tarball in ${libDir}`);
+    if (report.stacks.length !== 1) die(`expected 1 stack, got ${report.stacks.length}`);
+    const [{ name, template }] = report.stacks;
+    if (!fs.existsSync(template)) die(`synthesized template not found: ${template}`);
+    const resources = readJson(template).Resources ?? {};
+    const byType = {};
+    for (const r of Object.values(resources)) byType[r.Type] = (byType[r.Type] ?? 0) + 1;
+    const missing = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::EC2::VPC'].filter((t) => !byType[t]);
+    if (missing.length) die(`template ${template} has no resource of type ${missing.join(', ')}; it has: ${JSON.stringify(byType)}`);
+    console.log(`stack ${name}: ${Object.keys(resources).length} resources, ${byType['AWS::S3::Bucket']} AWS::S3::Bucket, ${byType['AWS::KMS::Key']} AWS::KMS::Key, ${byType['AWS::EC2::VPC']} AWS::EC2::VPC`);
+    console.log(`loaded ${libName} from ${path.relative(app, report.library)}, aws-cdk-lib from ${path.relative(app, report.awsCdkLib)}`);
+  },
+
+  // tsc --listFiles output: the library's declarations must come from the installed tarball.
+  typesFrom([app, libName, listFile, expectedRel]) {
+    const expected = fs.realpathSync(path.join(app, 'node_modules', libName, expectedRel));
+    const files = fs.readFileSync(listFile, 'utf8').split('\n').filter(Boolean).map((f) => (fs.existsSync(f) ? fs.realpathSync(f) : f));
+    if (!files.includes(expected)) {
+      const lib = files.filter((f) => f.includes(libName) || f.includes(`${path.sep}constructs${path.sep}`));
+      die(`tsc did not load ${path.join('node_modules', libName, expectedRel)}; library-related files it loaded:\n${lib.slice(0, 20).join('\n') || '  (none)'}`);
+    }
+    console.log(`types resolved to node_modules/${libName}/${expectedRel}`);
+  },
+};
+
+if (!commands[command]) die(`unknown helper command ${command}`);
+commands[command](args);
+EOF
+helper() { node "$HELPER" "$@"; }
+
+read -r CDK_VERSION CONSTRUCTS_VERSION < <(helper versions "$REPO") || fail "could not read the repo's aws-cdk-lib/constructs versions"
+[[ -n "${CONSTRUCTS_VERSION:-}" ]] || fail "could not read the repo's aws-cdk-lib/constructs versions"
+step "repo $REPO, aws-cdk-lib $CDK_VERSION, constructs $CONSTRUCTS_VERSION, temp dir $WORK"
+
+# ------------------------------------------------------------------------------------ build and pack
+step "1/6 npm run build"
+(cd "$REPO" && npm run build) >"$WORK/build.log" 2>&1 || fail "npm run build failed" "$WORK/build.log"
+
+step "2/6 npm pack"
+(cd "$REPO" && npm pack --json --pack-destination "$PKG_DIR") >"$WORK/pack.json" 2>"$WORK/pack.log" ||
+  fail "npm pack failed" "$WORK/pack.log"
+TARBALL_NAME="$(helper packName "$WORK/pack.json")" || fail "could not read npm pack's output" "$WORK/pack.json"
+TARBALL="$PKG_DIR/$TARBALL_NAME"
+[[ -f "$TARBALL" ]] || fail "npm pack did not write $TARBALL"
+info "$TARBALL_NAME ($(du -k "$TARBALL" | cut -f1) KiB)"
+tar -tzf "$TARBALL" | sort >"$WORK/tarball-files.txt" || fail "tar -tzf $TARBALL failed"
+tar -xzOf "$TARBALL" package/package.json >"$WORK/packed-package.json" || fail "the tarball has no package/package.json"
+helper tarball "$REPO" "$WORK/tarball-files.txt" "$WORK/packed-package.json" >"$WORK/tarball.log" 2>&1 ||
+  fail "the tarball's contents are wrong" "$WORK/tarball.log"
+sed 's/^/    /' "$WORK/tarball.log"
+grep '/README' "$WORK/tarball-files.txt" | sed 's/^/    shipped: /'
+LIB_NAME="$(node -p 'require(process.argv[1]).name' "$WORK/packed-package.json")"
+
+# ----------------------------------------------------------------------------------- consumer install
+step "3/6 install the tarball into a throwaway app ($APP)"
+cp "$FIXTURE/app.js" "$APP/app.js"
+cp "$FIXTURE/consumer.ts.fixture" "$APP/consumer.ts"
+cp "$FIXTURE/tsconfig.nodenext.json" "$FIXTURE/tsconfig.node10.json" "$APP/"
+
+link_install() {
+  rm -rf "$APP/node_modules" "$APP/package-lock.json"
+  mkdir -p "$APP/node_modules/$LIB_NAME"
+  ln -s "$REPO/node_modules/aws-cdk-lib" "$APP/node_modules/aws-cdk-lib"
+  ln -s "$REPO/node_modules/constructs" "$APP/node_modules/constructs"
+  tar -xzf "$TARBALL" -C "$APP/node_modules/$LIB_NAME" --strip-components=1
+}
+
+INSTALLED_BY=""
+if [[ "$INSTALL_MODE" != link ]]; then
+  REGISTRY="$(cd "$REPO" && npm config get registry 2>/dev/null)" || REGISTRY="https://registry.npmjs.org/"
+  helper consumer "$REPO" "$APP" "../pkg/$TARBALL_NAME" "$TARBALL" "$WORK/packed-package.json" "$CDK_VERSION" "$CONSTRUCTS_VERSION" "$REGISTRY" \
+    >"$WORK/consumer.log" 2>&1 || fail "could not write the consumer's package.json/package-lock.json" "$WORK/consumer.log"
+  info "package.json + package-lock.json seeded from the repo's lockfile ($(cat "$WORK/consumer.log"))"
+  if (cd "$APP" && npm install --offline --no-audit --no-fund) >"$WORK/npm-install.log" 2>&1; then
+    INSTALLED_BY="npm install --offline"
+    info "npm install --offline: $(grep -E '^(added|up to date)' "$WORK/npm-install.log" | tail -n 1)"
+  elif [[ "$INSTALL_MODE" == npm ]]; then
+    fail "npm install --offline failed (PACKAGE_CHECK_INSTALL=npm forbids the link fallback)" "$WORK/npm-install.log"
+  else
+    info "npm install --offline failed; last lines:"
+    tail -n 5 "$WORK/npm-install.log" | sed 's/^/      /'
+  fi
+fi
+if [[ -z "$INSTALLED_BY" ]]; then
+  info "falling back: linking the repo's aws-cdk-lib and constructs, extracting the tarball"
+  link_install || fail "link fallback failed"
+  INSTALLED_BY="link fallback"
+fi
+[[ -f "$APP/node_modules/$LIB_NAME/package.json" ]] || fail "$LIB_NAME is not installed in the consumer"
+info "consumer node_modules: $(cd "$APP/node_modules" && ls -d -- * @*/* 2>/dev/null | grep -v '^@[^/]*$' | tr '\n' ' ')"
+
+step "4/6 dependency hygiene"
+helper devDeps "$REPO" "$APP" "$LIB_NAME" >"$WORK/devdeps.log" 2>&1 ||
+  fail "the consumer can see the library's devDependencies" "$WORK/devdeps.log"
+sed 's/^/    /' "$WORK/devdeps.log"
+helper imports "$APP" "$LIB_NAME" >"$WORK/imports.log" 2>&1 || fail "the library requires undeclared packages" "$WORK/imports.log"
+sed 's/^/    /' "$WORK/imports.log"
+
+# -------------------------------------------------------------------------------------------- synth
+step "5/6 node app.js (CommonJS consumer, new App({ outdir }) + app.synth())"
+SYNTH_START=$SECONDS
+(cd "$APP" && node app.js "$OUT") >"$WORK/synth.log" 2>&1 || fail "the consumer app failed to synthesize" "$WORK/synth.log"
+helper synth "$APP" "$LIB_NAME" "$WORK/synth.log" >"$WORK/synth-check.log" 2>&1 ||
+  fail "the synthesized output is wrong" "$WORK/synth-check.log"
+sed 's/^/    /' "$WORK/synth-check.log"
+info "synth took $((SECONDS - SYNTH_START)) s"
+
+# ------------------------------------------------------------------------------------------ types
+step "6/6 type-check a TypeScript consumer against the tarball's .d.ts (repo tsc $("$TSC" --version | sed 's/^Version //'))"
+types_entry="$(node -p 'const p = require(process.argv[1]); p.exports["."].types.replace(/^\.\//, "")' "$WORK/packed-package.json")"
+for mode in nodenext node10; do
+  if (cd "$APP" && "$TSC" -p "tsconfig.$mode.json" --listFiles) >"$WORK/tsc-$mode.log" 2>&1; then
+    helper typesFrom "$APP" "$LIB_NAME" "$WORK/tsc-$mode.log" "$types_entry" >"$WORK/types-$mode.log" 2>&1 ||
+      fail "tsc ($mode) did not take the library's types from the tarball" "$WORK/types-$mode.log"
+    info "$mode: no errors; $(cat "$WORK/types-$mode.log")"
+  else
+    grep -v '^/' "$WORK/tsc-$mode.log" >"$WORK/tsc-$mode-errors.log" || true
+    fail "the TypeScript consumer does not type-check with moduleResolution $mode" "$WORK/tsc-$mode-errors.log"
+  fi
+done
+
+step "installed by: $INSTALLED_BY; total $((SECONDS - STARTED)) s"
+echo "package check: OK"
