@@ -5,3 +5,4 @@
 export * from './keys';
 export * from './network';
 export * from './storage';
+export * from './datasets';

@@ -1,0 +1,26 @@
+import type { DatasetDefinition } from '../../constructs/datasets';
+
+/** Text that feeds the embeddings pipeline (vector store): one row per document version. */
+export const documents: DatasetDefinition = {
+  name: 'documents',
+  zone: 'curated',
+  owner: 'ml-platform',
+  domain: 'knowledge',
+  description: 'Documents whose text is embedded for retrieval-augmented generation.',
+  columns: [
+    { name: 'document_id', type: 'varchar(255)', description: 'Stable identifier of the document', classification: 'internal' },
+    { name: 'content', type: 'string', description: 'Full text of the document', classification: 'confidential' },
+    { name: 'metadata', type: 'map<string,string>', description: 'Source system, title, language and other attributes', classification: 'internal' },
+    { name: 'updated_at', type: 'timestamp', description: 'When this version of the document was written, UTC', classification: 'internal' },
+  ],
+  format: 'parquet',
+  partitioning: {
+    time: { granularity: 'day', source: { kind: 'event-time', column: 'updated_at' }, maxLatenessDays: 30 },
+  },
+  freshnessSloMinutes: 60,
+  ingestion: 'batch',
+  quality: {
+    completeness: { document_id: 1, content: 0.999 },
+    uniqueKey: ['document_id', 'updated_at'],
+  },
+};
