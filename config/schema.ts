@@ -132,6 +132,69 @@ const storageSchema = z
   })
   .strict();
 
+const snakeName = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'must be 2-40 lowercase letters, digits or underscores, starting with a letter');
+const roleArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/name');
+
+const catalogSchema = z
+  .object({
+    /** Business domains datasets may belong to; they become Lake Formation `domain` tag values. */
+    domains: z.array(snakeName).min(1, 'must list at least one domain').default(['product_analytics', 'knowledge']),
+    /**
+     * Athena cancels a query that scans more than this many megabytes (per workgroup). Default 10240
+     * (10 GiB). Athena's minimum is 10 MB.
+     */
+    bytesScannedCutoffMb: z.number().int().min(10, 'must be at least 10 (Athena minimum, 10 MB)').max(1_000_000_000).default(10_240),
+  })
+  .strict();
+
+const personaSchema = z
+  .object({
+    /** Persona name; part of its Athena workgroup name. */
+    name: snakeName,
+    /** Use this existing role instead of creating one. */
+    roleArn: roleArn.optional(),
+    /** Zones the persona may read. Default: every zone. */
+    zones: z.array(z.string()).optional(),
+    /** Column classifications the persona may not read. Default: none. */
+    excludeClassifications: z.array(z.enum(['public', 'internal', 'confidential', 'pii'])).default([]),
+    /** Also insert, delete and alter tables (engineers). Default false. */
+    write: z.boolean().default(false),
+  })
+  .strict();
+
+/** Default personas (issue 3): engineers see everything; analysts no pii; ML engineers curated and analytics. */
+export const DEFAULT_PERSONAS: Array<z.input<typeof personaSchema>> = [
+  { name: 'data_engineer', write: true },
+  { name: 'analyst', excludeClassifications: ['pii'] },
+  { name: 'ml_engineer', zones: ['curated', 'analytics'], excludeClassifications: ['pii'] },
+];
+
+const governanceSchema = z
+  .object({
+    /**
+     * This environment owns the account-wide settings (Lake Formation settings and LF-tags, Glue Data
+     * Catalog encryption). Exactly one environment per account may; the others reference them. Default true.
+     */
+    ownsAccountSettings: z.boolean().default(true),
+    /** Lake Formation administrators besides the CDK deployment role, which is always added. Default none. */
+    lakeFormationAdmins: z.array(roleArn).default([]),
+    /**
+     * ARN of the catalog key of the environment that owns the account-wide settings. Required when this
+     * environment does not own them: every role that reads the catalog needs that key.
+     */
+    accountCatalogKeyArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, 'must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/<uuid>')
+      .optional(),
+    /** Register zone locations in hybrid access mode (IAM and Lake Formation permissions both apply). Default false. */
+    hybridAccess: z.boolean().default(false),
+    /** Who queries the lake, and what each may see. */
+    personas: z.array(personaSchema).min(1, 'must list at least one persona').prefault(DEFAULT_PERSONAS),
+  })
+  .strict();
+
 export const environmentSchema = z
   .object({
     /** The environment's name; must match its file name. */
@@ -159,8 +222,12 @@ export const environmentSchema = z
      * "destroy" (which also empties buckets) is an explicit opt-in and is refused for staging and prod.
      */
     removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
+    /** Retention of the platform's own log groups (functions), in days. Default 365. */
+    logRetentionDays: logRetentionDays.default(365),
     network: networkSchema.prefault({}),
     storage: storageSchema.prefault({}),
+    catalog: catalogSchema.prefault({}),
+    governance: governanceSchema.prefault({}),
   })
   .strict()
   .superRefine((env, ctx) => {
@@ -212,6 +279,35 @@ export const environmentSchema = z
         seen.set(zone.name, index);
       }
     });
+    if (!env.governance.ownsAccountSettings && env.governance.accountCatalogKeyArn === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['governance', 'accountCatalogKeyArn'],
+        message: 'is required when ownsAccountSettings is false: name the catalog key of the environment that owns the settings',
+      });
+    }
+    const zoneNames = env.storage.zones.map((zone) => zone.name);
+    env.governance.personas.forEach((persona, index) => {
+      if (persona.name === 'engineering') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['governance', 'personas', index, 'name'],
+          message: 'is reserved for the platform\'s own workgroup; choose another persona name',
+        });
+      }
+      if (env.governance.personas.findIndex((other) => other.name === persona.name) !== index) {
+        ctx.addIssue({ code: 'custom', path: ['governance', 'personas', index, 'name'], message: 'is listed twice; persona names must be unique' });
+      }
+      (persona.zones ?? []).forEach((zone, zoneIndex) => {
+        if (!zoneNames.includes(zone)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['governance', 'personas', index, 'zones', zoneIndex],
+            message: `is not a zone of this environment; use one of ${zoneNames.join(', ')}`,
+          });
+        }
+      });
+    });
     const endpoints = env.network.interfaceEndpoints ?? [];
     endpoints.forEach((endpoint, index) => {
       if (endpoints.indexOf(endpoint) !== index) {
@@ -229,3 +325,4 @@ export type EnvironmentConfigInput = z.input<typeof environmentSchema>;
 /** A validated environment with every default filled in. */
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type ZoneConfig = EnvironmentConfig['storage']['zones'][number];
+export type PersonaConfig = EnvironmentConfig['governance']['personas'][number];

@@ -6,3 +6,6 @@ export * from './keys';
 export * from './network';
 export * from './storage';
 export * from './datasets';
+export * from './catalog';
+export * from './governance';
+export * from './compliance';

@@ -1,5 +1,6 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { DeferredAcknowledgements } from '../constructs/compliance';
 
 /** The cdk-nag packs every environment must pass. */
 export function compliancePacks(app: App) {
@@ -11,7 +12,9 @@ export function compliancePacks(app: App) {
  * and records the app-wide acknowledgements of DESIGN.md's compliance-decisions table.
  */
 export function applyCompliance(app: App): void {
-  Validations.of(app).addPlugins(...compliancePacks(app));
+  // Deferred acknowledgements resolve to exact finding IDs once references are resolved; they must run
+  // before the packs read them.
+  Validations.of(app).addPlugins(new DeferredAcknowledgements(), ...compliancePacks(app));
   acknowledgeAppWideDecisions(app);
 }
 

@@ -1,7 +1,11 @@
 import type { App } from 'aws-cdk-lib';
 import type { EnvironmentConfig } from '../config/schema';
 import { applyCompliance } from './compliance';
+import './handler-bundling';
+import { DATASETS } from '../config/datasets';
+import { validateDatasets, type DatasetDefinition } from '../constructs/datasets';
 import { stackName } from './naming';
+import { CatalogStack } from './stacks/catalog-stack';
 import { applyEnvironmentTags } from './tagging';
 import { NetworkStack } from './stacks/network-stack';
 import { StorageStack } from './stacks/storage-stack';
@@ -10,11 +14,14 @@ import { StorageStack } from './stacks/storage-stack';
 export interface LakehouseStacks {
   readonly storage: StorageStack;
   readonly network: NetworkStack;
+  readonly catalog: CatalogStack;
 }
 
 export interface BuildOptions {
   /** Register the cdk-nag packs as validation plugins (the app always does; benchmarks may not). Default true. */
   readonly compliance?: boolean;
+  /** Datasets to catalog. Default: the product's datasets (config/datasets). */
+  readonly datasets?: readonly DatasetDefinition[];
 }
 
 /**
@@ -22,12 +29,16 @@ export interface BuildOptions {
  * before them: storage holds the keys everything else encrypts with, so it comes first.
  */
 export function buildLakehouse(app: App, config: EnvironmentConfig, options: BuildOptions = {}): LakehouseStacks {
+  const datasets = options.datasets ?? DATASETS;
+  // Datasets are validated against this environment before any stack exists.
+  validateDatasets(datasets, { zones: config.storage.zones.map((zone) => zone.name), domains: config.catalog.domains });
   const env = config.account ? { account: config.account, region: config.region } : undefined;
   const description = (layer: string) => `Lakehouse Blueprint ${config.project} ${config.name}: ${layer}`;
 
   const storage = new StorageStack(app, stackName(config.project, config.name, 'storage'), {
     env,
     config,
+    datasets,
     description: description('keys and data-lake buckets (stateful)'),
   });
   const network = new NetworkStack(app, stackName(config.project, config.name, 'network'), {
@@ -36,8 +47,16 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
     logsKey: storage.logsKey,
     description: description('VPC, flow logs and endpoints'),
   });
+  const catalog = new CatalogStack(app, stackName(config.project, config.name, 'catalog'), {
+    env,
+    config,
+    datasets,
+    storage,
+    network,
+    description: description('Glue catalog, Athena workgroups, Lake Formation governance'),
+  });
 
   applyEnvironmentTags(app, config);
   if (options.compliance ?? true) applyCompliance(app);
-  return { storage, network };
+  return { storage, network, catalog };
 }

@@ -4,9 +4,22 @@
  */
 
 /** The layers an environment is split into, one stack each. */
-export type StackLayer = 'network' | 'storage';
+export type StackLayer = 'network' | 'storage' | 'catalog';
 
 /** `<project>-<env>-<layer>`, the stack's name and construct ID. */
 export function stackName(project: string, environment: string, layer: StackLayer): string {
   return `${project}-${environment}-${layer}`;
 }
+
+/** `<project>_<env>`: Glue database names are `<prefix>_<zone>` (lowercase, underscores: Glue and Athena rules). */
+export function glueDatabasePrefix(project: string, environment: string): string {
+  return `${project}_${environment}`;
+}
+
+/** `<project>-<env>-<persona>`. */
+export function workgroupName(project: string, environment: string, persona: string): string {
+  return `${project}-${environment}-${persona}`;
+}
+
+/** Workgroup of the platform's own automation: Iceberg DDL now, data quality and ELT later. */
+export const ENGINEERING_WORKGROUP = 'engineering';

@@ -108,12 +108,20 @@ const commands = {
       /^package\/package\.json$/,
       /^package\/(README|LICENSE|LICENCE|NOTICE|CHANGELOG)(\.[a-z]+)?$/i,
       /^package\/dist\/constructs\/.+\.(js|d\.ts)$/,
+      /^package\/dist\/constructs\/.+\.sql$/,
       /^package\/constructs\/(.+\/)?README\.md$/,
     ];
     for (const f of files) {
       if (!allowed.some((re) => re.test(f))) problems.push(`unexpected file in tarball: ${f}`);
       if (/\.test\.(js|d\.ts)$/.test(f)) problems.push(`test file in tarball: ${f}`);
-      const m = /^package\/dist\/(constructs\/.+)\.js$/.exec(f);
+      // A pre-built handler bundle's source is the handler.ts next to its folder.
+      const bundle = /^package\/dist\/(constructs\/.+)\/handler\.bundle\/index\.js$/.exec(f);
+      if (bundle && !fs.existsSync(path.join(repo, bundle[1], 'handler.ts'))) {
+        problems.push(`stale handler bundle in tarball: ${f} has no source ${bundle[1]}/handler.ts (run 'rm -rf dist' and retry)`);
+      }
+      const sql = /^package\/dist\/(constructs\/.+\.sql)$/.exec(f);
+      if (sql && !fs.existsSync(path.join(repo, sql[1]))) problems.push(`stale SQL in tarball: ${f} has no source ${sql[1]}`);
+      const m = bundle ? null : /^package\/dist\/(constructs\/.+)\.js$/.exec(f);
       if (m && !fs.existsSync(path.join(repo, `${m[1]}.ts`))) {
         problems.push(`stale build output in tarball: ${f} has no source ${m[1]}.ts (run 'rm -rf dist' and retry)`);
       }
@@ -258,8 +266,11 @@ const commands = {
     const walk = (dir) => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
         const p = path.join(dir, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (/\.(js|d\.ts)$/.test(e.name)) {
+        // Handler bundles are Lambda code, not modules the consumer loads; the SDK inside them has
+        // optional requires (CRT signers) that Lambda resolves or skips at run time.
+        if (e.isDirectory()) {
+          if (e.name !== 'handler.bundle') walk(p);
+        } else if (/\.(js|d\.ts)$/.test(e.name)) {
           count++;
           const raw = fs.readFileSync(p, 'utf8');
           const text = e.name.endsWith('.d.ts') ? raw : raw.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
@@ -292,7 +303,7 @@ const commands = {
     const resources = readJson(template).Resources ?? {};
     const byType = {};
     for (const r of Object.values(resources)) byType[r.Type] = (byType[r.Type] ?? 0) + 1;
-    const missing = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::EC2::VPC'].filter((t) => !byType[t]);
+    const missing = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::EC2::VPC', 'AWS::Glue::Table', 'Custom::IcebergTable', 'AWS::Lambda::Function'].filter((t) => !byType[t]);
     if (missing.length) die(`template ${template} has no resource of type ${missing.join(', ')}; it has: ${JSON.stringify(byType)}`);
     console.log(`stack ${name}: ${Object.keys(resources).length} resources, ${byType['AWS::S3::Bucket']} AWS::S3::Bucket, ${byType['AWS::KMS::Key']} AWS::KMS::Key, ${byType['AWS::EC2::VPC']} AWS::EC2::VPC`);
     console.log(`loaded ${libName} from ${path.relative(app, report.library)}, aws-cdk-lib from ${path.relative(app, report.awsCdkLib)}`);

@@ -9,6 +9,7 @@ export const dev: EnvironmentConfigInput = {
   owner: 'data-platform-team',
   costCenter: 'cc-0000-dev',
   tags: { tier: 'development' },
+  logRetentionDays: 30,
   removalPolicy: 'destroy',
   network: {
     cidr: '10.10.0.0/16',

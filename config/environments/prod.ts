@@ -11,6 +11,7 @@ export const prod: EnvironmentConfigInput = {
   owner: 'data-platform-team',
   costCenter: 'cc-0000-prod',
   tags: { tier: 'production' },
+  logRetentionDays: 365,
   removalPolicy: 'retain',
   network: {
     cidr: '10.30.0.0/16',

@@ -11,6 +11,7 @@ export const staging: EnvironmentConfigInput = {
   owner: 'data-platform-team',
   costCenter: 'cc-0000-staging',
   tags: { tier: 'pre-production' },
+  logRetentionDays: 90,
   removalPolicy: 'retain',
   network: {
     cidr: '10.20.0.0/16',

@@ -11,6 +11,11 @@ export interface PlatformKeysProps {
    */
   readonly lakeKey?: kms.IKey;
   /**
+   * Use this key for the Glue Data Catalog (metadata at rest, connection passwords) instead of creating one.
+   * @default - a new key with rotation on
+   */
+  readonly catalogKey?: kms.IKey;
+  /**
    * Use this key for CloudWatch log groups instead of creating one. Its policy must admit
    * `logs.<region>.amazonaws.com` (see `allowCloudWatchLogs`); an imported key's policy cannot be edited here.
    * @default - a new key with rotation on and a statement for CloudWatch Logs
@@ -36,6 +41,8 @@ export interface PlatformKeysProps {
 export class PlatformKeys extends Construct {
   /** Encrypts the zone buckets, Firehose output and Athena results. */
   public readonly lakeKey: kms.IKey;
+  /** Encrypts the Glue Data Catalog at rest and its connection passwords; every catalog reader needs it. */
+  public readonly catalogKey: kms.IKey;
   /** Encrypts CloudWatch log groups (flow logs, Firehose errors, Lambda). */
   public readonly logsKey: kms.IKey;
 
@@ -48,6 +55,7 @@ export class PlatformKeys extends Construct {
       new kms.Key(this, keyId, { description, enableKeyRotation: true, removalPolicy, pendingWindow });
 
     this.lakeKey = props.lakeKey ?? newKey('LakeKey', 'Lakehouse lake data: zone buckets, Firehose output, Athena results');
+    this.catalogKey = props.catalogKey ?? newKey('CatalogKey', 'Lakehouse Glue Data Catalog: metadata at rest, connection passwords');
 
     if (props.logsKey) {
       this.logsKey = props.logsKey;

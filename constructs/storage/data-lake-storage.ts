@@ -96,6 +96,8 @@ export class DataLakeStorage extends Construct {
   /** Bucket receiving server access logs (SSE-S3). */
   public readonly accessLogsBucket: s3.IBucket;
 
+  private readonly expiringPrefixes = new Map<string, string[]>();
+
   constructor(scope: Construct, id: string, props: DataLakeStorageProps = {}) {
     super(scope, id);
     const zones = props.zones ?? DEFAULT_ZONE_NAMES.map((name) => ({ name }));
@@ -179,6 +181,23 @@ export class DataLakeStorage extends Construct {
         abortIncompleteMultipartUploadAfter: Duration.days(1),
       },
     ]);
+  }
+
+  /**
+   * Expires current objects under `prefix` of `zone`'s bucket after `days` (a dataset's retention).
+   * Each prefix has one owner: a prefix that overlaps one already expiring is refused, because S3
+   * would apply the earliest expiry of the two.
+   */
+  public expireObjects(zone: string, prefix: string, days: number): void {
+    const bucket = this.bucket(zone);
+    if (!prefix.endsWith('/') || prefix.length < 2) throw new Error(`${this.node.path}: expiry prefix "${prefix}" must be a folder ending in "/"`);
+    if (!Number.isInteger(days) || days < 1) throw new Error(`${this.node.path}: expiry of ${zone}/${prefix} must be a whole number of days ≥ 1`);
+    const taken = this.expiringPrefixes.get(zone) ?? [];
+    const clash = taken.find((other) => other.startsWith(prefix) || prefix.startsWith(other));
+    if (clash) throw new Error(`${this.node.path}: ${zone}/${prefix} overlaps ${zone}/${clash}, which already expires; one rule per prefix`);
+    taken.push(prefix);
+    this.expiringPrefixes.set(zone, taken);
+    bucket.addLifecycleRule({ id: `expire-${prefix.replace(/\/$/, '').replace(/\//g, '-')}`, prefix, expiration: Duration.days(days) });
   }
 
   /** Names of the zones, in order. */

@@ -4,11 +4,14 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, ZoneConfig } from '../../config/schema';
 import { PlatformKeys } from '../../constructs/keys';
+import { dataPrefix, errorPrefixRoot, type DatasetDefinition } from '../../constructs/datasets';
 import { DataLakeStorage, type DataLakeZoneProps } from '../../constructs/storage';
 import { statefulRemoval } from '../removal';
 
 export interface StorageStackProps extends StackProps {
   readonly config: EnvironmentConfig;
+  /** Datasets whose retention becomes lifecycle rules on their prefixes. */
+  readonly datasets: readonly DatasetDefinition[];
 }
 
 /**
@@ -36,6 +39,18 @@ export class StorageStack extends Stack {
       removalPolicy: removal.removalPolicy,
       autoDeleteObjects: removal.autoDeleteObjects,
     });
+    for (const dataset of props.datasets) this.applyRetention(dataset);
+  }
+
+  /**
+   * A dataset's retention, derived from its contract: its prefix in each zone it lists expires after
+   * that many days, and in its own zone so do the records Firehose could not deliver.
+   */
+  private applyRetention(dataset: DatasetDefinition): void {
+    for (const [zone, days] of Object.entries(dataset.retentionDays ?? {})) {
+      this.storage.expireObjects(zone, dataPrefix(dataset), days);
+      if (zone === dataset.zone && dataset.ingestion === 'stream') this.storage.expireObjects(zone, errorPrefixRoot(dataset), days);
+    }
   }
 
   /** The key log groups in every stack use. */

@@ -22,6 +22,16 @@ describe('docs/compliance.md', () => {
       [/^(NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-IAMNoInlinePolicy$/, /^\(app\)$/],
       // Replication: each bucket.
       [/^(NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-S3BucketReplicationEnabled$/, /Bucket$/],
+      // IAM5 on object ARNs (…/prefix/*), each finding at its role: data-access roles and query principals.
+      [/^AwsSolutions-IAM5\[Resource::.*\/\*\]$/, /(DataAccessRole|Role)$/],
+      // IAM5 Resource::* for lakeformation:GetDataAccess (no resource-level permissions), at the roles that query.
+      [/^AwsSolutions-IAM5\[Resource::\*\]$/, /^<env>-catalog\/(\w+Role|Catalog\/Iceberg\/FunctionRole)$/],
+      // IAM4 on AWSLambdaVPCAccessExecutionRole, at our Lambda roles.
+      [/^AwsSolutions-IAM4\[Policy::.*service-role\/AWSLambdaVPCAccessExecutionRole\]$/, /\/(FunctionRole|FrameworkRole)$/],
+      // The Provider framework's invoke grant on its handler's versions, at the framework role.
+      [/^AwsSolutions-IAM5\[Resource::<\w+\.Arn>:\*\]$/, /\/FrameworkRole$/],
+      // LambdaDLQ and LambdaConcurrency on the Provider framework's own function.
+      [/^(NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-Lambda(DLQ|Concurrency)$/, /\/Provider\/framework-onEvent$/],
       // Access-log bucket: S1, logging and KMS default encryption, on that bucket only.
       [/^(AwsSolutions-S1|(NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-(S3BucketLoggingEnabled|S3DefaultEncryptionKMS))$/, /\/AccessLogsBucket$/],
     ];

@@ -29,6 +29,10 @@ describe('bin/app.ts', () => {
   it('without -c env synthesizes dev', () => {
     const result = runApp({});
     expect(result.status, result.stderr).toBe(0);
-    expect(result.templates.sort()).toEqual(['lakehouse-dev-network.template.json', 'lakehouse-dev-storage.template.json']);
+    expect(result.templates.sort()).toEqual([
+      'lakehouse-dev-catalog.template.json',
+      'lakehouse-dev-network.template.json',
+      'lakehouse-dev-storage.template.json',
+    ]);
   });
 });

@@ -65,9 +65,15 @@ describe.each(['dev', 'staging', 'prod'] as const)('%s stacks', (environment) =>
   const { templates, assembly, config } = synthCached(environment);
 
   it('are named <project>-<env>-<layer>, storage first because every other stack encrypts with its keys', () => {
-    expect(Object.keys(templates)).toEqual([`lakehouse-${environment}-storage`, `lakehouse-${environment}-network`]);
-    const network = assembly.getStackByName(`lakehouse-${environment}-network`);
-    expect(network.dependencies.map((dependency) => dependency.id)).toContain(`lakehouse-${environment}-storage`);
+    expect(Object.keys(templates)).toEqual([
+      `lakehouse-${environment}-storage`,
+      `lakehouse-${environment}-network`,
+      `lakehouse-${environment}-catalog`,
+    ]);
+    for (const layer of ['network', 'catalog']) {
+      const stack = assembly.getStackByName(`lakehouse-${environment}-${layer}`);
+      expect(stack.dependencies.map((dependency) => dependency.id)).toContain(`lakehouse-${environment}-storage`);
+    }
   });
 
   it('target the configured account and region (dev: environment-agnostic)', () => {

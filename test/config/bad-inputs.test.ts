@@ -16,6 +16,7 @@ function validProd(): Record<string, any> {
       zones: [
         { name: 'raw', transitions: [{ storageClass: 'STANDARD_IA', afterDays: 30 }] },
         { name: 'curated' },
+        { name: 'analytics' },
       ],
     },
   };
@@ -181,6 +182,26 @@ const cases: BadInput[] = [
     title: 'a misspelt field',
     breakIt: (c) => (c.storage.zone = []),
     line: '- storage.zone: got []; unknown field "zone"; remove or fix the spelling',
+  },
+  {
+    title: 'a persona reading a zone that does not exist',
+    breakIt: (c) => (c.governance = { personas: [{ name: 'analyst', zones: ['gold'] }] }),
+    line: '- governance.personas[0].zones[0]: got "gold"; is not a zone of this environment; use one of raw, curated, analytics',
+  },
+  {
+    title: 'a Lake Formation admin that is not a role ARN',
+    breakIt: (c) => (c.governance = { lakeFormationAdmins: ['alice'] }),
+    line: '- governance.lakeFormationAdmins[0]: got "alice"; must be an IAM role ARN',
+  },
+  {
+    title: 'an Athena scan cutoff under the 10 MB minimum',
+    breakIt: (c) => (c.catalog = { bytesScannedCutoffMb: 5 }),
+    line: '- catalog.bytesScannedCutoffMb: got 5; must be at least 10 (Athena minimum, 10 MB)',
+  },
+  {
+    title: 'an unknown classification excluded from a persona',
+    breakIt: (c) => (c.governance = { personas: [{ name: 'analyst', excludeClassifications: ['secret'] }] }),
+    line: '- governance.personas[0].excludeClassifications[0]: got "secret"; Invalid option',
   },
   {
     title: 'a name that does not match its file',

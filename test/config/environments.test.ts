@@ -42,6 +42,7 @@ describe('schema defaults', () => {
     expect(minimal.project).toBe('lakehouse');
     expect(minimal.removalPolicy).toBe('retain');
     expect(minimal.tags).toEqual({});
+    expect(minimal.logRetentionDays).toBe(365);
   });
 
   it('fills network defaults: 10.0.0.0/16, 2 AZs, no NAT, flow logs kept a year, default endpoint bundle', () => {

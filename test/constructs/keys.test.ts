@@ -10,8 +10,8 @@ describe('PlatformKeys default settings', () => {
   const keys = new PlatformKeys(stack, 'Keys');
   const template = Template.fromStack(stack);
 
-  it('creates a lake key and a logs key, each rotating, retained, with a 30-day deletion window', () => {
-    template.resourceCountIs('AWS::KMS::Key', 2);
+  it('creates a lake, a catalog and a logs key, each rotating, retained, with a 30-day deletion window', () => {
+    template.resourceCountIs('AWS::KMS::Key', 3);
     for (const key of Object.values(template.findResources('AWS::KMS::Key'))) {
       expect(key.Properties.EnableKeyRotation).toBe(true);
       expect(key.Properties.PendingWindowInDays).toBe(30);
@@ -50,11 +50,13 @@ describe('PlatformKeys overrides', () => {
   it('uses keys it is given and creates none', () => {
     const stack = constructStack();
     const lake = new kms.Key(stack, 'Lake');
+    const catalog = new kms.Key(stack, 'Catalog');
     const logs = new kms.Key(stack, 'Logs');
-    const keys = new PlatformKeys(stack, 'Keys', { lakeKey: lake, logsKey: logs });
+    const keys = new PlatformKeys(stack, 'Keys', { lakeKey: lake, catalogKey: catalog, logsKey: logs });
     expect(keys.lakeKey).toBe(lake);
+    expect(keys.catalogKey).toBe(catalog);
     expect(keys.logsKey).toBe(logs);
-    Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 2);
+    Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 3);
   });
 
   it('applies a removal policy and deletion window', () => {

@@ -1,0 +1,2 @@
+export * from './ddl';
+export * from './iceberg-tables';

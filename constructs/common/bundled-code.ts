@@ -1,0 +1,49 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+
+/** Bundles a handler entry file into a single CommonJS file (see esbuild-bundler.ts). */
+export type SourceBundler = (entry: string, outfile: string) => void;
+
+let sourceBundler: SourceBundler | undefined;
+
+/**
+ * Registers the bundler used when the library runs from its TypeScript sources (this repository's app,
+ * tests and scripts). The published package never needs one: its handlers are pre-built.
+ */
+export function useSourceBundler(bundler: SourceBundler): void {
+  sourceBundler = bundler;
+}
+
+/**
+ * Lambda code for a handler that sits next to a construct, without Docker and without bundling at the
+ * consumer's synth.
+ *
+ * - In the published package, `npm run build` has already bundled `<name>.ts` into
+ *   `<name>.bundle/index.js` next to the compiled construct, and that directory is the asset.
+ * - In this repository (TypeScript source run by tsx or vitest) there is no bundle, so the handler is
+ *   bundled on the spot, with the bundler registered through `useSourceBundler` (esbuild, a dev
+ *   dependency), into a fresh temporary directory. The output depends only on the sources, so the
+ *   asset hash is stable.
+ *
+ * @param directory the construct's `__dirname`
+ * @param name the handler file's name without extension (`handler`)
+ */
+export function bundledHandlerCode(directory: string, name: string): lambda.Code {
+  const prebuilt = join(directory, `${name}.bundle`);
+  if (existsSync(join(prebuilt, 'index.js'))) return lambda.Code.fromAsset(prebuilt);
+  const entry = join(directory, `${name}.ts`);
+  if (!existsSync(entry)) {
+    throw new Error(`no pre-built handler at ${prebuilt}/index.js and no source at ${entry}: rebuild or reinstall the package`);
+  }
+  if (!sourceBundler) {
+    throw new Error(`no pre-built handler at ${prebuilt}/index.js: running from sources needs useSourceBundler(bundleHandler) first`);
+  }
+  const outdir = mkdtempSync(join(tmpdir(), `lakehouse-${basename(directory)}-${name}-`));
+  sourceBundler(entry, join(outdir, 'index.js'));
+  return lambda.Code.fromAsset(outdir);
+}
+
+/** The Node.js runtime every handler of this library targets (the bundles use Node 22 syntax, which it runs). */
+export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_24_X;

@@ -1,0 +1,86 @@
+import { CfnResource, Stack, Validations, type IPolicyValidationContextBeta1, type IPolicyValidationPluginBeta1, type PolicyValidationPluginReportBeta1 } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IConstruct } from 'constructs';
+
+/**
+ * cdk-nag names a wildcard-resource finding after the resource as it resolves at synthesis:
+ * `AwsSolutions-IAM5[Resource::<Bucket.Arn>/events/*]`. When the bucket lives in another stack, that
+ * string only exists once cross-stack references are resolved (as `Fn::GetStackOutput`), so it cannot
+ * be written at construction time. Constructs record the intent instead, with
+ * `acknowledgeObjectArnWildcards(role, reason)`, and this plugin, registered before the cdk-nag packs,
+ * turns it into acknowledgements of the exact granular IDs once the templates are resolved.
+ *
+ * Only statements whose actions are all S3 object actions, on resources ending in `/*`, are
+ * acknowledged; any other wildcard on the same role still fails the synth.
+ */
+export const OBJECT_ARN_WILDCARD_INTENT = 'lakehouse:acknowledge-object-arn-wildcards';
+
+/** The rule that reports wildcard resources (cdk-nag AwsSolutions pack). */
+const IAM5 = 'AwsSolutions-IAM5';
+const OBJECT_ACTION = /^s3:(GetObject|GetObjectVersion|PutObject|DeleteObject|DeleteObjectVersion|AbortMultipartUpload|ListMultipartUploadParts|GetObjectAttributes|GetObjectTagging|PutObjectTagging)$/;
+
+/** Records that IAM5 findings on S3 object ARNs (`…/prefix/*`) in `scope`'s policies are accepted, for `reason`. */
+export function acknowledgeObjectArnWildcards(scope: IConstruct, reason: string): void {
+  scope.node.addMetadata(OBJECT_ARN_WILDCARD_INTENT, reason);
+}
+
+/** The policy-validation plugin that resolves recorded intents; add it before the cdk-nag packs. */
+export class DeferredAcknowledgements implements IPolicyValidationPluginBeta1 {
+  public readonly name = 'LakehouseDeferredAcknowledgements';
+  public readonly version = '1';
+  public readonly ruleIds: string[] = [];
+
+  validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const app = (context as IPolicyValidationContextBeta1 & { appConstruct?: IConstruct }).appConstruct;
+    if (!app) throw new Error('DeferredAcknowledgements needs a CDK version that passes the construct tree to validation plugins');
+    for (const construct of app.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== OBJECT_ARN_WILDCARD_INTENT) continue;
+        for (const resource of objectArnWildcards(construct)) {
+          Validations.of(construct).acknowledge({ id: `${IAM5}[Resource::${resource}]`, reason: String(entry.data) });
+        }
+      }
+    }
+    return { success: true, violations: [] };
+  }
+}
+
+/** Flattened wildcard object ARNs in the IAM policies under `scope`, as cdk-nag renders them. */
+export function objectArnWildcards(scope: IConstruct): string[] {
+  const found = new Set<string>();
+  for (const node of scope.node.findAll()) {
+    if (!(node instanceof iam.CfnPolicy) && !(node instanceof iam.CfnManagedPolicy)) continue;
+    const document = Stack.of(node).resolve(node.policyDocument) as { Statement?: Array<{ Effect: string; Action: unknown; Resource: unknown }> };
+    for (const statement of document.Statement ?? []) {
+      const actions = ([] as unknown[]).concat(statement.Action);
+      if (statement.Effect !== 'Allow' || !actions.every((action) => typeof action === 'string' && OBJECT_ACTION.test(action))) continue;
+      for (const resource of ([] as unknown[]).concat(statement.Resource)) {
+        const flat = flattenReference(resource);
+        if (flat.endsWith('/*') && flat !== '*') found.add(flat);
+      }
+    }
+  }
+  return [...found];
+}
+
+/** The same flattening cdk-nag applies to a resource before naming the finding. */
+function flattenReference(node: unknown): string {
+  if (node === undefined) return '';
+  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  const value = node as Record<string, unknown>;
+  if (Array.isArray(value['Fn::Join'])) {
+    const [delimiter, items] = value['Fn::Join'] as [string, unknown[]];
+    return items.map(flattenReference).join(delimiter);
+  }
+  if ('Fn::Sub' in value) return flattenReference(value['Fn::Sub']);
+  if (Array.isArray(value['Fn::GetAtt'])) {
+    const [resource, attribute] = value['Fn::GetAtt'] as [unknown, unknown];
+    return `<${flattenReference(resource)}.${flattenReference(attribute)}>`;
+  }
+  if ('Fn::ImportValue' in value) return flattenReference(value['Fn::ImportValue']);
+  if ('Ref' in value) return `<${flattenReference(value.Ref)}>`;
+  return JSON.stringify(node);
+}
+
+/** True when `construct` is a CloudFormation resource (helper for callers that scope acknowledgements). */
+export const isCfnResource = (construct: IConstruct) => CfnResource.isCfnResource(construct);

@@ -1,0 +1,2 @@
+export * from './governance-compliance';
+export * from './lake-governance';
