@@ -50,5 +50,36 @@ export function validateEnvironmentConfig(raw: unknown, file: string, expectedNa
 /** Loads and validates the named environment. Unknown names list the valid ones. */
 export function loadEnvironmentConfig(name: string = DEFAULT_ENVIRONMENT): EnvironmentConfig {
   if (!isEnvironmentName(name)) throw new UnknownEnvironmentError(name);
-  return validateEnvironmentConfig(ENVIRONMENT_FILES[name], environmentFile(name), name);
+  const config = validateEnvironmentConfig(ENVIRONMENT_FILES[name], environmentFile(name), name);
+  // The other environments, as far as they validate; an invalid one is reported when it is loaded.
+  const others = Object.entries(ENVIRONMENT_FILES)
+    .filter(([other]) => other !== name)
+    .flatMap(([, raw]) => {
+      const parsed = environmentSchema.safeParse(raw);
+      return parsed.success ? [parsed.data] : [];
+    });
+  validateAccountOwnership(config, others);
+  return config;
+}
+
+/**
+ * Lake Formation settings, LF-tags and catalog encryption exist once per account and region: at most
+ * one environment per account may own them (DESIGN.md, "Account-wide settings").
+ */
+export function validateAccountOwnership(config: EnvironmentConfig, others: readonly EnvironmentConfig[]): void {
+  if (!config.governance.ownsAccountSettings || config.account === undefined) return;
+  const rival = others.find(
+    (other) => other.account === config.account && other.region === config.region && other.governance.ownsAccountSettings,
+  );
+  if (rival) {
+    throw new ConfigValidationError(environmentFile(config.name), [
+      {
+        field: 'governance.ownsAccountSettings',
+        value: 'true',
+        allowed:
+          `${environmentFile(rival.name)} also owns the account-wide settings of account ${config.account} in ${config.region}; ` +
+          'exactly one environment per account may: set ownsAccountSettings: false in one and give it the owner\'s accountCatalogKeyArn',
+      },
+    ]);
+  }
 }

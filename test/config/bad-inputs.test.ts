@@ -204,6 +204,21 @@ const cases: BadInput[] = [
     line: '- governance.personas[0].excludeClassifications[0]: got "secret"; Invalid option',
   },
   {
+    title: 'a persona named like the platform workgroup',
+    breakIt: (c) => (c.governance = { personas: [{ name: 'engineering' }] }),
+    line: "- governance.personas[0].name: got \"engineering\"; is reserved for the platform's own workgroup",
+  },
+  {
+    title: 'not owning the account settings without naming the owner catalog key',
+    breakIt: (c) => (c.governance = { ownsAccountSettings: false }),
+    line: '- governance.accountCatalogKeyArn: got (missing); is required when ownsAccountSettings is false',
+  },
+  {
+    title: 'a malformed owner catalog key ARN',
+    breakIt: (c) => (c.governance = { ownsAccountSettings: false, accountCatalogKeyArn: 'alias/catalog' }),
+    line: '- governance.accountCatalogKeyArn: got "alias/catalog"; must be a KMS key ARN',
+  },
+  {
     title: 'a name that does not match its file',
     breakIt: (c) => (c.name = 'staging'),
     line: '- name: got "staging"; must be "prod", the name of its file',

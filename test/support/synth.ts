@@ -35,7 +35,12 @@ export interface SynthesizedEnvironment {
 
 /** Builds the app for `envName` exactly as bin/app.ts does, with the CLI's context, without synthesizing. */
 export function buildEnvironment(envName: EnvironmentName, options: SynthOptions = {}) {
-  const config = loadEnvironmentConfig(envName);
+  return buildFromConfig(loadEnvironmentConfig(envName), options);
+}
+
+/** Builds the app for an already validated config (for variations of the shipped ones). */
+export function buildFromConfig(config: EnvironmentConfig, options: SynthOptions = {}) {
+  const envName = config.name;
   const app = new App({
     context: { ...cliContext(), env: envName },
     outdir: mkdtempSync(join(tmpdir(), `lakehouse-${envName}-`)),
