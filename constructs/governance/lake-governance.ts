@@ -243,7 +243,10 @@ export class LakeGovernance extends Construct {
     return grants;
   }
 
-  /** Tags a dataset's table: domain and default classification on the table, classification per column group. */
+  /**
+   * Tags a dataset's table: domain and the default classification (`internal`) on the table, which its
+   * partition keys and `internal` columns inherit, and every other classification on its column group.
+   */
   private tagDataset(dataset: DatasetDefinition): void {
     const zone = this.props.zones.find((z) => z.name === dataset.zone);
     if (!zone) throw new Error(`${this.node.path}: dataset ${dataset.name} is in zone "${dataset.zone}", which is not governed here`);
@@ -263,6 +266,8 @@ export class LakeGovernance extends Construct {
     tableTags.node.addDependency(table);
 
     for (const [classification, columns] of columnClassifications(dataset)) {
+      // Columns of the table's default classification inherit it; one association fewer per table.
+      if (classification === DEFAULT_TABLE_CLASSIFICATION) continue;
       const columnTags = new lakeformation.CfnTagAssociation(this, `${id}${pascal(classification)}ColumnTags`, {
         resource: { tableWithColumns: { ...tableRef, columnNames: columns } },
         lfTags: [{ catalogId: this.catalogId, tagKey: LF_TAG_CLASSIFICATION, tagValues: [classification] }],

@@ -27,8 +27,8 @@ describe("README's configuration reference", () => {
   });
 
   it.each(rows)('$field defaults to $value, as the schema does', ({ field, value }) => {
-    // Numbers, [] and {} are documented as JSON; everything else is a bare string.
-    const documented: unknown = /^(\d+|\[\]|\{\})$/.test(value) ? JSON.parse(value) : value;
+    // Numbers, booleans, [] and {} are documented as JSON; everything else is a bare string.
+    const documented: unknown = /^(\d+|\[\]|\{\}|true|false)$/.test(value) ? JSON.parse(value) : value;
     expect(valueAt(minimal, field)).toEqual(documented);
   });
 });
