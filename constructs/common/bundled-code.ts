@@ -1,5 +1,6 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -7,6 +8,10 @@ import { basename, join } from 'node:path';
 export type SourceBundler = (entry: string, outfile: string) => void;
 
 let sourceBundler: SourceBundler | undefined;
+/** Bundles made in this process, by entry file: each handler is bundled once per process. */
+const bundles = new Map<string, string>();
+/** One fixed folder per handler, reused by every process, so nothing accumulates in the temp dir. */
+const BUNDLE_CACHE = join(tmpdir(), 'lakehouse-blueprint-bundles');
 
 /**
  * Registers the bundler used when the library runs from its TypeScript sources (this repository's app,
@@ -40,8 +45,18 @@ export function bundledHandlerCode(directory: string, name: string): lambda.Code
   if (!sourceBundler) {
     throw new Error(`no pre-built handler at ${prebuilt}/index.js: running from sources needs useSourceBundler(bundleHandler) first`);
   }
-  const outdir = mkdtempSync(join(tmpdir(), `lakehouse-${basename(directory)}-${name}-`));
-  sourceBundler(entry, join(outdir, 'index.js'));
+  let outdir = bundles.get(entry);
+  if (!outdir) {
+    const key = createHash('sha256').update(entry).digest('hex').slice(0, 16);
+    outdir = join(BUNDLE_CACHE, `${basename(directory)}-${name}-${key}`);
+    mkdirSync(outdir, { recursive: true });
+    // Bundle next to the folder (not in it, which would change the asset) and rename over the target:
+    // concurrent processes (test workers) never see a half-written file; their outputs are identical.
+    const partial = join(BUNDLE_CACHE, `${basename(outdir)}.${process.pid}.partial.js`);
+    sourceBundler(entry, partial);
+    renameSync(partial, join(outdir, 'index.js'));
+    bundles.set(entry, outdir);
+  }
   return lambda.Code.fromAsset(outdir);
 }
 

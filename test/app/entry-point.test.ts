@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ function runApp(context: Record<string, unknown>) {
     env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir, CDK_VALIDATION: 'false' },
   });
   const templates = existsSync(outdir) ? readdirSync(outdir).filter((file) => file.endsWith('.template.json')) : [];
+  rmSync(outdir, { recursive: true, force: true });
   return { ...result, templates };
 }
 

@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnvironmentConfig } from '../../config/load';
@@ -33,6 +33,26 @@ export interface SynthesizedEnvironment {
   readonly templates: Record<string, Template>;
 }
 
+/**
+ * Cloud assemblies go under the test run's folder (test/support/global-setup.ts removes it); outside
+ * vitest (scripts, benchmarks) under a folder removed when the process exits.
+ */
+let outdirRoot: string | undefined;
+function outdir(envName: string): string {
+  if (!outdirRoot) {
+    const runRoot = process.env.LAKEHOUSE_SYNTH_ROOT;
+    if (runRoot) {
+      outdirRoot = runRoot;
+    } else {
+      const root = mkdtempSync(join(tmpdir(), 'lakehouse-synth-'));
+      outdirRoot = root;
+      process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+    }
+  }
+  mkdirSync(outdirRoot, { recursive: true });
+  return mkdtempSync(join(outdirRoot, `${envName}-`));
+}
+
 /** Builds the app for `envName` exactly as bin/app.ts does, with the CLI's context, without synthesizing. */
 export function buildEnvironment(envName: EnvironmentName, options: SynthOptions = {}) {
   return buildFromConfig(loadEnvironmentConfig(envName), options);
@@ -43,7 +63,7 @@ export function buildFromConfig(config: EnvironmentConfig, options: SynthOptions
   const envName = config.name;
   const app = new App({
     context: { ...cliContext(), env: envName },
-    outdir: mkdtempSync(join(tmpdir(), `lakehouse-${envName}-`)),
+    outdir: outdir(envName),
     builtinCloudFormationValidation: options.builtinValidation ?? false,
   });
   const stacks = buildLakehouse(app, config, { compliance: options.compliance ?? true });
