@@ -132,6 +132,27 @@ const storageSchema = z
   })
   .strict();
 
+const ingestionSchema = z
+  .object({
+    /** Kinesis capacity mode of every stream. Default on-demand. */
+    streamMode: z.enum(['on-demand', 'provisioned']).default('on-demand'),
+    /** Shards per stream, provisioned mode only. */
+    shardCount: z.number().int().min(1, 'must be at least 1').max(500, 'must be at most 500').optional(),
+    /** Hours a stream keeps records (Kinesis: 24-8760). Default 24. */
+    streamRetentionHours: z
+      .number()
+      .int('must be a whole number of hours')
+      .min(24, 'must be at least 24 (Kinesis minimum)')
+      .max(8760, 'must be at most 8760 (Kinesis maximum, 365 days)')
+      .default(24),
+  })
+  .strict()
+  .superRefine((ingestion, ctx) => {
+    if (ingestion.shardCount !== undefined && ingestion.streamMode !== 'provisioned') {
+      ctx.addIssue({ code: 'custom', path: ['shardCount'], message: 'only applies to streamMode "provisioned"; remove it or switch the mode' });
+    }
+  });
+
 const snakeName = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'must be 2-40 lowercase letters, digits or underscores, starting with a letter');
 const roleArn = z
   .string()
@@ -227,6 +248,7 @@ export const environmentSchema = z
     network: networkSchema.prefault({}),
     storage: storageSchema.prefault({}),
     catalog: catalogSchema.prefault({}),
+    ingestion: ingestionSchema.prefault({}),
     governance: governanceSchema.prefault({}),
   })
   .strict()

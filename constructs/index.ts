@@ -9,3 +9,4 @@ export * from './datasets';
 export * from './catalog';
 export * from './governance';
 export * from './compliance';
+export * from './ingestion';

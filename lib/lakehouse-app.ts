@@ -6,6 +6,7 @@ import { DATASETS } from '../config/datasets';
 import { validateDatasets, type DatasetDefinition } from '../constructs/datasets';
 import { stackName } from './naming';
 import { CatalogStack } from './stacks/catalog-stack';
+import { IngestionStack } from './stacks/ingestion-stack';
 import { applyEnvironmentTags } from './tagging';
 import { NetworkStack } from './stacks/network-stack';
 import { StorageStack } from './stacks/storage-stack';
@@ -15,6 +16,7 @@ export interface LakehouseStacks {
   readonly storage: StorageStack;
   readonly network: NetworkStack;
   readonly catalog: CatalogStack;
+  readonly ingestion: IngestionStack;
 }
 
 export interface BuildOptions {
@@ -56,7 +58,16 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
     description: description('Glue catalog, Athena workgroups, Lake Formation governance'),
   });
 
+  const ingestion = new IngestionStack(app, stackName(config.project, config.name, 'ingestion'), {
+    env,
+    config,
+    datasets,
+    storage,
+    catalog,
+    description: description('Kinesis streams and Firehose delivery per streamed dataset'),
+  });
+
   applyEnvironmentTags(app, config);
   if (options.compliance ?? true) applyCompliance(app);
-  return { storage, network, catalog };
+  return { storage, network, catalog, ingestion };
 }

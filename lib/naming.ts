@@ -4,7 +4,7 @@
  */
 
 /** The layers an environment is split into, one stack each. */
-export type StackLayer = 'network' | 'storage' | 'catalog';
+export type StackLayer = 'network' | 'storage' | 'catalog' | 'ingestion';
 
 /** `<project>-<env>-<layer>`, the stack's name and construct ID. */
 export function stackName(project: string, environment: string, layer: StackLayer): string {
@@ -23,3 +23,10 @@ export function workgroupName(project: string, environment: string, persona: str
 
 /** Workgroup of the platform's own automation: Iceberg DDL now, data quality and ELT later. */
 export const ENGINEERING_WORKGROUP = 'engineering';
+
+/** `<project>-<env>-<dataset>`: Kinesis and Firehose stream names (≤ 64 characters). */
+export function streamName(project: string, environment: string, dataset: string): string {
+  const name = `${project}-${environment}-${dataset}`;
+  if (name.length > 64) throw new Error(`stream name "${name}" is longer than Kinesis and Firehose allow (64)`);
+  return name;
+}

@@ -17,6 +17,7 @@ export const dev: EnvironmentConfigInput = {
     natGateways: 0,
     flowLogRetentionDays: 30,
   },
+  ingestion: { streamMode: 'on-demand', streamRetentionHours: 24 },
   storage: {
     zones: [
       { name: 'raw', noncurrentVersionExpirationDays: 7 },

@@ -19,6 +19,7 @@ export const prod: EnvironmentConfigInput = {
     natGateways: 0,
     flowLogRetentionDays: 365,
   },
+  ingestion: { streamMode: 'on-demand', streamRetentionHours: 168 },
   storage: {
     zones: [
       {

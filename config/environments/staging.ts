@@ -19,6 +19,7 @@ export const staging: EnvironmentConfigInput = {
     natGateways: 0,
     flowLogRetentionDays: 90,
   },
+  ingestion: { streamMode: 'on-demand', streamRetentionHours: 72 },
   storage: {
     zones: [
       {

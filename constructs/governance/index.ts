@@ -1,2 +1,3 @@
 export * from './governance-compliance';
 export * from './lake-governance';
+export * from './table-grants';

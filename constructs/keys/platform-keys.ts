@@ -16,6 +16,11 @@ export interface PlatformKeysProps {
    */
   readonly catalogKey?: kms.IKey;
   /**
+   * Use this key for Kinesis streams instead of creating one.
+   * @default - a new key with rotation on
+   */
+  readonly streamKey?: kms.IKey;
+  /**
    * Use this key for CloudWatch log groups instead of creating one. Its policy must admit
    * `logs.<region>.amazonaws.com` (see `allowCloudWatchLogs`); an imported key's policy cannot be edited here.
    * @default - a new key with rotation on and a statement for CloudWatch Logs
@@ -43,6 +48,8 @@ export class PlatformKeys extends Construct {
   public readonly lakeKey: kms.IKey;
   /** Encrypts the Glue Data Catalog at rest and its connection passwords; every catalog reader needs it. */
   public readonly catalogKey: kms.IKey;
+  /** Encrypts Kinesis streams; producers and Firehose use it through grants. */
+  public readonly streamKey: kms.IKey;
   /** Encrypts CloudWatch log groups (flow logs, Firehose errors, Lambda). */
   public readonly logsKey: kms.IKey;
 
@@ -56,6 +63,7 @@ export class PlatformKeys extends Construct {
 
     this.lakeKey = props.lakeKey ?? newKey('LakeKey', 'Lakehouse lake data: zone buckets, Firehose output, Athena results');
     this.catalogKey = props.catalogKey ?? newKey('CatalogKey', 'Lakehouse Glue Data Catalog: metadata at rest, connection passwords');
+    this.streamKey = props.streamKey ?? newKey('StreamKey', 'Lakehouse Kinesis streams');
 
     if (props.logsKey) {
       this.logsKey = props.logsKey;

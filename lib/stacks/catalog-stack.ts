@@ -31,6 +31,8 @@ export class CatalogStack extends Stack {
   public readonly personaRoles = new Map<string, iam.IRole>();
   /** Workgroup for the platform's own automation (Iceberg DDL; data quality and ELT later). */
   public readonly engineeringWorkgroup: string;
+  /** The account's catalog key (ours, or the owning environment's); every catalog reader needs it. */
+  public readonly catalogKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: CatalogStackProps) {
     const removal = statefulRemoval(props.config);
@@ -43,6 +45,7 @@ export class CatalogStack extends Stack {
     const catalogKey = owns
       ? storage.keys.catalogKey
       : kms.Key.fromKeyArn(this, 'AccountCatalogKey', config.governance.accountCatalogKeyArn!);
+    this.catalogKey = catalogKey;
 
     this.catalog = new LakehouseCatalog(this, 'Catalog', {
       databaseNamePrefix: glueDatabasePrefix(config.project, config.name),

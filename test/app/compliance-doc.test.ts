@@ -22,8 +22,13 @@ describe('docs/compliance.md', () => {
       [/^(NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-IAMNoInlinePolicy$/, /^\(app\)$/],
       // Replication: each bucket.
       [/^(NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-S3BucketReplicationEnabled$/, /Bucket$/],
-      // IAM5 on object ARNs (…/prefix/*), each finding at its role: data-access roles and query principals.
-      [/^AwsSolutions-IAM5\[Resource::.*\/\*\]$/, /(DataAccessRole|Role)$/],
+      // IAM5 on object ARNs (…/prefix/*), each finding at its role (or the role's policy): data-access roles,
+      // query principals, Firehose delivery roles.
+      [/^AwsSolutions-IAM5\[Resource::.*\/\*\]$/, /(DataAccessRole|Role|DeliveryPolicy)$/],
+      // KDF1: Firehose SSE cannot be set with a Kinesis source; each delivery stream.
+      [/^AwsSolutions-KDF1$/, /\/DeliveryStream$/],
+      // KDS3 (warning): a CMK instead of aws/kinesis; each stream.
+      [/^AwsSolutions-KDS3$/, /\/Stream$/],
       // IAM5 Resource::* for lakeformation:GetDataAccess (no resource-level permissions), at the roles that query.
       [/^AwsSolutions-IAM5\[Resource::\*\]$/, /^<env>-catalog\/(\w+Role|Catalog\/Iceberg\/FunctionRole)$/],
       // IAM4 on AWSLambdaVPCAccessExecutionRole, at our Lambda roles.

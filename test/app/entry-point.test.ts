@@ -32,6 +32,7 @@ describe('bin/app.ts', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.templates.sort()).toEqual([
       'lakehouse-dev-catalog.template.json',
+      'lakehouse-dev-ingestion.template.json',
       'lakehouse-dev-network.template.json',
       'lakehouse-dev-storage.template.json',
     ]);

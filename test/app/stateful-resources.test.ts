@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { synthCached, type Template } from '../support/synth';
 
-const STATEFUL = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Logs::LogGroup'];
+const STATEFUL = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::Kinesis::Stream'];
 
 function statefulResources(templates: Record<string, Template>) {
   return Object.entries(templates).flatMap(([stack, template]) =>
@@ -14,7 +14,7 @@ function statefulResources(templates: Record<string, Template>) {
 describe.each(['staging', 'prod'] as const)('%s keeps its data', (environment) => {
   const { templates, assembly } = synthCached(environment);
 
-  it('every bucket, key and log group has DeletionPolicy and UpdateReplacePolicy Retain', () => {
+  it('every bucket, key, log group and stream has DeletionPolicy and UpdateReplacePolicy Retain', () => {
     const resources = statefulResources(templates);
     expect(resources.length).toBeGreaterThanOrEqual(8);
     for (const resource of resources) {
@@ -69,8 +69,9 @@ describe.each(['dev', 'staging', 'prod'] as const)('%s stacks', (environment) =>
       `lakehouse-${environment}-storage`,
       `lakehouse-${environment}-network`,
       `lakehouse-${environment}-catalog`,
+      `lakehouse-${environment}-ingestion`,
     ]);
-    for (const layer of ['network', 'catalog']) {
+    for (const layer of ['network', 'catalog', 'ingestion']) {
       const stack = assembly.getStackByName(`lakehouse-${environment}-${layer}`);
       expect(stack.dependencies.map((dependency) => dependency.id)).toContain(`lakehouse-${environment}-storage`);
     }

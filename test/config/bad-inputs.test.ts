@@ -219,6 +219,21 @@ const cases: BadInput[] = [
     line: '- governance.accountCatalogKeyArn: got "alias/catalog"; must be a KMS key ARN',
   },
   {
+    title: 'a stream retention under the Kinesis minimum',
+    breakIt: (c) => (c.ingestion = { streamRetentionHours: 12 }),
+    line: '- ingestion.streamRetentionHours: got 12; must be at least 24 (Kinesis minimum)',
+  },
+  {
+    title: 'a stream retention over the Kinesis maximum',
+    breakIt: (c) => (c.ingestion = { streamRetentionHours: 9000 }),
+    line: '- ingestion.streamRetentionHours: got 9000; must be at most 8760 (Kinesis maximum, 365 days)',
+  },
+  {
+    title: 'a shard count for on-demand streams',
+    breakIt: (c) => (c.ingestion = { shardCount: 4 }),
+    line: '- ingestion.shardCount: got 4; only applies to streamMode "provisioned"',
+  },
+  {
     title: 'a name that does not match its file',
     breakIt: (c) => (c.name = 'staging'),
     line: '- name: got "staging"; must be "prod", the name of its file',

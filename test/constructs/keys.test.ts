@@ -10,8 +10,8 @@ describe('PlatformKeys default settings', () => {
   const keys = new PlatformKeys(stack, 'Keys');
   const template = Template.fromStack(stack);
 
-  it('creates a lake, a catalog and a logs key, each rotating, retained, with a 30-day deletion window', () => {
-    template.resourceCountIs('AWS::KMS::Key', 3);
+  it('creates a lake, a catalog, a stream and a logs key, each rotating, retained, with a 30-day deletion window', () => {
+    template.resourceCountIs('AWS::KMS::Key', 4);
     for (const key of Object.values(template.findResources('AWS::KMS::Key'))) {
       expect(key.Properties.EnableKeyRotation).toBe(true);
       expect(key.Properties.PendingWindowInDays).toBe(30);
@@ -51,12 +51,14 @@ describe('PlatformKeys overrides', () => {
     const stack = constructStack();
     const lake = new kms.Key(stack, 'Lake');
     const catalog = new kms.Key(stack, 'Catalog');
+    const stream = new kms.Key(stack, 'Stream');
     const logs = new kms.Key(stack, 'Logs');
-    const keys = new PlatformKeys(stack, 'Keys', { lakeKey: lake, catalogKey: catalog, logsKey: logs });
+    const keys = new PlatformKeys(stack, 'Keys', { lakeKey: lake, catalogKey: catalog, streamKey: stream, logsKey: logs });
     expect(keys.lakeKey).toBe(lake);
     expect(keys.catalogKey).toBe(catalog);
+    expect(keys.streamKey).toBe(stream);
     expect(keys.logsKey).toBe(logs);
-    Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 3);
+    Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 4);
   });
 
   it('applies a removal policy and deletion window', () => {
