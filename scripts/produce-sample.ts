@@ -1,0 +1,108 @@
+/**
+ * Sends N seed-shaped sample events to an environment's `events` stream, through the producer library
+ * (mapping, contract validation, batching, retries), and prints the report.
+ *
+ * Usage: npm run produce:sample -- --env dev --count 100 [--endpoint http://127.0.0.1:4566]
+ *
+ * Needs real AWS credentials in the environment and a region (the environment's config region, else
+ * AWS_REGION / AWS_DEFAULT_REGION). Without them it exits 1 at once, before any client is built; the
+ * instance metadata service is never queried. Exit codes: 0 all sent, 1 nothing could be attempted
+ * (arguments, config, credentials), 2 some events were rejected or failed.
+ */
+import { parseArgs } from 'node:util';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { events } from '../config/datasets/events';
+import { loadEnvironmentConfig } from '../config/load';
+import { datasetStreamName, EventProducer, sampleSeedEvents, type SendReport } from '../producer';
+
+const MAX_COUNT = 100_000;
+
+export interface ProduceArgs {
+  readonly env: string;
+  readonly count: number;
+  readonly endpoint?: string;
+}
+
+export function parseProduceArgs(argv: readonly string[]): ProduceArgs {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { env: { type: 'string', default: 'dev' }, count: { type: 'string', default: '100' }, endpoint: { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  const count = Number(values.count);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_COUNT) throw new Error(`--count must be an integer from 1 to ${MAX_COUNT}, got "${values.count}"`);
+  return { env: values.env as string, count, endpoint: values.endpoint };
+}
+
+/** Where the SDK's default chain can find credentials without the instance metadata service. */
+export function credentialProblem(env: NodeJS.ProcessEnv): string | undefined {
+  const set = (name: string) => (env[name] ?? '').trim() !== '';
+  if (set('AWS_ACCESS_KEY_ID') && set('AWS_SECRET_ACCESS_KEY')) return undefined;
+  if (set('AWS_PROFILE') || set('AWS_WEB_IDENTITY_TOKEN_FILE')) return undefined;
+  if (set('AWS_CONTAINER_CREDENTIALS_FULL_URI') || set('AWS_CONTAINER_CREDENTIALS_RELATIVE_URI')) return undefined;
+  const half = set('AWS_ACCESS_KEY_ID') ? ' (AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not)' : set('AWS_SECRET_ACCESS_KEY') ? ' (AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not)' : '';
+  return (
+    `no AWS credentials in the environment${half}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones), ` +
+    'or AWS_PROFILE, or AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN, or AWS_CONTAINER_CREDENTIALS_FULL_URI / AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'
+  );
+}
+
+function summary(report: SendReport, count: number, streamName: string): string {
+  const lines = [`${streamName}: ${report.sent} sent, ${report.rejected.length} rejected, ${report.failed.length} failed (of ${count})`];
+  for (const entry of report.rejected.slice(0, 10)) lines.push(`  rejected #${entry.index}: ${entry.reasons.join('; ')}`);
+  for (const entry of report.failed.slice(0, 10)) lines.push(`  failed #${entry.index} after ${entry.attempts} attempt(s): ${entry.errorCode}: ${entry.errorMessage}`);
+  return lines.join('\n');
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  // Before any SDK client exists: the default credential chain must never probe the metadata address.
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  let args: ProduceArgs;
+  let config: ReturnType<typeof loadEnvironmentConfig>;
+  try {
+    args = parseProduceArgs(argv);
+    config = loadEnvironmentConfig(args.env);
+  } catch (error) {
+    console.error(`produce:sample: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  const region = config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const problems = [
+    credentialProblem(process.env),
+    region ? undefined : `no region: config/environments/${config.name}.ts has none; set AWS_REGION or AWS_DEFAULT_REGION`,
+  ].filter((problem): problem is string => problem !== undefined);
+  if (problems.length > 0) {
+    console.error(`produce:sample needs AWS credentials and a region; nothing was sent:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    return 1;
+  }
+
+  const streamName = datasetStreamName(config.project, config.name, events.name);
+  const client = new KinesisClient({
+    region,
+    ...(args.endpoint ? { endpoint: args.endpoint } : {}),
+    // A plain-HTTP local endpoint (moto, LocalStack) speaks HTTP/1.1; the Kinesis client defaults to HTTP/2.
+    ...(args.endpoint?.startsWith('http://') ? { requestHandler: new NodeHttpHandler() } : {}),
+  });
+  try {
+    const producer = new EventProducer({ client, streamName, dataset: events });
+    const report = await producer.send(sampleSeedEvents(args.count));
+    console.log(summary(report, args.count, streamName));
+    return report.sent === args.count ? 0 : 2;
+  } finally {
+    client.destroy();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(`produce:sample: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}
