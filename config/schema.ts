@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INTERFACE_ENDPOINT_NAMES, type InterfaceEndpointName } from '../constructs/network/interface-endpoints';
+import { RDS_POSTGRES_VERSIONS, type RdsPostgresVersion } from '../constructs/vector-store/postgres-versions';
 import {
   ENVIRONMENT_NAMES,
   INFREQUENT_ACCESS_MIN_DAYS,
@@ -153,6 +154,67 @@ const ingestionSchema = z
     }
   });
 
+const backupSchema = z
+  .object({
+    /** The only role that may delete recovery points. Required outside dev. */
+    breakGlassRoleArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/name')
+      .optional(),
+    /** Point-in-time recovery window (AWS Backup: at most 35 days). Default 35. */
+    continuousRetentionDays: days(1, 35).default(35),
+    /** Daily recovery points' retention. Default 35. */
+    dailyRetentionDays: days(1, 36_500).default(35),
+    /** Monthly long-term recovery points' retention. Default: none. */
+    monthlyRetentionDays: days(30, 36_500).optional(),
+  })
+  .strict();
+
+const collectionSchema = z
+  .object({
+    name: z.string(),
+    dimensions: z.number().int('must be a whole number'),
+    metric: z.enum(['cosine', 'l2', 'inner_product']),
+    index: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('hnsw'), m: z.number().int(), efConstruction: z.number().int() }).strict(),
+      z.object({ type: z.literal('ivfflat'), lists: z.number().int() }).strict(),
+    ]),
+  })
+  .strict();
+
+const vectorStoreSchema = z
+  .object({
+    /** RDS for PostgreSQL version; one of the versions whose pgvector is known (postgres-versions.ts). Default 17.8. */
+    engineVersion: z
+      .enum(RDS_POSTGRES_VERSIONS.map((row) => row.engine) as [RdsPostgresVersion, ...RdsPostgresVersion[]])
+      .default('17.8'),
+    /** Instance class without the `db.` prefix, for example t4g.micro or r7g.large. Default t4g.micro. */
+    instanceClass: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an instance class such as t4g.micro or r7g.large').default('t4g.micro'),
+    /** Initial storage in GiB (gp3: 20-65536). Default 20. */
+    allocatedStorageGiB: z.number().int().min(20, 'must be at least 20 (gp3 minimum)').max(65_536).default(20),
+    /** Storage autoscaling ceiling in GiB. Default 100. */
+    maxAllocatedStorageGiB: z.number().int().max(65_536).default(100),
+    /** Standby in a second AZ. Default true; required in prod. */
+    multiAz: z.boolean().default(true),
+    /** Default true; required in prod. */
+    deletionProtection: z.boolean().default(true),
+    /** Automated backup retention, 1-35 days. Default 7. */
+    backupRetentionDays: days(1, 35).default(7),
+    /** A port other than 5432. Default 5433. */
+    port: z
+      .number()
+      .int()
+      .min(1150, 'must be at least 1150 (RDS range)')
+      .max(65_535, 'must be at most 65535')
+      .refine((port) => port !== 5432, 'must not be 5432, the PostgreSQL default (cdk-nag RDS11)')
+      .default(5433),
+    /** Days between rotations of the master secret. Default 30. */
+    rotationDays: days(1, 365).default(30),
+    /** Vector collections (tables). Default: document_embeddings, 1536 dims, cosine, HNSW. */
+    collections: z.array(collectionSchema).min(1, 'must list at least one collection').optional(),
+  })
+  .strict();
+
 const snakeName = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'must be 2-40 lowercase letters, digits or underscores, starting with a letter');
 const roleArn = z
   .string()
@@ -249,6 +311,8 @@ export const environmentSchema = z
     storage: storageSchema.prefault({}),
     catalog: catalogSchema.prefault({}),
     ingestion: ingestionSchema.prefault({}),
+    backup: backupSchema.prefault({}),
+    vectorStore: vectorStoreSchema.prefault({}),
     governance: governanceSchema.prefault({}),
   })
   .strict()
@@ -301,6 +365,34 @@ export const environmentSchema = z
         seen.set(zone.name, index);
       }
     });
+    if (env.name === 'prod' && !(env.vectorStore.multiAz && env.vectorStore.deletionProtection)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['vectorStore', env.vectorStore.multiAz ? 'deletionProtection' : 'multiAz'],
+        message: 'must be true in prod: the production database is Multi-AZ and deletion-protected',
+      });
+    }
+    if (env.vectorStore.maxAllocatedStorageGiB < env.vectorStore.allocatedStorageGiB) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['vectorStore', 'maxAllocatedStorageGiB'],
+        message: `must be at least allocatedStorageGiB (${env.vectorStore.allocatedStorageGiB}); it is the autoscaling ceiling`,
+      });
+    }
+    if (env.name !== 'dev' && env.backup.breakGlassRoleArn === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backup', 'breakGlassRoleArn'],
+        message: `is required for ${env.name}: only that role may delete recovery points`,
+      });
+    }
+    if (env.backup.dailyRetentionDays < env.backup.continuousRetentionDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backup', 'dailyRetentionDays'],
+        message: `must be at least continuousRetentionDays (${env.backup.continuousRetentionDays}) so that daily points outlast the recovery window`,
+      });
+    }
     if (!env.governance.ownsAccountSettings && env.governance.accountCatalogKeyArn === undefined) {
       ctx.addIssue({
         code: 'custom',

@@ -10,3 +10,5 @@ export * from './catalog';
 export * from './governance';
 export * from './compliance';
 export * from './ingestion';
+export * from './backup';
+export * from './vector-store';

@@ -7,6 +7,7 @@ import { validateDatasets, type DatasetDefinition } from '../constructs/datasets
 import { stackName } from './naming';
 import { CatalogStack } from './stacks/catalog-stack';
 import { IngestionStack } from './stacks/ingestion-stack';
+import { VectorStack } from './stacks/vector-stack';
 import { applyEnvironmentTags } from './tagging';
 import { NetworkStack } from './stacks/network-stack';
 import { StorageStack } from './stacks/storage-stack';
@@ -17,6 +18,7 @@ export interface LakehouseStacks {
   readonly network: NetworkStack;
   readonly catalog: CatalogStack;
   readonly ingestion: IngestionStack;
+  readonly vector: VectorStack;
 }
 
 export interface BuildOptions {
@@ -67,7 +69,15 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
     description: description('Kinesis streams and Firehose delivery per streamed dataset'),
   });
 
+  const vector = new VectorStack(app, stackName(config.project, config.name, 'vector'), {
+    env,
+    config,
+    storage,
+    network,
+    description: description('RDS PostgreSQL with pgvector, its secret and bootstrap (stateful)'),
+  });
+
   applyEnvironmentTags(app, config);
   if (options.compliance ?? true) applyCompliance(app);
-  return { storage, network, catalog, ingestion };
+  return { storage, network, catalog, ingestion, vector };
 }

@@ -4,7 +4,7 @@
  */
 
 /** The layers an environment is split into, one stack each. */
-export type StackLayer = 'network' | 'storage' | 'catalog' | 'ingestion';
+export type StackLayer = 'network' | 'storage' | 'catalog' | 'ingestion' | 'vector';
 
 /** `<project>-<env>-<layer>`, the stack's name and construct ID. */
 export function stackName(project: string, environment: string, layer: StackLayer): string {
@@ -29,4 +29,9 @@ export function streamName(project: string, environment: string, dataset: string
   const name = `${project}-${environment}-${dataset}`;
   if (name.length > 64) throw new Error(`stream name "${name}" is longer than Kinesis and Firehose allow (64)`);
   return name;
+}
+
+/** `<project>-<env>-vectors`: fixed so that the database's log groups exist before it does. */
+export function vectorInstanceIdentifier(project: string, environment: string): string {
+  return `${project}-${environment}-vectors`;
 }

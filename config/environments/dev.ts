@@ -18,6 +18,8 @@ export const dev: EnvironmentConfigInput = {
     flowLogRetentionDays: 30,
   },
   ingestion: { streamMode: 'on-demand', streamRetentionHours: 24 },
+  backup: { continuousRetentionDays: 7, dailyRetentionDays: 7 },
+  vectorStore: { instanceClass: 't4g.micro', multiAz: false, deletionProtection: false, backupRetentionDays: 1 },
   storage: {
     zones: [
       { name: 'raw', noncurrentVersionExpirationDays: 7 },

@@ -20,6 +20,20 @@ export const prod: EnvironmentConfigInput = {
     flowLogRetentionDays: 365,
   },
   ingestion: { streamMode: 'on-demand', streamRetentionHours: 168 },
+  backup: {
+    breakGlassRoleArn: 'arn:aws:iam::222222222222:role/BackupBreakGlass',
+    continuousRetentionDays: 35,
+    dailyRetentionDays: 35,
+    monthlyRetentionDays: 365,
+  },
+  vectorStore: {
+    instanceClass: 'r7g.large',
+    allocatedStorageGiB: 100,
+    maxAllocatedStorageGiB: 1000,
+    multiAz: true,
+    deletionProtection: true,
+    backupRetentionDays: 35,
+  },
   storage: {
     zones: [
       {

@@ -20,6 +20,12 @@ export const staging: EnvironmentConfigInput = {
     flowLogRetentionDays: 90,
   },
   ingestion: { streamMode: 'on-demand', streamRetentionHours: 72 },
+  backup: {
+    breakGlassRoleArn: 'arn:aws:iam::111111111111:role/BackupBreakGlass',
+    continuousRetentionDays: 14,
+    dailyRetentionDays: 35,
+  },
+  vectorStore: { instanceClass: 't4g.medium', multiAz: true, deletionProtection: true, backupRetentionDays: 7 },
   storage: {
     zones: [
       {

@@ -1,1 +1,2 @@
 export * from './bundled-code';
+export * from './provider-compliance';

@@ -21,6 +21,16 @@ export interface PlatformKeysProps {
    */
   readonly streamKey?: kms.IKey;
   /**
+   * Use this key for the vector database (storage, Performance Insights, its secret) instead of creating one.
+   * @default - a new key with rotation on
+   */
+  readonly databaseKey?: kms.IKey;
+  /**
+   * Use this key for the backup vault instead of creating one.
+   * @default - a new key with rotation on
+   */
+  readonly backupKey?: kms.IKey;
+  /**
    * Use this key for CloudWatch log groups instead of creating one. Its policy must admit
    * `logs.<region>.amazonaws.com` (see `allowCloudWatchLogs`); an imported key's policy cannot be edited here.
    * @default - a new key with rotation on and a statement for CloudWatch Logs
@@ -50,6 +60,10 @@ export class PlatformKeys extends Construct {
   public readonly catalogKey: kms.IKey;
   /** Encrypts Kinesis streams; producers and Firehose use it through grants. */
   public readonly streamKey: kms.IKey;
+  /** Encrypts the vector database: storage, Performance Insights, the master secret. */
+  public readonly databaseKey: kms.IKey;
+  /** Encrypts the backup vault. */
+  public readonly backupKey: kms.IKey;
   /** Encrypts CloudWatch log groups (flow logs, Firehose errors, Lambda). */
   public readonly logsKey: kms.IKey;
 
@@ -64,6 +78,8 @@ export class PlatformKeys extends Construct {
     this.lakeKey = props.lakeKey ?? newKey('LakeKey', 'Lakehouse lake data: zone buckets, Firehose output, Athena results');
     this.catalogKey = props.catalogKey ?? newKey('CatalogKey', 'Lakehouse Glue Data Catalog: metadata at rest, connection passwords');
     this.streamKey = props.streamKey ?? newKey('StreamKey', 'Lakehouse Kinesis streams');
+    this.databaseKey = props.databaseKey ?? newKey('DatabaseKey', 'Lakehouse vector database: storage, Performance Insights, secret');
+    this.backupKey = props.backupKey ?? newKey('BackupKey', 'Lakehouse backup vault');
 
     if (props.logsKey) {
       this.logsKey = props.logsKey;

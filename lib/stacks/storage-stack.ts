@@ -3,6 +3,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, ZoneConfig } from '../../config/schema';
+import { LakehouseBackup } from '../../constructs/backup';
 import { PlatformKeys } from '../../constructs/keys';
 import { dataPrefix, errorPrefixRoot, type DatasetDefinition } from '../../constructs/datasets';
 import { DataLakeStorage, type DataLakeZoneProps } from '../../constructs/storage';
@@ -21,6 +22,8 @@ export interface StorageStackProps extends StackProps {
 export class StorageStack extends Stack {
   public readonly keys: PlatformKeys;
   public readonly storage: DataLakeStorage;
+  /** The environment's backup vault and plan; other stacks select their resources into it. */
+  public readonly backup: LakehouseBackup;
 
   constructor(scope: Construct, id: string, props: StorageStackProps) {
     const removal = statefulRemoval(props.config);
@@ -40,6 +43,19 @@ export class StorageStack extends Stack {
       autoDeleteObjects: removal.autoDeleteObjects,
     });
     for (const dataset of props.datasets) this.applyRetention(dataset);
+
+    const backupConfig = props.config.backup;
+    this.backup = new LakehouseBackup(this, 'Backup', {
+      encryptionKey: this.keys.backupKey,
+      vaultName: `${props.config.project}-${props.config.name}`,
+      breakGlassRoleArn: backupConfig.breakGlassRoleArn,
+      continuousRetention: Duration.days(backupConfig.continuousRetentionDays),
+      dailyRetention: Duration.days(backupConfig.dailyRetentionDays),
+      monthlyRetention: backupConfig.monthlyRetentionDays === undefined ? undefined : Duration.days(backupConfig.monthlyRetentionDays),
+      removalPolicy: removal.removalPolicy,
+    });
+    // The zone buckets' selection lives here, in the stack that owns them.
+    this.backup.selectBuckets(this, 'BucketBackup', [...this.storage.zoneBuckets.values()]);
   }
 
   /**

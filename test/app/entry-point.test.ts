@@ -35,6 +35,7 @@ describe('bin/app.ts', () => {
       'lakehouse-dev-ingestion.template.json',
       'lakehouse-dev-network.template.json',
       'lakehouse-dev-storage.template.json',
+      'lakehouse-dev-vector.template.json',
     ]);
   });
 });

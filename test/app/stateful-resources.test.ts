@@ -29,8 +29,16 @@ describe.each(['staging', 'prod'] as const)('%s keeps its data', (environment) =
     expect(autoDelete).toEqual([]);
   });
 
-  it('the storage stack is termination-protected', () => {
-    expect(assembly.getStackByName(`lakehouse-${environment}-storage`).terminationProtection).toBe(true);
+  it('the storage, catalog and vector stacks are termination-protected', () => {
+    for (const layer of ['storage', 'catalog', 'vector']) {
+      expect(assembly.getStackByName(`lakehouse-${environment}-${layer}`).terminationProtection, layer).toBe(true);
+    }
+  });
+
+  it('the database is snapshotted on removal or replacement, Multi-AZ and deletion-protected', () => {
+    const [instance] = Object.values(templates[`lakehouse-${environment}-vector`].Resources).filter((r) => r.Type === 'AWS::RDS::DBInstance');
+    expect([instance.DeletionPolicy, instance.UpdateReplacePolicy]).toEqual(['Snapshot', 'Snapshot']);
+    expect(instance.Properties).toMatchObject({ MultiAZ: true, DeletionProtection: true });
   });
 
   it('keys wait 30 days before deletion', () => {
@@ -65,13 +73,15 @@ describe.each(['dev', 'staging', 'prod'] as const)('%s stacks', (environment) =>
   const { templates, assembly, config } = synthCached(environment);
 
   it('are named <project>-<env>-<layer>, storage first because every other stack encrypts with its keys', () => {
-    expect(Object.keys(templates)).toEqual([
+    expect(Object.keys(templates).sort()).toEqual([
       `lakehouse-${environment}-storage`,
       `lakehouse-${environment}-network`,
       `lakehouse-${environment}-catalog`,
       `lakehouse-${environment}-ingestion`,
-    ]);
-    for (const layer of ['network', 'catalog', 'ingestion']) {
+      `lakehouse-${environment}-vector`,
+    ].sort());
+    expect(Object.keys(templates)[0]).toBe(`lakehouse-${environment}-storage`);
+    for (const layer of ['network', 'catalog', 'ingestion', 'vector']) {
       const stack = assembly.getStackByName(`lakehouse-${environment}-${layer}`);
       expect(stack.dependencies.map((dependency) => dependency.id)).toContain(`lakehouse-${environment}-storage`);
     }
@@ -91,8 +101,14 @@ describe.each(['dev', 'staging', 'prod'] as const)('%s stacks', (environment) =>
       'AWS::IAM::ManagedPolicy': 'ManagedPolicyName',
       'AWS::EC2::SecurityGroup': 'GroupName',
     };
+    // The one exception: RDS writes its exported logs to /aws/rds/instance/<id>/<log>, so those groups
+    // must carry that name to be pre-created (encrypted, with retention).
+    const rdsLogGroup = (r: { Type: string; Properties?: Record<string, any> }) =>
+      r.Type === 'AWS::Logs::LogGroup' && String(r.Properties?.LogGroupName).startsWith('/aws/rds/instance/');
     const named = Object.values(templates).flatMap((template) =>
-      Object.entries(template.Resources).filter(([, r]) => nameProperty[r.Type] && r.Properties?.[nameProperty[r.Type]] !== undefined),
+      Object.entries(template.Resources).filter(
+        ([, r]) => nameProperty[r.Type] && r.Properties?.[nameProperty[r.Type]] !== undefined && !rdsLogGroup(r),
+      ),
     );
     expect(named.map(([id]) => id)).toEqual([]);
   });

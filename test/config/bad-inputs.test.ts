@@ -12,6 +12,7 @@ function validProd(): Record<string, any> {
     costCenter: 'cc-1',
     tags: { tier: 'production' },
     network: { cidr: '10.30.0.0/16', maxAzs: 3 },
+    backup: { breakGlassRoleArn: 'arn:aws:iam::222222222222:role/BreakGlass' },
     storage: {
       zones: [
         { name: 'raw', transitions: [{ storageClass: 'STANDARD_IA', afterDays: 30 }] },
@@ -234,6 +235,41 @@ const cases: BadInput[] = [
     line: '- ingestion.shardCount: got 4; only applies to streamMode "provisioned"',
   },
   {
+    title: 'a single-AZ production database',
+    breakIt: (c) => (c.vectorStore = { multiAz: false }),
+    line: '- vectorStore.multiAz: got false; must be true in prod: the production database is Multi-AZ and deletion-protected',
+  },
+  {
+    title: 'the default PostgreSQL port',
+    breakIt: (c) => (c.vectorStore = { port: 5432 }),
+    line: '- vectorStore.port: got 5432; must not be 5432, the PostgreSQL default (cdk-nag RDS11)',
+  },
+  {
+    title: 'an RDS version whose pgvector is unknown',
+    breakIt: (c) => (c.vectorStore = { engineVersion: '15.4' }),
+    line: '- vectorStore.engineVersion: got "15.4"; Invalid option: expected one of "16.3"|',
+  },
+  {
+    title: 'an autoscaling ceiling below the allocated storage',
+    breakIt: (c) => (c.vectorStore = { allocatedStorageGiB: 200, maxAllocatedStorageGiB: 100 }),
+    line: '- vectorStore.maxAllocatedStorageGiB: got 100; must be at least allocatedStorageGiB (200)',
+  },
+  {
+    title: 'a database backup retention over 35 days',
+    breakIt: (c) => (c.vectorStore = { backupRetentionDays: 60 }),
+    line: '- vectorStore.backupRetentionDays: got 60; must be at most 35',
+  },
+  {
+    title: 'a point-in-time window over 35 days',
+    breakIt: (c) => (c.backup = { ...c.backup, continuousRetentionDays: 60 }),
+    line: '- backup.continuousRetentionDays: got 60; must be at most 35',
+  },
+  {
+    title: 'prod without a break-glass role for the backup vault',
+    breakIt: (c) => delete c.backup,
+    line: '- backup.breakGlassRoleArn: got (missing); is required for prod: only that role may delete recovery points',
+  },
+  {
     title: 'a name that does not match its file',
     breakIt: (c) => (c.name = 'staging'),
     line: '- name: got "staging"; must be "prod", the name of its file',
@@ -269,6 +305,7 @@ describe('invalid configuration fails before anything is built, naming file, fie
     delete config.account;
     delete config.region;
     config.network = { maxAzs: 2 };
+    config.vectorStore = { multiAz: false, deletionProtection: false };
     expect(validateEnvironmentConfig(config, 'config/environments/dev.ts', 'dev').removalPolicy).toBe('destroy');
   });
 

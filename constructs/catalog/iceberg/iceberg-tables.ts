@@ -8,7 +8,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IDependable } from 'constructs';
-import { bundledHandlerCode, HANDLER_RUNTIME } from '../../common';
+import { acknowledgeProviderFramework, bundledHandlerCode, HANDLER_RUNTIME } from '../../common';
 import { acknowledgeObjectArnWildcards } from '../../compliance';
 import { dataPrefix, tableLocation, type DatasetDefinition } from '../../datasets';
 import { resultsPrefix } from '../athena-workgroup';
@@ -131,22 +131,7 @@ export class IcebergTables extends Construct {
         reason: vpcPolicyReason,
       });
     }
-    // The Provider grants its own role lambda:InvokeFunction on the handler and on `<handler ARN>:*`
-    // (versions and aliases); there is no prop to narrow it.
-    const handlerLogicalId = stack.getLogicalId(this.function.node.defaultChild as lambda.CfnFunction);
-    Validations.of(this.frameworkRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${handlerLogicalId}.Arn>:*]`,
-      reason:
-        'The Provider framework grants itself invoke on the handler and its versions (<function ARN>:*) through ' +
-        'grantInvoke, with no prop to narrow it; the wildcard covers versions and aliases of this one function.',
-    });
-    const frameworkFunction = this.provider.node.findChild('framework-onEvent');
-    const frameworkReason =
-      "The Provider framework's own function has no supported prop for a DLQ or reserved concurrency (only an escape " +
-      'hatch on an internal construct ID); CloudFormation retries and reports failures itself (DESIGN.md compliance decisions).';
-    for (const id of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'PCI.DSS.321-LambdaDLQ', 'NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency', 'PCI.DSS.321-LambdaConcurrency']) {
-      Validations.of(frameworkFunction).acknowledge({ id, reason: frameworkReason });
-    }
+    acknowledgeProviderFramework(this.provider, [this.function], [this.frameworkRole]);
 
     const workgroupArn = `arn:${stack.partition}:athena:${stack.region}:${stack.account}:workgroup/${props.workgroupName}`;
     this.role.addToPolicy(

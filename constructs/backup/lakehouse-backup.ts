@@ -1,0 +1,143 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Properties of {@link LakehouseBackup}. */
+export interface LakehouseBackupProps {
+  /** Key that encrypts the vault. */
+  readonly encryptionKey: kms.IKey;
+  /** Vault name (fixed, so that other plans and regions can name it). */
+  readonly vaultName: string;
+  /**
+   * The only role that may delete recovery points or change their lifecycle.
+   * @default - no deny policy (recovery points deletable by anyone with IAM permission; dev only)
+   */
+  readonly breakGlassRoleArn?: string;
+  /**
+   * Continuous backup (point-in-time recovery) retention, at most 35 days (AWS Backup limit).
+   * @default Duration.days(35)
+   */
+  readonly continuousRetention?: Duration;
+  /** Daily recovery points' retention. @default Duration.days(35) */
+  readonly dailyRetention?: Duration;
+  /** Monthly recovery points' retention (long-term). @default - no monthly rule */
+  readonly monthlyRetention?: Duration;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** AWS Backup keeps continuous (point-in-time) backups for at most 35 days. */
+export const MAX_CONTINUOUS_RETENTION_DAYS = 35;
+
+/**
+ * The environment's AWS Backup vault and plan: a KMS-encrypted vault whose access policy denies
+ * recovery-point deletion to everyone but a break-glass role, and a plan with continuous backup
+ * (point-in-time recovery: RPO of minutes for RDS and S3), daily recovery points and optional monthly
+ * long-term ones. Resources join through `select…` in the stack that owns them: cdk-nag's
+ * RDSInBackupPlan recognises a selection in the database's own stack that names the database.
+ */
+export class LakehouseBackup extends Construct {
+  public readonly vault: backup.BackupVault;
+  public readonly plan: backup.BackupPlan;
+
+  constructor(scope: Construct, id: string, props: LakehouseBackupProps) {
+    super(scope, id);
+    const continuous = props.continuousRetention ?? Duration.days(MAX_CONTINUOUS_RETENTION_DAYS);
+    if (continuous.toDays() > MAX_CONTINUOUS_RETENTION_DAYS) {
+      throw new Error(`${this.node.path}: continuous backup retention must be at most ${MAX_CONTINUOUS_RETENTION_DAYS} days, got ${continuous.toDays()}`);
+    }
+    const accessPolicy = props.breakGlassRoleArn
+      ? new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              sid: 'OnlyBreakGlassDeletesRecoveryPoints',
+              effect: iam.Effect.DENY,
+              principals: [new iam.AnyPrincipal()],
+              actions: ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle', 'backup:PutBackupVaultAccessPolicy'],
+              resources: ['*'],
+              conditions: { ArnNotEquals: { 'aws:PrincipalArn': props.breakGlassRoleArn } },
+            }),
+          ],
+        })
+      : undefined;
+    this.vault = new backup.BackupVault(this, 'Vault', {
+      backupVaultName: props.vaultName,
+      encryptionKey: props.encryptionKey,
+      accessPolicy,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    const daily = events.Schedule.cron({ hour: '3', minute: '0' });
+    const rules: backup.BackupPlanRule[] = [
+      new backup.BackupPlanRule({
+        ruleName: 'Continuous',
+        backupVault: this.vault,
+        enableContinuousBackup: true,
+        deleteAfter: continuous,
+        scheduleExpression: daily,
+      }),
+      new backup.BackupPlanRule({
+        ruleName: 'Daily',
+        backupVault: this.vault,
+        deleteAfter: props.dailyRetention ?? Duration.days(35),
+        scheduleExpression: daily,
+      }),
+    ];
+    if (props.monthlyRetention) {
+      rules.push(
+        new backup.BackupPlanRule({
+          ruleName: 'Monthly',
+          backupVault: this.vault,
+          deleteAfter: props.monthlyRetention,
+          scheduleExpression: events.Schedule.cron({ day: '1', hour: '4', minute: '0' }),
+        }),
+      );
+    }
+    this.plan = new backup.BackupPlan(this, 'Plan', { backupVault: this.vault, backupPlanRules: rules });
+  }
+
+  /**
+   * Adds the buckets to the plan, from `scope` (the stack that owns them), with a role that has the S3
+   * backup and restore policies AWS Backup needs besides the generic ones.
+   */
+  public selectBuckets(scope: Construct, id: string, buckets: readonly s3.IBucket[]): backup.BackupSelection {
+    const role = backupRole(scope, `${id}Role`, ['AWSBackupServiceRolePolicyForS3Backup', 'AWSBackupServiceRolePolicyForS3Restore']);
+    return new backup.BackupSelection(scope, id, {
+      backupPlan: this.plan,
+      resources: buckets.map((bucket) => backup.BackupResource.fromArn(bucket.bucketArn)),
+      role,
+      allowRestores: true,
+    });
+  }
+
+  /** Adds resources by ARN (for example an RDS instance) to the plan, from the stack that owns them. */
+  public selectResources(scope: Construct, id: string, resources: readonly backup.BackupResource[]): backup.BackupSelection {
+    return new backup.BackupSelection(scope, id, {
+      backupPlan: this.plan,
+      resources: [...resources],
+      role: backupRole(scope, `${id}Role`, []),
+      allowRestores: true,
+    });
+  }
+}
+
+/** A selection role with AWS Backup's service policies (plus `extra` ones), IAM4 acknowledged per DESIGN.md. */
+export function backupRole(scope: Construct, id: string, extra: readonly string[]): iam.Role {
+  const policies = ['service-role/AWSBackupServiceRolePolicyForBackup', 'service-role/AWSBackupServiceRolePolicyForRestores', ...extra];
+  const role = new iam.Role(scope, id, {
+    assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
+    description: 'AWS Backup: back up and restore the selected resources',
+    managedPolicies: policies.map((name) => iam.ManagedPolicy.fromAwsManagedPolicyName(name)),
+  });
+  for (const name of policies) {
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`,
+      reason: `${name.split('/').pop()} is the AWS-maintained policy AWS Backup needs (DESIGN.md compliance decisions, IAM4 on AWS service-role policies).`,
+    });
+  }
+  return role;
+}

@@ -1,0 +1,72 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { describe, expect, it } from 'vitest';
+import { LakehouseBackup, type LakehouseBackupProps } from '../../constructs/backup';
+import { constructStack } from '../support/construct-stack';
+
+function build(overrides: Partial<LakehouseBackupProps> = {}) {
+  const stack = constructStack();
+  const key = new kms.Key(stack, 'BackupKey');
+  const backup = new LakehouseBackup(stack, 'Backup', { encryptionKey: key, vaultName: 'lakehouse-test', ...overrides });
+  return { stack, key, backup };
+}
+
+describe('LakehouseBackup default settings', () => {
+  const { stack, key, backup } = build({ breakGlassRoleArn: 'arn:aws:iam::123456789012:role/BreakGlass' });
+  const bucket = new s3.Bucket(stack, 'Data', { versioned: true });
+  backup.selectBuckets(stack, 'Buckets', [bucket]);
+  const template = Template.fromStack(stack);
+
+  it('creates a named vault encrypted with the backup key, retained', () => {
+    template.hasResource('AWS::Backup::BackupVault', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ BackupVaultName: 'lakehouse-test', EncryptionKeyArn: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] } }),
+    });
+  });
+
+  it('denies recovery-point deletion to everyone but the break-glass role', () => {
+    template.hasResourceProperties('AWS::Backup::BackupVault', {
+      AccessPolicy: {
+        Statement: [
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle', 'backup:PutBackupVaultAccessPolicy'],
+            Condition: { ArnNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::123456789012:role/BreakGlass' } },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('plans continuous backup (35 days, point-in-time recovery) and daily recovery points (35 days)', () => {
+    const [plan] = Object.values(template.findResources('AWS::Backup::BackupPlan'));
+    const rules = plan.Properties.BackupPlan.BackupPlanRule;
+    expect(rules.find((r: any) => r.RuleName === 'Continuous')).toMatchObject({ EnableContinuousBackup: true, Lifecycle: { DeleteAfterDays: 35 } });
+    expect(rules.find((r: any) => r.RuleName === 'Daily')).toMatchObject({ Lifecycle: { DeleteAfterDays: 35 }, ScheduleExpression: 'cron(0 3 * * ? *)' });
+    expect(rules.find((r: any) => r.RuleName === 'Monthly')).toBeUndefined();
+  });
+
+  it('selects buckets with a role holding the S3 backup and restore policies', () => {
+    template.hasResourceProperties('AWS::Backup::BackupSelection', {
+      BackupSelection: Match.objectLike({ Resources: [{ 'Fn::GetAtt': [stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket), 'Arn'] }] }),
+    });
+    const roles = JSON.stringify(template.findResources('AWS::IAM::Role'));
+    for (const policy of ['AWSBackupServiceRolePolicyForS3Backup', 'AWSBackupServiceRolePolicyForS3Restore', 'service-role/AWSBackupServiceRolePolicyForBackup']) {
+      expect(roles).toContain(policy);
+    }
+  });
+});
+
+describe('LakehouseBackup options and refusals', () => {
+  it('adds a monthly long-term rule', () => {
+    const { stack } = build({ monthlyRetention: Duration.days(365) });
+    const [plan] = Object.values(Template.fromStack(stack).findResources('AWS::Backup::BackupPlan'));
+    expect(plan.Properties.BackupPlan.BackupPlanRule.find((r: any) => r.RuleName === 'Monthly')).toMatchObject({ Lifecycle: { DeleteAfterDays: 365 } });
+  });
+
+  it('refuses point-in-time retention over 35 days', () => {
+    expect(() => build({ continuousRetention: Duration.days(36) })).toThrow('continuous backup retention must be at most 35 days, got 36');
+  });
+});
