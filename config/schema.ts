@@ -167,6 +167,61 @@ const backupSchema = z
     dailyRetentionDays: days(1, 36_500).default(35),
     /** Monthly long-term recovery points' retention. Default: none. */
     monthlyRetentionDays: days(30, 36_500).optional(),
+    /**
+     * Vault lock: recovery points cannot be deleted before `minRetentionDays`. Governance mode can be
+     * lifted by privileged users; compliance mode (with `changeableForDays`, at least 3) becomes
+     * irreversible once that grace period ends. Default: no lock.
+     */
+    vaultLock: z
+      .object({
+        mode: z.enum(['governance', 'compliance']).default('governance'),
+        minRetentionDays: days(1, 36_500),
+        maxRetentionDays: days(1, 36_500).optional(),
+        changeableForDays: days(3, 36_500).optional(),
+      })
+      .strict()
+      .superRefine((lock, ctx) => {
+        if (lock.mode === 'compliance' && lock.changeableForDays === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['changeableForDays'], message: 'is required for compliance mode: the grace period (≥ 3 days) before the lock becomes irreversible' });
+        }
+        if (lock.mode === 'governance' && lock.changeableForDays !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['changeableForDays'], message: 'only applies to compliance mode; remove it for governance mode' });
+        }
+      })
+      .optional(),
+    /** Copy recovery points to a vault in another region (and optionally account). Required in prod. */
+    disasterRecovery: z
+      .object({
+        region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region name such as eu-central-1'),
+        account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account ID').optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const operationsSchema = z
+  .object({
+    /** E-mail addresses subscribed to the alarm topic (each must confirm its subscription). */
+    alarmEmails: z.array(z.email('must be an e-mail address')).default([]),
+    /** HTTPS endpoints (chat webhooks, incident tools) subscribed to the alarm topic. */
+    alarmHttpsEndpoints: z.array(z.url({ protocol: /^https$/, error: 'must be an https:// URL' })).default([]),
+    /** Kinesis iterator age alarm, minutes (data latency target: under 5). Default 5. */
+    iteratorAgeMinutes: z.number().int().min(1).max(10_080).default(5),
+    /** Athena p95 query time alarm, seconds (target: under 5). Default 5. */
+    queryP95Seconds: z.number().min(1).max(1800).default(5),
+    /** RDS CPU alarm, percent. Default 80. */
+    databaseCpuPercent: z.number().min(1).max(100).default(80),
+    /** RDS free storage alarm, GiB. Default 5. */
+    databaseFreeStorageGiB: z.number().min(1).default(5),
+    /** RDS freeable memory alarm, MiB. Default 256. */
+    databaseFreeableMemoryMiB: z.number().min(16).default(256),
+    /** RDS connections alarm. Default 100. */
+    databaseConnections: z.number().int().min(1).default(100),
+    /** Restore tests: when they run (an AWS Backup schedule expression). Default every Sunday 05:00 UTC. */
+    restoreTestSchedule: z.string().regex(/^cron\(.+\)$|^rate\(.+\)$/, 'must be a cron(...) or rate(...) expression').default('cron(0 5 ? * SUN *)'),
+    /** Hours a restored copy is kept for validation before AWS Backup deletes it (1-168). Default 4 (the RTO). */
+    restoreValidationHours: z.number().int().min(1, 'must be at least 1').max(168, 'must be at most 168 (AWS Backup: one week)').default(4),
   })
   .strict();
 
@@ -312,6 +367,7 @@ export const environmentSchema = z
     catalog: catalogSchema.prefault({}),
     ingestion: ingestionSchema.prefault({}),
     backup: backupSchema.prefault({}),
+    operations: operationsSchema.prefault({}),
     vectorStore: vectorStoreSchema.prefault({}),
     governance: governanceSchema.prefault({}),
   })
@@ -385,6 +441,27 @@ export const environmentSchema = z
         path: ['backup', 'breakGlassRoleArn'],
         message: `is required for ${env.name}: only that role may delete recovery points`,
       });
+    }
+    const lock = env.backup.vaultLock;
+    if (lock && lock.minRetentionDays > env.backup.continuousRetentionDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backup', 'vaultLock', 'minRetentionDays'],
+        message: `must not exceed continuousRetentionDays (${env.backup.continuousRetentionDays}): AWS Backup refuses rules that keep points for less than the lock's minimum`,
+      });
+    }
+    if (env.name === 'prod' && (!lock || !env.backup.disasterRecovery)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backup', lock ? 'disasterRecovery' : 'vaultLock'],
+        message: 'is required in prod: production backups are locked and copied to a DR region',
+      });
+    }
+    if (env.backup.disasterRecovery && env.backup.disasterRecovery.region === env.region) {
+      ctx.addIssue({ code: 'custom', path: ['backup', 'disasterRecovery', 'region'], message: 'must differ from the environment region' });
+    }
+    if (env.backup.disasterRecovery && env.account === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['backup', 'disasterRecovery'], message: 'needs the environment to name its account and region' });
     }
     if (env.backup.dailyRetentionDays < env.backup.continuousRetentionDays) {
       ctx.addIssue({

@@ -12,3 +12,4 @@ export * from './compliance';
 export * from './ingestion';
 export * from './backup';
 export * from './vector-store';
+export * from './monitoring';

@@ -8,6 +8,9 @@ import { stackName } from './naming';
 import { CatalogStack } from './stacks/catalog-stack';
 import { IngestionStack } from './stacks/ingestion-stack';
 import { VectorStack } from './stacks/vector-stack';
+import { DisasterRecoveryStack } from './stacks/dr-stack';
+import { OperationsStack } from './stacks/operations-stack';
+import { backupVaultName } from './naming';
 import { applyEnvironmentTags } from './tagging';
 import { NetworkStack } from './stacks/network-stack';
 import { StorageStack } from './stacks/storage-stack';
@@ -19,6 +22,9 @@ export interface LakehouseStacks {
   readonly catalog: CatalogStack;
   readonly ingestion: IngestionStack;
   readonly vector: VectorStack;
+  readonly operations: OperationsStack;
+  /** The DR vault's stack, when the environment copies backups to another region. */
+  readonly dr?: DisasterRecoveryStack;
 }
 
 export interface BuildOptions {
@@ -39,12 +45,26 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
   const env = config.account ? { account: config.account, region: config.region } : undefined;
   const description = (layer: string) => `Lakehouse Blueprint ${config.project} ${config.name}: ${layer}`;
 
+  const disasterRecovery = config.backup.disasterRecovery;
+  const dr = disasterRecovery
+    ? new DisasterRecoveryStack(app, stackName(config.project, config.name, 'dr'), {
+        env: { account: disasterRecovery.account ?? config.account, region: disasterRecovery.region },
+        config,
+        vaultName: backupVaultName(config.project, config.name, true),
+        description: description('DR backup vault in the DR region (stateful)'),
+      })
+    : undefined;
   const storage = new StorageStack(app, stackName(config.project, config.name, 'storage'), {
     env,
     config,
+    copyToVaultArn: disasterRecovery
+      ? `arn:aws:backup:${disasterRecovery.region}:${disasterRecovery.account ?? config.account}:backup-vault:${backupVaultName(config.project, config.name, true)}`
+      : undefined,
     datasets,
-    description: description('keys and data-lake buckets (stateful)'),
+    description: description('keys, data-lake buckets, backup vault and plan (stateful)'),
   });
+  // The copy target must exist before the first copy runs.
+  if (dr) storage.addStackDependency(dr);
   const network = new NetworkStack(app, stackName(config.project, config.name, 'network'), {
     env,
     config,
@@ -77,7 +97,17 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
     description: description('RDS PostgreSQL with pgvector, its secret and bootstrap (stateful)'),
   });
 
+  const operations = new OperationsStack(app, stackName(config.project, config.name, 'operations'), {
+    env,
+    config,
+    storage,
+    catalog,
+    ingestion,
+    vector,
+    description: description('alarms, dashboard, backup events, restore testing'),
+  });
+
   applyEnvironmentTags(app, config);
   if (options.compliance ?? true) applyCompliance(app);
-  return { storage, network, catalog, ingestion, vector };
+  return { storage, network, catalog, ingestion, vector, operations, dr };
 }

@@ -4,7 +4,7 @@
  */
 
 /** The layers an environment is split into, one stack each. */
-export type StackLayer = 'network' | 'storage' | 'catalog' | 'ingestion' | 'vector';
+export type StackLayer = 'network' | 'storage' | 'catalog' | 'ingestion' | 'vector' | 'operations' | 'dr';
 
 /** `<project>-<env>-<layer>`, the stack's name and construct ID. */
 export function stackName(project: string, environment: string, layer: StackLayer): string {
@@ -34,4 +34,9 @@ export function streamName(project: string, environment: string, dataset: string
 /** `<project>-<env>-vectors`: fixed so that the database's log groups exist before it does. */
 export function vectorInstanceIdentifier(project: string, environment: string): string {
   return `${project}-${environment}-vectors`;
+}
+
+/** `<project>-<env>`: the environment's backup vault; the DR vault adds `-dr` (fixed, named across regions). */
+export function backupVaultName(project: string, environment: string, disasterRecovery = false): string {
+  return `${project}-${environment}${disasterRecovery ? '-dr' : ''}`;
 }

@@ -20,9 +20,13 @@ export function environmentTags(config: EnvironmentConfig): Record<string, strin
  */
 export function applyEnvironmentTags(app: App, config: EnvironmentConfig): void {
   const tags = environmentTags(config);
-  for (const [key, value] of Object.entries(tags)) Tags.of(app).add(key, value);
+  // CloudFormation's AWS::CloudWatch::Dashboard takes no Tags (its registry schema, which cfn-lint checks,
+  // has none), although aws-cdk-lib's L1 offers them.
+  for (const [key, value] of Object.entries(tags)) Tags.of(app).add(key, value, { excludeResourceTypes: UNTAGGABLE_IN_CLOUDFORMATION });
   Aspects.of(app).add(new TagPlainProviderResources(tags), { priority: AspectPriority.MUTATING });
 }
+
+const UNTAGGABLE_IN_CLOUDFORMATION = ['AWS::CloudWatch::Dashboard'];
 
 /** Types that aws-cdk-lib's custom-resource providers create as plain `CfnResource`s. */
 const PROVIDER_TYPES = new Set(['AWS::IAM::Role', 'AWS::Lambda::Function']);

@@ -25,6 +25,12 @@ export const prod: EnvironmentConfigInput = {
     continuousRetentionDays: 35,
     dailyRetentionDays: 35,
     monthlyRetentionDays: 365,
+    // Governance mode: privileged users can still lift it; compliance mode would be irreversible.
+    vaultLock: { mode: 'governance', minRetentionDays: 7, maxRetentionDays: 3650 },
+    disasterRecovery: { region: 'eu-central-1' },
+  },
+  operations: {
+    alarmEmails: ['data-platform-oncall@example.com'],
   },
   vectorStore: {
     instanceClass: 'r7g.large',

@@ -25,6 +25,7 @@ export const staging: EnvironmentConfigInput = {
     continuousRetentionDays: 14,
     dailyRetentionDays: 35,
   },
+  operations: { alarmEmails: ['data-platform-team@example.com'] },
   vectorStore: { instanceClass: 't4g.medium', multiAz: true, deletionProtection: true, backupRetentionDays: 7 },
   storage: {
     zones: [

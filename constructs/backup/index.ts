@@ -1,1 +1,3 @@
 export * from './lakehouse-backup';
+export * from './dr-vault';
+export * from './restore-testing';

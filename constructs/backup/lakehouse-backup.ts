@@ -28,6 +28,18 @@ export interface LakehouseBackupProps {
   readonly monthlyRetention?: Duration;
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Vault lock. Without `changeableFor` it is in governance mode (privileged users can remove it); with it,
+   * compliance mode, which becomes immutable, even for the root user, once `changeableFor` (≥ 3 days) ends.
+   * @default - no lock
+   */
+  readonly lock?: { readonly minRetention: Duration; readonly maxRetention?: Duration; readonly changeableFor?: Duration };
+  /**
+   * Copy daily and monthly recovery points to this vault (in another region, and optionally another
+   * account), keeping them as long as the source.
+   * @default - no copies
+   */
+  readonly copyToVaultArn?: string;
 }
 
 /** AWS Backup keeps continuous (point-in-time) backups for at most 35 days. */
@@ -64,12 +76,19 @@ export class LakehouseBackup extends Construct {
           ],
         })
       : undefined;
+    if (props.lock && props.lock.minRetention.toDays() > continuous.toDays()) {
+      throw new Error(`${this.node.path}: the vault lock's minimum retention exceeds the continuous backup retention`);
+    }
     this.vault = new backup.BackupVault(this, 'Vault', {
       backupVaultName: props.vaultName,
       encryptionKey: props.encryptionKey,
       accessPolicy,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      lockConfiguration: props.lock,
     });
+    const copyTarget = props.copyToVaultArn ? backup.BackupVault.fromBackupVaultArn(this, 'CopyTarget', props.copyToVaultArn) : undefined;
+    const copies = (deleteAfter: Duration) => (copyTarget ? [{ destinationBackupVault: copyTarget, deleteAfter }] : undefined);
+    const dailyRetention = props.dailyRetention ?? Duration.days(35);
 
     const daily = events.Schedule.cron({ hour: '3', minute: '0' });
     const rules: backup.BackupPlanRule[] = [
@@ -83,8 +102,9 @@ export class LakehouseBackup extends Construct {
       new backup.BackupPlanRule({
         ruleName: 'Daily',
         backupVault: this.vault,
-        deleteAfter: props.dailyRetention ?? Duration.days(35),
+        deleteAfter: dailyRetention,
         scheduleExpression: daily,
+        copyActions: copies(dailyRetention),
       }),
     ];
     if (props.monthlyRetention) {
@@ -94,6 +114,7 @@ export class LakehouseBackup extends Construct {
           backupVault: this.vault,
           deleteAfter: props.monthlyRetention,
           scheduleExpression: events.Schedule.cron({ day: '1', hour: '4', minute: '0' }),
+          copyActions: copies(props.monthlyRetention),
         }),
       );
     }

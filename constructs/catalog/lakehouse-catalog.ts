@@ -1,5 +1,7 @@
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -238,6 +240,30 @@ export class LakehouseCatalog extends Construct {
   /** Every table resource by dataset name: CloudFormation tables and Iceberg custom resources. */
   public get tables(): ReadonlyMap<string, IDependable> {
     return new Map<string, IDependable>([...this.parquetTables, ...(this.icebergTables?.tables ?? [])]);
+  }
+
+  /**
+   * Wall time of successful DML queries in `workgroup`, milliseconds (p95 by default). Athena publishes it
+   * because the workgroups have CloudWatch metrics on.
+   */
+  public metricQueryExecutionTime(workgroup: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.athenaMetric(workgroup, 'SUCCEEDED', { statistic: 'p95', ...props });
+  }
+
+  /** Failed queries in `workgroup` (SampleCount of TotalExecutionTime for QueryState FAILED). */
+  public metricFailedQueries(workgroup: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.athenaMetric(workgroup, 'FAILED', { statistic: 'SampleCount', ...props });
+  }
+
+  private athenaMetric(workgroup: string, queryState: 'SUCCEEDED' | 'FAILED', props: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.workgroups.has(workgroup)) throw new Error(`${this.node.path}: no workgroup "${workgroup}"`);
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Athena',
+      metricName: 'TotalExecutionTime',
+      dimensionsMap: { WorkGroup: workgroup, QueryState: queryState, QueryType: 'DML' },
+      period: Duration.minutes(5),
+      ...props,
+    });
   }
 
   /** `<prefix>_<zone>`. */

@@ -25,3 +25,23 @@ export function allowCloudWatchLogs(key: kms.Key): void {
     }),
   );
 }
+
+/** Services that publish to the alarm topic: CloudWatch alarms, EventBridge rules, AWS Backup notifications. */
+export const NOTIFICATION_PUBLISHERS = ['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'backup.amazonaws.com'] as const;
+
+/**
+ * Lets the services that publish to a KMS-encrypted SNS topic use `key` for it. SNS encrypts with the
+ * publisher's permission, so each publishing service needs Decrypt and GenerateDataKey in the key policy
+ * (an AWS-managed `aws/sns` key cannot be given this). No source conditions: EventBridge and CloudWatch
+ * do not pass them consistently to KMS, and a condition that does not match silently drops every alarm.
+ */
+export function allowNotificationPublishers(key: kms.Key, services: readonly string[] = NOTIFICATION_PUBLISHERS): void {
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowAlarmPublishersThroughSns',
+      principals: services.map((service) => new iam.ServicePrincipal(service)),
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+    }),
+  );
+}

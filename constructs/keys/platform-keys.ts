@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { allowCloudWatchLogs } from './key-policies';
+import { allowCloudWatchLogs, allowNotificationPublishers } from './key-policies';
 
 /** Properties of {@link PlatformKeys}. */
 export interface PlatformKeysProps {
@@ -30,6 +30,12 @@ export interface PlatformKeysProps {
    * @default - a new key with rotation on
    */
   readonly backupKey?: kms.IKey;
+  /**
+   * Use this key for the alarm topic instead of creating one. Its policy must admit the publishing
+   * services (see `allowNotificationPublishers`).
+   * @default - a new key with rotation on, admitting CloudWatch, EventBridge and AWS Backup
+   */
+  readonly notificationsKey?: kms.IKey;
   /**
    * Use this key for CloudWatch log groups instead of creating one. Its policy must admit
    * `logs.<region>.amazonaws.com` (see `allowCloudWatchLogs`); an imported key's policy cannot be edited here.
@@ -64,6 +70,8 @@ export class PlatformKeys extends Construct {
   public readonly databaseKey: kms.IKey;
   /** Encrypts the backup vault. */
   public readonly backupKey: kms.IKey;
+  /** Encrypts the alarm topic; CloudWatch, EventBridge and AWS Backup may publish through it. */
+  public readonly notificationsKey: kms.IKey;
   /** Encrypts CloudWatch log groups (flow logs, Firehose errors, Lambda). */
   public readonly logsKey: kms.IKey;
 
@@ -80,6 +88,14 @@ export class PlatformKeys extends Construct {
     this.streamKey = props.streamKey ?? newKey('StreamKey', 'Lakehouse Kinesis streams');
     this.databaseKey = props.databaseKey ?? newKey('DatabaseKey', 'Lakehouse vector database: storage, Performance Insights, secret');
     this.backupKey = props.backupKey ?? newKey('BackupKey', 'Lakehouse backup vault');
+
+    if (props.notificationsKey) {
+      this.notificationsKey = props.notificationsKey;
+    } else {
+      const key = newKey('NotificationsKey', 'Lakehouse alarm topic');
+      allowNotificationPublishers(key);
+      this.notificationsKey = key;
+    }
 
     if (props.logsKey) {
       this.logsKey = props.logsKey;

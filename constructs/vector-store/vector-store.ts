@@ -1,4 +1,5 @@
 import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -95,6 +96,8 @@ export class VectorStore extends Construct {
   public readonly collections: readonly VectorCollection[];
   /** The bootstrap custom resource. */
   public readonly bootstrap: CustomResource;
+  /** Name of the instance's DB subnet group (restores go back into it). */
+  public readonly subnetGroupName: string;
 
   constructor(scope: Construct, id: string, props: VectorStoreProps) {
     super(scope, id);
@@ -199,6 +202,8 @@ export class VectorStore extends Construct {
       removalPolicy,
     });
     this.secret = this.instance.secret!;
+    const subnetGroup = this.instance.node.findChild('SubnetGroup') as rds.SubnetGroup;
+    this.subnetGroupName = subnetGroup.subnetGroupName;
 
     // Rotation through the hosted application, in the VPC, reaching Secrets Manager through its
     // endpoint and the database on its literal port.
@@ -227,6 +232,31 @@ export class VectorStore extends Construct {
   /** Lets `principal` connect as the `role` application role with IAM authentication (rds-db:connect). */
   public grantConnect(principal: iam.IGrantable, role: VectorDatabaseRole): iam.Grant {
     return this.instance.grantConnect(principal, VECTOR_DATABASE_ROLES[role]);
+  }
+
+  /** CPU utilisation, percent (Average). */
+  public metricCpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.instance.metricCPUUtilization({ statistic: 'Average', ...props });
+  }
+
+  /** Free storage, bytes (Minimum). */
+  public metricFreeStorageSpace(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.instance.metricFreeStorageSpace({ statistic: 'Minimum', ...props });
+  }
+
+  /** Open connections (Maximum). */
+  public metricDatabaseConnections(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.instance.metricDatabaseConnections({ statistic: 'Maximum', ...props });
+  }
+
+  /** Freeable memory, bytes (Minimum). */
+  public metricFreeableMemory(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.instance.metricFreeableMemory({ statistic: 'Minimum', ...props });
+  }
+
+  /** Transaction IDs used since the last freeze (Maximum); PostgreSQL stops writes near 2^31 (wraparound). */
+  public metricMaximumUsedTransactionIds(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.instance.metric('MaximumUsedTransactionIDs', { statistic: 'Maximum', ...props });
   }
 
   /** What a consumer needs in its environment to connect as `role` (libpq variable names). */

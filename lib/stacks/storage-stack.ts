@@ -7,10 +7,13 @@ import { LakehouseBackup } from '../../constructs/backup';
 import { PlatformKeys } from '../../constructs/keys';
 import { dataPrefix, errorPrefixRoot, type DatasetDefinition } from '../../constructs/datasets';
 import { DataLakeStorage, type DataLakeZoneProps } from '../../constructs/storage';
+import { backupVaultName } from '../naming';
 import { statefulRemoval } from '../removal';
 
 export interface StorageStackProps extends StackProps {
   readonly config: EnvironmentConfig;
+  /** ARN of the DR vault that daily and monthly recovery points are copied to (prod). */
+  readonly copyToVaultArn?: string;
   /** Datasets whose retention becomes lifecycle rules on their prefixes. */
   readonly datasets: readonly DatasetDefinition[];
 }
@@ -47,12 +50,18 @@ export class StorageStack extends Stack {
     const backupConfig = props.config.backup;
     this.backup = new LakehouseBackup(this, 'Backup', {
       encryptionKey: this.keys.backupKey,
-      vaultName: `${props.config.project}-${props.config.name}`,
+      vaultName: backupVaultName(props.config.project, props.config.name),
       breakGlassRoleArn: backupConfig.breakGlassRoleArn,
       continuousRetention: Duration.days(backupConfig.continuousRetentionDays),
       dailyRetention: Duration.days(backupConfig.dailyRetentionDays),
       monthlyRetention: backupConfig.monthlyRetentionDays === undefined ? undefined : Duration.days(backupConfig.monthlyRetentionDays),
       removalPolicy: removal.removalPolicy,
+      lock: backupConfig.vaultLock && {
+        minRetention: Duration.days(backupConfig.vaultLock.minRetentionDays),
+        maxRetention: backupConfig.vaultLock.maxRetentionDays === undefined ? undefined : Duration.days(backupConfig.vaultLock.maxRetentionDays),
+        changeableFor: backupConfig.vaultLock.changeableForDays === undefined ? undefined : Duration.days(backupConfig.vaultLock.changeableForDays),
+      },
+      copyToVaultArn: props.copyToVaultArn,
     });
     // The zone buckets' selection lives here, in the stack that owns them.
     this.backup.selectBuckets(this, 'BucketBackup', [...this.storage.zoneBuckets.values()]);

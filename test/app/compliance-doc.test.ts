@@ -34,7 +34,7 @@ describe('docs/compliance.md', () => {
       // IAM4 on AWS service-role policies (Lambda in a VPC, RDS enhanced monitoring, AWS Backup), at those roles.
       [/^AwsSolutions-IAM4\[Policy::.*service-role\/AWSLambdaVPCAccessExecutionRole\]$/, /\/(FunctionRole|FrameworkRole|BootstrapRole|FrameworkOnEventRole|FrameworkCompleteRole)$/],
       [/^AwsSolutions-IAM4\[Policy::.*service-role\/AmazonRDSEnhancedMonitoringRole\]$/, /\/MonitoringRole$/],
-      [/^AwsSolutions-IAM4\[Policy::.*AWSBackupServiceRolePolicyFor(Backup|Restores|S3Backup|S3Restore)\]$/, /BackupRole$/],
+      [/^AwsSolutions-IAM4\[Policy::.*AWSBackupServiceRolePolicyFor(Backup|Restores|S3Backup|S3Restore)\]$/, /(BackupRole|RestoreRole)$/],
       // The Provider framework's invoke grants on its functions' versions, at the roles that invoke them.
       [/^AwsSolutions-IAM5\[Resource::<\w+\.Arn>:\*\]$/, /\/(FrameworkRole|FrameworkOnEventRole|FrameworkCompleteRole|waiter-state-machine\/Role)$/],
       // Step Functions log delivery (no resource-level permissions) on the Provider's waiter role; its tracing.

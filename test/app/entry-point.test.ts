@@ -34,6 +34,7 @@ describe('bin/app.ts', () => {
       'lakehouse-dev-catalog.template.json',
       'lakehouse-dev-ingestion.template.json',
       'lakehouse-dev-network.template.json',
+      'lakehouse-dev-operations.template.json',
       'lakehouse-dev-storage.template.json',
       'lakehouse-dev-vector.template.json',
     ]);

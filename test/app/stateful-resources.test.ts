@@ -73,15 +73,9 @@ describe.each(['dev', 'staging', 'prod'] as const)('%s stacks', (environment) =>
   const { templates, assembly, config } = synthCached(environment);
 
   it('are named <project>-<env>-<layer>, storage first because every other stack encrypts with its keys', () => {
-    expect(Object.keys(templates).sort()).toEqual([
-      `lakehouse-${environment}-storage`,
-      `lakehouse-${environment}-network`,
-      `lakehouse-${environment}-catalog`,
-      `lakehouse-${environment}-ingestion`,
-      `lakehouse-${environment}-vector`,
-    ].sort());
-    expect(Object.keys(templates)[0]).toBe(`lakehouse-${environment}-storage`);
-    for (const layer of ['network', 'catalog', 'ingestion', 'vector']) {
+    const layers = ['storage', 'network', 'catalog', 'ingestion', 'vector', 'operations', ...(config.backup.disasterRecovery ? ['dr'] : [])];
+    expect(Object.keys(templates).sort()).toEqual(layers.map((layer) => `lakehouse-${environment}-${layer}`).sort());
+    for (const layer of ['network', 'catalog', 'ingestion', 'vector', 'operations']) {
       const stack = assembly.getStackByName(`lakehouse-${environment}-${layer}`);
       expect(stack.dependencies.map((dependency) => dependency.id)).toContain(`lakehouse-${environment}-storage`);
     }

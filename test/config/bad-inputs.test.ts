@@ -12,7 +12,11 @@ function validProd(): Record<string, any> {
     costCenter: 'cc-1',
     tags: { tier: 'production' },
     network: { cidr: '10.30.0.0/16', maxAzs: 3 },
-    backup: { breakGlassRoleArn: 'arn:aws:iam::222222222222:role/BreakGlass' },
+    backup: {
+      breakGlassRoleArn: 'arn:aws:iam::222222222222:role/BreakGlass',
+      vaultLock: { minRetentionDays: 7 },
+      disasterRecovery: { region: 'eu-central-1' },
+    },
     storage: {
       zones: [
         { name: 'raw', transitions: [{ storageClass: 'STANDARD_IA', afterDays: 30 }] },
@@ -270,6 +274,41 @@ const cases: BadInput[] = [
     line: '- backup.breakGlassRoleArn: got (missing); is required for prod: only that role may delete recovery points',
   },
   {
+    title: 'prod backups without a DR region',
+    breakIt: (c) => delete c.backup.disasterRecovery,
+    line: '- backup.disasterRecovery: got (missing); is required in prod: production backups are locked and copied to a DR region',
+  },
+  {
+    title: 'a DR region equal to the environment region',
+    breakIt: (c) => (c.backup.disasterRecovery = { region: 'eu-west-1' }),
+    line: '- backup.disasterRecovery.region: got "eu-west-1"; must differ from the environment region',
+  },
+  {
+    title: 'a vault lock minimum beyond the shortest retention',
+    breakIt: (c) => (c.backup.vaultLock = { minRetentionDays: 60 }),
+    line: '- backup.vaultLock.minRetentionDays: got 60; must not exceed continuousRetentionDays (35)',
+  },
+  {
+    title: 'a compliance-mode vault lock without its grace period',
+    breakIt: (c) => (c.backup.vaultLock = { mode: 'compliance', minRetentionDays: 7 }),
+    line: '- backup.vaultLock.changeableForDays: got (missing); is required for compliance mode',
+  },
+  {
+    title: 'an alarm e-mail that is not an address',
+    breakIt: (c) => (c.operations = { alarmEmails: ['oncall'] }),
+    line: '- operations.alarmEmails[0]: got "oncall"; must be an e-mail address',
+  },
+  {
+    title: 'an alarm endpoint over plain http',
+    breakIt: (c) => (c.operations = { alarmHttpsEndpoints: ['http://hooks.example.com/x'] }),
+    line: '- operations.alarmHttpsEndpoints[0]: got "http://hooks.example.com/x"; must be an https:// URL',
+  },
+  {
+    title: 'a restore validation window beyond a week',
+    breakIt: (c) => (c.operations = { restoreValidationHours: 200 }),
+    line: '- operations.restoreValidationHours: got 200; must be at most 168 (AWS Backup: one week)',
+  },
+  {
     title: 'a name that does not match its file',
     breakIt: (c) => (c.name = 'staging'),
     line: '- name: got "staging"; must be "prod", the name of its file',
@@ -306,6 +345,7 @@ describe('invalid configuration fails before anything is built, naming file, fie
     delete config.region;
     config.network = { maxAzs: 2 };
     config.vectorStore = { multiAz: false, deletionProtection: false };
+    config.backup = {};
     expect(validateEnvironmentConfig(config, 'config/environments/dev.ts', 'dev').removalPolicy).toBe('destroy');
   });
 

@@ -10,8 +10,8 @@ describe('PlatformKeys default settings', () => {
   const keys = new PlatformKeys(stack, 'Keys');
   const template = Template.fromStack(stack);
 
-  it('creates lake, catalog, stream, database, backup and logs keys, each rotating, retained, with a 30-day deletion window', () => {
-    template.resourceCountIs('AWS::KMS::Key', 6);
+  it('creates lake, catalog, stream, database, backup, notifications and logs keys, each rotating, retained, with a 30-day deletion window', () => {
+    template.resourceCountIs('AWS::KMS::Key', 7);
     for (const key of Object.values(template.findResources('AWS::KMS::Key'))) {
       expect(key.Properties.EnableKeyRotation).toBe(true);
       expect(key.Properties.PendingWindowInDays).toBe(30);
@@ -54,15 +54,25 @@ describe('PlatformKeys overrides', () => {
     const stream = new kms.Key(stack, 'Stream');
     const database = new kms.Key(stack, 'Database');
     const backup = new kms.Key(stack, 'Backup');
+    const notifications = new kms.Key(stack, 'Notifications');
     const logs = new kms.Key(stack, 'Logs');
-    const keys = new PlatformKeys(stack, 'Keys', { lakeKey: lake, catalogKey: catalog, streamKey: stream, databaseKey: database, backupKey: backup, logsKey: logs });
+    const keys = new PlatformKeys(stack, 'Keys', {
+      lakeKey: lake,
+      catalogKey: catalog,
+      streamKey: stream,
+      databaseKey: database,
+      backupKey: backup,
+      notificationsKey: notifications,
+      logsKey: logs,
+    });
+    expect(keys.notificationsKey).toBe(notifications);
     expect(keys.databaseKey).toBe(database);
     expect(keys.backupKey).toBe(backup);
     expect(keys.lakeKey).toBe(lake);
     expect(keys.catalogKey).toBe(catalog);
     expect(keys.streamKey).toBe(stream);
     expect(keys.logsKey).toBe(logs);
-    Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 6);
+    Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 7);
   });
 
   it('applies a removal policy and deletion window', () => {

@@ -284,6 +284,18 @@ describe('vector client on pgvector through pg.Pool', () => {
     expect(await tables()).toEqual(before);
   });
 
+  it('works on PGlite directly too (arrays travel as literals, so any driver binds them alike)', async () => {
+    const direct = createVectorClient({ client: pgliteClient(db), collections: [euclid] });
+    const records: EmbeddingRecord[] = [
+      { documentId: 'direct "1"', content: 'back\\slash {brace}', embedding: [0, 0, 7], metadata: { via: 'pglite' } },
+      { documentId: 'direct 2', content: 'plain', embedding: [0, 0, 8] },
+    ];
+    expect(await direct.upsertEmbeddings('l2_docs', records)).toEqual({ inserted: 2, updated: 0 });
+    const results = await direct.similaritySearch('l2_docs', [0, 0, 7], 2, { via: 'pglite' }, { probes: 2 });
+    expect(results.map((r) => [r.documentId, r.content])).toEqual([['direct "1"', 'back\\slash {brace}']]);
+    await pool.query(`DELETE FROM public.l2_docs WHERE document_id LIKE 'direct%'`);
+  });
+
   it('works with a single pg.Client-like object too, and refuses ambiguous options', async () => {
     const connection = await pool.connect();
     try {

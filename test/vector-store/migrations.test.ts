@@ -171,6 +171,27 @@ describe('migrations and index tasks on pgvector (PGlite)', () => {
     );
     expect(access).toEqual([{ connect: true, usage: true, can_create: false }]);
 
+    // Enforced, not just catalogued: act as each role.
+    await admin.query('SET ROLE vectors_readonly');
+    try {
+      await expect(admin.query('SELECT count(*) FROM public.docs')).resolves.toBeDefined();
+      await expect(admin.query(`INSERT INTO public.docs (document_id, content, embedding) VALUES ('x', 'x', '[1,2,3]')`)).rejects.toThrow(/permission denied for table docs/);
+      await expect(admin.query('SELECT count(*) FROM public.schema_migrations')).rejects.toThrow(/permission denied/);
+      await expect(admin.query('CREATE TABLE public.sneaky (id int)')).rejects.toThrow(/permission denied for schema public/);
+    } finally {
+      await admin.query('RESET ROLE');
+    }
+    await admin.query('SET ROLE vectors_readwrite');
+    try {
+      await admin.query(`INSERT INTO public.docs (document_id, content, embedding) VALUES ('rw', 'rw', '[1,2,3]')`);
+      await admin.query(`UPDATE public.docs SET content = 'rw2' WHERE document_id = 'rw'`);
+      await admin.query(`DELETE FROM public.docs WHERE document_id = 'rw'`);
+      await expect(admin.query('TRUNCATE public.docs')).rejects.toThrow(/permission denied/);
+      await expect(admin.query('DROP TABLE public.docs')).rejects.toThrow(/must be owner/);
+    } finally {
+      await admin.query('RESET ROLE');
+    }
+
     // Default privileges: a table the bootstrap user creates later is granted too.
     await admin.query('CREATE TABLE public.later (id int)');
     expect(await privileges('vectors_readonly', 'public.later')).toEqual(['SELECT']);
@@ -347,16 +368,9 @@ describe('without rds_iam (not RDS)', () => {
     const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_roles WHERE rolname LIKE 'vectors\\_%'`);
     expect(rows).toEqual([{ n: 0 }]);
   });
-});
 
-describe('index tasks before migrations', () => {
-  it('fail with a clear message', async () => {
-    const db = await newDatabase();
-    try {
-      const task: IndexTask = vectorIndexTasks([docs])[0];
-      await expect(applyIndexTasks(pgliteClient(db), [task], { log: quiet })).rejects.toThrow('Table public.docs does not exist: apply the migrations before the index tasks');
-    } finally {
-      await db.close();
-    }
+  it('index tasks before the migrations fail with a clear message', async () => {
+    const task: IndexTask = vectorIndexTasks([docs])[0];
+    await expect(applyIndexTasks(pgliteClient(db), [task], { log: quiet })).rejects.toThrow('Table public.docs does not exist: apply the migrations before the index tasks');
   });
 });

@@ -1,0 +1,153 @@
+/**
+ * Every kind of alarm the platform raises, with what it means, why its missing-data behaviour is what it
+ * is, the first three things to check and how to recover. docs/runbooks/alarms.md is generated from this
+ * table (npm run docs:runbooks), and each alarm's description links to its entry.
+ */
+export interface AlarmKindDescription {
+  readonly title: string;
+  readonly summary: string;
+  readonly missingData: string;
+  readonly check: readonly [string, string, string];
+  readonly recover: string;
+}
+
+export const ALARM_KINDS = {
+  Freshness: {
+    title: 'Dataset freshness above its SLO',
+    summary: 'The oldest record not yet delivered to S3 is older than the dataset freshness SLO',
+    missingData:
+      'Not breaching: Firehose publishes DataFreshness only while records flow, so silence means nothing is waiting. A stream that stops receiving events is not caught by this alarm: it shows on the dashboard (records in) and is the job of the data-quality freshness check on the newest event time, which is not built yet.',
+    check: [
+      'The delivery stream\'s error log group (DestinationDelivery stream): S3 access denied, KMS or Glue errors.',
+      'DeliveryToS3.Success and the error prefix errors/<dataset>/ in the raw bucket: partitioning or conversion failures.',
+      'Incoming volume: a burst above the buffer (128 MiB) or the active-partition limit (PartitionCountExceeded).',
+    ],
+    recover:
+      'Fix the permission or schema cause; Firehose retries S3 delivery for up to 24 hours. Records already in the error prefix can be replayed by putting them back on the stream after fixing them.',
+  },
+  DeliverySuccess: {
+    title: 'Firehose deliveries to S3 failing',
+    summary: 'Some Firehose PutObject calls to the raw bucket failed',
+    missingData: 'Not breaching: no deliveries means no failed deliveries.',
+    check: [
+      'The error log group of the delivery stream for the S3 error code.',
+      'The bucket policy (it refuses uploads that name another key or encryption) and the lake key policy.',
+      'Recent changes to the delivery role or the bucket (CloudTrail, last deploy).',
+    ],
+    recover: 'Correct the permission; Firehose keeps retrying and backs up undeliverable records to the error prefix.',
+  },
+  IteratorAge: {
+    title: 'Kinesis consumer lag',
+    summary: 'Firehose is reading the stream later than the latency target',
+    missingData:
+      'Breaching: Firehose polls the stream continuously, so the metric exists whenever its consumer is alive; no data means the consumer stopped.',
+    check: [
+      'The delivery stream status in the Firehose console (ACTIVE?) and its error log group.',
+      'Stream throttling (WriteThrottling alarm) and on-demand capacity limits.',
+      'Delivery backlog: DataFreshness of the same dataset.',
+    ],
+    recover: 'Once delivery recovers, the lag drains by itself; if it does not, raise the stream capacity (provisioned shards or on-demand limit).',
+  },
+  WriteThrottling: {
+    title: 'Kinesis write throttling',
+    summary: 'Producers are being throttled by the stream',
+    missingData: 'Not breaching: no puts means nothing throttled.',
+    check: [
+      'IncomingRecords and IncomingBytes on the dashboard: a traffic spike?',
+      'Partition keys: one hot user_id concentrating writes on one shard.',
+      'The stream mode and, for provisioned streams, the shard count.',
+    ],
+    recover:
+      'The producer library retries throttled records with backoff; for sustained load switch to on-demand or add shards (ingestion.streamMode / shardCount).',
+  },
+  QueryLatency: {
+    title: 'Athena p95 query time above target',
+    summary: 'The 95th percentile of successful query time exceeds the target',
+    missingData: 'Not breaching: no queries means nothing is slow.',
+    check: [
+      'The slowest recent queries in the workgroup history: do they filter on the partition keys (dt, hour)?',
+      'Data scanned per query (ProcessedBytes): full scans of raw data instead of curated tables.',
+      'Small-file counts under the table prefix (buffering too small for the traffic).',
+    ],
+    recover: 'Add partition filters, query curated or analytics tables, or compact small files; the named queries show the pruning pattern.',
+  },
+  QueryFailures: {
+    title: 'Athena queries failing',
+    summary: 'Queries in this workgroup failed',
+    missingData: 'Not breaching: no queries means no failures.',
+    check: [
+      'The failure reason in the workgroup query history.',
+      'Lake Formation grants of the querying persona (Insufficient Lake Formation permissions).',
+      'The scan cutoff (bytesScannedCutoffMb) cancelling large queries.',
+    ],
+    recover: 'Fix the query or the grant; raise the cutoff only deliberately.',
+  },
+  DatabaseCpu: {
+    title: 'Vector database CPU high',
+    summary: 'The database CPU stayed above the threshold',
+    missingData: 'Breaching: RDS reports CPU every minute while the instance runs; no data means it is stopped or failing.',
+    check: [
+      'Performance Insights top SQL: sequential scans instead of the vector index (check ef_search / probes and the ORDER BY form).',
+      'Index builds in progress (pg_stat_progress_create_index).',
+      'Connection count and application retries.',
+    ],
+    recover: 'Tune the query or index parameters, or scale the instance class (vectorStore.instanceClass); Multi-AZ failover is automatic if the instance is unhealthy.',
+  },
+  DatabaseStorage: {
+    title: 'Vector database storage low',
+    summary: 'Free storage fell below the threshold',
+    missingData: 'Missing: keep the last state; a missing datapoint says nothing about storage and CPU already catches a stopped instance.',
+    check: [
+      'Whether storage autoscaling reached maxAllocatedStorageGiB.',
+      'Table and index sizes (pg_total_relation_size) and dead tuples (autovacuum).',
+      'Transaction log growth (long transactions, replication slots).',
+    ],
+    recover: 'Raise vectorStore.maxAllocatedStorageGiB, vacuum, or drop superseded indexes; storage only grows online.',
+  },
+  DatabaseMemory: {
+    title: 'Vector database memory low',
+    summary: 'Freeable memory fell below the threshold',
+    missingData: 'Missing: keep the last state (see DatabaseStorage).',
+    check: [
+      'HNSW index size against instance memory (indexes should fit in memory).',
+      'maintenance_work_mem during index builds.',
+      'Connection count (each connection costs memory).',
+    ],
+    recover: 'Scale the instance class, or move large collections to IVFFlat or halfvec.',
+  },
+  DatabaseConnections: {
+    title: 'Vector database connections high',
+    summary: 'Open connections exceeded the threshold',
+    missingData: 'Missing: keep the last state (see DatabaseStorage).',
+    check: [
+      'Which role and client hold the connections (pg_stat_activity).',
+      'Connection pooling in the applications (one pool per process).',
+      'Idle-in-transaction sessions.',
+    ],
+    recover: 'Fix pooling or terminate stuck sessions; raise the threshold only with the instance class.',
+  },
+  TransactionIdWraparound: {
+    title: 'Transaction-ID wraparound risk',
+    summary: 'Transaction IDs in use passed the threshold; PostgreSQL stops writes near 2^31',
+    missingData: 'Missing: keep the last state (see DatabaseStorage).',
+    check: [
+      'Autovacuum activity and the oldest datfrozenxid per database.',
+      'Long-running or abandoned transactions and prepared transactions.',
+      'Tables autovacuum cannot finish (locks).',
+    ],
+    recover: 'Run VACUUM (FREEZE) on the oldest tables after ending the blocking transactions; act before the count nears 2 billion.',
+  },
+  BackupJobsFailed: {
+    title: 'Backup jobs failed',
+    summary: 'AWS Backup jobs into the vault failed',
+    missingData: 'Not breaching: AWS Backup publishes job counts only when jobs run.',
+    check: [
+      'The failed job and its message in the AWS Backup console (Jobs).',
+      'The selection role\'s permissions (S3 backup policies, KMS key access).',
+      'Bucket versioning (S3 backups need it) and the database state.',
+    ],
+    recover: 'Fix the cause and start an on-demand backup of the resource; continuous backups resume by themselves.',
+  },
+} as const satisfies Record<string, AlarmKindDescription>;
+
+export type AlarmKind = keyof typeof ALARM_KINDS;

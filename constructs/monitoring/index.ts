@@ -1,0 +1,2 @@
+export * from './alarm-kinds';
+export * from './platform-monitoring';

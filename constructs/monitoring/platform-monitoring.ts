@@ -1,0 +1,291 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { LakehouseCatalog } from '../catalog';
+import type { StreamingIngestion } from '../ingestion';
+import type { VectorStore } from '../vector-store';
+import { ALARM_KINDS, type AlarmKind } from './alarm-kinds';
+
+/** Alarm thresholds; the defaults are the seeds' standards. */
+export interface MonitoringThresholds {
+  /** Kinesis iterator age, minutes (data latency < 5 min). @default 5 */
+  readonly iteratorAgeMinutes?: number;
+  /** Athena p95 query time, seconds (query P95 < 5 s). @default 5 */
+  readonly queryP95Seconds?: number;
+  /** @default 80 */
+  readonly databaseCpuPercent?: number;
+  /** @default 5 */
+  readonly databaseFreeStorageGiB?: number;
+  /** @default 256 */
+  readonly databaseFreeableMemoryMiB?: number;
+  /** @default 100 */
+  readonly databaseConnections?: number;
+  /** Transaction IDs in use; PostgreSQL stops writing near 2^31. @default 1_000_000_000 */
+  readonly databaseTransactionIds?: number;
+}
+
+/** Properties of {@link PlatformMonitoring}. */
+export interface PlatformMonitoringProps {
+  /** Key of the alarm topic; its policy must admit CloudWatch, EventBridge and AWS Backup. */
+  readonly topicKey: kms.IKey;
+  /** E-mail subscribers (each confirms its subscription). @default none */
+  readonly emails?: readonly string[];
+  /** HTTPS subscribers (chat webhooks, incident tools). @default none */
+  readonly httpsEndpoints?: readonly string[];
+  readonly thresholds?: MonitoringThresholds;
+  /** Dashboard name. */
+  readonly dashboardName: string;
+}
+
+/** One alarm and why it exists, for the dashboard and the runbook. */
+export interface PlatformAlarm {
+  readonly kind: AlarmKind;
+  /** What it watches, e.g. the dataset or workgroup. */
+  readonly subject: string;
+  readonly alarm: cloudwatch.Alarm;
+}
+
+/**
+ * Alerting that reaches people: one KMS-encrypted, SSL-only alarm topic with the configured
+ * subscribers; alarms composed from the other constructs' `metric…()` methods, each with ALARM and OK
+ * actions and a missing-data behaviour chosen for its metric; a composite "platform degraded" alarm; AWS
+ * Backup job failures through EventBridge; and one dashboard with a row per stage.
+ */
+export class PlatformMonitoring extends Construct {
+  public readonly topic: sns.Topic;
+  public readonly alarms: PlatformAlarm[] = [];
+  public readonly dashboard: cloudwatch.Dashboard;
+  private readonly thresholds: Required<MonitoringThresholds>;
+  private readonly action: actions.SnsAction;
+  private readonly rows = new Map<string, cloudwatch.IWidget[]>();
+  private degraded?: cloudwatch.CompositeAlarm;
+
+  constructor(scope: Construct, id: string, props: PlatformMonitoringProps) {
+    super(scope, id);
+    this.thresholds = {
+      iteratorAgeMinutes: 5,
+      queryP95Seconds: 5,
+      databaseCpuPercent: 80,
+      databaseFreeStorageGiB: 5,
+      databaseFreeableMemoryMiB: 256,
+      databaseConnections: 100,
+      databaseTransactionIds: 1_000_000_000,
+      ...props.thresholds,
+    };
+    this.topic = new sns.Topic(this, 'AlarmTopic', { masterKey: props.topicKey, enforceSSL: true, displayName: 'Lakehouse alarms' });
+    for (const email of props.emails ?? []) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    for (const url of props.httpsEndpoints ?? []) this.topic.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
+    this.action = new actions.SnsAction(this.topic);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName, defaultInterval: Duration.hours(6) });
+  }
+
+  /** Freshness, delivery, stream lag and throttling alarms for one streamed dataset. */
+  public watchIngestion(ingestion: StreamingIngestion): void {
+    const name = ingestion.dataset.name;
+    const sloSeconds = ingestion.dataset.freshnessSloMinutes * 60;
+    this.alarm('Freshness', name, ingestion.metricDataFreshness(), {
+      threshold: sloSeconds,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarm('DeliverySuccess', name, ingestion.metricDeliverySuccess(), {
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarm('IteratorAge', name, ingestion.metricIteratorAge(), {
+      threshold: this.thresholds.iteratorAgeMinutes * 60_000,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.alarm('WriteThrottling', name, ingestion.metricWriteThrottling(), {
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.row('Ingest', new cloudwatch.GraphWidget({ title: `${name}: records in, lag`, left: [ingestion.metricIncomingRecords()], right: [ingestion.metricIteratorAge()], width: 12 }));
+    this.row('Ingest', new cloudwatch.GraphWidget({ title: `${name}: write throttling`, left: [ingestion.metricWriteThrottling()], width: 12 }));
+    this.row(
+      'Deliver',
+      new cloudwatch.GraphWidget({
+        title: `${name}: freshness (s) against the SLO`,
+        left: [ingestion.metricDataFreshness()],
+        leftAnnotations: [{ value: sloSeconds, label: 'freshness SLO' }],
+        width: 12,
+      }),
+    );
+    this.row(
+      'Deliver',
+      new cloudwatch.GraphWidget({
+        title: `${name}: delivery success, failed conversion, partitions exceeded`,
+        left: [ingestion.metricDeliverySuccess()],
+        right: [ingestion.metricFailedConversion(), ingestion.metricPartitionCountExceeded()],
+        width: 12,
+      }),
+    );
+  }
+
+  /** p95 query time and failed queries per workgroup. */
+  public watchQueries(catalog: LakehouseCatalog, workgroups: readonly string[]): void {
+    for (const workgroup of workgroups) {
+      this.alarm('QueryLatency', workgroup, catalog.metricQueryExecutionTime(workgroup), {
+        threshold: this.thresholds.queryP95Seconds * 1000,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      this.alarm('QueryFailures', workgroup, catalog.metricFailedQueries(workgroup), {
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      this.row(
+        'Catalog and query',
+        new cloudwatch.GraphWidget({
+          title: `${workgroup}: p95 query time (ms), failed queries`,
+          left: [catalog.metricQueryExecutionTime(workgroup)],
+          leftAnnotations: [{ value: this.thresholds.queryP95Seconds * 1000, label: 'p95 target' }],
+          right: [catalog.metricFailedQueries(workgroup)],
+          width: 12,
+        }),
+      );
+    }
+  }
+
+  /** CPU, storage, memory, connections and transaction-ID wraparound of the vector database. */
+  public watchDatabase(store: VectorStore): void {
+    const subject = 'vector database';
+    this.alarm('DatabaseCpu', subject, store.metricCpuUtilization(), {
+      threshold: this.thresholds.databaseCpuPercent,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.alarm('DatabaseStorage', subject, store.metricFreeStorageSpace(), {
+      threshold: this.thresholds.databaseFreeStorageGiB * 1024 ** 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    this.alarm('DatabaseMemory', subject, store.metricFreeableMemory(), {
+      threshold: this.thresholds.databaseFreeableMemoryMiB * 1024 ** 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    this.alarm('DatabaseConnections', subject, store.metricDatabaseConnections(), {
+      threshold: this.thresholds.databaseConnections,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    this.alarm('TransactionIdWraparound', subject, store.metricMaximumUsedTransactionIds(), {
+      threshold: this.thresholds.databaseTransactionIds,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    this.row('Serve', new cloudwatch.GraphWidget({ title: 'database CPU (%), connections', left: [store.metricCpuUtilization()], right: [store.metricDatabaseConnections()], width: 12 }));
+    this.row('Serve', new cloudwatch.GraphWidget({ title: 'database free storage, freeable memory (bytes)', left: [store.metricFreeStorageSpace()], right: [store.metricFreeableMemory()], width: 12 }));
+  }
+
+  /**
+   * Backup, copy and restore job failures: an alarm on the vault's failed backup jobs, and every failed,
+   * aborted or expired job event routed through EventBridge to the topic.
+   */
+  public watchBackups(vaultName: string): void {
+    const failed = (metricName: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/Backup', metricName, dimensionsMap: { BackupVaultName: vaultName }, statistic: 'Sum', period: Duration.hours(1) });
+    this.alarm('BackupJobsFailed', vaultName, failed('NumberOfBackupJobsFailed'), {
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    new events.Rule(this, 'BackupJobFailures', {
+      description: 'AWS Backup: failed, aborted or expired backup, copy and restore jobs',
+      eventPattern: {
+        source: ['aws.backup'],
+        detailType: ['Backup Job State Change', 'Copy Job State Change', 'Restore Job State Change'],
+        detail: { state: ['FAILED', 'ABORTED', 'EXPIRED'] },
+      },
+      targets: [new targets.SnsTopic(this.topic)],
+    });
+    this.row(
+      'Protect',
+      new cloudwatch.GraphWidget({
+        title: `${vaultName}: backup, copy and restore jobs failed`,
+        left: [failed('NumberOfBackupJobsFailed'), failed('NumberOfCopyJobsFailed'), failed('NumberOfRestoreJobsFailed')],
+        width: 24,
+      }),
+    );
+  }
+
+  /**
+   * The composite "platform degraded" alarm over every alarm so far, the alarm-status row at the top of
+   * the dashboard and the stage rows under it. Call once, after the `watch…` calls.
+   */
+  public finish(): cloudwatch.CompositeAlarm {
+    if (this.degraded) return this.degraded;
+    if (this.alarms.length === 0) throw new Error(`${this.node.path}: nothing is watched; call watch…() before finish()`);
+    this.degraded = new cloudwatch.CompositeAlarm(this, 'PlatformDegraded', {
+      alarmDescription: 'Any platform alarm is in ALARM: see the alarm-status widget at the top of the dashboard.',
+      alarmRule: cloudwatch.AlarmRule.anyOf(...this.alarms.map((entry) => cloudwatch.AlarmRule.fromAlarm(entry.alarm, cloudwatch.AlarmState.ALARM))),
+    });
+    this.degraded.addAlarmAction(this.action);
+    this.degraded.addOkAction(this.action);
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({
+        title: 'Alarm status',
+        alarms: [this.degraded, ...this.alarms.map((entry) => entry.alarm)],
+        width: 24,
+        height: Math.min(12, 2 + Math.ceil(this.alarms.length / 4)),
+      }),
+    );
+    for (const stage of STAGES) {
+      const widgets = this.rows.get(stage);
+      this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${stage}`, width: 24, height: 1 }));
+      this.dashboard.addWidgets(
+        ...(widgets ?? [new cloudwatch.TextWidget({ markdown: STAGE_PLACEHOLDER[stage] ?? 'Nothing is watched in this stage yet.', width: 24, height: 2 })]),
+      );
+    }
+    return this.degraded;
+  }
+
+  private alarm(kind: AlarmKind, subject: string, metric: cloudwatch.Metric, options: Omit<cloudwatch.CreateAlarmOptions, 'alarmDescription'>): cloudwatch.Alarm {
+    const id = `${kind}${subject.replace(/[^A-Za-z0-9]/g, '')}`;
+    const alarm = metric.createAlarm(this, id, {
+      alarmDescription: `${ALARM_KINDS[kind].summary} (${subject}). Runbook: docs/runbooks/alarms.md#${kind.toLowerCase()}`,
+      ...options,
+    });
+    // Every alarm notifies on the way in and on the way out (NIST/HIPAA CloudWatchAlarmAction).
+    alarm.addAlarmAction(this.action);
+    alarm.addOkAction(this.action);
+    this.alarms.push({ kind, subject, alarm });
+    return alarm;
+  }
+
+  private row(stage: (typeof STAGES)[number], widget: cloudwatch.IWidget): void {
+    this.rows.set(stage, [...(this.rows.get(stage) ?? []), widget]);
+  }
+}
+
+/** Dashboard rows, in pipeline order. */
+const STAGES = ['Ingest', 'Deliver', 'Catalog and query', 'Serve', 'Protect', 'Quality'] as const;
+
+const STAGE_PLACEHOLDER: Partial<Record<(typeof STAGES)[number], string>> = {
+  Quality: 'Data-quality metrics (completeness, uniqueness, freshness per dataset) arrive with the data-quality checks.',
+};

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENT_NAMES } from '../../config/limits';
+import { ALARM_KINDS } from '../../constructs/monitoring';
+import { NOTIFICATION_PUBLISHERS } from '../../constructs/keys';
+import { resourcesOfType, synthCached, type Template } from '../support/synth';
+
+const allResources = (templates: Record<string, Template>, type: string) =>
+  Object.entries(templates).flatMap(([stack, template]) => resourcesOfType(template, type).map((r) => ({ stack, ...r })));
+
+describe.each(ENVIRONMENT_NAMES)('%s alarms', (environment) => {
+  const { templates, config } = synthCached(environment);
+  const operations = templates[`lakehouse-${environment}-operations`];
+  const alarms = allResources(templates, 'AWS::CloudWatch::Alarm');
+  const [topic] = resourcesOfType(operations, 'AWS::SNS::Topic');
+
+  it('every alarm, composite included, notifies the alarm topic on ALARM and on OK', () => {
+    expect(alarms.length).toBeGreaterThan(15);
+    const composites = allResources(templates, 'AWS::CloudWatch::CompositeAlarm');
+    expect(composites).toHaveLength(1);
+    for (const alarm of [...alarms, ...composites]) {
+      expect(alarm.Properties!.AlarmActions, alarm.logicalId).toEqual([{ Ref: topic.logicalId }]);
+      expect(alarm.Properties!.OKActions, alarm.logicalId).toEqual([{ Ref: topic.logicalId }]);
+    }
+  });
+
+  it('"platform degraded" is in ALARM when any alarm is', () => {
+    const [composite] = resourcesOfType(operations, 'AWS::CloudWatch::CompositeAlarm');
+    const rule = JSON.stringify(composite.Properties!.AlarmRule);
+    for (const alarm of alarms) expect(rule, alarm.logicalId).toContain(alarm.logicalId);
+  });
+
+  it('watch every streamed dataset against its own freshness SLO, every workgroup and the database', () => {
+    const descriptions = alarms.map((a) => ({ description: String(a.Properties!.AlarmDescription), threshold: a.Properties!.Threshold, missing: a.Properties!.TreatMissingData }));
+    const find = (kind: string, subject: string) => descriptions.find((d) => d.description.startsWith(ALARM_KINDS[kind as keyof typeof ALARM_KINDS].summary) && d.description.includes(`(${subject})`));
+    for (const dataset of ['events', 'client_errors']) {
+      expect(find('Freshness', dataset)).toBeDefined();
+      expect(find('DeliverySuccess', dataset)).toMatchObject({ threshold: 1 });
+      expect(find('IteratorAge', dataset)).toMatchObject({ threshold: config.operations.iteratorAgeMinutes * 60_000, missing: 'breaching' });
+      expect(find('WriteThrottling', dataset)).toMatchObject({ threshold: 0, missing: 'notBreaching' });
+    }
+    expect(find('Freshness', 'events')!.threshold).toBe(5 * 60);
+    for (const persona of ['engineering', ...config.governance.personas.map((p) => p.name)]) {
+      expect(find('QueryLatency', `lakehouse-${environment}-${persona}`)).toMatchObject({ threshold: config.operations.queryP95Seconds * 1000 });
+      expect(find('QueryFailures', `lakehouse-${environment}-${persona}`)).toBeDefined();
+    }
+    for (const kind of ['DatabaseCpu', 'DatabaseStorage', 'DatabaseMemory', 'DatabaseConnections', 'TransactionIdWraparound']) {
+      expect(find(kind, 'vector database'), kind).toBeDefined();
+    }
+    expect(find('DatabaseCpu', 'vector database')!.missing).toBe('breaching');
+    expect(find('BackupJobsFailed', `lakehouse-${environment}`)).toBeDefined();
+  });
+
+  it('p95 query time uses the p95 statistic of successful DML queries per workgroup', () => {
+    const latency = alarms.find((a) => String(a.Properties!.AlarmDescription).startsWith(ALARM_KINDS.QueryLatency.summary))!;
+    expect(latency.Properties).toMatchObject({ Namespace: 'AWS/Athena', MetricName: 'TotalExecutionTime', ExtendedStatistic: 'p95' });
+    expect(latency.Properties!.Dimensions).toEqual(expect.arrayContaining([{ Name: 'QueryState', Value: 'SUCCEEDED' }, { Name: 'QueryType', Value: 'DML' }]));
+  });
+
+  it('the alarm topic is KMS-encrypted, SSL-only, and its key admits exactly CloudWatch, EventBridge and AWS Backup', () => {
+    expect(JSON.stringify(topic.Properties!.KmsMasterKeyId)).toContain('NotificationsKey');
+    const [policy] = resourcesOfType(operations, 'AWS::SNS::TopicPolicy');
+    expect(JSON.stringify(policy.Properties!.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    const keys = resourcesOfType(templates[`lakehouse-${environment}-storage`], 'AWS::KMS::Key');
+    const notifications = keys.find((k) => k.Properties!.Description === 'Lakehouse alarm topic')!;
+    const services = notifications.Properties!.KeyPolicy.Statement.flatMap((s: { Principal?: { Service?: string | string[] } }) => [s.Principal?.Service ?? []].flat());
+    expect([...new Set(services)].sort()).toEqual([...NOTIFICATION_PUBLISHERS].sort());
+  });
+
+  it('subscribes the configured addresses', () => {
+    const subscriptions = resourcesOfType(operations, 'AWS::SNS::Subscription').map((s) => s.Properties!.Endpoint);
+    expect(subscriptions.sort()).toEqual([...config.operations.alarmEmails, ...config.operations.alarmHttpsEndpoints].sort());
+  });
+
+  it('routes failed, aborted and expired backup, copy and restore jobs through EventBridge to the topic', () => {
+    const [rule] = resourcesOfType(operations, 'AWS::Events::Rule');
+    expect(rule.Properties!.EventPattern).toEqual({
+      source: ['aws.backup'],
+      'detail-type': ['Backup Job State Change', 'Copy Job State Change', 'Restore Job State Change'],
+      detail: { state: ['FAILED', 'ABORTED', 'EXPIRED'] },
+    });
+    expect(rule.Properties!.Targets[0].Arn).toEqual({ Ref: topic.logicalId });
+  });
+
+  it('draws one dashboard with alarm status first and a row per stage', () => {
+    const [dashboard] = resourcesOfType(operations, 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard.Properties!.DashboardBody);
+    expect(body.indexOf('Alarm status')).toBeGreaterThan(-1);
+    const positions = ['## Ingest', '## Deliver', '## Catalog and query', '## Serve', '## Protect', '## Quality'].map((title) => body.indexOf(title));
+    expect(positions.every((p) => p > body.indexOf('Alarm status'))).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+});
+
+describe.each(ENVIRONMENT_NAMES)('%s backups and restore testing', (environment) => {
+  const { templates } = synthCached(environment);
+  const operations = templates[`lakehouse-${environment}-operations`];
+
+  it('every stateful resource holding data is in a backup selection', () => {
+    const selected = JSON.stringify(allResources(templates, 'AWS::Backup::BackupSelection').map((s) => s.Properties!.BackupSelection.Resources));
+    // Not backed up, on purpose: query results and access logs expire by design and hold no source data.
+    const derived = /AthenaResultsBucket|AccessLogsBucket/;
+    const protectable = [...allResources(templates, 'AWS::S3::Bucket'), ...allResources(templates, 'AWS::RDS::DBInstance')].filter((r) => !derived.test(r.logicalId));
+    expect(protectable.length).toBe(4);
+    for (const resource of protectable) expect(selected, resource.logicalId).toContain(resource.logicalId);
+  });
+
+  it('tests restores of each protected resource type (RDS and S3) within a validation window', () => {
+    const [plan] = resourcesOfType(operations, 'AWS::Backup::RestoreTestingPlan');
+    expect(plan.Properties!.RestoreTestingPlanName).toBe(`lakehouse_${environment}_restore_tests`);
+    expect(plan.Properties!.RecoveryPointSelection).toMatchObject({ Algorithm: 'LATEST_WITHIN_WINDOW', RecoveryPointTypes: ['CONTINUOUS', 'SNAPSHOT'] });
+    const selections = resourcesOfType(operations, 'AWS::Backup::RestoreTestingSelection');
+    expect(selections.map((s) => s.Properties!.ProtectedResourceType).sort()).toEqual(['RDS', 'S3']);
+    for (const selection of selections) expect(selection.Properties!.ValidationWindowHours).toBe(4);
+    const rds = selections.find((s) => s.Properties!.ProtectedResourceType === 'RDS')!;
+    expect(Object.keys(rds.Properties!.RestoreMetadataOverrides).sort()).toEqual(['dbsubnetgroupname', 'vpcsecuritygroupids']);
+  });
+});
+
+describe('prod protection', () => {
+  const { templates, config } = synthCached('prod');
+  const storage = templates['lakehouse-prod-storage'];
+  const [vault] = resourcesOfType(storage, 'AWS::Backup::BackupVault');
+  const [plan] = resourcesOfType(storage, 'AWS::Backup::BackupPlan');
+  const rules: Array<Record<string, any>> = plan.Properties!.BackupPlan.BackupPlanRule;
+
+  it('has continuous backup (point-in-time recovery)', () => {
+    expect(rules.find((rule) => rule.RuleName === 'Continuous')).toMatchObject({ EnableContinuousBackup: true });
+  });
+
+  it('locks its vault (governance mode: no changeable-for period)', () => {
+    expect(vault.Properties!.LockConfiguration).toEqual({ MinRetentionDays: 7, MaxRetentionDays: 3650 });
+  });
+
+  it('copies daily and monthly recovery points to the DR vault in the DR region, kept as long as the source', () => {
+    const dr = config.backup.disasterRecovery!;
+    const target = `arn:aws:backup:${dr.region}:${config.account}:backup-vault:lakehouse-prod-dr`;
+    for (const name of ['Daily', 'Monthly']) {
+      const rule = rules.find((r) => r.RuleName === name)!;
+      expect(rule.CopyActions, name).toEqual([{ DestinationBackupVaultArn: target, Lifecycle: { DeleteAfterDays: rule.Lifecycle.DeleteAfterDays } }]);
+    }
+    const drStack = synthCached('prod').assembly.getStackByName('lakehouse-prod-dr');
+    expect(drStack.environment.region).toBe(dr.region);
+    const [drVault] = resourcesOfType(templates['lakehouse-prod-dr'], 'AWS::Backup::BackupVault');
+    expect(drVault.Properties!.BackupVaultName).toBe('lakehouse-prod-dr');
+    expect(drVault.DeletionPolicy).toBe('Retain');
+  });
+
+  it('keeps monthly recovery points for a year', () => {
+    expect(rules.find((rule) => rule.RuleName === 'Monthly')).toMatchObject({ Lifecycle: { DeleteAfterDays: 365 } });
+  });
+});
