@@ -29,5 +29,6 @@ export const clientErrors: DatasetDefinition = {
   quality: {
     uniqueKey: ['error_id'],
     completeness: { error_id: 1, app_version: 0.99 },
+    freshnessColumn: 'reported_at',
   },
 };

@@ -44,6 +44,12 @@ export function contractParameters(dataset: DatasetDefinition): Record<string, s
   };
 }
 
+/**
+ * The table parameter carrying the whole dataset contract, as JSON: the data-quality checks read their
+ * rules from the catalog itself, so what runs is what the table declares.
+ */
+export const CONTRACT_PARAMETER = 'lakehouse.contract';
+
 /** Parameters of a Parquet table with partition projection (`bucketName` may be a CDK token). */
 export function parquetTableParameters(dataset: DatasetDefinition, bucketName: string): Record<string, string> {
   return {
@@ -51,6 +57,7 @@ export function parquetTableParameters(dataset: DatasetDefinition, bucketName: s
     classification: 'parquet',
     'parquet.compression': 'SNAPPY',
     ...contractParameters(dataset),
+    [CONTRACT_PARAMETER]: JSON.stringify(dataset),
     ...projectionParameters(dataset, bucketName),
   };
 }

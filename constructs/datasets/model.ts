@@ -94,6 +94,11 @@ export interface QualityRules {
   /** Regular expressions values must match (Athena `regexp_like`). */
   readonly formats?: Readonly<Record<string, string>>;
   readonly rowCount?: { readonly min?: number; readonly max?: number };
+  /**
+   * Timestamp column whose newest value must be within the freshness SLO.
+   * @default the event-time column, for event-time partitioned datasets; otherwise no freshness check
+   */
+  readonly freshnessColumn?: string;
 }
 
 /** Retention in days per zone the dataset is stored in; omitted means kept until deleted by hand. */

@@ -256,6 +256,13 @@ function checkQuality(dataset: DatasetDefinition, columnTypes: Map<string, GlueT
       report(`quality.formats.${column}`, `"${pattern}" is not a valid regular expression`, 'fix the pattern');
     }
   }
+  if (quality.freshnessColumn !== undefined) {
+    const type = columnTypes.get(quality.freshnessColumn);
+    if (!type) known(quality.freshnessColumn, 'quality.freshnessColumn');
+    else if (!(type.kind === 'primitive' && (type.name === 'timestamp' || type.name === 'date'))) {
+      report('quality.freshnessColumn', `"${quality.freshnessColumn}" is not a timestamp or date column`, 'name the column holding when each record happened');
+    }
+  }
   const rows = quality.rowCount;
   if (rows?.min !== undefined && rows.max !== undefined && rows.min > rows.max) {
     report('quality.rowCount', `min ${rows.min} is above max ${rows.max}`, 'swap or correct the bounds');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CONTRACT_PARAMETER,
   classificationSummary,
   columnClassifications,
   columnsVisibleWithout,
@@ -69,6 +70,7 @@ describe('derived from events (golden values)', () => {
       freshness_slo_minutes: '5',
       ingestion: 'stream',
       column_classifications: 'confidential:2,internal:3,pii:1',
+      'lakehouse.contract': JSON.stringify(events),
       'projection.enabled': 'true',
       'projection.dt.type': 'date',
       'projection.dt.format': 'yyyy-MM-dd',
@@ -81,6 +83,10 @@ describe('derived from events (golden values)', () => {
       'projection.hour.digits': '2',
       'storage.location.template': 's3://bucket/events/dt=${dt}/hour=${hour}/',
     });
+  });
+
+  it('the table carries the whole contract, so checks read their rules from the catalog', () => {
+    expect(JSON.parse(parquetTableParameters(events, 'bucket')[CONTRACT_PARAMETER])).toEqual(JSON.parse(JSON.stringify(events)));
   });
 
   it('buffering: a 5-minute SLO gives a 200 s interval (1.5× latency fits) and the largest buffer', () => {
