@@ -278,7 +278,7 @@ const roleArn = z
 const catalogSchema = z
   .object({
     /** Business domains datasets may belong to; they become Lake Formation `domain` tag values. */
-    domains: z.array(snakeName).min(1, 'must list at least one domain').default(['product_analytics', 'knowledge']),
+    domains: z.array(snakeName).min(1, 'must list at least one domain').default(['product_analytics', 'knowledge', 'operations']),
     /**
      * Athena cancels a query that scans more than this many megabytes (per workgroup). Default 10240
      * (10 GiB). Athena's minimum is 10 MB.

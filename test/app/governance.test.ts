@@ -85,7 +85,7 @@ describe('Lake Formation settings', () => {
     const tags = Object.fromEntries(resourcesOfType(template, 'AWS::LakeFormation::Tag').map((t) => [t.Properties!.TagKey, t.Properties!.TagValues]));
     expect(tags).toEqual({
       classification: ['public', 'internal', 'confidential', 'pii'],
-      domain: ['product_analytics', 'knowledge'],
+      domain: ['product_analytics', 'knowledge', 'operations'],
       zone: ['raw', 'curated', 'analytics'],
     });
   });
