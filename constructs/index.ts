@@ -13,3 +13,5 @@ export * from './ingestion';
 export * from './backup';
 export * from './vector-store';
 export * from './monitoring';
+export * from './elt';
+export * from './data-quality';

@@ -100,6 +100,8 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
   const operations = new OperationsStack(app, stackName(config.project, config.name, 'operations'), {
     env,
     config,
+    datasets,
+    network,
     storage,
     catalog,
     ingestion,

@@ -40,3 +40,8 @@ export function vectorInstanceIdentifier(project: string, environment: string): 
 export function backupVaultName(project: string, environment: string, disasterRecovery = false): string {
   return `${project}-${environment}${disasterRecovery ? '-dr' : ''}`;
 }
+
+/** `<project>-<env>-metrics-elt`: the metrics ELT state machine (the backfill script finds it by this name). */
+export function eltStateMachineName(project: string, environment: string): string {
+  return `${project}-${environment}-metrics-elt`;
+}

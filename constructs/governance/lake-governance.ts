@@ -206,7 +206,7 @@ export class LakeGovernance extends Construct {
   /**
    * Lets a service role create and evolve tables in `zone`'s database (Iceberg DDL, ELT targets):
    * CREATE_TABLE and DESCRIBE on the database, DATA_LOCATION_ACCESS on the zone's registered location,
-   * and ALTER, DESCRIBE, SELECT and INSERT on its tables. Named-resource grants, for service roles only;
+   * and ALTER, DESCRIBE, SELECT, INSERT and DELETE on its tables. Named-resource grants, for service roles only;
    * personas are granted through LF-tag expressions.
    */
   public grantTableAdministration(role: iam.IRole, zoneName: string): lakeformation.CfnPrincipalPermissions[] {
@@ -230,7 +230,7 @@ export class LakeGovernance extends Construct {
       new lakeformation.CfnPrincipalPermissions(this, `${id}Tables`, {
         principal,
         resource: { table: { catalogId: this.catalogId, databaseName: zone.databaseName, tableWildcard: {} } },
-        permissions: ['ALTER', 'DESCRIBE', 'SELECT', 'INSERT'],
+        permissions: ['ALTER', 'DESCRIBE', 'SELECT', 'INSERT', 'DELETE'],
         permissionsWithGrantOption: [],
       }),
     ];

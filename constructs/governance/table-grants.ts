@@ -30,3 +30,29 @@ export function grantTablePermissions(
     permissionsWithGrantOption: [],
   });
 }
+
+/** A named-resource grant on a database (for example CREATE_TABLE for a service that creates tables). */
+export function grantDatabasePermissions(
+  scope: Construct,
+  id: string,
+  role: iam.IRole,
+  databaseName: string,
+  permissions: readonly ('CREATE_TABLE' | 'DESCRIBE' | 'ALTER')[],
+): lakeformation.CfnPrincipalPermissions {
+  return new lakeformation.CfnPrincipalPermissions(scope, id, {
+    principal: { dataLakePrincipalIdentifier: role.roleArn },
+    resource: { database: { catalogId: Stack.of(scope).account, name: databaseName } },
+    permissions: [...permissions],
+    permissionsWithGrantOption: [],
+  });
+}
+
+/** DATA_LOCATION_ACCESS on a registered location (needed to create tables whose data lives there). */
+export function grantDataLocation(scope: Construct, id: string, role: iam.IRole, locationArn: string): lakeformation.CfnPrincipalPermissions {
+  return new lakeformation.CfnPrincipalPermissions(scope, id, {
+    principal: { dataLakePrincipalIdentifier: role.roleArn },
+    resource: { dataLocation: { catalogId: Stack.of(scope).account, resourceArn: locationArn } },
+    permissions: ['DATA_LOCATION_ACCESS'],
+    permissionsWithGrantOption: [],
+  });
+}

@@ -148,6 +148,52 @@ export const ALARM_KINDS = {
     ],
     recover: 'Fix the cause and start an on-demand backup of the resource; continuous backups resume by themselves.',
   },
+  QualityCheck: {
+    title: 'Data-quality check below its contract threshold',
+    summary: 'A data-quality check measured a value outside the threshold its dataset contract sets',
+    missingData:
+      'Not breaching: a check is not evaluated when its partitions are empty (the row-count check reports that) or when the query failed (QualityQueryFailed reports that).',
+    check: [
+      'The data_quality_results history table: which runs failed, the measured value and threshold (SELECT … WHERE dataset = … ORDER BY checked_at DESC).',
+      'The producers of the dataset: a release that stopped sending a field, or sends a new format.',
+      'The error prefix errors/<dataset>/ of the raw bucket: records Firehose could not partition or convert.',
+    ],
+    recover:
+      'Fix the producer, or, if the contract is wrong, change the rule in config/datasets and deploy; the next hourly run clears the alarm.',
+  },
+  QualityQueryFailed: {
+    title: 'Data-quality query failed',
+    summary: "A dataset's data-quality query failed, was cancelled or timed out; its checks were not reported as passing",
+    missingData: 'Not breaching: the function publishes 0 when the query succeeds and 1 when it does not; no data means no run (QualityNotRunning).',
+    check: [
+      "The function's log group: the Athena error (permissions, Lake Formation grant, syntax after a contract change).",
+      'The engineering workgroup: scan cutoff reached, or queries queued behind others.',
+      'The dataset table in Glue: does it still carry the lakehouse.contract parameter?',
+    ],
+    recover: 'Fix the cause and invoke the function once by hand (or wait an hour); the DLQ keeps the failed scheduled events.',
+  },
+  QualityNotRunning: {
+    title: 'Data-quality checks not running',
+    summary: 'No data-quality run succeeded during the last three hours (not invoked, or every run failed)',
+    missingData: 'Breaching: the schedule invokes the function every hour, so no invocations means the schedule or the function is broken.',
+    check: [
+      'The EventBridge schedule rule of the data-quality checks: enabled?',
+      "The function's errors and its dead-letter queue.",
+      'Reserved concurrency (1) held by a stuck run (timeout 14 minutes).',
+    ],
+    recover: 'Re-enable the rule or fix the function; the next run measures the current state.',
+  },
+  EltFailed: {
+    title: 'Metrics ELT failed',
+    summary: 'A metrics ELT execution failed or timed out; the analytics tables miss that day',
+    missingData: 'Not breaching: Step Functions reports failed executions only when executions run.',
+    check: [
+      'The failed execution in the Step Functions console: which target and statement failed, and the Athena error.',
+      'Lake Formation grants of the ELT role (SELECT on events; INSERT, DELETE, ALTER on the targets).',
+      'Whether the events partition of that day exists (late delivery).',
+    ],
+    recover: 'Fix the cause, then re-run the day: npm run elt:backfill -- --env <env> --from <day> --to <day> (each run replaces the day).',
+  },
 } as const satisfies Record<string, AlarmKindDescription>;
 
 export type AlarmKind = keyof typeof ALARM_KINDS;

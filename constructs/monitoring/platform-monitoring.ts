@@ -8,6 +8,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { LakehouseCatalog } from '../catalog';
+import type { DataQuality } from '../data-quality';
+import type { MetricsElt } from '../elt';
 import type { StreamingIngestion } from '../ingestion';
 import type { VectorStore } from '../vector-store';
 import { ALARM_KINDS, type AlarmKind } from './alarm-kinds';
@@ -235,6 +237,83 @@ export class PlatformMonitoring extends Construct {
   }
 
   /**
+   * Data quality: an alarm per check at its contract threshold, an alarm per dataset when its query did
+   * not succeed, and one when the checks stop running.
+   */
+  public watchQuality(quality: DataQuality): void {
+    for (const { dataset } of quality.datasets) {
+      for (const check of quality.checks(dataset)) {
+        this.alarm('QualityCheck', `${dataset.name} ${check.id}`, quality.metricCheckValue(dataset.name, check.id), {
+          threshold: check.threshold,
+          // A check passes at `>= threshold` or `<= threshold`; the alarm fires on the other side.
+          comparisonOperator:
+            check.comparison === '>=' ? cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD : cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+      }
+      this.alarm('QualityQueryFailed', dataset.name, quality.metricQueryFailed(dataset.name), {
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      this.row(
+        'Quality',
+        new cloudwatch.GraphWidget({
+          title: `${dataset.name}: rows checked, freshness (s)`,
+          left: [quality.metricRowCount(dataset.name)],
+          right: [quality.metricFreshness(dataset.name)],
+          width: 12,
+        }),
+      );
+    }
+    // Successful runs: a run that throws (a dataset unchecked, a misconfigured function) is an invocation
+    // too, so invocations alone would stay green while every run fails.
+    const successfulRuns = new cloudwatch.MathExpression({
+      expression: 'invocations - errors',
+      usingMetrics: {
+        invocations: quality.function.metricInvocations({ statistic: 'Sum', period: Duration.hours(3) }),
+        errors: quality.function.metricErrors({ statistic: 'Sum', period: Duration.hours(3) }),
+      },
+      period: Duration.hours(3),
+      label: 'successful data-quality runs',
+    });
+    this.alarm('QualityNotRunning', 'data-quality function', successfulRuns, {
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+  }
+
+  /** Metrics ELT: an alarm on failed or timed-out executions, and their events routed to the topic. */
+  public watchElt(elt: MetricsElt): void {
+    const failures = new cloudwatch.MathExpression({
+      expression: 'failed + timedOut',
+      usingMetrics: { failed: elt.metricFailedExecutions(), timedOut: elt.metricTimedOutExecutions() },
+      period: Duration.hours(1),
+      label: 'failed or timed-out executions',
+    });
+    this.alarm('EltFailed', 'metrics ELT', failures, {
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    new events.Rule(this, 'EltExecutionFailures', {
+      description: 'Metrics ELT executions that failed, timed out or were aborted',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [elt.stateMachine.stateMachineArn] },
+      },
+      targets: [new targets.SnsTopic(this.topic)],
+    });
+    this.row('Quality', new cloudwatch.GraphWidget({ title: 'metrics ELT: failed or timed-out executions', left: [failures], width: 12 }));
+  }
+
+  /**
    * The composite "platform degraded" alarm over every alarm so far, the alarm-status row at the top of
    * the dashboard and the stage rows under it. Call once, after the `watch…` calls.
    */
@@ -265,7 +344,7 @@ export class PlatformMonitoring extends Construct {
     return this.degraded;
   }
 
-  private alarm(kind: AlarmKind, subject: string, metric: cloudwatch.Metric, options: Omit<cloudwatch.CreateAlarmOptions, 'alarmDescription'>): cloudwatch.Alarm {
+  private alarm(kind: AlarmKind, subject: string, metric: cloudwatch.Metric | cloudwatch.MathExpression, options: Omit<cloudwatch.CreateAlarmOptions, 'alarmDescription'>): cloudwatch.Alarm {
     const id = `${kind}${subject.replace(/[^A-Za-z0-9]/g, '')}`;
     const alarm = metric.createAlarm(this, id, {
       alarmDescription: `${ALARM_KINDS[kind].summary} (${subject}). Runbook: docs/runbooks/alarms.md#${kind.toLowerCase()}`,
@@ -286,6 +365,4 @@ export class PlatformMonitoring extends Construct {
 /** Dashboard rows, in pipeline order. */
 const STAGES = ['Ingest', 'Deliver', 'Catalog and query', 'Serve', 'Protect', 'Quality'] as const;
 
-const STAGE_PLACEHOLDER: Partial<Record<(typeof STAGES)[number], string>> = {
-  Quality: 'Data-quality metrics (completeness, uniqueness, freshness per dataset) arrive with the data-quality checks.',
-};
+const STAGE_PLACEHOLDER: Partial<Record<(typeof STAGES)[number], string>> = {};

@@ -1,16 +1,25 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/schema';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { RestoreTesting } from '../../constructs/backup';
+import { DataQuality } from '../../constructs/data-quality';
+import type { DatasetDefinition } from '../../constructs/datasets';
+import { ELT_TARGETS, MetricsElt } from '../../constructs/elt';
+import { grantDataLocation, grantTablePermissions } from '../../constructs/governance';
 import { PlatformMonitoring } from '../../constructs/monitoring';
-import { backupVaultName } from '../naming';
+import { backupVaultName, eltStateMachineName } from '../naming';
+import { statefulRemoval } from '../removal';
 import type { CatalogStack } from './catalog-stack';
 import type { IngestionStack } from './ingestion-stack';
+import type { NetworkStack } from './network-stack';
 import type { StorageStack } from './storage-stack';
 import type { VectorStack } from './vector-stack';
 
 export interface OperationsStackProps extends StackProps {
   readonly config: EnvironmentConfig;
+  readonly datasets: readonly DatasetDefinition[];
+  readonly network: NetworkStack;
   readonly storage: StorageStack;
   readonly catalog: CatalogStack;
   readonly ingestion: IngestionStack;
@@ -18,17 +27,22 @@ export interface OperationsStackProps extends StackProps {
 }
 
 /**
- * The alarm topic, every alarm, the dashboard, EventBridge rules for backup jobs and the restore testing
- * plan. Stateless; it reads every other stack and nothing reads it (DESIGN.md).
+ * The alarm topic, every alarm, the dashboard, EventBridge rules for backup jobs, the restore testing
+ * plan, and the scheduled data-quality checks and metrics ELT. Stateless; it reads every other stack
+ * and nothing reads it (DESIGN.md).
  */
 export class OperationsStack extends Stack {
   public readonly monitoring: PlatformMonitoring;
   public readonly restoreTesting: RestoreTesting;
+  public readonly dataQuality: DataQuality;
+  public readonly elt: MetricsElt;
 
   constructor(scope: Construct, id: string, props: OperationsStackProps) {
     super(scope, id, props);
     const { config, storage, catalog, ingestion, vector } = props;
     const operations = config.operations;
+    this.dataQuality = this.createDataQuality(props);
+    this.elt = this.createElt(props);
 
     this.monitoring = new PlatformMonitoring(this, 'Monitoring', {
       topicKey: storage.keys.notificationsKey,
@@ -49,6 +63,8 @@ export class OperationsStack extends Stack {
     this.monitoring.watchDatabase(vector.vectorStore);
     // The vault's name is fixed by naming rules; the literal keeps the alarm readable (no cross-stack token).
     this.monitoring.watchBackups(backupVaultName(config.project, config.name));
+    this.monitoring.watchQuality(this.dataQuality);
+    this.monitoring.watchElt(this.elt);
     this.monitoring.finish();
 
     this.restoreTesting = new RestoreTesting(this, 'RestoreTesting', {
@@ -68,5 +84,63 @@ export class OperationsStack extends Stack {
       'S3',
       [...storage.storage.zoneBuckets.values()].map((bucket) => bucket.bucketArn),
     );
+  }
+
+  /** Checks of every Parquet dataset, with the Lake Formation grants their queries need. */
+  private createDataQuality(props: OperationsStackProps): DataQuality {
+    const { config, catalog, storage, network } = props;
+    const lake = storage.storage;
+    const checked = props.datasets.filter((dataset) => dataset.format === 'parquet');
+    const historyDatabase = catalog.catalog.databaseName('analytics');
+    const quality = new DataQuality(this, 'DataQuality', {
+      vpc: network.network.vpc,
+      vpcSubnets: network.network.workloadSubnets,
+      vpcCidr: network.network.cidr,
+      datasets: checked.map((dataset) => ({ dataset, databaseName: catalog.catalog.databaseName(dataset.zone) })),
+      historyDatabase,
+      workgroupName: catalog.engineeringWorkgroup,
+      resultsBucket: lake.athenaResultsBucket,
+      resultsKey: lake.encryptionKey,
+      historyKey: lake.bucket('analytics').encryptionKey,
+      catalogKey: catalog.catalogKey,
+      logsKey: storage.logsKey,
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy: statefulRemoval(config).removalPolicy,
+      environment: config.name,
+    });
+    for (const dataset of checked) {
+      grantTablePermissions(quality, `${dataset.name}Grant`, quality.role, { databaseName: catalog.catalog.databaseName(dataset.zone), tableName: dataset.name }, ['SELECT', 'DESCRIBE']);
+    }
+    grantTablePermissions(quality, 'HistoryGrant', quality.role, { databaseName: historyDatabase, tableName: 'data_quality_results' }, ['SELECT', 'INSERT', 'DESCRIBE']);
+    return quality;
+  }
+
+  /** The metrics ELT from events into the analytics tables, with SELECT on the source and write access to the targets. */
+  private createElt(props: OperationsStackProps): MetricsElt {
+    const { config, catalog, storage } = props;
+    const events = props.datasets.find((dataset) => dataset.name === 'events');
+    if (!events) throw new Error('the metrics ELT reads the events dataset, which is not declared');
+    const targets = props.datasets.filter((dataset) => (ELT_TARGETS as readonly string[]).includes(dataset.name));
+    const rawDatabase = catalog.catalog.databaseName(events.zone);
+    const analyticsDatabase = catalog.catalog.databaseName('analytics');
+    const analyticsBucket = storage.storage.bucket('analytics');
+    const elt = new MetricsElt(this, 'MetricsElt', {
+      stateMachineName: eltStateMachineName(config.project, config.name),
+      workgroupName: catalog.engineeringWorkgroup,
+      resultsBucket: storage.storage.athenaResultsBucket,
+      resultsKey: storage.storage.encryptionKey,
+      source: { databaseName: rawDatabase, dataset: events },
+      target: { databaseName: analyticsDatabase, bucket: analyticsBucket, datasets: targets },
+      catalogKey: catalog.catalogKey,
+      logsKey: storage.logsKey,
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy: statefulRemoval(config).removalPolicy,
+    });
+    grantTablePermissions(elt, 'SourceGrant', elt.role, { databaseName: rawDatabase, tableName: events.name }, ['SELECT', 'DESCRIBE']);
+    for (const target of targets) {
+      grantTablePermissions(elt, `${target.name}Grant`, elt.role, { databaseName: analyticsDatabase, tableName: target.name }, ['SELECT', 'INSERT', 'DELETE', 'ALTER', 'DESCRIBE']);
+    }
+    grantDataLocation(elt, 'TargetLocationGrant', elt.role, analyticsBucket.bucketArn);
+    return elt;
   }
 }

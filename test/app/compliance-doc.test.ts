@@ -32,7 +32,7 @@ describe('docs/compliance.md', () => {
       // IAM5 Resource::* for lakeformation:GetDataAccess (no resource-level permissions), at the roles that query.
       [/^AwsSolutions-IAM5\[Resource::\*\]$/, /^<env>-catalog\/(\w+Role|Catalog\/Iceberg\/FunctionRole)$/],
       // IAM4 on AWS service-role policies (Lambda in a VPC, RDS enhanced monitoring, AWS Backup), at those roles.
-      [/^AwsSolutions-IAM4\[Policy::.*service-role\/AWSLambdaVPCAccessExecutionRole\]$/, /\/(FunctionRole|FrameworkRole|BootstrapRole|FrameworkOnEventRole|FrameworkCompleteRole)$/],
+      [/^AwsSolutions-IAM4\[Policy::.*service-role\/AWSLambdaVPCAccessExecutionRole\]$/, /\/(FunctionRole|FrameworkRole|BootstrapRole|FrameworkOnEventRole|FrameworkCompleteRole|DataQuality\/Role)$/],
       [/^AwsSolutions-IAM4\[Policy::.*service-role\/AmazonRDSEnhancedMonitoringRole\]$/, /\/MonitoringRole$/],
       [/^AwsSolutions-IAM4\[Policy::.*AWSBackupServiceRolePolicyFor(Backup|Restores|S3Backup|S3Restore)\]$/, /(BackupRole|RestoreRole)$/],
       // The Provider framework's invoke grants on its functions' versions, at the roles that invoke them.
@@ -40,6 +40,9 @@ describe('docs/compliance.md', () => {
       // Step Functions log delivery (no resource-level permissions) on the Provider's waiter role; its tracing.
       [/^AwsSolutions-IAM5\[Resource::\*\]$/, /\/waiter-state-machine\/Role$/],
       [/^AwsSolutions-SF2$/, /\/waiter-state-machine$/],
+      // docs/decisions.md: PutMetricData (namespace condition) and GetDataAccess on the data-quality role;
+      // X-Ray, log delivery and GetDataAccess on the metrics ELT's role. None has resource-level permissions.
+      [/^AwsSolutions-IAM5\[Resource::\*\]$/, /^<env>-operations\/(DataQuality|MetricsElt)\/Role$/],
       // LambdaDLQ and LambdaConcurrency on the Provider framework's own functions.
       [/^(NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-Lambda(DLQ|Concurrency)$/, /Provider\/framework-(onEvent|isComplete|onTimeout)$/],
       // Access-log bucket: S1, logging and KMS default encryption, on that bucket only.

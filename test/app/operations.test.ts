@@ -72,7 +72,9 @@ describe.each(ENVIRONMENT_NAMES)('%s alarms', (environment) => {
   });
 
   it('routes failed, aborted and expired backup, copy and restore jobs through EventBridge to the topic', () => {
-    const [rule] = resourcesOfType(operations, 'AWS::Events::Rule');
+    const backupRules = resourcesOfType(operations, 'AWS::Events::Rule').filter((r) => JSON.stringify(r.Properties!.EventPattern ?? {}).includes('aws.backup'));
+    expect(backupRules).toHaveLength(1);
+    const [rule] = backupRules;
     expect(rule.Properties!.EventPattern).toEqual({
       source: ['aws.backup'],
       'detail-type': ['Backup Job State Change', 'Copy Job State Change', 'Restore Job State Change'],

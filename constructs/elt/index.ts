@@ -1,0 +1,2 @@
+export * from './metrics-elt';
+export * from './steps';

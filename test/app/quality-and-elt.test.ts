@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENT_NAMES } from '../../config/limits';
+import { DATASETS } from '../../config/datasets';
+import { qualityChecks } from '../../constructs/data-quality';
+import { ELT_TARGETS } from '../../constructs/elt';
+import { ALARM_KINDS } from '../../constructs/monitoring';
+import { eltStateMachineName } from '../../lib/naming';
+import { resourcesOfType, synthCached, type Template } from '../support/synth';
+
+type Resource = ReturnType<typeof resourcesOfType>[number];
+
+const statementsOf = (template: Template, roleLogicalId: string) =>
+  resourcesOfType(template, 'AWS::IAM::Policy')
+    .filter((policy) => JSON.stringify(policy.Properties!.Roles).includes(roleLogicalId))
+    .flatMap((policy) => policy.Properties!.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown; Condition?: unknown }[]);
+const actionsOf = (statement: { Action: string | string[] }) => [statement.Action].flat();
+const byPath = (template: Template, type: string, fragment: string): Resource[] =>
+  resourcesOfType(template, type).filter((resource) => resource.logicalId.includes(fragment));
+const alarmDescriptions = (template: Template) => resourcesOfType(template, 'AWS::CloudWatch::Alarm').map((alarm) => ({ alarm, description: String(alarm.Properties!.AlarmDescription) }));
+
+describe.each(ENVIRONMENT_NAMES)('%s data-quality checks', (environment) => {
+  const { templates } = synthCached(environment);
+  const operations = templates[`lakehouse-${environment}-operations`];
+  const datasets = DATASETS;
+  const checked = datasets.filter((dataset) => dataset.format === 'parquet');
+  const [fn] = byPath(operations, 'AWS::Lambda::Function', 'DataQuality');
+  const role = byPath(operations, 'AWS::IAM::Role', 'DataQualityRole')[0];
+
+  it('runs one function in the VPC, one run at a time, with a dead-letter queue and an hourly schedule', () => {
+    expect(fn.Properties!.VpcConfig.SubnetIds.length).toBeGreaterThan(0);
+    expect(fn.Properties!.ReservedConcurrentExecutions).toBe(1);
+    expect(fn.Properties!.DeadLetterConfig.TargetArn).toBeDefined();
+    const rule = byPath(operations, 'AWS::Events::Rule', 'DataQualitySchedule')[0];
+    expect(rule.Properties!.ScheduleExpression).toBe('rate(1 hour)');
+    expect(JSON.stringify(rule.Properties!.Targets)).toContain(fn.logicalId);
+  });
+
+  it('is told exactly the Parquet tables whose contracts it checks', () => {
+    const tables = JSON.parse(resolveJoin(fn.Properties!.Environment.Variables.TABLES)) as { database: string; table: string }[];
+    expect(tables.map((t) => t.table).sort()).toEqual(checked.map((d) => d.name).sort());
+    for (const { database, table } of tables) {
+      const dataset = checked.find((d) => d.name === table)!;
+      expect(database).toBe(`lakehouse_${environment}_${dataset.zone}`);
+    }
+  });
+
+  it('reads only the listed tables in Glue, never whole databases, and writes metrics only to its namespace', () => {
+    const statements = statementsOf(operations, role.logicalId);
+    const actions = statements.flatMap(actionsOf);
+    expect(actions).not.toContain('glue:GetTables');
+    expect(actions.some((action) => action.includes('*'))).toBe(false);
+    const wildcard = statements.filter((statement) => statement.Resource === '*');
+    expect(wildcard.flatMap(actionsOf).sort()).toEqual(['cloudwatch:PutMetricData', 'lakeformation:GetDataAccess']);
+    const putMetrics = wildcard.find((statement) => actionsOf(statement).includes('cloudwatch:PutMetricData'))!;
+    expect(putMetrics.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'Lakehouse/DataQuality' } });
+    const glueResources = JSON.stringify(statements.filter((s) => actionsOf(s).includes('glue:GetTable')).map((s) => s.Resource));
+    for (const dataset of checked) expect(glueResources).toContain(`table/lakehouse_${environment}_${dataset.zone}/${dataset.name}`);
+    expect(glueResources).not.toMatch(/table\/[a-z_]+\/\*/);
+  });
+
+  it('holds SELECT on every checked table and INSERT on the history table in Lake Formation, and nothing more', () => {
+    const grants = byPath(operations, 'AWS::LakeFormation::PrincipalPermissions', 'DataQuality');
+    const byTable = new Map(grants.map((grant) => [grant.Properties!.Resource.Table.Name as string, grant.Properties!.Permissions as string[]]));
+    for (const dataset of checked) expect(byTable.get(dataset.name), dataset.name).toEqual(['SELECT', 'DESCRIBE']);
+    expect(byTable.get('data_quality_results')).toEqual(['SELECT', 'INSERT', 'DESCRIBE']);
+    expect(byTable.size).toBe(checked.length + 1);
+  });
+
+  it('alarms on each check at its contract threshold, on the side where the check fails', () => {
+    const alarms = alarmDescriptions(operations);
+    let compared = 0;
+    for (const dataset of checked) {
+      for (const check of qualityChecks(dataset)) {
+        const found = alarms.find((a) => a.description.startsWith(ALARM_KINDS.QualityCheck.summary) && a.description.includes(`(${dataset.name} ${check.id})`));
+        expect(found, `${dataset.name} ${check.id}`).toBeDefined();
+        expect(found!.alarm.Properties).toMatchObject({
+          Threshold: check.threshold,
+          ComparisonOperator: check.comparison === '>=' ? 'LessThanThreshold' : 'GreaterThanThreshold',
+          MetricName: 'CheckValue',
+          Namespace: 'Lakehouse/DataQuality',
+        });
+        expect(found!.alarm.Properties!.Dimensions).toEqual(
+          expect.arrayContaining([
+            { Name: 'Environment', Value: environment },
+            { Name: 'Dataset', Value: dataset.name },
+            { Name: 'Check', Value: check.id },
+          ]),
+        );
+        compared += 1;
+      }
+      const queryFailed = alarms.find((a) => a.description.startsWith(ALARM_KINDS.QualityQueryFailed.summary) && a.description.includes(`(${dataset.name})`));
+      expect(queryFailed!.alarm.Properties).toMatchObject({ MetricName: 'QueryFailed', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    }
+    expect(compared).toBeGreaterThanOrEqual(checked.length);
+  });
+
+  it('alarms when no run succeeded for three hours, missing data included', () => {
+    const notRunning = alarmDescriptions(operations).find((a) => a.description.startsWith(ALARM_KINDS.QualityNotRunning.summary))!;
+    expect(notRunning.alarm.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    const metrics = notRunning.alarm.Properties!.Metrics as { Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[];
+    expect(metrics.find((m) => m.Expression)!.Expression).toBe('invocations - errors');
+    expect(metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric.MetricName] : [])).sort()).toEqual(['Errors', 'Invocations']);
+  });
+});
+
+describe.each(ENVIRONMENT_NAMES)('%s metrics ELT', (environment) => {
+  const { templates } = synthCached(environment);
+  const operations = templates[`lakehouse-${environment}-operations`];
+  const [machine] = resourcesOfType(operations, 'AWS::StepFunctions::StateMachine');
+  const role = byPath(operations, 'AWS::IAM::Role', 'MetricsEltRole')[0];
+  const definition = JSON.parse(resolveJoin(machine.Properties!.DefinitionString)) as { StartAt: string; States: Record<string, any> };
+
+  it('refuses a day that is not yyyy-mm-dd, and asks Athena for yesterday when none is given', () => {
+    const choice = definition.States[definition.StartAt];
+    expect(choice).toMatchObject({ Type: 'Choice', QueryLanguage: 'JSONata' });
+    expect(choice.Choices[0].Condition).toContain('/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/');
+    expect(definition.States[choice.Choices[1].Next]).toMatchObject({ Type: 'Fail', Error: 'InvalidDay' });
+    expect(definition.States[choice.Default].Resource).toMatch(/athena:startQueryExecution\.sync$/);
+  });
+
+  it('replaces one day of every target, DELETE before INSERT, through the synchronous Athena integration', () => {
+    const queries = Object.entries(definition.States).filter(([, state]) => String(state.Resource).endsWith('athena:startQueryExecution.sync'));
+    for (const target of ELT_TARGETS) {
+      const statements = queries.filter(([name]) => name.startsWith(`${target}_`)).map(([, state]) => String(state.Parameters['QueryString.$']));
+      expect(statements.length, target).toBeGreaterThanOrEqual(2);
+      expect(statements[0], target).toMatch(/^States\.Format\('DELETE FROM lakehouse_[a-z]+_analytics\./);
+      expect(statements.some((statement) => statement.includes('INSERT INTO')), target).toBe(true);
+      for (const [, state] of queries.filter(([name]) => name.startsWith(`${target}_`))) {
+        expect(state.Parameters.WorkGroup).toBe(`lakehouse-${environment}-engineering`);
+        expect(state.Retry[0].ErrorEquals).toContain('Athena.TooManyRequestsException');
+      }
+    }
+  });
+
+  it('has the name the backfill script looks for, logs every execution, traces, and runs daily at 01:30 UTC', () => {
+    expect(machine.Properties!.StateMachineName).toBe(eltStateMachineName('lakehouse', environment));
+    expect(machine.Properties!.TracingConfiguration).toEqual({ Enabled: true });
+    expect(machine.Properties!.LoggingConfiguration.Level).toBe('ALL');
+    const rule = byPath(operations, 'AWS::Events::Rule', 'MetricsEltSchedule')[0];
+    expect(rule.Properties!.ScheduleExpression).toBe('cron(30 1 * * ? *)');
+  });
+
+  it('lists its actions (no s3:* or glue:Delete*) and writes only to the analytics targets', () => {
+    const statements = statementsOf(operations, role.logicalId);
+    const actions = statements.flatMap(actionsOf);
+    expect(actions).not.toContain('s3:*');
+    expect(actions.some((action) => action.startsWith('glue:Delete'))).toBe(false);
+    const writes = statements.filter((statement) => actionsOf(statement).includes('glue:UpdateTable'));
+    const written = JSON.stringify(writes.map((statement) => statement.Resource));
+    for (const target of ELT_TARGETS) expect(written).toContain(`table/lakehouse_${environment}_analytics/${target}`);
+    expect(written).not.toContain('_raw/');
+  });
+
+  it('holds SELECT on events and write permissions on each target in Lake Formation', () => {
+    const grants = byPath(operations, 'AWS::LakeFormation::PrincipalPermissions', 'MetricsElt');
+    const tableGrants = grants.filter((grant) => grant.Properties!.Resource.Table);
+    const byTable = new Map(tableGrants.map((grant) => [grant.Properties!.Resource.Table.Name as string, grant.Properties!.Permissions as string[]]));
+    expect(byTable.get('events')).toEqual(['SELECT', 'DESCRIBE']);
+    for (const target of ELT_TARGETS) expect(byTable.get(target), target).toEqual(['SELECT', 'INSERT', 'DELETE', 'ALTER', 'DESCRIBE']);
+    expect(grants.some((grant) => grant.Properties!.Resource.DataLocation)).toBe(true);
+  });
+
+  it('alarms on failed or timed-out executions and routes their events to the alarm topic', () => {
+    const failed = alarmDescriptions(operations).find((a) => a.description.startsWith(ALARM_KINDS.EltFailed.summary))!;
+    expect(failed.alarm.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    const rule = byPath(operations, 'AWS::Events::Rule', 'EltExecutionFailures')[0];
+    expect(rule.Properties!.EventPattern.detail.status).toEqual(['FAILED', 'TIMED_OUT', 'ABORTED']);
+    expect(JSON.stringify(rule.Properties!.EventPattern.detail.stateMachineArn)).toContain(machine.logicalId);
+  });
+});
+
+/** Joins an `Fn::Join` of literals and references into one string, references as `<ref>`. */
+function resolveJoin(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (!join) return '<ref>';
+  return join[1].map((part) => (typeof part === 'string' ? part : '<ref>')).join(join[0]);
+}
