@@ -51,5 +51,5 @@ export const DEFAULT_COLLECTION: VectorCollection = {
   name: 'document_embeddings',
   dimensions: 1536,
   metric: 'cosine',
-  index: { type: 'hnsw', m: 16, efConstruction: 64 },
+  index: { type: 'hnsw', m: 16, efConstruction: 128 },
 };

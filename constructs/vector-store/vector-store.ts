@@ -14,6 +14,8 @@ import { Construct } from 'constructs';
 import { acknowledgeProviderFramework, bundledHandlerCode, HANDLER_RUNTIME } from '../common';
 import { validateCollections } from './collection-validation';
 import { DEFAULT_COLLECTION, type VectorCollection } from './collections';
+import type { VectorStoreEnvironment } from './connection-environment';
+import { roleNames, type RoleNames } from './migrations';
 import { postgresEngineVersion, type RdsPostgresVersion } from './postgres-versions';
 
 /** Properties of {@link VectorStore}. */
@@ -61,18 +63,11 @@ export interface VectorStoreProps {
   readonly collections?: readonly VectorCollection[];
 }
 
-/** Database roles the bootstrap creates; both log in with IAM authentication (rds_iam). */
-export const VECTOR_DATABASE_ROLES = { readWrite: 'app_readwrite', readOnly: 'app_readonly' } as const;
-export type VectorDatabaseRole = keyof typeof VECTOR_DATABASE_ROLES;
-
-/** The environment-variable contract for consumers of the database (libpq names). */
-export interface VectorStoreEnvironment {
-  readonly PGHOST: string;
-  readonly PGPORT: string;
-  readonly PGDATABASE: string;
-  readonly PGSSLMODE: 'verify-full';
-  readonly PGUSER: string;
-}
+/**
+ * The application roles the bootstrap creates (`<db>_readwrite`, `<db>_readonly`; roleNames in
+ * migrations.ts); both log in with IAM authentication (rds_iam).
+ */
+export type VectorDatabaseRole = keyof RoleNames;
 
 /**
  * RDS for PostgreSQL with pgvector, bootstrapped by versioned SQL migrations: an encrypted gp3
@@ -93,6 +88,8 @@ export class VectorStore extends Construct {
   public readonly bootstrapSecurityGroup: ec2.SecurityGroup;
   public readonly port: number;
   public readonly databaseName: string;
+  /** The PostgreSQL roles consumers sign in as, derived from the database name as the migrations do. */
+  public readonly roleNames: RoleNames;
   public readonly collections: readonly VectorCollection[];
   /** The bootstrap custom resource. */
   public readonly bootstrap: CustomResource;
@@ -112,6 +109,7 @@ export class VectorStore extends Construct {
     if (!/^[a-z][a-z0-9_]{0,62}$/.test(databaseName)) throw new Error(`${this.node.path}: database name "${databaseName}" must be lowercase snake_case`);
     this.port = port;
     this.databaseName = databaseName;
+    this.roleNames = roleNames(databaseName);
     this.collections = collections;
     // Data and the key's removal follow the instance: only DESTROY deletes; SNAPSHOT and RETAIN keep.
     const keepOnRemoval = removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
@@ -231,7 +229,7 @@ export class VectorStore extends Construct {
 
   /** Lets `principal` connect as the `role` application role with IAM authentication (rds-db:connect). */
   public grantConnect(principal: iam.IGrantable, role: VectorDatabaseRole): iam.Grant {
-    return this.instance.grantConnect(principal, VECTOR_DATABASE_ROLES[role]);
+    return this.instance.grantConnect(principal, this.roleNames[role]);
   }
 
   /** CPU utilisation, percent (Average). */
@@ -266,7 +264,7 @@ export class VectorStore extends Construct {
       PGPORT: String(this.port),
       PGDATABASE: this.databaseName,
       PGSSLMODE: 'verify-full',
-      PGUSER: VECTOR_DATABASE_ROLES[role],
+      PGUSER: this.roleNames[role],
     };
   }
 

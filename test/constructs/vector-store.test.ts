@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { LakehouseNetwork } from '../../constructs/network';
 import { DEFAULT_COLLECTION, RDS_POSTGRES_VERSIONS, VectorStore, postgresEngineVersion, type VectorStoreProps } from '../../constructs/vector-store';
+import { vectorStoreMigrations } from '../../constructs/vector-store/migrations';
 import { constructStack } from '../support/construct-stack';
 
 function build(overrides: Partial<VectorStoreProps> = {}) {
@@ -118,14 +119,20 @@ describe('VectorStore default settings', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { LoggingConfiguration: Match.objectLike({ Level: 'ALL' }) });
   });
 
-  it('grantConnect allows rds-db:connect as an application role, and the environment contract names it', () => {
+  it('grantConnect allows rds-db:connect as the role the migrations create, and the environment contract names it', () => {
     const fresh = build();
     const role = new iam.Role(fresh.stack, 'App', { assumedBy: new iam.AccountRootPrincipal() });
     fresh.store.grantConnect(role, 'readOnly');
     const statements = JSON.stringify(Template.fromStack(fresh.stack).findResources('AWS::IAM::Policy'));
     expect(statements).toContain('rds-db:connect');
-    expect(statements).toContain('app_readonly');
-    expect(stack.resolve(store.environment('readWrite'))).toMatchObject({ PGPORT: '5433', PGDATABASE: 'vectors', PGSSLMODE: 'verify-full', PGUSER: 'app_readwrite' });
+    expect(statements).toContain(':dbuser:');
+    expect(statements).toContain('/vectors_readonly');
+    expect(statements).not.toContain('vectors_readwrite');
+    // The bootstrap creates exactly these roles; a mismatch would grant IAM sign-in as a role that does not exist.
+    const roleMigration = vectorStoreMigrations([DEFAULT_COLLECTION], { databaseName: 'vectors' }).find((m) => m.version === '0002_roles')!;
+    expect(roleMigration.statements.join('\n')).toContain('CREATE ROLE "vectors_readonly" LOGIN');
+    expect(roleMigration.statements.join('\n')).toContain('CREATE ROLE "vectors_readwrite" LOGIN');
+    expect(stack.resolve(store.environment('readWrite'))).toMatchObject({ PGPORT: '5433', PGDATABASE: 'vectors', PGSSLMODE: 'verify-full', PGUSER: 'vectors_readwrite' });
   });
 });
 
