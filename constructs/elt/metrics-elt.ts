@@ -10,7 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledgeObjectArnWildcards } from '../compliance';
 import { dataPrefix, type DatasetDefinition } from '../datasets';
-import { eltSteps, STEP_FUNCTIONS_TEMPLATE } from './steps';
+import { ELT_TARGETS, eltSteps, STEP_FUNCTIONS_TEMPLATE } from './steps';
 
 /** Properties of {@link MetricsElt}. */
 export interface MetricsEltProps {
@@ -64,6 +64,10 @@ export class MetricsElt extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    // The SQL files name their tables: events in, every ELT target out.
+    if (props.source.dataset.name !== 'events') throw new Error(`${this.node.path}: the ELT SQL reads the events table, not ${props.source.dataset.name}`);
+    const missing = ELT_TARGETS.filter((target) => !props.target.datasets.some((dataset) => dataset.name === target));
+    if (missing.length > 0) throw new Error(`${this.node.path}: the ELT SQL writes ${ELT_TARGETS.join(', ')}; target.datasets lacks ${missing.join(', ')}`);
     const settings = { rawDatabase: props.source.databaseName, analyticsDatabase: props.target.databaseName, featureEvents: props.featureEvents };
     const workgroupArn = `arn:${stack.partition}:athena:${stack.region}:${stack.account}:workgroup/${props.workgroupName}`;
     const query = (stateId: string, parameters: Record<string, unknown>, resultPath: string | null) =>

@@ -320,19 +320,40 @@ export class PlatformMonitoring extends Construct {
   public finish(): cloudwatch.CompositeAlarm {
     if (this.degraded) return this.degraded;
     if (this.alarms.length === 0) throw new Error(`${this.node.path}: nothing is watched; call watch…() before finish()`);
+    const anyOf = (alarms: readonly cloudwatch.IAlarm[]) => cloudwatch.AlarmRule.anyOf(...alarms.map((alarm) => cloudwatch.AlarmRule.fromAlarm(alarm, cloudwatch.AlarmState.ALARM)));
+    const metricAlarms = this.alarms.map((entry) => entry.alarm);
+    // A composite's rule may name at most 100 alarms in at most 10,240 characters (ARNs resolved, about
+    // 200 each at worst): past CHILDREN_PER_COMPOSITE alarms, parts without actions sit in between.
+    const groups = chunk(metricAlarms, CHILDREN_PER_COMPOSITE);
+    if (groups.length > CHILDREN_PER_COMPOSITE) {
+      throw new Error(`${this.node.path}: ${metricAlarms.length} alarms exceed the ${CHILDREN_PER_COMPOSITE ** 2} one "platform degraded" alarm can cover; split the monitoring`);
+    }
+    const children =
+      groups.length === 1
+        ? metricAlarms
+        : groups.map(
+            (group, index) =>
+              new cloudwatch.CompositeAlarm(this, `PlatformDegradedPart${index + 1}`, {
+                alarmDescription: `Part ${index + 1} of ${groups.length} of "platform degraded" (no actions: the whole notifies).`,
+                alarmRule: anyOf(group),
+              }),
+          );
     this.degraded = new cloudwatch.CompositeAlarm(this, 'PlatformDegraded', {
       alarmDescription: 'Any platform alarm is in ALARM: see the alarm-status widget at the top of the dashboard.',
-      alarmRule: cloudwatch.AlarmRule.anyOf(...this.alarms.map((entry) => cloudwatch.AlarmRule.fromAlarm(entry.alarm, cloudwatch.AlarmState.ALARM))),
+      alarmRule: anyOf(children),
     });
     this.degraded.addAlarmAction(this.action);
     this.degraded.addOkAction(this.action);
-    this.dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({
-        title: 'Alarm status',
-        alarms: [this.degraded, ...this.alarms.map((entry) => entry.alarm)],
-        width: 24,
-        height: Math.min(12, 2 + Math.ceil(this.alarms.length / 4)),
-      }),
+    // An alarm status widget shows at most 100 alarms.
+    chunk<cloudwatch.IAlarm>([this.degraded, ...metricAlarms], 100).forEach((alarms, index) =>
+      this.dashboard.addWidgets(
+        new cloudwatch.AlarmStatusWidget({
+          title: index === 0 ? 'Alarm status' : `Alarm status (${index + 1})`,
+          alarms,
+          width: 24,
+          height: Math.min(12, 2 + Math.ceil(alarms.length / 4)),
+        }),
+      ),
     );
     for (const stage of STAGES) {
       const widgets = this.rows.get(stage);
@@ -360,6 +381,15 @@ export class PlatformMonitoring extends Construct {
   private row(stage: (typeof STAGES)[number], widget: cloudwatch.IWidget): void {
     this.rows.set(stage, [...(this.rows.get(stage) ?? []), widget]);
   }
+}
+
+/** Alarms per composite rule: 40 × ~200 characters stays under the 10,240-character rule limit (and 100 alarms). */
+export const CHILDREN_PER_COMPOSITE = 40;
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let index = 0; index < items.length; index += size) chunks.push(items.slice(index, index + size));
+  return chunks;
 }
 
 /** Dashboard rows, in pipeline order. */

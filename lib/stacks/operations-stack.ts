@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/schema';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { RestoreTesting } from '../../constructs/backup';
-import { DataQuality } from '../../constructs/data-quality';
+import { DataQuality, HISTORY_TABLE } from '../../constructs/data-quality';
 import type { DatasetDefinition } from '../../constructs/datasets';
 import { ELT_TARGETS, MetricsElt } from '../../constructs/elt';
 import { grantDataLocation, grantTablePermissions } from '../../constructs/governance';
@@ -34,8 +34,10 @@ export interface OperationsStackProps extends StackProps {
 export class OperationsStack extends Stack {
   public readonly monitoring: PlatformMonitoring;
   public readonly restoreTesting: RestoreTesting;
-  public readonly dataQuality: DataQuality;
-  public readonly elt: MetricsElt;
+  /** Absent when no Parquet dataset or no `data_quality_results` table is declared. */
+  public readonly dataQuality?: DataQuality;
+  /** Absent when neither `events` nor any metrics target is declared. */
+  public readonly elt?: MetricsElt;
 
   constructor(scope: Construct, id: string, props: OperationsStackProps) {
     super(scope, id, props);
@@ -63,8 +65,8 @@ export class OperationsStack extends Stack {
     this.monitoring.watchDatabase(vector.vectorStore);
     // The vault's name is fixed by naming rules; the literal keeps the alarm readable (no cross-stack token).
     this.monitoring.watchBackups(backupVaultName(config.project, config.name));
-    this.monitoring.watchQuality(this.dataQuality);
-    this.monitoring.watchElt(this.elt);
+    if (this.dataQuality) this.monitoring.watchQuality(this.dataQuality);
+    if (this.elt) this.monitoring.watchElt(this.elt);
     this.monitoring.finish();
 
     this.restoreTesting = new RestoreTesting(this, 'RestoreTesting', {
@@ -87,10 +89,12 @@ export class OperationsStack extends Stack {
   }
 
   /** Checks of every Parquet dataset, with the Lake Formation grants their queries need. */
-  private createDataQuality(props: OperationsStackProps): DataQuality {
+  private createDataQuality(props: OperationsStackProps): DataQuality | undefined {
     const { config, catalog, storage, network } = props;
     const lake = storage.storage;
     const checked = props.datasets.filter((dataset) => dataset.format === 'parquet');
+    // An app with its own datasets may declare no Parquet table, or no history table to append to.
+    if (checked.length === 0 || !props.datasets.some((dataset) => dataset.name === HISTORY_TABLE)) return undefined;
     const historyDatabase = catalog.catalog.databaseName('analytics');
     const quality = new DataQuality(this, 'DataQuality', {
       vpc: network.network.vpc,
@@ -111,16 +115,21 @@ export class OperationsStack extends Stack {
     for (const dataset of checked) {
       grantTablePermissions(quality, `${dataset.name}Grant`, quality.role, { databaseName: catalog.catalog.databaseName(dataset.zone), tableName: dataset.name }, ['SELECT', 'DESCRIBE']);
     }
-    grantTablePermissions(quality, 'HistoryGrant', quality.role, { databaseName: historyDatabase, tableName: 'data_quality_results' }, ['SELECT', 'INSERT', 'DESCRIBE']);
+    grantTablePermissions(quality, 'HistoryGrant', quality.role, { databaseName: historyDatabase, tableName: HISTORY_TABLE }, ['SELECT', 'INSERT', 'DESCRIBE']);
     return quality;
   }
 
   /** The metrics ELT from events into the analytics tables, with SELECT on the source and write access to the targets. */
-  private createElt(props: OperationsStackProps): MetricsElt {
+  private createElt(props: OperationsStackProps): MetricsElt | undefined {
     const { config, catalog, storage } = props;
     const events = props.datasets.find((dataset) => dataset.name === 'events');
-    if (!events) throw new Error('the metrics ELT reads the events dataset, which is not declared');
     const targets = props.datasets.filter((dataset) => (ELT_TARGETS as readonly string[]).includes(dataset.name));
+    // An app with its own datasets and none of the metrics tables gets no ELT; half of them is a mistake.
+    if (!events && targets.length === 0) return undefined;
+    const missing = [...(events ? [] : ['events']), ...ELT_TARGETS.filter((target) => !targets.some((dataset) => dataset.name === target))];
+    if (missing.length > 0 || !events) {
+      throw new Error(`the metrics ELT reads events and writes ${ELT_TARGETS.join(', ')}; declare the missing dataset(s) ${missing.join(', ')}, or none of them`);
+    }
     const rawDatabase = catalog.catalog.databaseName(events.zone);
     const analyticsDatabase = catalog.catalog.databaseName('analytics');
     const analyticsBucket = storage.storage.bucket('analytics');

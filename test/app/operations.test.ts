@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES } from '../../config/limits';
-import { ALARM_KINDS } from '../../constructs/monitoring';
+import { ALARM_KINDS, CHILDREN_PER_COMPOSITE } from '../../constructs/monitoring';
 import { NOTIFICATION_PUBLISHERS } from '../../constructs/keys';
 import { resourcesOfType, synthCached, type Template } from '../support/synth';
 
@@ -13,20 +13,26 @@ describe.each(ENVIRONMENT_NAMES)('%s alarms', (environment) => {
   const alarms = allResources(templates, 'AWS::CloudWatch::Alarm');
   const [topic] = resourcesOfType(operations, 'AWS::SNS::Topic');
 
-  it('every alarm, composite included, notifies the alarm topic on ALARM and on OK', () => {
+  const composites = allResources(templates, 'AWS::CloudWatch::CompositeAlarm');
+  const top = composites.find((c) => /^MonitoringPlatformDegraded[0-9A-F]{8}$/.test(c.logicalId))!;
+  const parts = composites.filter((c) => c !== top);
+
+  it('every metric alarm and "platform degraded" notify the alarm topic on ALARM and on OK; its parts do not', () => {
     expect(alarms.length).toBeGreaterThan(15);
-    const composites = allResources(templates, 'AWS::CloudWatch::CompositeAlarm');
-    expect(composites).toHaveLength(1);
-    for (const alarm of [...alarms, ...composites]) {
+    expect(top).toBeDefined();
+    for (const alarm of [...alarms, top]) {
       expect(alarm.Properties!.AlarmActions, alarm.logicalId).toEqual([{ Ref: topic.logicalId }]);
       expect(alarm.Properties!.OKActions, alarm.logicalId).toEqual([{ Ref: topic.logicalId }]);
     }
+    for (const part of parts) expect(part.Properties!.AlarmActions, part.logicalId).toBeUndefined();
   });
 
-  it('"platform degraded" is in ALARM when any alarm is', () => {
-    const [composite] = resourcesOfType(operations, 'AWS::CloudWatch::CompositeAlarm');
-    const rule = JSON.stringify(composite.Properties!.AlarmRule);
-    for (const alarm of alarms) expect(rule, alarm.logicalId).toContain(alarm.logicalId);
+  it('"platform degraded" is in ALARM when any alarm is: each alarm in exactly one rule of at most 40 alarms', () => {
+    const rules = (parts.length > 0 ? parts : [top]).map((c) => JSON.stringify(c.Properties!.AlarmRule));
+    for (const alarm of alarms) expect(rules.filter((rule) => rule.includes(`"${alarm.logicalId}"`)), alarm.logicalId).toHaveLength(1);
+    for (const rule of rules) expect(rule.match(/ALARM\(/g)!.length).toBeLessThanOrEqual(CHILDREN_PER_COMPOSITE);
+    const topRule = JSON.stringify(top.Properties!.AlarmRule);
+    for (const part of parts) expect(topRule).toContain(`"${part.logicalId}"`);
   });
 
   it('watch every streamed dataset against its own freshness SLO, every workgroup and the database', () => {

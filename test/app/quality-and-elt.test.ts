@@ -1,4 +1,8 @@
+import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import { loadEnvironmentConfig } from '../../config/load';
+import { buildLakehouse } from '../../lib/lakehouse-app';
+import { cliContext } from '../support/app-context';
 import { ENVIRONMENT_NAMES } from '../../config/limits';
 import { DATASETS } from '../../config/datasets';
 import { qualityChecks } from '../../constructs/data-quality';
@@ -176,3 +180,24 @@ function resolveJoin(value: unknown): string {
   if (!join) return '<ref>';
   return join[1].map((part) => (typeof part === 'string' ? part : '<ref>')).join(join[0]);
 }
+
+describe('an app with its own datasets', () => {
+  const build = (keep: (name: string) => boolean) => {
+    const app = new App({ context: { ...cliContext(), env: 'dev' } });
+    return buildLakehouse(app, loadEnvironmentConfig('dev'), { compliance: false, datasets: DATASETS.filter((d) => keep(d.name)) });
+  };
+
+  it('gets no quality checks without a data_quality_results table, and no ELT without events and the metrics tables', () => {
+    const stacks = build((name) => name === 'client_errors' || name === 'documents');
+    expect(stacks.operations.dataQuality).toBeUndefined();
+    expect(stacks.operations.elt).toBeUndefined();
+    expect(stacks.operations.monitoring.alarms.some((entry) => entry.kind.startsWith('Quality') || entry.kind === 'EltFailed')).toBe(false);
+  });
+
+  it('is told which dataset is missing when it declares only part of what the ELT reads and writes', () => {
+    expect(() => build((name) => name !== 'retention_cohorts')).toThrow(
+      'the metrics ELT reads events and writes daily_active_users, monthly_active_users, retention_cohorts, feature_adoption, funnel_conversion; declare the missing dataset(s) retention_cohorts, or none of them',
+    );
+    expect(() => build((name) => name !== 'events')).toThrow(/declare the missing dataset\(s\) events, or none of them/);
+  });
+});

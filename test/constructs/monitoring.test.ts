@@ -2,6 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
+import type { LakehouseCatalog } from '../../constructs/catalog';
 import { PlatformMonitoring } from '../../constructs/monitoring';
 import { constructStack } from '../support/construct-stack';
 
@@ -38,5 +39,36 @@ describe('PlatformMonitoring', () => {
     template.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', { AlarmActions: [topicRef], OKActions: [topicRef] });
     expect(monitoring.alarms.map((entry) => entry.kind)).toEqual(['BackupJobsFailed']);
     expect(composite).toBeInstanceOf(cloudwatch.CompositeAlarm);
+  });
+
+  it('splits "platform degraded" into parts of at most 40 alarms, and the status widget into 100s, past 40 alarms', () => {
+    const { stack, monitoring } = build();
+    // watchQueries reads two metrics per workgroup from the catalog; these stand in for them.
+    const metric = (name: string) => () => new cloudwatch.Metric({ namespace: 'AWS/Athena', metricName: name });
+    const catalog = { metricQueryExecutionTime: metric('TotalExecutionTime'), metricFailedQueries: metric('FailedQueries') } as unknown as LakehouseCatalog;
+    monitoring.watchQueries(catalog, Array.from({ length: 60 }, (_, index) => `workgroup-${index}`));
+    monitoring.finish();
+    const template = Template.fromStack(stack);
+    const composites = template.findResources('AWS::CloudWatch::CompositeAlarm');
+    const alarmIds = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarmIds).toHaveLength(120);
+    const partIds = Object.keys(composites).filter((id) => id.includes('PlatformDegradedPart'));
+    expect(partIds).toHaveLength(3);
+    const partRules = partIds.map((id) => JSON.stringify(composites[id].Properties.AlarmRule));
+    for (const id of alarmIds) expect(partRules.filter((rule) => rule.includes(`"${id}"`)), id).toHaveLength(1);
+    const [topId] = Object.keys(composites).filter((id) => !partIds.includes(id));
+    for (const id of partIds) expect(JSON.stringify(composites[topId].Properties.AlarmRule)).toContain(`"${id}"`);
+    expect(composites[topId].Properties.AlarmActions).toHaveLength(1);
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    expect(body).toContain('Alarm status (2)');
+    expect(body).not.toContain('Alarm status (3)');
+  });
+
+  it('refuses more alarms than one "platform degraded" can cover', () => {
+    const { monitoring } = build();
+    const metric = () => new cloudwatch.Metric({ namespace: 'AWS/Athena', metricName: 'FailedQueries' });
+    const catalog = { metricQueryExecutionTime: metric, metricFailedQueries: metric } as unknown as LakehouseCatalog;
+    monitoring.watchQueries(catalog, Array.from({ length: 801 }, (_, index) => `workgroup-${index}`));
+    expect(() => monitoring.finish()).toThrow(/1602 alarms exceed the 1600/);
   });
 });

@@ -1,0 +1,37 @@
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { describe, expect, it } from 'vitest';
+import { analyticsDatasets } from '../../config/datasets/analytics';
+import { clientErrors } from '../../config/datasets/client-errors';
+import { events } from '../../config/datasets/events';
+import type { DatasetDefinition } from '../../constructs/datasets';
+import { MetricsElt } from '../../constructs/elt';
+import { constructStack } from '../support/construct-stack';
+
+function elt(source: DatasetDefinition, targets: readonly DatasetDefinition[]) {
+  const stack = constructStack();
+  const key = new kms.Key(stack, 'Key');
+  const bucket = new s3.Bucket(stack, 'Bucket', { encryptionKey: key });
+  return new MetricsElt(stack, 'Elt', {
+    workgroupName: 'lakehouse-test-engineering',
+    resultsBucket: bucket,
+    resultsKey: key,
+    source: { databaseName: 'lakehouse_test_raw', dataset: source },
+    target: { databaseName: 'lakehouse_test_analytics', bucket, datasets: targets },
+    logsKey: key,
+  });
+}
+
+describe('MetricsElt refuses', () => {
+  it('a source other than events, which its SQL reads by name', () => {
+    expect(() => elt(clientErrors, analyticsDatasets)).toThrow('Elt: the ELT SQL reads the events table, not client_errors');
+  });
+
+  it('targets that lack a table its SQL writes', () => {
+    expect(() => elt(events, analyticsDatasets.filter((d) => d.name !== 'funnel_conversion'))).toThrow(/target\.datasets lacks funnel_conversion$/);
+  });
+
+  it('nothing when every target is there', () => {
+    expect(elt(events, analyticsDatasets).stateMachine).toBeDefined();
+  });
+});
