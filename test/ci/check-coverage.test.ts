@@ -2,7 +2,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { conventionalRuntimeFiles, judgeCoverage, type CoverageSummary } from '../../scripts/check-coverage';
-import { RUNTIME_MODULES } from '../../scripts/runtime-modules';
 import { REPO_ROOT } from '../support/app-context';
 
 const ROOT = '/repo';
@@ -12,10 +11,8 @@ const summary = (lines: Record<string, number>): CoverageSummary => ({
 });
 
 describe('judgeCoverage', () => {
-  const modules = ['producer/producer.ts', 'constructs/elt/steps.ts'];
-
-  it('passes when every listed module is at or above the bar and every runtime file is listed', () => {
-    const verdict = judgeCoverage(ROOT, summary({ 'producer/producer.ts': 90, 'constructs/elt/steps.ts': 99.5 }), modules, 90, modules);
+  it('passes when every reported module is at or above the bar and every runtime file is reported', () => {
+    const verdict = judgeCoverage(ROOT, summary({ 'producer/producer.ts': 90, 'constructs/elt/steps.ts': 99.5 }), ['producer/producer.ts']);
     expect(verdict.problems).toEqual([]);
     expect(verdict.modules).toEqual([
       { module: 'producer/producer.ts', linesPct: 90 },
@@ -23,22 +20,26 @@ describe('judgeCoverage', () => {
     ]);
   });
 
-  it('fails a module under the bar, a module missing from the report, and a runtime file nobody listed', () => {
-    const verdict = judgeCoverage(ROOT, summary({ 'producer/producer.ts': 89.99 }), modules, 90, [...modules, 'constructs/new-thing/handler.ts']);
+  it('fails a module under the bar (an untested one reports 0) and a runtime file missing from the report', () => {
+    const verdict = judgeCoverage(ROOT, summary({ 'producer/producer.ts': 89.99, 'constructs/elt/steps.ts': 0 }), ['producer/producer.ts', 'constructs/new-thing/handler.ts']);
     expect(verdict.problems).toEqual([
       'producer/producer.ts: 89.99 % of lines covered, under the 90 % bar',
-      'constructs/elt/steps.ts: not in the coverage report (run the tests with --coverage; is the path right?)',
-      'constructs/new-thing/handler.ts: runtime code not listed in scripts/runtime-modules.ts (add it, with tests)',
+      'constructs/elt/steps.ts: 0.00 % of lines covered, under the 90 % bar',
+      'constructs/new-thing/handler.ts: runtime code missing from the coverage report (add it to RUNTIME_MODULES in vitest.config.mts, with tests)',
     ]);
+  });
+
+  it('fails an empty report (a run without --coverage)', () => {
+    expect(judgeCoverage(ROOT, summary({}), []).problems).toEqual(['the coverage report lists no file (was the run made with --coverage?)']);
   });
 });
 
-describe('this repository', () => {
-  it('lists every Lambda handler and every producer and vector-client file as a runtime module', () => {
-    const conventional = conventionalRuntimeFiles(REPO_ROOT);
-    expect(conventional).toContain('constructs/data-quality/handler.ts');
-    expect(conventional).toContain('constructs/vector-store/handler.ts');
-    expect(conventional).toContain('constructs/catalog/iceberg/handler.ts');
-    expect(conventional.filter((file) => !RUNTIME_MODULES.includes(file))).toEqual([]);
+describe('conventionalRuntimeFiles on this repository', () => {
+  it('finds the Lambda handlers and the producer and vector-client modules, not their index files', () => {
+    const files = conventionalRuntimeFiles(REPO_ROOT);
+    expect(files.filter((file) => file.endsWith('handler.ts'))).toEqual(['constructs/catalog/iceberg/handler.ts', 'constructs/data-quality/handler.ts', 'constructs/vector-store/handler.ts']);
+    expect(files).toContain('producer/producer.ts');
+    expect(files).toContain('vector-client/client.ts');
+    expect(files.some((file) => file.endsWith('index.ts'))).toBe(false);
   });
 });
