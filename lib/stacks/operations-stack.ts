@@ -78,6 +78,8 @@ export class OperationsStack extends Stack {
     const database = vector.vectorStore;
     this.restoreTesting.addSelection('rds', 'RDS', [database.instance.instanceArn], {
       // The lake's VPC has no default VPC to fall back on: restore into the database's own subnets and group.
+      // AWS Backup's "Restore testing inferred metadata" page says override keys are not case sensitive; the
+      // security groups go as a JSON array in a string. Neither override has run against AWS from here.
       dbsubnetgroupname: database.subnetGroupName,
       vpcsecuritygroupids: Stack.of(this).toJsonString([database.securityGroup.securityGroupId]),
     });
