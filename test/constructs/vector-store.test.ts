@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { LakehouseNetwork } from '../../constructs/network';
-import { DEFAULT_COLLECTION, RDS_POSTGRES_VERSIONS, VectorStore, postgresEngineVersion, type VectorStoreProps } from '../../constructs/vector-store';
+import { DEFAULT_COLLECTION, RDS_POSTGRES_VERSIONS, VectorStore, pgvectorVersionOf, postgresEngineVersion, type VectorStoreProps } from '../../constructs/vector-store';
 import { vectorStoreMigrations } from '../../constructs/vector-store/migrations';
 import { constructStack } from '../support/construct-stack';
 
@@ -145,6 +145,21 @@ describe('VectorStore refuses', () => {
   });
   it('versions whose pgvector predates 0.8.0', () => {
     expect(() => postgresEngineVersion('16.4')).toThrow('ships pgvector 0.7.3; the vector store needs 0.8.0 or later');
+  });
+  it('nothing at exactly pgvector 0.8.0, and reports the pgvector of each version from the table', () => {
+    expect(postgresEngineVersion('16.6').postgresFullVersion).toBe('16.6');
+    expect(pgvectorVersionOf('17.8')).toBe('0.8.1'); // the default the README names
+    expect(pgvectorVersionOf('16.3')).toBe('0.7.0');
+    const accepted = RDS_POSTGRES_VERSIONS.filter((row) => {
+      try {
+        postgresEngineVersion(row.engine);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(accepted.map((row) => pgvectorVersionOf(row.engine))).not.toContain('0.7.3');
+    expect(RDS_POSTGRES_VERSIONS.length - accepted.length).toBe(2); // 16.3 and 16.4
   });
   it('invalid collections', () => {
     expect(() => build({ collections: [{ ...DEFAULT_COLLECTION, dimensions: 0 }] })).toThrow(/dimensions/);
