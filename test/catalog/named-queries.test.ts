@@ -1,11 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Lazy, Token } from 'aws-cdk-lib';
-import { Parser } from 'node-sql-parser';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_PLACEHOLDER, namedQueries, namedQueryFiles } from '../../constructs/catalog/queries';
-import { glueColumns, gluePartitionKeys, parseGlueType, partitionKeys } from '../../constructs/datasets';
 import { events } from '../../config/datasets/events';
+import { columnReferenceProblems, conjuncts, datasetSchema, identifier, isColumn, isConstant, parse, tableReads, writtenReads, type Node } from '../support/trino-ast';
 
 /**
  * The named queries are checked offline, without Athena:
@@ -20,166 +19,42 @@ import { events } from '../../config/datasets/events';
 const DATABASE = 'lakehouse_test_raw';
 const TABLE = events.name;
 
-type Node = Record<string, unknown>;
-
-interface EventsSchema {
-  /** Stored columns and partition keys. */
-  readonly columns: ReadonlySet<string>;
-  /** Fields of each struct column. */
-  readonly structFields: ReadonlyMap<string, ReadonlySet<string>>;
-  /** The date partition key queries must filter on (`dt`). */
-  readonly dateKey: string;
-}
-
-/** What a query may reference, derived from the dataset declaration through the model's own functions. */
-function eventsSchema(): EventsSchema {
-  const columns = new Set([...glueColumns(events), ...gluePartitionKeys(events)].map((column) => column.name.toLowerCase()));
-  const structFields = new Map<string, Set<string>>();
-  for (const column of glueColumns(events)) {
-    const type = parseGlueType(column.type);
-    if (type.kind === 'struct') structFields.set(column.name.toLowerCase(), new Set(type.fields.map((field) => field.name.toLowerCase())));
-  }
-  const dateKey = partitionKeys(events).find((key) => key.projection.type === 'date')?.name;
-  if (!dateKey) throw new Error('events has no date partition key');
-  return { columns, structFields, dateKey };
-}
-
-const SCHEMA = eventsSchema();
-
-function parse(sql: string): Node {
-  const ast = new Parser().astify(sql, { database: 'trino' });
-  const statements = Array.isArray(ast) ? ast : [ast];
-  if (statements.length !== 1) throw new Error(`expected one statement, got ${statements.length}`);
-  return statements[0] as unknown as Node;
-}
-
-/** Every object node of the AST, depth first. */
-function* walk(value: unknown): Generator<Node> {
-  if (Array.isArray(value)) {
-    for (const item of value) yield* walk(item);
-  } else if (value !== null && typeof value === 'object') {
-    yield value as Node;
-    for (const child of Object.values(value)) yield* walk(child);
-  }
-}
-
-/** An identifier as node-sql-parser spells it (a string, `{ value }` or `{ expr: { value } }`), lowercased. */
-function identifier(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.toLowerCase();
-  if (value !== null && typeof value === 'object') {
-    const node = value as Node;
-    if ('expr' in node) return identifier(node.expr);
-    if (typeof node.value === 'string') return node.value.toLowerCase();
-  }
-  return undefined;
-}
-
-/** Names the query defines itself: relations (CTEs, tables, table aliases) and column aliases. */
-function definedNames(ast: Node): { relations: Set<string>; aliases: Set<string> } {
-  const relations = new Set<string>();
-  const aliases = new Set<string>();
-  const add = (set: Set<string>, value: unknown) => {
-    const name = identifier(value);
-    if (name) set.add(name);
-  };
-  for (const node of walk(ast)) {
-    if (Array.isArray(node.with)) {
-      for (const cte of node.with as Node[]) {
-        add(relations, cte.name);
-        if (Array.isArray(cte.columns)) for (const column of cte.columns) add(aliases, column);
-      }
-    }
-    if (Array.isArray(node.from)) {
-      for (const entry of node.from as Node[]) {
-        add(relations, entry.as);
-        if (typeof entry.table === 'string') add(relations, entry.table);
-      }
-    }
-    if (node.type === 'select' && Array.isArray(node.columns)) {
-      for (const column of node.columns as Node[]) add(aliases, column.as);
-    }
-  }
-  return { relations, aliases };
-}
+const SCHEMA = datasetSchema(events);
 
 /** Column references that are not a column, partition key or struct field of events, nor defined by the query. */
-function columnProblems(sql: string, schema: EventsSchema = SCHEMA): string[] {
-  const ast = parse(sql);
-  const { relations, aliases } = definedNames(ast);
-  const known = (name: string) => schema.columns.has(name) || aliases.has(name);
-  const problems: string[] = [];
-  for (const node of walk(ast)) {
-    if (node.type !== 'column_ref') continue;
-    const parts = [identifier(node.schema), identifier(node.table), identifier(node.column)].filter((part): part is string => !!part);
-    const reference = parts.join('.');
-    if (parts[parts.length - 1] === '*') continue;
-    // A leading relation (CTE, table or alias) qualifies the rest: `s.user_id`, `e.traits.plan`.
-    const rest = parts.length > 1 && relations.has(parts[0]) ? parts.slice(1) : parts;
-    if (rest.length === 1) {
-      if (!known(rest[0])) problems.push(`"${reference}": ${rest[0]} is not a column of ${TABLE} nor defined in the query`);
-    } else if (rest.length === 2) {
-      const fields = schema.structFields.get(rest[0]);
-      if (!fields) problems.push(`"${reference}": ${rest[0]} is neither a relation of the query nor a struct column of ${TABLE}`);
-      else if (!fields.has(rest[1])) problems.push(`"${reference}": ${rest[0]} has no field ${rest[1]} (it has ${[...fields].join(', ')})`);
-    } else {
-      problems.push(`"${reference}": unsupported reference`);
-    }
-  }
-  return problems;
-}
-
-/** The AND-ed conditions of a WHERE clause (anything under OR or NOT stays one condition). */
-function conjuncts(where: unknown): Node[] {
-  if (where === null || typeof where !== 'object') return [];
-  const node = where as Node;
-  if (node.type === 'binary_expr' && String(node.operator).toUpperCase() === 'AND') return [...conjuncts(node.left), ...conjuncts(node.right)];
-  return [node];
+function columnProblems(sql: string): string[] {
+  return columnReferenceProblems(parse(sql), SCHEMA, 'query');
 }
 
 /** A condition that bounds `key` from below with an expression of no row values (what projection can prune on). */
 function boundsKey(condition: Node, key: string, qualifiers: ReadonlySet<string>): boolean {
   if (condition.type !== 'binary_expr') return false;
-  const isKey = (value: unknown) => {
-    if (value === null || typeof value !== 'object') return false;
-    const node = value as Node;
-    if (node.type !== 'column_ref' || node.schema || identifier(node.column) !== key) return false;
-    const table = identifier(node.table);
-    return table === undefined || qualifiers.has(table);
-  };
-  const constant = (value: unknown) => ![...walk(value)].some((node) => node.type === 'column_ref' || node.type === 'select' || 'ast' in node);
   const operator = String(condition.operator).toUpperCase();
-  if (isKey(condition.left) && ['BETWEEN', '=', 'IN', '>=', '>'].includes(operator)) return constant(condition.right);
-  if (isKey(condition.right) && ['=', '<=', '<'].includes(operator)) return constant(condition.left);
+  if (isColumn(condition.left, key, qualifiers) && ['BETWEEN', '=', 'IN', '>=', '>'].includes(operator)) return isConstant(condition.right);
+  if (isColumn(condition.right, key, qualifiers) && ['=', '<=', '<'].includes(operator)) return isConstant(condition.left);
   return false;
 }
 
 /** Reads of events that are not `<database>.events` or whose SELECT does not filter the date partition key. */
-function partitionProblems(sql: string, schema: EventsSchema = SCHEMA, database: string = DATABASE): string[] {
-  const ast = parse(sql);
+function partitionProblems(sql: string, schema = SCHEMA, database: string = DATABASE): string[] {
   const problems: string[] = [];
-  let reads = 0;
-  for (const node of walk(ast)) {
-    if (!Array.isArray(node.from)) continue;
-    for (const entry of node.from as Node[]) {
-      if (identifier(entry.table) !== TABLE) continue;
-      reads += 1;
-      const alias = identifier(entry.as);
-      const read = `${identifier(entry.db) ?? '(no database)'}.${TABLE}${alias ? ` ${alias}` : ''}`;
-      if (identifier(entry.db) !== database) problems.push(`reads ${read}, expected ${database}.${TABLE}`);
-      const qualifiers = new Set([TABLE, ...(alias ? [alias] : [])]);
-      if (!conjuncts(node.where).some((condition) => boundsKey(condition, schema.dateKey, qualifiers))) {
-        problems.push(
-          `reads ${read} without a WHERE condition (AND-ed, not under OR) bounding ${schema.dateKey} from below ` +
-            `(BETWEEN, =, IN, >= or >) by a constant expression`,
-        );
-      }
+  const reads = tableReads(parse(sql), TABLE);
+  for (const { entry, select } of reads) {
+    const alias = identifier(entry.as);
+    const read = `${identifier(entry.db) ?? '(no database)'}.${TABLE}${alias ? ` ${alias}` : ''}`;
+    if (identifier(entry.db) !== database) problems.push(`reads ${read}, expected ${database}.${TABLE}`);
+    const qualifiers = new Set([TABLE, ...(alias ? [alias] : [])]);
+    if (!conjuncts(select.where).some((condition) => boundsKey(condition, schema.dateKey, qualifiers))) {
+      problems.push(
+        `reads ${read} without a WHERE condition (AND-ed, not under OR) bounding ${schema.dateKey} from below ` +
+          `(BETWEEN, =, IN, >= or >) by a constant expression`,
+      );
     }
   }
   // Cross-check against the text, so a place where the parser hides a table reference cannot go unchecked.
-  const code = sql.split('\n').filter((line) => !line.trim().startsWith('--')).join('\n');
-  const written = code.match(new RegExp(`\\b${database}\\s*\\.\\s*${TABLE}\\b`, 'gi'))?.length ?? 0;
-  if (written !== reads) problems.push(`the text reads ${database}.${TABLE} ${written} times, the parsed query ${reads} times`);
-  if (reads === 0) problems.push(`does not read ${TABLE}`);
+  const written = writtenReads(sql, database, TABLE);
+  if (written !== reads.length) problems.push(`the text reads ${database}.${TABLE} ${written} times, the parsed query ${reads.length} times`);
+  if (reads.length === 0) problems.push(`does not read ${TABLE}`);
   return problems;
 }
 

@@ -6,119 +6,35 @@
  * Schemas are derived from the dataset declarations (config/datasets), never written here.
  */
 import { Parser } from 'node-sql-parser';
-import { glueColumns, gluePartitionKeys, parseGlueType, partitionKeys } from '../../constructs/datasets';
 import type { DatasetDefinition } from '../../constructs/datasets';
 import { events } from '../../config/datasets/events';
+import {
+  columnReferenceProblems,
+  conjuncts,
+  datasetSchema,
+  identifier,
+  isColumn,
+  isConstant,
+  parse,
+  tableReads,
+  walk,
+  writtenReads,
+  type DatasetSchema,
+  type Node,
+  type TableRead,
+} from '../support/trino-ast';
 
-export type Node = Record<string, unknown>;
+export { parse, type Node };
 
 export const RAW_DATABASE = 'lakehouse_test_raw';
 export const ANALYTICS_DATABASE = 'lakehouse_test_analytics';
 export const SAMPLE_DAY = '2026-03-15';
 
-export interface EventsSchema {
-  /** Stored columns and partition keys. */
-  readonly columns: ReadonlySet<string>;
-  /** Fields of each struct column. */
-  readonly structFields: ReadonlyMap<string, ReadonlySet<string>>;
-  /** The date partition key every read must filter (`dt`). */
-  readonly dateKey: string;
-}
-
-export function eventsSchema(dataset: DatasetDefinition = events): EventsSchema {
-  const columns = new Set([...glueColumns(dataset), ...gluePartitionKeys(dataset)].map((column) => column.name.toLowerCase()));
-  const structFields = new Map<string, Set<string>>();
-  for (const column of glueColumns(dataset)) {
-    const type = parseGlueType(column.type);
-    if (type.kind === 'struct') structFields.set(column.name.toLowerCase(), new Set(type.fields.map((field) => field.name.toLowerCase())));
-  }
-  const dateKey = partitionKeys(dataset).find((key) => key.projection.type === 'date')?.name;
-  if (!dateKey) throw new Error(`${dataset.name} has no date partition key`);
-  return { columns, structFields, dateKey };
-}
-
-export const EVENTS = eventsSchema();
-
-/** Exactly one statement, parsed with the trino grammar. */
-export function parse(sql: string): Node {
-  const ast = new Parser().astify(sql, { database: 'trino' });
-  const statements = Array.isArray(ast) ? ast : [ast];
-  if (statements.length !== 1) throw new Error(`expected one statement, got ${statements.length}`);
-  return statements[0] as unknown as Node;
-}
-
-/** Every object node of the AST, depth first. */
-export function* walk(value: unknown): Generator<Node> {
-  if (Array.isArray(value)) {
-    for (const item of value) yield* walk(item);
-  } else if (value !== null && typeof value === 'object') {
-    yield value as Node;
-    for (const child of Object.values(value)) yield* walk(child);
-  }
-}
-
-/** An identifier as node-sql-parser spells it (a string, `{ value }` or `{ expr: { value } }`), lowercased. */
-export function identifier(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.toLowerCase();
-  if (value !== null && typeof value === 'object') {
-    const node = value as Node;
-    if ('expr' in node) return identifier(node.expr);
-    if (typeof node.value === 'string') return node.value.toLowerCase();
-  }
-  return undefined;
-}
-
-/** Names the statement defines itself: relations (CTEs, tables, table aliases) and column aliases. */
-function definedNames(ast: Node): { relations: Set<string>; aliases: Set<string> } {
-  const relations = new Set<string>();
-  const aliases = new Set<string>();
-  const add = (set: Set<string>, value: unknown) => {
-    const name = identifier(value);
-    if (name) set.add(name);
-  };
-  for (const node of walk(ast)) {
-    if (Array.isArray(node.with)) {
-      for (const cte of node.with as Node[]) {
-        add(relations, cte.name);
-        if (Array.isArray(cte.columns)) for (const column of cte.columns) add(aliases, column);
-      }
-    }
-    if (Array.isArray(node.from)) {
-      for (const entry of node.from as Node[]) {
-        add(relations, entry.as);
-        if (typeof entry.table === 'string') add(relations, entry.table);
-      }
-    }
-    if (node.type === 'select' && Array.isArray(node.columns)) {
-      for (const column of node.columns as Node[]) add(aliases, column.as);
-    }
-  }
-  return { relations, aliases };
-}
+export const EVENTS = datasetSchema(events);
 
 /** Column references of an INSERT's query that are not a column, partition key or struct field of events, nor defined by it. */
-export function readColumnProblems(ast: Node, schema: EventsSchema = EVENTS): string[] {
-  const query = ast.type === 'insert' ? ast.values : ast;
-  const { relations, aliases } = definedNames(query as Node);
-  const known = (name: string) => schema.columns.has(name) || aliases.has(name);
-  const problems: string[] = [];
-  for (const node of walk(query)) {
-    if (node.type !== 'column_ref') continue;
-    const parts = [identifier(node.schema), identifier(node.table), identifier(node.column)].filter((part): part is string => !!part);
-    const reference = parts.join('.');
-    if (parts[parts.length - 1] === '*') continue;
-    const rest = parts.length > 1 && relations.has(parts[0]) ? parts.slice(1) : parts;
-    if (rest.length === 1) {
-      if (!known(rest[0])) problems.push(`"${reference}": ${rest[0]} is not a column of events nor defined in the statement`);
-    } else if (rest.length === 2) {
-      const fields = schema.structFields.get(rest[0]);
-      if (!fields) problems.push(`"${reference}": ${rest[0]} is neither a relation of the statement nor a struct column of events`);
-      else if (!fields.has(rest[1])) problems.push(`"${reference}": ${rest[0]} has no field ${rest[1]}`);
-    } else {
-      problems.push(`"${reference}": unsupported reference`);
-    }
-  }
-  return problems;
+export function readColumnProblems(ast: Node, schema: DatasetSchema = EVENTS): string[] {
+  return columnReferenceProblems((ast.type === 'insert' ? ast.values : ast) as Node, schema, 'statement');
 }
 
 /** Column references of a DELETE that are not columns of the target. */
@@ -135,27 +51,6 @@ export function deleteColumnProblems(ast: Node, target: DatasetDefinition): stri
   return problems;
 }
 
-/** The AND-ed conditions of a WHERE clause (anything under OR or NOT stays one condition). */
-export function conjuncts(where: unknown): Node[] {
-  if (where === null || typeof where !== 'object') return [];
-  const node = where as Node;
-  if (node.type === 'binary_expr' && String(node.operator).toUpperCase() === 'AND') return [...conjuncts(node.left), ...conjuncts(node.right)];
-  return [node];
-}
-
-/** An expression that reads no row values (literals and functions of literals only). */
-export function isConstant(value: unknown): boolean {
-  return ![...walk(value)].some((node) => node.type === 'column_ref' || node.type === 'select' || 'ast' in node);
-}
-
-function isColumn(value: unknown, name: string, qualifiers?: ReadonlySet<string>): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  const node = value as Node;
-  if (node.type !== 'column_ref' || node.schema || identifier(node.column) !== name) return false;
-  const table = identifier(node.table);
-  return table === undefined || qualifiers === undefined || qualifiers.has(table);
-}
-
 /**
  * A condition that bounds `key` on both sides with constants: `key = c` or `key BETWEEN c1 AND c2`.
  * (Stricter than the named queries' lower bound: an ELT run must read a fixed set of partitions.)
@@ -166,23 +61,11 @@ export function boundsKey(condition: Node, key: string, qualifiers: ReadonlySet<
   return (operator === '=' || operator === 'BETWEEN') && isConstant(condition.right);
 }
 
-/** A read of events: its FROM entry and the SELECT it sits in. */
-export interface EventsRead {
-  readonly entry: Node;
-  readonly select: Node;
-}
-
-export function eventsReads(ast: Node): EventsRead[] {
-  const reads: EventsRead[] = [];
-  for (const node of walk(ast)) {
-    if (!Array.isArray(node.from) || node.type === 'delete') continue;
-    for (const entry of node.from as Node[]) if (identifier(entry.table) === 'events') reads.push({ entry, select: node });
-  }
-  return reads;
-}
+/** The reads of events (see tableReads). */
+export const eventsReads = (ast: Node): TableRead[] => tableReads(ast, 'events');
 
 /** Reads of events not from the raw database or whose SELECT does not bound `dt` on both sides. */
-export function partitionProblems(ast: Node, sql: string, schema: EventsSchema = EVENTS, database = RAW_DATABASE): string[] {
+export function partitionProblems(ast: Node, sql: string, schema: DatasetSchema = EVENTS, database = RAW_DATABASE): string[] {
   const problems: string[] = [];
   const reads = eventsReads(ast);
   for (const { entry, select } of reads) {
@@ -195,8 +78,7 @@ export function partitionProblems(ast: Node, sql: string, schema: EventsSchema =
     }
   }
   // Cross-check against the text, so that a place where the parser hides a table reference cannot go unchecked.
-  const code = sql.split('\n').filter((line) => !line.trim().startsWith('--')).join('\n');
-  const written = code.match(new RegExp(`\\b${database}\\s*\\.\\s*events\\b`, 'gi'))?.length ?? 0;
+  const written = writtenReads(sql, database, 'events');
   if (written !== reads.length) problems.push(`the text reads ${database}.events ${written} times, the parsed statement ${reads.length} times`);
   return problems;
 }
@@ -296,7 +178,7 @@ function cteSource(insert: Node, reference: Node): { item: Node; select: Node } 
  *   read of events filtered on `dt BETWEEN <LO as dt> AND <HI as dt>`, the same range;
  * - every other `column = E` condition: the INSERT produces E (modulo table qualifiers and a CAST) for it.
  */
-export function idempotencyProblems(deleteAst: Node, insertAst: Node, target: DatasetDefinition, schema: EventsSchema = EVENTS): string[] {
+export function idempotencyProblems(deleteAst: Node, insertAst: Node, target: DatasetDefinition, schema: DatasetSchema = EVENTS): string[] {
   const problems: string[] = [];
   const dateColumn = target.partitioning.time?.source.kind === 'event-time' ? target.partitioning.time.source.column : undefined;
   if (!dateColumn) return [`${target.name} has no date column`];
