@@ -38,7 +38,7 @@ import {
 import { validateDay } from '../constructs/elt/steps';
 import { loadEnvironmentConfig } from '../config/load';
 import { eltStateMachineName } from '../lib/naming';
-import { credentialProblem } from './produce-sample';
+import { awsRegionOrExplain } from './aws-prerequisites';
 
 export const MAX_DAYS = 366;
 export const MAX_CONCURRENCY = 10;
@@ -230,15 +230,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.error(`elt:backfill: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  const region = config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  const problems = [
-    credentialProblem(process.env),
-    region ? undefined : `no region: config/environments/${config.name}.ts has none; set AWS_REGION or AWS_DEFAULT_REGION`,
-  ].filter((problem): problem is string => problem !== undefined);
-  if (problems.length > 0) {
-    console.error(`elt:backfill needs AWS credentials and a region; nothing was started:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    return 1;
-  }
+  const region = awsRegionOrExplain('elt:backfill', 'nothing was started', config);
+  if (region === undefined) return 1;
 
   const days = backfillDays(args.from, args.to);
   const client = new SFNClient({ region, ...(args.endpoint ? { endpoint: args.endpoint } : {}) });

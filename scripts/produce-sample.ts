@@ -15,6 +15,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { events } from '../config/datasets/events';
 import { loadEnvironmentConfig } from '../config/load';
 import { datasetStreamName, EventProducer, sampleSeedEvents, type SendReport } from '../producer';
+import { awsRegionOrExplain } from './aws-prerequisites';
 
 const MAX_COUNT = 100_000;
 
@@ -36,19 +37,6 @@ export function parseProduceArgs(argv: readonly string[]): ProduceArgs {
   return { env: values.env as string, count, endpoint: values.endpoint };
 }
 
-/** Where the SDK's default chain can find credentials without the instance metadata service. */
-export function credentialProblem(env: NodeJS.ProcessEnv): string | undefined {
-  const set = (name: string) => (env[name] ?? '').trim() !== '';
-  if (set('AWS_ACCESS_KEY_ID') && set('AWS_SECRET_ACCESS_KEY')) return undefined;
-  if (set('AWS_PROFILE') || set('AWS_WEB_IDENTITY_TOKEN_FILE')) return undefined;
-  if (set('AWS_CONTAINER_CREDENTIALS_FULL_URI') || set('AWS_CONTAINER_CREDENTIALS_RELATIVE_URI')) return undefined;
-  const half = set('AWS_ACCESS_KEY_ID') ? ' (AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not)' : set('AWS_SECRET_ACCESS_KEY') ? ' (AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not)' : '';
-  return (
-    `no AWS credentials in the environment${half}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones), ` +
-    'or AWS_PROFILE, or AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN, or AWS_CONTAINER_CREDENTIALS_FULL_URI / AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'
-  );
-}
-
 function summary(report: SendReport, count: number, streamName: string): string {
   const lines = [`${streamName}: ${report.sent} sent, ${report.rejected.length} rejected, ${report.failed.length} failed (of ${count})`];
   for (const entry of report.rejected.slice(0, 10)) lines.push(`  rejected #${entry.index}: ${entry.reasons.join('; ')}`);
@@ -68,15 +56,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.error(`produce:sample: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  const region = config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  const problems = [
-    credentialProblem(process.env),
-    region ? undefined : `no region: config/environments/${config.name}.ts has none; set AWS_REGION or AWS_DEFAULT_REGION`,
-  ].filter((problem): problem is string => problem !== undefined);
-  if (problems.length > 0) {
-    console.error(`produce:sample needs AWS credentials and a region; nothing was sent:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    return 1;
-  }
+  const region = awsRegionOrExplain('produce:sample', 'nothing was sent', config);
+  if (region === undefined) return 1;
 
   const streamName = datasetStreamName(config.project, config.name, events.name);
   const client = new KinesisClient({

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentialProblem } from '../../scripts/produce-sample';
+import { credentialProblem } from '../../scripts/aws-prerequisites';
 import { REPO_ROOT } from '../support/app-context';
 import { CREDENTIALS, REGION, startMotoKinesis, type MotoKinesis } from './moto-kinesis';
 
