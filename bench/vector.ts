@@ -21,6 +21,7 @@ import { vector } from '@electric-sql/pglite/vector';
 import { DEFAULT_COLLECTION, type VectorCollection, type VectorIndex } from '../constructs/vector-store/collections';
 import { vectorIndexTasks, vectorStoreMigrations } from '../constructs/vector-store/migrations';
 import { applyIndexTasks, applyMigrations, type SqlClient } from '../constructs/vector-store/migrator';
+import { seededRandom } from '../producer/sample-events';
 import { createVectorClient, type EmbeddingRecord, type VectorClient } from '../vector-client';
 
 function option(name: string, fallback: number): number {
@@ -59,18 +60,6 @@ const CANDIDATES: Array<{ m: number; efConstruction: number }> =
         return { m: Number(match[1]), efConstruction: Number(match[2]) };
       });
 
-/** mulberry32: small, fast, seedable. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function gaussian(uniform: () => number): () => number {
   let spare: number | undefined;
   return () => {
@@ -107,7 +96,7 @@ function rounded(values: Float64Array): number[] {
  * meaningful (isotropic noise in 384 dimensions makes every neighbour equidistant).
  */
 function mixture(): { data: number[][]; queries: number[][] } {
-  const uniform = random(SEED);
+  const uniform = seededRandom(SEED);
   const normal = gaussian(uniform);
   const clusters = Array.from({ length: CLUSTERS }, () => ({
     centre: normalise(Float64Array.from({ length: DIMS }, normal)),

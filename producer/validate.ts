@@ -5,7 +5,7 @@
  * partition keys. Nothing about a particular dataset is written here.
  */
 import { maxFutureSkewHours, maxLatenessDays, valueKeys } from '../constructs/datasets/defaults';
-import { parseGlueType, type GlueType } from '../constructs/datasets/glue-type';
+import { parseGlueType, renderGlueType, type GlueType } from '../constructs/datasets/glue-type';
 import type { DatasetDefinition } from '../constructs/datasets/model';
 import { isIsoDate, parseCanonicalTimestamp } from './timestamps';
 
@@ -87,19 +87,9 @@ const INTEGER_RANGES = {
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** Compact name of a type for messages. */
+/** Compact name of a type for messages: a scalar as Glue spells it, a complex type by its kind only. */
 function typeName(type: GlueType): string {
-  switch (type.kind) {
-    case 'primitive':
-      return type.name;
-    case 'decimal':
-      return `decimal(${type.precision},${type.scale})`;
-    case 'varchar':
-    case 'char':
-      return `${type.kind}(${type.length})`;
-    default:
-      return type.kind;
-  }
+  return type.kind === 'array' || type.kind === 'map' || type.kind === 'struct' ? type.kind : renderGlueType(type);
 }
 
 function hasField(type: Extract<GlueType, { kind: 'struct' }>, name: string): boolean {

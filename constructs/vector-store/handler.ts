@@ -28,6 +28,7 @@ import type { VectorCollection } from './collections';
 import { validateCollections, validateDatabaseName } from './collection-validation';
 import { roleNames, vectorIndexTasks, vectorStoreMigrations } from './migrations';
 import { applyIndexTasks, applyMigrations, type SqlClient } from './migrator';
+import { envMilliseconds } from '../common/env-milliseconds';
 
 export interface VectorBootstrapResourceProperties {
   readonly ServiceToken?: string;
@@ -298,12 +299,4 @@ function physicalIdOrUnknown(properties: VectorBootstrapResourceProperties | und
   } catch {
     return 'unknown-vector-bootstrap';
   }
-}
-
-function envMilliseconds(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of milliseconds, got "${raw}"`);
-  return value;
 }

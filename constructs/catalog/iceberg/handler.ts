@@ -29,6 +29,7 @@ import {
   type QueryExecutionState,
 } from '@aws-sdk/client-athena';
 import { createTableDdl, planSchemaChange, schemaChangeStatements, validateIcebergTableSpec, type IcebergTableSpec } from './ddl';
+import { envMilliseconds } from '../../common/env-milliseconds';
 
 /** Properties of the custom resource, as CloudFormation passes them (strings only). */
 export interface IcebergTableResourceProperties {
@@ -393,14 +394,6 @@ function isThrottling(error: unknown): boolean {
 function describe(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
-}
-
-function envMilliseconds(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of milliseconds, got "${raw}"`);
-  return value;
 }
 
 function formatDuration(ms: number): string {
