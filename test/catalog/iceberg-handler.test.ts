@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -6,7 +5,6 @@ import {
   CreateWorkGroupCommand,
   GetQueryExecutionCommand,
   ListQueryExecutionsCommand,
-  ListWorkGroupsCommand,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
   TooManyRequestsException,
@@ -17,6 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createTableDdl, icebergTableSpec, type IcebergTableSpec } from '../../constructs/catalog/iceberg/ddl';
 import { AthenaQueryRunner, createHandler, handler, type IcebergTableEvent } from '../../constructs/catalog/iceberg/handler';
 import { dailyActiveUsers, featureAdoption } from '../../config/datasets/analytics';
+import { startMotoServer, type MotoServer } from '../support/moto-server';
 
 // Offline SDK clients: never probe the instance metadata service; credentials and endpoint are explicit.
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
@@ -42,48 +41,21 @@ function event(type: 'Create' | 'Update' | 'Delete', spec: IcebergTableSpec, wor
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe('handler against moto (real Athena wire protocol, no SQL execution)', () => {
-  let moto: ChildProcess;
-  let motoOutput = '';
+  let moto: MotoServer;
   let endpoint: string;
   let athena: AthenaClient;
   let workGroupCounter = 0;
 
   beforeAll(async () => {
-    const port = await freePort();
-    endpoint = `http://127.0.0.1:${port}`;
-    moto = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    moto.stdout?.on('data', (chunk) => (motoOutput += String(chunk)));
-    moto.stderr?.on('data', (chunk) => (motoOutput += String(chunk)));
+    moto = await startMotoServer();
+    endpoint = moto.endpoint;
     athena = new AthenaClient({ endpoint, region: REGION, credentials: CREDENTIALS });
-    const started = Date.now();
-    for (;;) {
-      if (moto.exitCode !== null) throw new Error(`moto exited with ${moto.exitCode}:\n${motoOutput}`);
-      try {
-        await athena.send(new ListWorkGroupsCommand({}));
-        return;
-      } catch (error) {
-        if (Date.now() - started > 30_000) throw new Error(`moto did not answer on ${endpoint} within 30 s (${String(error)}):\n${motoOutput}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
   });
 
   afterAll(async () => {
     athena?.destroy();
-    if (moto && moto.exitCode === null) {
-      const exited = new Promise((resolve) => moto.once('exit', resolve));
-      moto.kill('SIGTERM');
-      await exited;
-    }
+    await moto?.stop();
   });
 
   /** A fresh workgroup per test, so that its query list holds exactly what that test ran. */

@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Parser } from 'node-sql-parser';
 import type { ColumnDefinition, DatasetDefinition, QualityRules, TimeGranularity } from '../../constructs/datasets';
+import { startMotoServer } from '../support/moto-server';
 
 // ---------------------------------------------------------------------------------------------------
 // SQL inspection
@@ -219,43 +217,9 @@ export interface Moto {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** A moto server on a free loopback port, started and stopped by the test file. */
 export async function startMoto(): Promise<Moto> {
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  let output = '';
-  const moto: ChildProcess = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  moto.stdout?.on('data', (chunk) => (output += String(chunk)));
-  moto.stderr?.on('data', (chunk) => (output += String(chunk)));
-  const stop = async () => {
-    if (moto.exitCode === null) {
-      const exited = new Promise((resolve) => moto.once('exit', resolve));
-      moto.kill('SIGTERM');
-      await exited;
-    }
-  };
-  const started = Date.now();
-  for (;;) {
-    if (moto.exitCode !== null) throw new Error(`moto exited with ${moto.exitCode}:\n${output}`);
-    try {
-      const response = await fetch(`${endpoint}/moto-api/`);
-      if (response.ok) break;
-    } catch (error) {
-      if (Date.now() - started > 30_000) {
-        await stop();
-        throw new Error(`moto did not answer on ${endpoint} within 30 s (${String(error)}):\n${output}`);
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const { endpoint, stop } = await startMotoServer();
   return {
     endpoint,
     async seedAthenaResults(region, results) {

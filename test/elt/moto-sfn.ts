@@ -1,15 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   ListExecutionsCommand,
-  ListStateMachinesCommand,
   SFNClient,
   StopExecutionCommand,
   type DescribeExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
+import { startMotoServer } from '../support/moto-server';
 
 // Offline SDK clients: never probe the instance metadata service; credentials and endpoint are explicit.
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
@@ -17,14 +14,6 @@ process.env.AWS_EC2_METADATA_DISABLED = 'true';
 export const REGION = 'us-east-1';
 export const CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/elt-test';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * A moto server on a free loopback port speaking the Step Functions wire protocol.
@@ -50,27 +39,9 @@ export interface MotoStepFunctions {
 }
 
 export async function startMotoStepFunctions(): Promise<MotoStepFunctions> {
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  let output = '';
-  const moto: ChildProcess = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  moto.stdout?.on('data', (chunk) => (output += String(chunk)));
-  moto.stderr?.on('data', (chunk) => (output += String(chunk)));
+  const server = await startMotoServer();
+  const { endpoint } = server;
   const client = new SFNClient({ endpoint, region: REGION, credentials: CREDENTIALS });
-  const started = Date.now();
-  for (;;) {
-    if (moto.exitCode !== null) throw new Error(`moto exited with ${moto.exitCode}:\n${output}`);
-    try {
-      await client.send(new ListStateMachinesCommand({}));
-      break;
-    } catch (error) {
-      if (Date.now() - started > 30_000) {
-        moto.kill('SIGTERM');
-        throw new Error(`moto did not answer on ${endpoint} within 30 s (${String(error)}):\n${output}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
   return {
     endpoint,
     client,
@@ -110,11 +81,7 @@ export async function startMotoStepFunctions(): Promise<MotoStepFunctions> {
     },
     async stop() {
       client.destroy();
-      if (moto.exitCode === null) {
-        const exited = new Promise((resolve) => moto.once('exit', resolve));
-        moto.kill('SIGTERM');
-        await exited;
-      }
+      await server.stop();
     },
   };
 }

@@ -1,6 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
@@ -8,23 +5,15 @@ import {
   GetShardIteratorCommand,
   KinesisClient,
   ListShardsCommand,
-  ListStreamsCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { startMotoServer } from '../support/moto-server';
 
 // Offline SDK clients: never probe the instance metadata service; credentials and endpoint are explicit.
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 
 export const REGION = 'us-east-1';
 export const CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A moto server on a free loopback port: the real Kinesis wire protocol, started and stopped by the test. */
 export interface MotoKinesis {
@@ -38,28 +27,10 @@ export interface MotoKinesis {
 }
 
 export async function startMotoKinesis(): Promise<MotoKinesis> {
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  let output = '';
-  const moto: ChildProcess = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  moto.stdout?.on('data', (chunk) => (output += String(chunk)));
-  moto.stderr?.on('data', (chunk) => (output += String(chunk)));
+  const server = await startMotoServer();
+  const { endpoint } = server;
   // The Kinesis client speaks HTTP/2 by default; moto serves HTTP/1.1 only.
   const client = new KinesisClient({ endpoint, region: REGION, credentials: CREDENTIALS, requestHandler: new NodeHttpHandler() });
-  const started = Date.now();
-  for (;;) {
-    if (moto.exitCode !== null) throw new Error(`moto exited with ${moto.exitCode}:\n${output}`);
-    try {
-      await client.send(new ListStreamsCommand({}));
-      break;
-    } catch (error) {
-      if (Date.now() - started > 30_000) {
-        moto.kill('SIGTERM');
-        throw new Error(`moto did not answer on ${endpoint} within 30 s (${String(error)}):\n${output}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
   return {
     endpoint,
     client,
@@ -92,11 +63,7 @@ export async function startMotoKinesis(): Promise<MotoKinesis> {
     },
     async stop() {
       client.destroy();
-      if (moto.exitCode === null) {
-        const exited = new Promise((resolve) => moto.once('exit', resolve));
-        moto.kill('SIGTERM');
-        await exited;
-      }
+      await server.stop();
     },
   };
 }
