@@ -8,10 +8,7 @@
  *   credentials or a region it must fail fast, before building any client, and never probe the metadata service;
  * - end to end: main() in process against a real moto server (Step Functions wire protocol) with test credentials.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -33,30 +30,14 @@ import {
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backfill, backfillDays, eltStateMachineName, executionName, main, MAX_DAYS, parseBackfillArgs } from '../../scripts/elt-backfill';
-import { REPO_ROOT } from '../support/app-context';
+import { captureConsole, onlyAwsVariables, runOperatorScript, scrubbedEnvironment, withMetadataStandIn } from '../support/operator-scripts';
 import { CREDENTIALS, REGION, startMotoStepFunctions, type MotoStepFunctions } from './moto-sfn';
 
 const home = mkdtempSync(join(tmpdir(), 'lakehouse-elt-backfill-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-/** A clean environment: no AWS_* variable from the parent, an empty HOME (no ~/.aws). */
-const scrubbed = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: home, ...extra });
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [join(REPO_ROOT, 'scripts', 'elt-backfill.ts'), ...args], { cwd: REPO_ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+const scrubbed = (extra: Record<string, string> = {}) => scrubbedEnvironment(home, extra);
+const run = (args: string[], env: NodeJS.ProcessEnv) => runOperatorScript('elt-backfill.ts', args, env);
 
 // ---- main() in process ----------------------------------------------------------------------------
 
@@ -66,16 +47,6 @@ const NO_CREDENTIALS =
   '  - no AWS credentials in the environment: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones), ' +
   'or AWS_PROFILE, or AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN, or AWS_CONTAINER_CREDENTIALS_FULL_URI / AWS_CONTAINER_CREDENTIALS_RELATIVE_URI';
 
-/**
- * This process's AWS_* variables become exactly `variables` for the test (vi.unstubAllEnvs restores them),
- * with no shared config or credentials file: nothing from the machine running the tests leaks in.
- */
-function awsEnvironment(variables: Record<string, string>): void {
-  for (const name of Object.keys(process.env)) if (name.startsWith('AWS_')) vi.stubEnv(name, undefined);
-  vi.stubEnv('AWS_CONFIG_FILE', join(home, 'no-config'));
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(home, 'no-credentials'));
-  for (const [name, value] of Object.entries(variables)) vi.stubEnv(name, value);
-}
 
 interface MainRun {
   readonly code: number;
@@ -90,23 +61,18 @@ interface MainRun {
 
 /** Runs main(argv) in this process with exactly the AWS_* `variables`, capturing its output and requests. */
 async function runMain(argv: string[], variables: Record<string, string>, ignore: readonly SFNClient[] = []): Promise<MainRun> {
-  awsEnvironment(variables);
-  const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-  const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  onlyAwsVariables(home, variables);
   const send = vi.spyOn(SFNClient.prototype, 'send');
   const destroy = vi.spyOn(SFNClient.prototype, 'destroy');
   try {
-    const code = await main(argv);
-    const lines = (spy: typeof log) => spy.mock.calls.flatMap((args) => args.map(String).join(' ').split('\n'));
+    const { result: code, stdout, stderr } = await captureConsole(() => main(argv));
     const commands = send.mock.calls.flatMap((args, index) =>
       ignore.includes(send.mock.contexts[index] as SFNClient) ? [] : [(args[0] as object).constructor.name],
     );
-    return { code, stdout: lines(log), stderr: lines(error), commands, destroyed: destroy.mock.calls.length };
+    return { code, stdout, stderr, commands, destroyed: destroy.mock.calls.length };
   } finally {
     destroy.mockRestore();
     send.mockRestore();
-    error.mockRestore();
-    log.mockRestore();
   }
 }
 
@@ -487,16 +453,7 @@ describe('elt:backfill main (mocked Step Functions client)', () => {
 describe('elt:backfill without credentials (scrubbed environment)', () => {
   it('exits 1 at once with a clear message naming what is missing, and starts nothing', async () => {
     // A stand-in for the instance metadata service, on loopback: the script must never ask it anything.
-    const probes: string[] = [];
-    const metadata = createServer((request, response) => {
-      probes.push(`${request.method} ${request.url}`);
-      response.statusCode = 404;
-      response.end();
-    });
-    await new Promise<void>((resolve) => metadata.listen(0, '127.0.0.1', resolve));
-    const { port } = metadata.address() as AddressInfo;
-    const result = await run(['--env', 'dev', '--from', '2026-01-01', '--to', '2026-01-03'], scrubbed({ AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${port}` }));
-    await new Promise<void>((resolve) => metadata.close(() => resolve()));
+    const { result, probes } = await withMetadataStandIn((endpoint) => run(['--env', 'dev', '--from', '2026-01-01', '--to', '2026-01-03'], scrubbed({ AWS_EC2_METADATA_SERVICE_ENDPOINT: endpoint })));
     expect(probes).toEqual([]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('elt:backfill needs AWS credentials and a region; nothing was started');

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../scripts/produce-sample';
+import { captureConsole, onlyAwsVariables } from '../support/operator-scripts';
 import { CREDENTIALS, REGION, startMotoKinesis, type MotoKinesis } from './moto-kinesis';
 
 const home = mkdtempSync(join(tmpdir(), 'lakehouse-produce-main-'));
@@ -25,22 +26,14 @@ interface MainRun {
 
 /** Runs main(argv) with exactly the AWS_* `variables` (no config or credentials file), capturing output and requests. */
 async function runMain(argv: string[], variables: Record<string, string>, ignore: KinesisClient): Promise<MainRun> {
-  for (const name of Object.keys(process.env)) if (name.startsWith('AWS_')) vi.stubEnv(name, undefined);
-  vi.stubEnv('AWS_CONFIG_FILE', join(home, 'no-config'));
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(home, 'no-credentials'));
-  for (const [name, value] of Object.entries(variables)) vi.stubEnv(name, value);
-  const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-  const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  onlyAwsVariables(home, variables);
   const send = vi.spyOn(KinesisClient.prototype, 'send');
   try {
-    const code = await main(argv);
-    const lines = (spy: typeof log) => spy.mock.calls.flatMap((args) => args.map(String).join(' ').split('\n'));
+    const { result: code, stdout, stderr } = await captureConsole(() => main(argv));
     const commands = send.mock.calls.flatMap((args, index) => (send.mock.contexts[index] === ignore ? [] : [(args[0] as object).constructor.name]));
-    return { code, stdout: lines(log), stderr: lines(error), commands };
+    return { code, stdout, stderr, commands };
   } finally {
     send.mockRestore();
-    error.mockRestore();
-    log.mockRestore();
   }
 }
 

@@ -4,53 +4,25 @@
  *   any client (so nothing can probe the instance-metadata address).
  * - End to end: against a real moto server (Kinesis wire protocol) with test credentials and --endpoint.
  */
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialProblem } from '../../scripts/aws-prerequisites';
-import { REPO_ROOT } from '../support/app-context';
+import { runOperatorScript, scrubbedEnvironment, withMetadataStandIn } from '../support/operator-scripts';
 import { CREDENTIALS, REGION, startMotoKinesis, type MotoKinesis } from './moto-kinesis';
 
 const home = mkdtempSync(join(tmpdir(), 'lakehouse-produce-sample-'));
 
-/** A clean environment: no AWS_* variable from the parent, an empty HOME (no ~/.aws). */
-const scrubbed = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: home, ...extra });
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [join(REPO_ROOT, 'scripts', 'produce-sample.ts'), ...args], { cwd: REPO_ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+const scrubbed = (extra: Record<string, string> = {}) => scrubbedEnvironment(home, extra);
+const run = (args: string[], env: NodeJS.ProcessEnv) => runOperatorScript('produce-sample.ts', args, env);
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 describe('produce:sample without credentials (scrubbed environment)', () => {
   it('exits 1 at once with a clear message naming what is missing, and sends nothing', async () => {
     // A stand-in for the instance metadata service, on loopback: the script must never ask it anything.
-    const probes: string[] = [];
-    const metadata = createServer((request, response) => {
-      probes.push(`${request.method} ${request.url}`);
-      response.statusCode = 404;
-      response.end();
-    });
-    await new Promise<void>((resolve) => metadata.listen(0, '127.0.0.1', resolve));
-    const { port } = metadata.address() as AddressInfo;
-    const result = await run(['--env', 'dev', '--count', '5'], scrubbed({ AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${port}` }));
-    await new Promise<void>((resolve) => metadata.close(() => resolve()));
+    const { result, probes } = await withMetadataStandIn((endpoint) => run(['--env', 'dev', '--count', '5'], scrubbed({ AWS_EC2_METADATA_SERVICE_ENDPOINT: endpoint })));
     expect(probes).toEqual([]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('produce:sample needs AWS credentials and a region; nothing was sent');
