@@ -232,3 +232,44 @@ describe('DataLakeStorage refuses', () => {
     expect(build({ zones: [] })).toThrow('zones must list at least one zone');
   });
 });
+
+describe('DataLakeStorage.expireObjects (a dataset retention)', () => {
+  it('adds one expiry rule for the prefix on that zone only', () => {
+    const stack = constructStack();
+    const storage = new DataLakeStorage(stack, 'Lake');
+    storage.expireObjects('raw', 'events/', 400);
+    storage.expireObjects('raw', 'errors/events/', 30);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Id: 'expire-events', Prefix: 'events/', ExpirationInDays: 400, Status: 'Enabled' }),
+          Match.objectLike({ Id: 'expire-errors-events', Prefix: 'errors/events/', ExpirationInDays: 30, Status: 'Enabled' }),
+        ]),
+      },
+    });
+    const withExpiry = Object.values(template.findResources('AWS::S3::Bucket')).filter((bucket) =>
+      JSON.stringify(bucket).includes('"ExpirationInDays":400'),
+    );
+    expect(withExpiry).toHaveLength(1);
+  });
+
+  it.each([
+    ['a prefix that is not a folder', 'raw', 'events', 30, 'expiry prefix "events" must be a folder ending in "/"'],
+    ['the bucket root', 'raw', '/', 30, 'expiry prefix "/" must be a folder ending in "/"'],
+    ['zero days', 'raw', 'events/', 0, 'expiry of raw/events/ must be a whole number of days ≥ 1'],
+    ['a fraction of a day', 'raw', 'events/', 1.5, 'expiry of raw/events/ must be a whole number of days ≥ 1'],
+    ['an unknown zone', 'landing', 'events/', 30, 'landing'],
+  ])('refuses %s', (_, zone, prefix, days, message) => {
+    const storage = new DataLakeStorage(constructStack(), 'Lake');
+    expect(() => storage.expireObjects(zone, prefix, days)).toThrow(message);
+  });
+
+  it('refuses a prefix overlapping one that already expires in the same zone, not in another zone', () => {
+    const storage = new DataLakeStorage(constructStack(), 'Lake');
+    storage.expireObjects('raw', 'events/', 400);
+    expect(() => storage.expireObjects('raw', 'events/2026/', 30)).toThrow('raw/events/2026/ overlaps raw/events/, which already expires; one rule per prefix');
+    expect(() => storage.expireObjects('raw', 'events/', 30)).toThrow('raw/events/ overlaps raw/events/');
+    expect(() => storage.expireObjects('curated', 'events/', 30)).not.toThrow();
+  });
+});
