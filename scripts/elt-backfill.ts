@@ -39,6 +39,7 @@ import { validateDay } from '../constructs/elt/steps';
 import { loadEnvironmentConfig } from '../config/load';
 import { eltStateMachineName } from '../lib/naming';
 import { awsRegionOrExplain } from './aws-prerequisites';
+import { runCommand } from './command';
 
 export const MAX_DAYS = 366;
 export const MAX_CONCURRENCY = 10;
@@ -277,14 +278,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(`elt:backfill: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) void runCommand('elt:backfill', main);

@@ -16,6 +16,7 @@ import { events } from '../config/datasets/events';
 import { loadEnvironmentConfig } from '../config/load';
 import { datasetStreamName, EventProducer, sampleSeedEvents, type SendReport } from '../producer';
 import { awsRegionOrExplain } from './aws-prerequisites';
+import { runCommand } from './command';
 
 const MAX_COUNT = 100_000;
 
@@ -76,14 +77,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(`produce:sample: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) void runCommand('produce:sample', main);
