@@ -8,7 +8,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      // Boolean defaults must use ??, never || (CONVENTIONS.md: `enforceSSL: props.enforceSSL || true` can't be turned off).
+      // Boolean defaults must use ??, never || (`enforceSSL: props.enforceSSL || true` can't be turned off).
       'no-restricted-syntax': [
         'error',
         {
@@ -21,7 +21,7 @@ export default tseslint.config(
   {
     files: ['constructs/**/*.ts'],
     rules: {
-      // Dependency direction (DESIGN.md): the construct library never imports the app or its config.
+      // Dependency direction (docs/architecture.md): the construct library never imports the app or its config.
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {

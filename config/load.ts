@@ -64,7 +64,7 @@ export function loadEnvironmentConfig(name: string = DEFAULT_ENVIRONMENT): Envir
 
 /**
  * Lake Formation settings, LF-tags and catalog encryption exist once per account and region: at most
- * one environment per account may own them (DESIGN.md, "Account-wide settings").
+ * one environment per account may own them (docs/architecture.md, "Account-wide settings").
  */
 export function validateAccountOwnership(config: EnvironmentConfig, others: readonly EnvironmentConfig[]): void {
   if (!config.governance.ownsAccountSettings || config.account === undefined) return;

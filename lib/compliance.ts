@@ -9,7 +9,7 @@ export function compliancePacks(app: App) {
 
 /**
  * Registers the packs as policy-validation plugins, so `cdk synth` fails on any unacknowledged finding,
- * and records the app-wide acknowledgements of DESIGN.md's compliance-decisions table.
+ * and records the app-wide acknowledgements of the compliance-decisions table in docs/decisions.md.
  */
 export function applyCompliance(app: App): void {
   // Deferred acknowledgements resolve to exact finding IDs once references are resolved; they must run
@@ -19,11 +19,11 @@ export function applyCompliance(app: App): void {
 }
 
 const INLINE_POLICY_REASON =
-  'Inline policies here are the ones CDK constructs generate through grants (DESIGN.md compliance decisions): ' +
+  'Inline policies here are the ones CDK constructs generate through grants (compliance decisions in docs/decisions.md): ' +
   'replacing them with hand-written managed policies on immutable roles turns every internal grant into a silent ' +
   'no-op, and missing permissions would only surface at deploy, which no test here can run.';
 
-/** Acknowledgements whose scope in DESIGN.md is the whole app. */
+/** Acknowledgements whose scope in docs/decisions.md is the whole app. */
 export function acknowledgeAppWideDecisions(app: App): void {
   for (const id of [
     'NIST.800.53.R5-IAMNoInlinePolicy',

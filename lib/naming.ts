@@ -1,5 +1,5 @@
 /**
- * Deterministic, environment-prefixed names (DESIGN.md, "Names"). Resources CloudFormation can name
+ * Deterministic, environment-prefixed names (docs/architecture.md, "Names"). Resources CloudFormation can name
  * (buckets, keys, roles, log groups) are left unnamed; only what must be addressed by name is here.
  */
 

@@ -1,6 +1,6 @@
 /**
  * The `events` record, in the two shapes producers may send, and the mapping to the canonical flat
- * record the lake stores (DESIGN.md, "The events record"; the columns are in config/datasets/events.ts).
+ * record the lake stores (docs/architecture.md, "The events record"; the columns are in config/datasets/events.ts).
  */
 import { normalizeTimestamp } from './timestamps';
 

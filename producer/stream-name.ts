@@ -2,7 +2,7 @@
 const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
 
 /**
- * `<project>-<env>-<dataset>`, the name of a dataset's Kinesis stream (DESIGN.md, "Names"). At most 64
+ * `<project>-<env>-<dataset>`, the name of a dataset's Kinesis stream (docs/architecture.md, "Names"). At most 64
  * characters, so that the Firehose delivery stream of the same name is valid too.
  */
 export function datasetStreamName(project: string, environment: string, dataset: string): string {

@@ -1,7 +1,7 @@
 import type { DatasetDefinition } from '../../constructs/datasets';
 
 /**
- * Product-analytics events in the canonical flat record (DESIGN.md, "The events record"). Producers may
+ * Product-analytics events in the canonical flat record (docs/architecture.md, "The events record"). Producers may
  * send the nested seed shape; the producer library maps it to this before sending.
  */
 export const events: DatasetDefinition = {

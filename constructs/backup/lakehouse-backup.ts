@@ -146,7 +146,7 @@ export class LakehouseBackup extends Construct {
   }
 }
 
-/** A selection role with AWS Backup's service policies (plus `extra` ones), IAM4 acknowledged per DESIGN.md. */
+/** A selection role with AWS Backup's service policies (plus `extra` ones), IAM4 acknowledged per docs/decisions.md. */
 export function backupRole(scope: Construct, id: string, extra: readonly string[]): iam.Role {
   const policies = ['service-role/AWSBackupServiceRolePolicyForBackup', 'service-role/AWSBackupServiceRolePolicyForRestores', ...extra];
   const role = new iam.Role(scope, id, {
@@ -157,7 +157,7 @@ export function backupRole(scope: Construct, id: string, extra: readonly string[
   for (const name of policies) {
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`,
-      reason: `${name.split('/').pop()} is the AWS-maintained policy AWS Backup needs (DESIGN.md compliance decisions, IAM4 on AWS service-role policies).`,
+      reason: `${name.split('/').pop()} is the AWS-maintained policy AWS Backup needs (compliance decisions in docs/decisions.md, IAM4 on AWS service-role policies).`,
     });
   }
   return role;

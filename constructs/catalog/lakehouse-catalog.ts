@@ -366,7 +366,7 @@ function acknowledgeQueryGrantFindings(principal: iam.IGrantable): void {
   if (!(role instanceof Construct)) return;
   acknowledgeObjectArnWildcards(
     role,
-    'Object ARNs cannot be enumerated (DESIGN.md compliance decisions, IAM5 on object ARNs): query results under ' +
+    'Object ARNs cannot be enumerated (compliance decisions in docs/decisions.md, IAM5 on object ARNs): query results under ' +
       "this workgroup's own prefix of the results bucket, and, with direct S3 access, the granted tables' prefixes.",
   );
   Validations.of(role).acknowledge({

@@ -4,7 +4,7 @@ import type { IConstruct } from 'constructs';
 
 const FRAMEWORK_FUNCTION_REASON =
   "The Provider framework's own function has no supported prop for a DLQ or reserved concurrency (only an escape " +
-  'hatch on an internal construct ID); CloudFormation retries and reports failures itself (DESIGN.md compliance decisions).';
+  'hatch on an internal construct ID); CloudFormation retries and reports failures itself (compliance decisions in docs/decisions.md).';
 
 const INVOKE_REASON =
   'The Provider framework grants its roles invoke on its functions and their versions (<function ARN>:*) through ' +
@@ -12,7 +12,7 @@ const INVOKE_REASON =
 
 /**
  * cdk-nag acknowledgements that every CDK Provider framework brings, at the resources they concern:
- * DLQ and reserved concurrency on its own functions (DESIGN.md), invoke on `<function ARN>:*` on the
+ * DLQ and reserved concurrency on its own functions (docs/decisions.md), invoke on `<function ARN>:*` on the
  * roles that call the handlers and framework functions, and, with an isComplete handler, what the
  * waiter state machine needs (X-Ray tracing has no prop; log delivery actions have no resource-level
  * permissions).

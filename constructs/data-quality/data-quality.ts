@@ -101,7 +101,7 @@ export class DataQuality extends Construct {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
       reason:
         'AWSLambdaVPCAccessExecutionRole is the AWS-maintained policy for Lambda ENIs in a VPC; its ENI actions need "*" ' +
-        '(DESIGN.md compliance decisions, IAM4 on AWS service-role policies).',
+        '(compliance decisions in docs/decisions.md, IAM4 on AWS service-role policies).',
     });
     this.grantChecks(props, databases);
 
@@ -219,7 +219,7 @@ export class DataQuality extends Construct {
     });
     acknowledgeObjectArnWildcards(
       this.role,
-      "Object ARNs cannot be enumerated (DESIGN.md compliance decisions, IAM5 on object ARNs): query results under the workgroup's own prefix.",
+      "Object ARNs cannot be enumerated (compliance decisions in docs/decisions.md, IAM5 on object ARNs): query results under the workgroup's own prefix.",
     );
   }
 }

@@ -1,6 +1,6 @@
 import type { Classification, DatasetDefinition } from './model';
 
-/** Lake Formation tag keys (DESIGN.md, "Names"). */
+/** Lake Formation tag keys (docs/architecture.md, "Names"). */
 export const LF_TAG_CLASSIFICATION = 'classification';
 export const LF_TAG_DOMAIN = 'domain';
 

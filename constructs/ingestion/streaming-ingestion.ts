@@ -139,7 +139,7 @@ export class StreamingIngestion extends Construct {
       id: 'AwsSolutions-KDS3',
       reason:
         'KDS3 prefers the AWS-managed aws/kinesis key; this stream uses a customer-managed key so that its key policy ' +
-        'and grants are under our control (DESIGN.md compliance decisions).',
+        'and grants are under our control (compliance decisions in docs/decisions.md).',
     });
 
     this.errorLogGroup = new logs.LogGroup(this, 'ErrorLogs', {
@@ -322,7 +322,7 @@ export class StreamingIngestion extends Construct {
     const policy = new iam.Policy(this, 'DeliveryPolicy', { roles: [this.role], statements });
     acknowledgeObjectArnWildcards(
       policy,
-      "Object ARNs cannot be enumerated (DESIGN.md compliance decisions, IAM5 on object ARNs): Firehose writes only under this dataset's data and error prefixes.",
+      "Object ARNs cannot be enumerated (compliance decisions in docs/decisions.md, IAM5 on object ARNs): Firehose writes only under this dataset's data and error prefixes.",
     );
     return policy;
   }

@@ -55,7 +55,7 @@ export interface PlatformKeysProps {
 }
 
 /**
- * The platform's customer-managed KMS keys, one per purpose (DESIGN.md, "Keys"): each with automatic
+ * The platform's customer-managed KMS keys, one per purpose (docs/architecture.md, "Keys"): each with automatic
  * rotation, retained by default, and a key policy that admits the AWS services the purpose needs.
  * Roles get access through grants (`key.grantEncryptDecrypt(role)` and the like), never through `*`.
  */

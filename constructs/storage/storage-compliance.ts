@@ -2,12 +2,12 @@ import { Validations } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 
 /**
- * cdk-nag acknowledgements for storage, each one a row of DESIGN.md's compliance-decisions table,
+ * cdk-nag acknowledgements for storage, each one a row of the compliance-decisions table in docs/decisions.md,
  * applied at the scope that table names (each bucket).
  */
 
 const REPLICATION_REASON =
-  'DR is AWS Backup copies to the DR region (DESIGN.md compliance decisions). S3 replication does not converge: ' +
+  'DR is AWS Backup copies to the DR region (compliance decisions in docs/decisions.md). S3 replication does not converge: ' +
   'each replica bucket fires the same rule and adds roles with inline policies.';
 
 const ACCESS_LOG_TARGET_REASON =

@@ -164,7 +164,7 @@ export class VectorStore extends Construct {
     });
     Validations.of(monitoringRole).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
-      reason: 'AmazonRDSEnhancedMonitoringRole is the AWS-maintained policy for RDS enhanced monitoring (DESIGN.md compliance decisions, IAM4 on AWS service-role policies).',
+      reason: 'AmazonRDSEnhancedMonitoringRole is the AWS-maintained policy for RDS enhanced monitoring (compliance decisions in docs/decisions.md, IAM4 on AWS service-role policies).',
     });
 
     this.instance = new rds.DatabaseInstance(this, 'Instance', {
@@ -281,7 +281,7 @@ export class VectorStore extends Construct {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
         reason:
           'AWSLambdaVPCAccessExecutionRole is the AWS-maintained policy for Lambda ENIs in a VPC; its ENI actions need "*" ' +
-          '(DESIGN.md compliance decisions, IAM4 on AWS service-role policies).',
+          '(compliance decisions in docs/decisions.md, IAM4 on AWS service-role policies).',
       });
       return role;
     };

@@ -51,7 +51,7 @@ export class IngestionStack extends Stack {
         retention: Duration.hours(config.ingestion.streamRetentionHours),
         removalPolicy: removal.removalPolicy,
       });
-      // Format conversion reads the table's schema, which Lake Formation governs (DESIGN.md).
+      // Format conversion reads the table's schema, which Lake Formation governs (docs/architecture.md).
       const grant = grantTablePermissions(ingestion, 'TableGrant', ingestion.role, table, ['SELECT', 'DESCRIBE']);
       ingestion.deliveryStream.node.addDependency(grant);
       this.ingestion.set(dataset.name, ingestion);

@@ -29,7 +29,7 @@ export interface OperationsStackProps extends StackProps {
 /**
  * The alarm topic, every alarm, the dashboard, EventBridge rules for backup jobs, the restore testing
  * plan, and the scheduled data-quality checks and metrics ELT. Stateless; it reads every other stack
- * and nothing reads it (DESIGN.md).
+ * and nothing reads it (docs/architecture.md).
  */
 export class OperationsStack extends Stack {
   public readonly monitoring: PlatformMonitoring;

@@ -58,8 +58,8 @@ export class VectorStack extends Stack {
     storage.backup.selectResources(this, 'DatabaseBackup', [backup.BackupResource.fromRdsDatabaseInstance(this.vectorStore.instance)]);
 
     if (!settings.multiAz || !settings.deletionProtection) {
-      // Only dev may get here (the schema requires both in prod); DESIGN.md: the dev database is single-AZ and disposable.
-      const reason = 'The dev database is single-AZ and disposable, without deletion protection (DESIGN.md compliance decisions, dev only).';
+      // Only dev may get here (the schema requires both in prod); docs/decisions.md: the dev database is single-AZ and disposable.
+      const reason = 'The dev database is single-AZ and disposable, without deletion protection (compliance decisions in docs/decisions.md, dev only).';
       const ids = [
         ...(settings.multiAz ? [] : ['AwsSolutions-RDS3', 'NIST.800.53.R5-RDSMultiAZSupport', 'HIPAA.Security-RDSMultiAZSupport', 'PCI.DSS.321-RDSMultiAZSupport']),
         ...(settings.deletionProtection

@@ -16,7 +16,7 @@ describe('docs/compliance.md', () => {
     }
   });
 
-  it('acknowledges only findings that DESIGN.md decides, at the scope it names', () => {
+  it('acknowledges only findings that docs/decisions.md decides, at the scope it names', () => {
     const allowedAtScope: Array<[RegExp, RegExp]> = [
       // IAMNoInlinePolicy on grant-generated policies: app-wide.
       [/^(NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-IAMNoInlinePolicy$/, /^\(app\)$/],
@@ -56,7 +56,7 @@ describe('docs/compliance.md', () => {
         continue;
       }
       const decided = allowedAtScope.some(([rule, scope]) => rule.test(row.rule) && scope.test(row.scope));
-      expect(decided, `${row.rule} at ${row.scope} has no row in DESIGN.md's compliance decisions`).toBe(true);
+      expect(decided, `${row.rule} at ${row.scope} has no row in the compliance decisions of docs/decisions.md`).toBe(true);
     }
   });
 });

@@ -68,7 +68,7 @@ when this file and the code disagree. Do not edit by hand.
 
 The app applies four cdk-nag packs (AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1) as
 validation plugins, so \`cdk synth\` fails on any finding not listed here. Every row below follows a row
-of the compliance-decisions table in DESIGN.md, at the scope that table names; everything else is fixed.
+of the compliance-decisions table in [decisions.md](decisions.md), at the scope that table names; everything else is fixed.
 Scopes are construct paths; \`<env>\` stands for \`<project>-<environment>\` (for example \`lakehouse-prod\`).
 
 ## cdk-nag acknowledgements (${nag.length})

@@ -4,7 +4,7 @@
  *
  * Why DDL and not `AWS::Glue::Table`: Iceberg keeps its metadata pointer in the table's parameters, and
  * a CloudFormation update of the Glue table replaces the whole table input, stripping `table_type` and
- * `metadata_location` (DESIGN.md, "Iceberg tables belong to Iceberg"). So the table is created with
+ * `metadata_location` (docs/architecture.md, "Iceberg tables belong to Iceberg"). So the table is created with
  * `CREATE TABLE IF NOT EXISTS` and evolved only additively with `ALTER TABLE … ADD COLUMNS`.
  *
  * AWS facts this file relies on (Athena User Guide):

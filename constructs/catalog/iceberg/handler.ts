@@ -11,7 +11,7 @@
  * Create runs `CREATE TABLE IF NOT EXISTS`. Update refuses a changed database or table name (a new
  * physical ID would make CloudFormation replace the resource and orphan the table), plans the change
  * with planSchemaChange (additive only) and runs the ALTER statements, if any. Delete does nothing: the
- * table and its data are retained (DESIGN.md, "Iceberg tables belong to Iceberg").
+ * table and its data are retained (docs/architecture.md, "Iceberg tables belong to Iceberg").
  *
  * Throttling: the SDK's standard retry strategy already retries `TooManyRequestsException` (it is in
  * the SDK's throttling error codes; 3 attempts by default). Athena also answers with it while the

@@ -38,7 +38,7 @@ export interface IcebergTablesProps {
 const FUNCTION_TIMEOUT = Duration.minutes(14);
 
 /**
- * Iceberg tables created and evolved with Athena DDL (DESIGN.md, "Iceberg tables belong to Iceberg"):
+ * Iceberg tables created and evolved with Athena DDL (docs/architecture.md, "Iceberg tables belong to Iceberg"):
  * a CloudFormation update of an Iceberg table's Glue definition would strip `table_type` and
  * `metadata_location`, so these tables are custom resources. Create runs `CREATE TABLE IF NOT EXISTS`,
  * update adds columns (anything else is refused), delete leaves the table and its data in place.
@@ -124,7 +124,7 @@ export class IcebergTables extends Construct {
 
     const vpcPolicyReason =
       'AWSLambdaVPCAccessExecutionRole is the AWS-maintained policy for Lambda ENIs in a VPC; its ENI actions need "*" ' +
-      '(DESIGN.md compliance decisions, IAM4 on AWS service-role policies).';
+      '(compliance decisions in docs/decisions.md, IAM4 on AWS service-role policies).';
     for (const role of [this.role, this.frameworkRole]) {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
@@ -168,7 +168,7 @@ export class IcebergTables extends Construct {
     });
     acknowledgeObjectArnWildcards(
       this.role,
-      'Object ARNs cannot be enumerated (DESIGN.md compliance decisions, IAM5 on object ARNs): query results under ' +
+      'Object ARNs cannot be enumerated (compliance decisions in docs/decisions.md, IAM5 on object ARNs): query results under ' +
         "the workgroup's own prefix, and each Iceberg table's own folder.",
     );
   }
