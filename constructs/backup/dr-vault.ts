@@ -3,11 +3,15 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { defaultName } from '../common/default-name';
 
 /** Properties of {@link DisasterRecoveryVault}. */
 export interface DisasterRecoveryVaultProps {
-  /** Fixed name, so that the source plan can name it across regions (`<project>-<env>-dr`). */
-  readonly vaultName: string;
+  /**
+   * Fixed name, so that the source plan can name it across regions (the app uses `<project>-<env>-dr`).
+   * @default `<stack name>-<construct id>`, cut to AWS Backup's 50 characters
+   */
+  readonly vaultName?: string;
   /**
    * The account whose plan copies into this vault, when it is not this vault's account.
    * @default - same account
@@ -25,12 +29,15 @@ export interface DisasterRecoveryVaultProps {
 export class DisasterRecoveryVault extends Construct {
   public readonly key: kms.Key;
   public readonly vault: backup.BackupVault;
+  /** The vault's name, to give the source plan's copy rule. */
+  public readonly vaultName: string;
 
-  constructor(scope: Construct, id: string, props: DisasterRecoveryVaultProps) {
+  constructor(scope: Construct, id: string, props: DisasterRecoveryVaultProps = {}) {
     super(scope, id);
+    this.vaultName = props.vaultName ?? defaultName(this, { maxLength: 50, separator: '-' });
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.key = new kms.Key(this, 'Key', {
-      description: `DR backup vault ${props.vaultName}`,
+      description: `DR backup vault ${this.vaultName}`,
       enableKeyRotation: true,
       pendingWindow: Duration.days(30),
       removalPolicy,
@@ -45,6 +52,6 @@ export class DisasterRecoveryVault extends Construct {
         ],
       });
     }
-    this.vault = new backup.BackupVault(this, 'Vault', { backupVaultName: props.vaultName, encryptionKey: this.key, accessPolicy, removalPolicy });
+    this.vault = new backup.BackupVault(this, 'Vault', { backupVaultName: this.vaultName, encryptionKey: this.key, accessPolicy, removalPolicy });
   }
 }

@@ -5,13 +5,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { defaultName } from '../common/default-name';
 
 /** Properties of {@link LakehouseBackup}. */
 export interface LakehouseBackupProps {
   /** Key that encrypts the vault. */
   readonly encryptionKey: kms.IKey;
-  /** Vault name (fixed, so that other plans and regions can name it). */
-  readonly vaultName: string;
+  /**
+   * Vault name (fixed, so that other plans and regions can name it).
+   * @default `<stack name>-<construct id>`, cut to AWS Backup's 50 characters
+   */
+  readonly vaultName?: string;
   /**
    * The only role that may delete recovery points or change their lifecycle.
    * @default - no deny policy (recovery points deletable by anyone with IAM permission; dev only)
@@ -80,7 +84,7 @@ export class LakehouseBackup extends Construct {
       throw new Error(`${this.node.path}: the vault lock's minimum retention exceeds the continuous backup retention`);
     }
     this.vault = new backup.BackupVault(this, 'Vault', {
-      backupVaultName: props.vaultName,
+      backupVaultName: props.vaultName ?? defaultName(this, { maxLength: 50, separator: '-' }),
       encryptionKey: props.encryptionKey,
       accessPolicy,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,

@@ -2,12 +2,16 @@ import type * as backup from 'aws-cdk-lib/aws-backup';
 import { CfnRestoreTestingPlan, CfnRestoreTestingSelection } from 'aws-cdk-lib/aws-backup';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { defaultName } from '../common/default-name';
 import { backupRole } from './lakehouse-backup';
 
 /** Properties of {@link RestoreTesting}. */
 export interface RestoreTestingProps {
-  /** Plan name: letters, digits and underscores, at most 50 (`<project>_<env>_restore_tests`). */
-  readonly planName: string;
+  /**
+   * Plan name: letters, digits and underscores, at most 50 (the app uses `<project>_<env>_restore_tests`).
+   * @default `<stack name>_<construct id>` with underscores, cut to 32 characters so selection names (`<plan>_<name>`) fit in 50
+   */
+  readonly planName?: string;
   /** The vault whose recovery points are restored. */
   readonly vault: backup.IBackupVault;
   /** When tests run. @default 'cron(0 5 ? * SUN *)' (Sundays 05:00 UTC) */
@@ -32,11 +36,14 @@ export class RestoreTesting extends Construct {
   /** Role AWS Backup restores with (backup and restore service policies, S3 restore). */
   public readonly role: iam.Role;
   public readonly selections: CfnRestoreTestingSelection[] = [];
+  /** The plan's name; selections are named `<plan name>_<name>`. */
+  public readonly planName: string;
   private readonly props: RestoreTestingProps;
 
   constructor(scope: Construct, id: string, props: RestoreTestingProps) {
     super(scope, id);
-    if (!NAME.test(props.planName)) throw new Error(`${this.node.path}: plan name "${props.planName}" must be 1-50 letters, digits or underscores`);
+    this.planName = props.planName ?? defaultName(this, { maxLength: 32, separator: '_' });
+    if (!NAME.test(this.planName)) throw new Error(`${this.node.path}: plan name "${this.planName}" must be 1-50 letters, digits or underscores`);
     const validation = props.validationWindowHours ?? 4;
     if (!Number.isInteger(validation) || validation < 1 || validation > 168) {
       throw new Error(`${this.node.path}: validationWindowHours must be 1-168, got ${validation}`);
@@ -44,7 +51,7 @@ export class RestoreTesting extends Construct {
     this.props = props;
     this.role = backupRole(this, 'RestoreRole', ['AWSBackupServiceRolePolicyForS3Restore', 'AWSBackupServiceRolePolicyForS3Backup']);
     this.plan = new CfnRestoreTestingPlan(this, 'Plan', {
-      restoreTestingPlanName: props.planName,
+      restoreTestingPlanName: this.planName,
       scheduleExpression: props.scheduleExpression ?? 'cron(0 5 ? * SUN *)',
       startWindowHours: props.startWindowHours ?? 8,
       recoveryPointSelection: {
@@ -62,10 +69,10 @@ export class RestoreTesting extends Construct {
    * database in a VPC without a default VPC to fall back on.
    */
   public addSelection(name: string, resourceType: string, resourceArns: readonly string[], metadataOverrides?: Record<string, string>): CfnRestoreTestingSelection {
-    const selectionName = `${this.props.planName}_${name}`.slice(0, 50);
+    const selectionName = `${this.planName}_${name}`.slice(0, 50);
     if (!NAME.test(selectionName)) throw new Error(`${this.node.path}: selection name "${selectionName}" must be letters, digits or underscores`);
     const selection = new CfnRestoreTestingSelection(this, `${name}Selection`, {
-      restoreTestingPlanName: this.props.planName,
+      restoreTestingPlanName: this.planName,
       restoreTestingSelectionName: selectionName,
       protectedResourceType: resourceType,
       protectedResourceArns: [...resourceArns],

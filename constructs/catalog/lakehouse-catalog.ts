@@ -9,6 +9,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IDependable } from 'constructs';
+import { defaultName } from '../common/default-name';
 import { acknowledgeObjectArnWildcards } from '../compliance';
 import { dataPrefix, type DatasetDefinition } from '../datasets';
 import { createWorkgroup, MIN_BYTES_SCANNED_CUTOFF, resultsPrefix } from './athena-workgroup';
@@ -18,8 +19,11 @@ import { namedQueries } from './queries';
 
 /** Properties of {@link LakehouseCatalog}. */
 export interface LakehouseCatalogProps {
-  /** Prefix of database names: `<prefix>_<zone>`, lowercase letters, digits and underscores (e.g. `lakehouse_prod`). */
-  readonly databaseNamePrefix: string;
+  /**
+   * Prefix of database names: `<prefix>_<zone>`, lowercase letters, digits and underscores (e.g. `lakehouse_prod`).
+   * @default `<stack name>_<construct id>`, lowercased with underscores (e.g. `analytics_stack_catalog`)
+   */
+  readonly databaseNamePrefix?: string;
   /** Zone buckets by zone name; one Glue database per zone, located at its bucket. */
   readonly zoneBuckets: ReadonlyMap<string, s3.IBucket>;
   /** Datasets to catalog. Parquet datasets become CloudFormation tables with partition projection. */
@@ -28,7 +32,10 @@ export interface LakehouseCatalogProps {
   readonly resultsBucket: s3.IBucket;
   /** Key that encrypts query results (SSE_KMS). */
   readonly resultsKey: kms.IKey;
-  /** Workgroup names to create (e.g. one per persona). @default none */
+  /**
+   * Workgroup names to create (e.g. one per persona).
+   * @default one workgroup, `<stack name>-<construct id>`, so that queries and Iceberg DDL have somewhere to run
+   */
   readonly workgroupNames?: readonly string[];
   /**
    * Athena cancels queries scanning more than this many bytes.
@@ -69,8 +76,8 @@ export interface LakehouseCatalogProps {
 export interface IcebergDdlProps {
   readonly vpc: ec2.IVpc;
   readonly vpcSubnets: ec2.SubnetSelection;
-  /** Workgroup the DDL runs in; must be one of `workgroupNames`. */
-  readonly workgroupName: string;
+  /** Workgroup the DDL runs in; must be one of `workgroupNames`. @default the first of `workgroupNames` */
+  readonly workgroupName?: string;
   /** Key of the functions' log groups. */
   readonly logsKey: kms.IKey;
   /** @default logs.RetentionDays.ONE_YEAR */
@@ -116,16 +123,20 @@ export class LakehouseCatalog extends Construct {
   /** Datasets in this catalog. */
   public readonly datasets: readonly DatasetDefinition[];
 
+  /** Prefix of the database names (`<prefix>_<zone>`). */
+  public readonly databaseNamePrefix: string;
+
   private readonly props: LakehouseCatalogProps;
 
   constructor(scope: Construct, id: string, props: LakehouseCatalogProps) {
     super(scope, id);
     this.props = props;
+    this.databaseNamePrefix = props.databaseNamePrefix ?? defaultName(this, { maxLength: 64, separator: '_', lowercase: true });
     this.datasets = props.datasets;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const cutoff = props.bytesScannedCutoffPerQuery ?? DEFAULT_BYTES_SCANNED_CUTOFF;
-    if (!/^[a-z][a-z0-9_]*$/.test(props.databaseNamePrefix)) {
-      throw new Error(`${this.node.path}: databaseNamePrefix "${props.databaseNamePrefix}" must be lowercase letters, digits and underscores`);
+    if (!/^[a-z][a-z0-9_]*$/.test(this.databaseNamePrefix)) {
+      throw new Error(`${this.node.path}: databaseNamePrefix "${this.databaseNamePrefix}" must be lowercase letters, digits and underscores`);
     }
     if (cutoff < MIN_BYTES_SCANNED_CUTOFF) {
       throw new Error(`${this.node.path}: bytesScannedCutoffPerQuery must be at least ${MIN_BYTES_SCANNED_CUTOFF} (Athena minimum)`);
@@ -180,14 +191,17 @@ export class LakehouseCatalog extends Construct {
     }
     this.parquetTables = parquetTables;
 
+    const workgroupNames = props.workgroupNames ?? [defaultName(this, { maxLength: 128, separator: '-' })];
+    const icebergWorkgroup = props.iceberg?.workgroupName ?? workgroupNames[0];
     const icebergDatasets = props.datasets.filter((d) => d.format === 'iceberg');
     if (icebergDatasets.length > 0) {
       if (!props.iceberg) throw new Error(`${this.node.path}: Iceberg datasets (${icebergDatasets.map((d) => d.name).join(', ')}) need the iceberg prop`);
-      if (!(props.workgroupNames ?? []).includes(props.iceberg.workgroupName)) {
-        throw new Error(`${this.node.path}: iceberg.workgroupName "${props.iceberg.workgroupName}" is not one of workgroupNames`);
+      if (!workgroupNames.includes(icebergWorkgroup)) {
+        throw new Error(`${this.node.path}: iceberg.workgroupName "${icebergWorkgroup}" is not one of workgroupNames`);
       }
       this.icebergTables = new IcebergTables(this, 'Iceberg', {
         ...props.iceberg,
+        workgroupName: icebergWorkgroup,
         resultsBucket: props.resultsBucket,
         resultsKey: props.resultsKey,
         catalogKey: props.catalogKey,
@@ -203,7 +217,7 @@ export class LakehouseCatalog extends Construct {
     }
 
     const workgroups = new Map<string, athena.CfnWorkGroup>();
-    for (const name of props.workgroupNames ?? []) {
+    for (const name of workgroupNames) {
       workgroups.set(
         name,
         createWorkgroup(this, `${pascal(name)}Workgroup`, {
@@ -216,7 +230,7 @@ export class LakehouseCatalog extends Construct {
       );
     }
     this.workgroups = workgroups;
-    if (this.icebergTables) this.icebergTables.addPrerequisite(workgroups.get(props.iceberg!.workgroupName)!);
+    if (this.icebergTables) this.icebergTables.addPrerequisite(workgroups.get(icebergWorkgroup)!);
 
     const events = props.datasets.find((dataset) => dataset.name === 'events' && dataset.format === 'parquet');
     if ((props.namedQueries ?? true) && events) {
@@ -268,7 +282,7 @@ export class LakehouseCatalog extends Construct {
 
   /** `<prefix>_<zone>`. */
   public databaseName(zone: string): string {
-    return `${this.props.databaseNamePrefix}_${zone}`;
+    return `${this.databaseNamePrefix}_${zone}`;
   }
 
   /** The dataset's database and table name, for queries: `lakehouse_prod_raw.events`. */

@@ -1,2 +1,3 @@
 export * from './bundled-code';
 export * from './provider-compliance';
+export * from './default-name';

@@ -44,8 +44,8 @@ export interface DataQualityProps {
   readonly logsKey: kms.IKey;
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
-  /** Environment name, a metric dimension. */
-  readonly environment: string;
+  /** Environment name, a metric dimension. @default the stack's name */
+  readonly environment?: string;
   /** @default events.Schedule.rate(Duration.hours(1)) */
   readonly schedule?: events.Schedule;
   /** @default 'Lakehouse/DataQuality' */
@@ -76,7 +76,7 @@ export class DataQuality extends Construct {
     const stack = Stack.of(this);
     this.metricNamespace = props.metricNamespace ?? DEFAULT_QUALITY_NAMESPACE;
     this.datasets = props.datasets;
-    this.environment = props.environment;
+    this.environment = props.environment ?? Stack.of(this).stackName;
     for (const { dataset, databaseName } of props.datasets) {
       if (dataset.format !== 'parquet') throw new Error(`${this.node.path}: dataset ${dataset.name} is ${dataset.format}; checks read Parquet tables' contracts`);
       // The function compiles the same query from the deployed contract; compiling it here fails the
@@ -130,7 +130,7 @@ export class DataQuality extends Construct {
         [ENVIRONMENT_VARIABLES.tables]: stack.toJsonString(props.datasets.map((d) => ({ database: d.databaseName, table: d.dataset.name }))),
         [ENVIRONMENT_VARIABLES.historyDatabase]: props.historyDatabase,
         [ENVIRONMENT_VARIABLES.metricNamespace]: this.metricNamespace,
-        [ENVIRONMENT_VARIABLES.environment]: props.environment,
+        [ENVIRONMENT_VARIABLES.environment]: this.environment,
       },
     });
 

@@ -7,6 +7,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { defaultName } from '../common/default-name';
 import type { LakehouseCatalog } from '../catalog';
 import type { DataQuality } from '../data-quality';
 import type { MetricsElt } from '../elt';
@@ -41,8 +42,8 @@ export interface PlatformMonitoringProps {
   /** HTTPS subscribers (chat webhooks, incident tools). @default none */
   readonly httpsEndpoints?: readonly string[];
   readonly thresholds?: MonitoringThresholds;
-  /** Dashboard name. */
-  readonly dashboardName: string;
+  /** Dashboard name. @default `<stack name>-<construct id>` (e.g. `AnalyticsStack-Monitoring`) */
+  readonly dashboardName?: string;
 }
 
 /** One alarm and why it exists, for the dashboard and the runbook. */
@@ -84,7 +85,7 @@ export class PlatformMonitoring extends Construct {
     for (const email of props.emails ?? []) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     for (const url of props.httpsEndpoints ?? []) this.topic.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
     this.action = new actions.SnsAction(this.topic);
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName, defaultInterval: Duration.hours(6) });
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName ?? defaultName(this, { maxLength: 255, separator: '-' }), defaultInterval: Duration.hours(6) });
   }
 
   /** Freshness, delivery, stream lag and throttling alarms for one streamed dataset. */

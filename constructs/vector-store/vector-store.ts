@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { defaultName } from '../common/default-name';
 import { acknowledgeProviderFramework, bundledHandlerCode, HANDLER_RUNTIME } from '../common';
 import { validateCollections } from './collection-validation';
 import { DEFAULT_COLLECTION, type VectorCollection } from './collections';
@@ -55,8 +56,11 @@ export interface VectorStoreProps {
   readonly port?: number;
   /** @default 'vectors' */
   readonly databaseName?: string;
-  /** Instance identifier; fixed so that log groups can be created before the instance. */
-  readonly instanceIdentifier: string;
+  /**
+   * Instance identifier; fixed so that log groups can be created before the instance.
+   * @default `<stack name>-<construct id>`, lowercased (RDS stores identifiers in lowercase), at most 63 characters
+   */
+  readonly instanceIdentifier?: string;
   /** How often the master secret rotates. @default Duration.days(30) */
   readonly rotationInterval?: Duration;
   /** @default [DEFAULT_COLLECTION] (document_embeddings, 1536 dims, cosine, HNSW) */
@@ -100,6 +104,7 @@ export class VectorStore extends Construct {
     super(scope, id);
     const port = props.port ?? 5433;
     const databaseName = props.databaseName ?? 'vectors';
+    const instanceIdentifier = props.instanceIdentifier ?? defaultName(this, { maxLength: 63, separator: '-', lowercase: true });
     const collections = props.collections ?? [DEFAULT_COLLECTION];
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
@@ -150,7 +155,7 @@ export class VectorStore extends Construct {
     // Pre-created so that they are encrypted and expire; RDS writes to them once exports are on.
     for (const log of ['postgresql', 'upgrade']) {
       new logs.LogGroup(this, `${log.charAt(0).toUpperCase()}${log.slice(1)}Logs`, {
-        logGroupName: `/aws/rds/instance/${props.instanceIdentifier}/${log}`,
+        logGroupName: `/aws/rds/instance/${instanceIdentifier}/${log}`,
         encryptionKey: props.logsKey,
         retention,
         removalPolicy: keepOnRemoval,
@@ -169,7 +174,7 @@ export class VectorStore extends Construct {
 
     this.instance = new rds.DatabaseInstance(this, 'Instance', {
       engine: rds.DatabaseInstanceEngine.postgres({ version }),
-      instanceIdentifier: props.instanceIdentifier,
+      instanceIdentifier,
       instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO),
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
