@@ -168,7 +168,12 @@ export class EventProducer {
   private readonly now: () => Date | number;
 
   constructor(options: EventProducerOptions) {
-    this.PutRecordsCommand = loadOptionalPeer<typeof import('@aws-sdk/client-kinesis')>('@aws-sdk/client-kinesis').PutRecordsCommand;
+    this.PutRecordsCommand = loadOptionalPeer(
+      '@aws-sdk/client-kinesis',
+      // A literal require so that bundlers include the client; lazy so that its absence is reported by name.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      () => require('@aws-sdk/client-kinesis') as typeof import('@aws-sdk/client-kinesis'),
+    ).PutRecordsCommand;
     this.client = options.client;
     this.streamName = options.streamName;
     this.dataset = options.dataset;

