@@ -60,6 +60,10 @@ function regenerateDictionary(root: string): void {
 }
 
 export async function main(argv: readonly string[], root: string = join(__dirname, '..')): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(`${USAGE}\nWalkthrough: docs/adding-a-dataset.md`);
+    return 0;
+  }
   const request = parse(argv);
   const scaffold = planDataset(request, scaffoldContext(root));
   const file = join(root, 'config', 'datasets', scaffold.fileName);

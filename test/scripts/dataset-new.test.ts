@@ -86,6 +86,12 @@ describe('npm run dataset:new', () => {
     expect(readFileSync(join(scratch, 'config', 'datasets', 'index.ts'), 'utf8')).toBe(before);
   });
 
+  it('prints its usage with --help', () => {
+    const help = runScaffold(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm run dataset:new -- <name> \[--domain d\]/);
+  });
+
   it('refuses a missing name with the usage line', () => {
     const refused = runScaffold([]);
     expect(refused.status).toBe(1);
