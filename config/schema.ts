@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INTERFACE_ENDPOINT_NAMES, type InterfaceEndpointName } from '../constructs/network/interface-endpoints';
+import { DEFAULT_MASTER_USERNAME, masterUsernameProblem } from '../constructs/vector-store/master-username';
 import { RDS_POSTGRES_VERSIONS, type RdsPostgresVersion } from '../constructs/vector-store/postgres-versions';
 import {
   ENVIRONMENT_NAMES,
@@ -154,6 +155,31 @@ const ingestionSchema = z
     }
   });
 
+/**
+ * Vault lock: recovery points cannot be deleted before `minRetentionDays`. Governance mode can be
+ * lifted by privileged users; compliance mode (with `changeableForDays`, at least 3) becomes
+ * irreversible once that grace period ends.
+ */
+const vaultLockSchema = z
+  .object({
+    mode: z.enum(['governance', 'compliance']).default('governance'),
+    minRetentionDays: days(1, 36_500),
+    maxRetentionDays: days(1, 36_500).optional(),
+    changeableForDays: days(3, 36_500).optional(),
+  })
+  .strict()
+  .superRefine((lock, ctx) => {
+    if (lock.mode === 'compliance' && lock.changeableForDays === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['changeableForDays'], message: 'is required for compliance mode: the grace period (≥ 3 days) before the lock becomes irreversible' });
+    }
+    if (lock.mode === 'governance' && lock.changeableForDays !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['changeableForDays'], message: 'only applies to compliance mode; remove it for governance mode' });
+    }
+    if (lock.maxRetentionDays !== undefined && lock.maxRetentionDays < lock.minRetentionDays) {
+      ctx.addIssue({ code: 'custom', path: ['maxRetentionDays'], message: `must be at least minRetentionDays (${lock.minRetentionDays})` });
+    }
+  });
+
 const backupSchema = z
   .object({
     /** The only role that may delete recovery points. Required outside dev. */
@@ -167,33 +193,20 @@ const backupSchema = z
     dailyRetentionDays: days(1, 36_500).default(35),
     /** Monthly long-term recovery points' retention. Default: none. */
     monthlyRetentionDays: days(30, 36_500).optional(),
-    /**
-     * Vault lock: recovery points cannot be deleted before `minRetentionDays`. Governance mode can be
-     * lifted by privileged users; compliance mode (with `changeableForDays`, at least 3) becomes
-     * irreversible once that grace period ends. Default: no lock.
-     */
-    vaultLock: z
-      .object({
-        mode: z.enum(['governance', 'compliance']).default('governance'),
-        minRetentionDays: days(1, 36_500),
-        maxRetentionDays: days(1, 36_500).optional(),
-        changeableForDays: days(3, 36_500).optional(),
-      })
-      .strict()
-      .superRefine((lock, ctx) => {
-        if (lock.mode === 'compliance' && lock.changeableForDays === undefined) {
-          ctx.addIssue({ code: 'custom', path: ['changeableForDays'], message: 'is required for compliance mode: the grace period (≥ 3 days) before the lock becomes irreversible' });
-        }
-        if (lock.mode === 'governance' && lock.changeableForDays !== undefined) {
-          ctx.addIssue({ code: 'custom', path: ['changeableForDays'], message: 'only applies to compliance mode; remove it for governance mode' });
-        }
-      })
-      .optional(),
+    /** Lock of the environment vault (see vaultLockSchema). Default: no lock; required in prod. */
+    vaultLock: vaultLockSchema.optional(),
     /** Copy recovery points to a vault in another region (and optionally account). Required in prod. */
     disasterRecovery: z
       .object({
         region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region name such as eu-central-1'),
         account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account ID').optional(),
+        /** Lock of the DR vault. Default: the environment vault's lock (`backup.vaultLock`). */
+        vaultLock: vaultLockSchema.optional(),
+        /** The DR vault's break-glass role. Default `backup.breakGlassRoleArn`; required for a DR account of its own. */
+        breakGlassRoleArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/name')
+          .optional(),
       })
       .strict()
       .optional(),
@@ -263,6 +276,17 @@ const vectorStoreSchema = z
       .max(65_535, 'must be at most 65535')
       .refine((port) => port !== 5432, 'must not be 5432, the PostgreSQL default (cdk-nag RDS11)')
       .default(5433),
+    /**
+     * Master user name. Default lakehouse_admin. Changing it replaces the database: an environment
+     * deployed before this setting existed keeps `postgres` by setting it explicitly.
+     */
+    masterUsername: z
+      .string()
+      .superRefine((name, ctx) => {
+        const problem = masterUsernameProblem(name);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .default(DEFAULT_MASTER_USERNAME),
     /** Days between rotations of the master secret. Default 30. */
     rotationDays: days(1, 365).default(30),
     /** Vector collections (tables). Default: document_embeddings, 1536 dims, cosine, HNSW. */
@@ -287,6 +311,14 @@ const catalogSchema = z
   })
   .strict();
 
+/** A role ARN that may contain `*` in its name: IAM Identity Center roles end in a generated suffix. */
+const trustedRoleArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/*-]{1,512}$/,
+    'must be an IAM role ARN (a * may stand for a generated suffix), such as arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Analyst_*',
+  );
+
 const personaSchema = z
   .object({
     /** Persona name; part of its Athena workgroup name. */
@@ -299,6 +331,22 @@ const personaSchema = z
     excludeClassifications: z.array(z.enum(['public', 'internal', 'confidential', 'pii'])).default([]),
     /** Also insert, delete and alter tables (engineers). Default false. */
     write: z.boolean().default(false),
+    /**
+     * Roles that may assume the persona role this app creates (matched on `aws:PrincipalArn`, so IAM
+     * Identity Center permission-set roles can be named with `*`). Required outside dev unless `roleArn`
+     * is set; in dev, empty means every principal of the account.
+     */
+    trustedPrincipals: z.array(trustedRoleArn).default([]),
+    /** Also require MFA on the AssumeRole call (IAM users with MFA; Identity Center sessions do not carry it). Default false. */
+    requireMfa: z.boolean().default(false),
+    /** Also require this tag on the calling principal (`aws:PrincipalTag/<key>`). Default: none. */
+    principalTag: z
+      .object({
+        key: z.string().min(1, 'must not be empty').max(TAG_KEY_MAX).regex(TAG_PATTERN, 'may contain only letters, digits, spaces and _ . : / = + - @'),
+        value: tagValue,
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -333,7 +381,7 @@ const governanceSchema = z
   })
   .strict();
 
-export const environmentSchema = z
+const environmentBaseSchema = z
   .object({
     /** The environment's name; must match its file name. */
     name: z.enum(ENVIRONMENT_NAMES),
@@ -371,8 +419,9 @@ export const environmentSchema = z
     vectorStore: vectorStoreSchema.prefault({}),
     governance: governanceSchema.prefault({}),
   })
-  .strict()
-  .superRefine((env, ctx) => {
+  .strict();
+
+export const environmentSchema = environmentBaseSchema.superRefine((env, ctx) => {
     if (env.removalPolicy === 'destroy' && env.name !== 'dev') {
       ctx.addIssue({
         code: 'custom',
@@ -478,6 +527,9 @@ export const environmentSchema = z
       });
     }
     const zoneNames = env.storage.zones.map((zone) => zone.name);
+    checkLakeFormationAdmins(env, ctx);
+    checkDisasterRecovery(env, ctx);
+    env.governance.personas.forEach((persona, index) => checkPersonaTrust(env, persona, index, ctx));
     env.governance.personas.forEach((persona, index) => {
       if (persona.name === 'engineering') {
         ctx.addIssue({
@@ -510,6 +562,112 @@ export const environmentSchema = z
       }
     });
   });
+
+type Environment = z.output<typeof environmentBaseSchema>;
+type Persona = Environment['governance']['personas'][number];
+type Issues = z.RefinementCtx;
+
+/**
+ * Outside dev the Lake Formation settings must leave a person able to administer the lake: the settings
+ * replace the account's admin list, and the CDK deployment role alone (always added) is no one's login.
+ */
+function checkLakeFormationAdmins(env: Environment, ctx: Issues): void {
+  if (env.name === 'dev') return;
+  const human = env.governance.lakeFormationAdmins.some((arn) => !roleName(arn).startsWith('cdk-'));
+  if (!human) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['governance', 'lakeFormationAdmins'],
+      message:
+        `must name at least one human administrator for ${env.name} (a named admin role such as ` +
+        `arn:aws:iam::${env.account ?? '<account>'}:role/DataLakeAdmin, or your IAM Identity Center administrators' role): ` +
+        'the Lake Formation settings replace the account\'s admin list, and the CDK deployment role alone leaves nobody who can grant or repair permissions',
+    });
+  }
+}
+
+/** The DR vault's lock must fit the copies it receives, and its break-glass role must live in its account. */
+function checkDisasterRecovery(env: Environment, ctx: Issues): void {
+  const { backup } = env;
+  const longest = Math.max(backup.dailyRetentionDays, backup.monthlyRetentionDays ?? 0);
+  const checkMax = (lock: Environment['backup']['vaultLock'], path: Array<string | number>) => {
+    if (lock?.maxRetentionDays !== undefined && lock.maxRetentionDays < longest) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'maxRetentionDays'],
+        message: `must be at least ${longest} days, the longest retention of the recovery points it receives (daily or monthly): AWS Backup fails jobs outside the lock's range`,
+      });
+    }
+  };
+  checkMax(backup.vaultLock, ['backup', 'vaultLock']);
+  const dr = backup.disasterRecovery;
+  if (!dr) return;
+  if (dr.vaultLock) {
+    checkMax(dr.vaultLock, ['backup', 'disasterRecovery', 'vaultLock']);
+    if (dr.vaultLock.minRetentionDays > backup.dailyRetentionDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backup', 'disasterRecovery', 'vaultLock', 'minRetentionDays'],
+        message: `must not exceed dailyRetentionDays (${backup.dailyRetentionDays}): copies are kept that long, and AWS Backup refuses copies shorter than the lock's minimum`,
+      });
+    }
+  }
+  const drAccount = dr.account ?? env.account;
+  const breakGlass = dr.breakGlassRoleArn ?? backup.breakGlassRoleArn;
+  if (breakGlass && drAccount && accountOf(breakGlass) !== drAccount) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['backup', 'disasterRecovery', 'breakGlassRoleArn'],
+      message: `must be a role in the DR account ${drAccount}${dr.breakGlassRoleArn ? '' : ' (backup.breakGlassRoleArn is in another account, so name the DR account\'s own)'}: a vault policy only admits principals of its own account`,
+    });
+  }
+}
+
+/** A persona role this app creates trusts named roles, not the whole account (dev excepted). */
+function checkPersonaTrust(env: Environment, persona: Persona, index: number, ctx: Issues): void {
+  const path = ['governance', 'personas', index];
+  if (persona.roleArn) {
+    const extras = [
+      ...(persona.trustedPrincipals.length > 0 ? ['trustedPrincipals'] : []),
+      ...(persona.requireMfa ? ['requireMfa'] : []),
+      ...(persona.principalTag ? ['principalTag'] : []),
+    ];
+    for (const field of extras) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, field],
+        message: 'only applies to a persona role this app creates; an imported roleArn keeps its own trust policy: remove this field or roleArn',
+      });
+    }
+    return;
+  }
+  if (env.name !== 'dev' && persona.trustedPrincipals.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, 'trustedPrincipals'],
+      message:
+        `is required for ${env.name} unless roleArn is set: without it the persona role would trust every principal of the account; ` +
+        `list the roles that may assume it, e.g. arn:aws:iam::${env.account ?? '<account>'}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_${persona.name}_*`,
+    });
+  }
+  persona.trustedPrincipals.forEach((arn, position) => {
+    if (env.account !== undefined && accountOf(arn) !== env.account) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'trustedPrincipals', position],
+        message: `must be a role in this environment's account (${env.account}): the trust policy admits principals of this account only`,
+      });
+    }
+  });
+}
+
+function accountOf(arn: string): string {
+  return arn.split(':')[4];
+}
+
+function roleName(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
 
 /** What an environment file declares (defaults may be omitted). */
 export type EnvironmentConfigInput = z.input<typeof environmentSchema>;

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { allowCloudWatchLogs } from '../keys/key-policies';
+import { allowCloudWatchLogs, denyGrantsExceptForAwsResources } from '../keys/key-policies';
 import {
   DEFAULT_INTERFACE_ENDPOINTS,
   INTERFACE_ENDPOINT_NAMES,
@@ -150,6 +150,7 @@ export class LakehouseNetwork extends Construct {
         removalPolicy,
       });
       allowCloudWatchLogs(key);
+      denyGrantsExceptForAwsResources(key);
       this.flowLogsKey = key;
     }
 
