@@ -75,7 +75,7 @@ export const MAX_CONTINUOUS_RETENTION_DAYS = 35;
 export class LakehouseBackup extends Construct {
   public readonly vault: backup.BackupVault;
   public readonly plan: backup.BackupPlan;
-  /** The vault's name: `vaultName`, or with `uniqueVaultName` a token that resolves at deploy time. */
+  /** The vault's name: `vaultName`, or with `uniqueVaultName` the vault's Ref (known at deploy time). */
   public readonly vaultName: string;
 
   constructor(scope: Construct, id: string, props: LakehouseBackupProps) {
@@ -89,16 +89,18 @@ export class LakehouseBackup extends Construct {
       throw new Error(`${this.node.path}: the vault lock's minimum retention exceeds the continuous backup retention`);
     }
     // The stack ID's UUID is new for every stack creation; its first block keeps the name short.
-    this.vaultName = props.uniqueVaultName
+    const backupVaultName = props.uniqueVaultName
       ? `${props.vaultName}-${Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Stack.of(this).stackId))))}`
       : props.vaultName;
     this.vault = new backup.BackupVault(this, 'Vault', {
-      backupVaultName: this.vaultName,
+      backupVaultName,
       encryptionKey: props.encryptionKey,
       accessPolicy,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       lockConfiguration: props.lock,
     });
+    // A unique name is read from the vault (its Ref), so other stacks import a plain string.
+    this.vaultName = props.uniqueVaultName ? this.vault.backupVaultName : props.vaultName;
     const copyTarget = props.copyToVaultArn ? backup.BackupVault.fromBackupVaultArn(this, 'CopyTarget', props.copyToVaultArn) : undefined;
     const copies = (deleteAfter: Duration) => (copyTarget ? [{ destinationBackupVault: copyTarget, deleteAfter }] : undefined);
     const dailyRetention = props.dailyRetention ?? Duration.days(35);

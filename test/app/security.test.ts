@@ -159,9 +159,11 @@ describe('backup vaults', () => {
   it('dev: the backup alarm watches the deployment\'s vault through the storage stack\'s name', () => {
     const operations = synthCached('dev').templates['lakehouse-dev-operations'];
     const [alarm] = resourcesOfType(operations, 'AWS::CloudWatch::Alarm').filter((a) => a.Properties!.MetricName === 'NumberOfBackupJobsFailed');
+    const [vault] = resourcesOfType(synthCached('dev').templates['lakehouse-dev-storage'], 'AWS::Backup::BackupVault');
     const dimension = JSON.stringify(alarm.Properties!.Dimensions);
-    expect(dimension).toContain('"lakehouse-dev-"');
     expect(dimension).toContain('"StackName":"lakehouse-dev-storage"');
+    expect(dimension).toContain(`BackupVaultName","Value":{"Fn::GetStackOutput"`);
+    expect(dimension).toContain(vault.logicalId);
   });
 
   it.each(['staging', 'prod'] as const)('%s: the vault keeps its fixed name and denies destruction to all but break-glass', (environment) => {

@@ -110,7 +110,8 @@ describe('LakehouseBackup options and refusals', () => {
     const [vault] = Object.values(Template.fromStack(stack).findResources('AWS::Backup::BackupVault'));
     const suffix = { 'Fn::Select': [0, { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] }] };
     expect(vault.Properties.BackupVaultName).toEqual({ 'Fn::Join': ['', ['lakehouse-test-', suffix]] });
-    expect(stack.resolve(backup.vaultName)).toEqual(vault.Properties.BackupVaultName);
+    const [logicalId] = Object.keys(Template.fromStack(stack).findResources('AWS::Backup::BackupVault'));
+    expect(stack.resolve(backup.vaultName)).toEqual({ 'Fn::GetAtt': [logicalId, 'BackupVaultName'] });
   });
 
   it('refuses point-in-time retention over 35 days', () => {
