@@ -175,8 +175,8 @@ const vaultLockSchema = z
     if (lock.mode === 'governance' && lock.changeableForDays !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['changeableForDays'], message: 'only applies to compliance mode; remove it for governance mode' });
     }
-    if (lock.maxRetentionDays !== undefined && lock.maxRetentionDays < lock.minRetentionDays) {
-      ctx.addIssue({ code: 'custom', path: ['maxRetentionDays'], message: `must be at least minRetentionDays (${lock.minRetentionDays})` });
+    if (lock.maxRetentionDays !== undefined && lock.maxRetentionDays <= lock.minRetentionDays) {
+      ctx.addIssue({ code: 'custom', path: ['maxRetentionDays'], message: `must be greater than minRetentionDays (${lock.minRetentionDays}; AWS Backup refuses equal ones)` });
     }
   });
 
