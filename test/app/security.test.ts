@@ -71,6 +71,19 @@ describe.each(ENVIRONMENT_NAMES)('%s security', (environment) => {
     expect(checked).toBeGreaterThanOrEqual(3);
   });
 
+  it('every function permission for an AWS service names the source', () => {
+    const permissions = all.flatMap(([stack, template]) =>
+      resourcesOfType(template, 'AWS::Lambda::Permission')
+        .filter((permission) => String(permission.Properties!.Principal).endsWith('.amazonaws.com'))
+        .map((permission) => ({ stack, permission })),
+    );
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const { stack, permission } of permissions) {
+      const properties = permission.Properties!;
+      expect(properties.SourceArn ?? properties.SourceAccount, `${stack}/${permission.logicalId}`).toBeDefined();
+    }
+  });
+
   it('the notification key admits its publishers only for topics of this account and region', () => {
     const [key] = resourcesOfType(storage, 'AWS::KMS::Key').filter((k) => JSON.stringify(k.Properties!.KeyPolicy).includes('AllowAlarmPublishersThroughSns'));
     const statement = (key.Properties!.KeyPolicy.Statement as Statement[]).find((s) => s.Sid === 'AllowAlarmPublishersThroughSns')!;
