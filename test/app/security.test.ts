@@ -1,5 +1,9 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES } from '../../config/limits';
+import type { PersonaConfig } from '../../config/schema';
+import { personaTrust } from '../../lib/stacks/catalog-stack';
 import { BREAK_GLASS_ONLY_ACTIONS, POLICY_AND_LOCK_ACTIONS } from '../../constructs/backup';
 import { resourcesOfType, synthCached, type Template } from '../support/synth';
 
@@ -202,5 +206,39 @@ describe('backup vaults', () => {
     const lock = config.backup.disasterRecovery?.vaultLock ?? config.backup.vaultLock!;
     expect(drVault.Properties!.LockConfiguration).toEqual({ MinRetentionDays: lock.minRetentionDays, MaxRetentionDays: lock.maxRetentionDays });
     expect(drVault.DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('persona trust', () => {
+  const persona = (extra: Partial<PersonaConfig>): PersonaConfig => ({
+    name: 'analyst',
+    excludeClassifications: [],
+    write: false,
+    trustedPrincipals: [],
+    requireMfa: false,
+    ...extra,
+  });
+  const trustOf = (config: PersonaConfig) => {
+    const stack = new Stack(new App(), 'Trust', { env: { account: '222222222222', region: 'eu-west-1' } });
+    const role = new iam.Role(stack, 'Role', { assumedBy: personaTrust(config) });
+    return stack.resolve((role.node.defaultChild as iam.CfnRole).assumeRolePolicyDocument).Statement[0];
+  };
+
+  it('adds MFA and principal-tag conditions to the trusted principals', () => {
+    const trust = trustOf(
+      persona({ trustedPrincipals: ['arn:aws:iam::222222222222:role/Analyst*'], requireMfa: true, principalTag: { key: 'team', value: 'analytics' } }),
+    );
+    expect(JSON.stringify(trust.Principal)).toContain(':iam::222222222222:root');
+    expect(trust.Condition).toEqual({
+      ArnLike: { 'aws:PrincipalArn': ['arn:aws:iam::222222222222:role/Analyst*'] },
+      Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+      StringEquals: { 'aws:PrincipalTag/team': 'analytics' },
+    });
+  });
+
+  it('with a principal tag alone, trusts the tagged principals of the account', () => {
+    expect(trustOf(persona({ principalTag: { key: 'team', value: 'analytics' } })).Condition).toEqual({
+      StringEquals: { 'aws:PrincipalTag/team': 'analytics' },
+    });
   });
 });
