@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { INTERFACE_ENDPOINT_NAMES, type InterfaceEndpointName } from '../constructs/network/interface-endpoints';
+import { DEFAULT_MASTER_USERNAME, masterUsernameProblem } from '../constructs/vector-store/master-username';
+import { checkDisasterRecovery, checkLakeFormationAdmins, checkPersonaTrust } from './security-rules';
 import { RDS_POSTGRES_VERSIONS, type RdsPostgresVersion } from '../constructs/vector-store/postgres-versions';
 import {
   ENVIRONMENT_NAMES,
@@ -154,6 +156,31 @@ const ingestionSchema = z
     }
   });
 
+/**
+ * Vault lock: recovery points cannot be deleted before `minRetentionDays`. Governance mode can be
+ * lifted by privileged users; compliance mode (with `changeableForDays`, at least 3) becomes
+ * irreversible once that grace period ends.
+ */
+const vaultLockSchema = z
+  .object({
+    mode: z.enum(['governance', 'compliance']).default('governance'),
+    minRetentionDays: days(1, 36_500),
+    maxRetentionDays: days(1, 36_500).optional(),
+    changeableForDays: days(3, 36_500).optional(),
+  })
+  .strict()
+  .superRefine((lock, ctx) => {
+    if (lock.mode === 'compliance' && lock.changeableForDays === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['changeableForDays'], message: 'is required for compliance mode: the grace period (≥ 3 days) before the lock becomes irreversible' });
+    }
+    if (lock.mode === 'governance' && lock.changeableForDays !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['changeableForDays'], message: 'only applies to compliance mode; remove it for governance mode' });
+    }
+    if (lock.maxRetentionDays !== undefined && lock.maxRetentionDays <= lock.minRetentionDays) {
+      ctx.addIssue({ code: 'custom', path: ['maxRetentionDays'], message: `must be greater than minRetentionDays (${lock.minRetentionDays}; AWS Backup refuses equal ones)` });
+    }
+  });
+
 const backupSchema = z
   .object({
     /** The only role that may delete recovery points. Required outside dev. */
@@ -167,33 +194,20 @@ const backupSchema = z
     dailyRetentionDays: days(1, 36_500).default(35),
     /** Monthly long-term recovery points' retention. Default: none. */
     monthlyRetentionDays: days(30, 36_500).optional(),
-    /**
-     * Vault lock: recovery points cannot be deleted before `minRetentionDays`. Governance mode can be
-     * lifted by privileged users; compliance mode (with `changeableForDays`, at least 3) becomes
-     * irreversible once that grace period ends. Default: no lock.
-     */
-    vaultLock: z
-      .object({
-        mode: z.enum(['governance', 'compliance']).default('governance'),
-        minRetentionDays: days(1, 36_500),
-        maxRetentionDays: days(1, 36_500).optional(),
-        changeableForDays: days(3, 36_500).optional(),
-      })
-      .strict()
-      .superRefine((lock, ctx) => {
-        if (lock.mode === 'compliance' && lock.changeableForDays === undefined) {
-          ctx.addIssue({ code: 'custom', path: ['changeableForDays'], message: 'is required for compliance mode: the grace period (≥ 3 days) before the lock becomes irreversible' });
-        }
-        if (lock.mode === 'governance' && lock.changeableForDays !== undefined) {
-          ctx.addIssue({ code: 'custom', path: ['changeableForDays'], message: 'only applies to compliance mode; remove it for governance mode' });
-        }
-      })
-      .optional(),
+    /** Lock of the environment vault (see vaultLockSchema). Default: no lock; required in prod. */
+    vaultLock: vaultLockSchema.optional(),
     /** Copy recovery points to a vault in another region (and optionally account). Required in prod. */
     disasterRecovery: z
       .object({
         region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region name such as eu-central-1'),
         account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account ID').optional(),
+        /** Lock of the DR vault. Default: the environment vault's lock (`backup.vaultLock`). */
+        vaultLock: vaultLockSchema.optional(),
+        /** The DR vault's break-glass role. Default `backup.breakGlassRoleArn`; required for a DR account of its own. */
+        breakGlassRoleArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/name')
+          .optional(),
       })
       .strict()
       .optional(),
@@ -263,6 +277,17 @@ const vectorStoreSchema = z
       .max(65_535, 'must be at most 65535')
       .refine((port) => port !== 5432, 'must not be 5432, the PostgreSQL default (cdk-nag RDS11)')
       .default(5433),
+    /**
+     * Master user name. Default lakehouse_admin. Changing it replaces the database: an environment
+     * deployed before this setting existed keeps `postgres` by setting it explicitly.
+     */
+    masterUsername: z
+      .string()
+      .superRefine((name, ctx) => {
+        const problem = masterUsernameProblem(name);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .default(DEFAULT_MASTER_USERNAME),
     /** Days between rotations of the master secret. Default 30. */
     rotationDays: days(1, 365).default(30),
     /** Vector collections (tables). Default: document_embeddings, 1536 dims, cosine, HNSW. */
@@ -287,6 +312,14 @@ const catalogSchema = z
   })
   .strict();
 
+/** A role ARN that may contain `*` in its name: IAM Identity Center roles end in a generated suffix. */
+const trustedRoleArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/*-]{1,512}$/,
+    'must be an IAM role ARN (a * may stand for a generated suffix), such as arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Analyst_*',
+  );
+
 const personaSchema = z
   .object({
     /** Persona name; part of its Athena workgroup name. */
@@ -299,6 +332,22 @@ const personaSchema = z
     excludeClassifications: z.array(z.enum(['public', 'internal', 'confidential', 'pii'])).default([]),
     /** Also insert, delete and alter tables (engineers). Default false. */
     write: z.boolean().default(false),
+    /**
+     * Roles that may assume the persona role this app creates (matched on `aws:PrincipalArn`, so IAM
+     * Identity Center permission-set roles can be named with `*`). Required outside dev unless `roleArn`
+     * is set; in dev, empty means every principal of the account.
+     */
+    trustedPrincipals: z.array(trustedRoleArn).default([]),
+    /** Also require MFA on the AssumeRole call (IAM users with MFA; Identity Center sessions do not carry it). Default false. */
+    requireMfa: z.boolean().default(false),
+    /** Also require this tag on the calling principal (`aws:PrincipalTag/<key>`). Default: none. */
+    principalTag: z
+      .object({
+        key: z.string().min(1, 'must not be empty').max(TAG_KEY_MAX).regex(TAG_PATTERN, 'may contain only letters, digits, spaces and _ . : / = + - @'),
+        value: tagValue,
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -478,6 +527,9 @@ export const environmentSchema = z
       });
     }
     const zoneNames = env.storage.zones.map((zone) => zone.name);
+    checkLakeFormationAdmins(env, ctx);
+    checkDisasterRecovery(env, ctx);
+    env.governance.personas.forEach((persona, index) => checkPersonaTrust(env, persona, index, ctx));
     env.governance.personas.forEach((persona, index) => {
       if (persona.name === 'engineering') {
         ctx.addIssue({

@@ -9,12 +9,15 @@ export interface StatefulRemoval {
   readonly autoDeleteObjects: boolean;
   /** Waiting period before a removed KMS key is deleted. */
   readonly keyPendingWindow: Duration;
-  /** Termination protection for stateful stacks. */
+  /**
+   * Termination protection, for every stack outside dev: a stateless stack's deletion still breaks the
+   * environment (the VPC under the database, the alarms), so deleting one is a two-step decision there.
+   */
   readonly terminationProtection: boolean;
 }
 
 /**
- * "retain" keeps every stateful resource and protects stateful stacks outside dev; "destroy" (a dev-only
+ * "retain" keeps every stateful resource and protects every stack outside dev; "destroy" (a dev-only
  * opt-in, enforced by the schema) empties and deletes them, with the shortest key deletion window.
  */
 export function statefulRemoval(config: EnvironmentConfig): StatefulRemoval {

@@ -40,6 +40,23 @@ export const prod: EnvironmentConfigInput = {
     deletionProtection: true,
     backupRetentionDays: 35,
   },
+  governance: {
+    // Placeholders: replace with your roles. The Lake Formation settings replace the account's admin
+    // list, so at least one person's role must be here (the CDK deployment role is added on its own).
+    lakeFormationAdmins: ['arn:aws:iam::222222222222:role/DataLakeAdmin'],
+    // Who may assume each persona role: IAM Identity Center permission-set roles (the * stands for the
+    // generated suffix; add the region segment to the path if your Identity Center lives outside us-east-1).
+    personas: [
+      { name: 'data_engineer', write: true, trustedPrincipals: ['arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_DataEngineer_*'] },
+      { name: 'analyst', excludeClassifications: ['pii'], trustedPrincipals: ['arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Analyst_*'] },
+      {
+        name: 'ml_engineer',
+        zones: ['curated', 'analytics'],
+        excludeClassifications: ['pii'],
+        trustedPrincipals: ['arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_MlEngineer_*'],
+      },
+    ],
+  },
   storage: {
     zones: [
       {

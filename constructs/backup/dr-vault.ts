@@ -4,6 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { defaultName } from '../common/default-name';
+import { denyGrantsExceptForAwsResources } from '../keys/key-policies';
+import type { VaultLock } from './lakehouse-backup';
+import { deploymentRoleArns, vaultAccessPolicy } from './vault-policy';
 
 /** Properties of {@link DisasterRecoveryVault}. */
 export interface DisasterRecoveryVaultProps {
@@ -17,14 +20,27 @@ export interface DisasterRecoveryVaultProps {
    * @default - same account
    */
   readonly sourceAccount?: string;
+  /**
+   * The only role that may delete recovery points, the vault, its access policy or its lock: the same
+   * policy as the environment vault (`vaultAccessPolicy`).
+   * @default - no deny policy
+   */
+  readonly breakGlassRoleArn?: string;
+  /**
+   * Vault lock on the copies. The lock's minimum must not exceed the shortest copy retention, and its
+   * maximum (if any) must cover the longest, or AWS Backup fails the copy jobs.
+   * @default - no lock
+   */
+  readonly lock?: VaultLock;
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
  * The vault that receives copies of production recovery points in the DR region, with its own rotating
- * key. For a copy from another account, the vault admits `backup:CopyIntoBackupVault` from that account
- * and the key admits its use by that account.
+ * key, the same break-glass access policy as the environment vault and an optional lock. For a copy from
+ * another account, the vault admits `backup:CopyIntoBackupVault` from that account and the key admits
+ * its use by that account.
  */
 export class DisasterRecoveryVault extends Construct {
   public readonly key: kms.Key;
@@ -42,16 +58,22 @@ export class DisasterRecoveryVault extends Construct {
       pendingWindow: Duration.days(30),
       removalPolicy,
     });
-    let accessPolicy: iam.PolicyDocument | undefined;
+    denyGrantsExceptForAwsResources(this.key);
     if (props.sourceAccount) {
-      const source = new iam.AccountPrincipal(props.sourceAccount);
-      this.key.grant(source, 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:CreateGrant', 'kms:DescribeKey');
-      accessPolicy = new iam.PolicyDocument({
-        statements: [
-          new iam.PolicyStatement({ sid: 'AllowCopiesFromSource', principals: [source], actions: ['backup:CopyIntoBackupVault'], resources: ['*'] }),
-        ],
-      });
+      // AWS Backup in the source account creates grants on this key for the copy (grants for AWS resources).
+      this.key.grant(new iam.AccountPrincipal(props.sourceAccount), 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:CreateGrant', 'kms:DescribeKey');
     }
-    this.vault = new backup.BackupVault(this, 'Vault', { backupVaultName: this.vaultName, encryptionKey: this.key, accessPolicy, removalPolicy });
+    const accessPolicy = vaultAccessPolicy({
+      breakGlassRoleArn: props.breakGlassRoleArn,
+      deploymentRoleArns: deploymentRoleArns(this),
+      copySourceAccount: props.sourceAccount,
+    });
+    this.vault = new backup.BackupVault(this, 'Vault', {
+      backupVaultName: this.vaultName,
+      encryptionKey: this.key,
+      accessPolicy,
+      removalPolicy,
+      lockConfiguration: props.lock,
+    });
   }
 }

@@ -1,3 +1,4 @@
 export * from './lakehouse-backup';
 export * from './dr-vault';
 export * from './restore-testing';
+export * from './vault-policy';

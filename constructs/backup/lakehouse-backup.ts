@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +6,17 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { defaultName } from '../common/default-name';
+import { deploymentRoleArns, vaultAccessPolicy } from './vault-policy';
+
+/**
+ * A vault lock. Without `changeableFor` it is in governance mode (privileged users can remove it); with
+ * it, compliance mode, which becomes immutable, even for the root user, once `changeableFor` (≥ 3 days) ends.
+ */
+export interface VaultLock {
+  readonly minRetention: Duration;
+  readonly maxRetention?: Duration;
+  readonly changeableFor?: Duration;
+}
 
 /** Properties of {@link LakehouseBackup}. */
 export interface LakehouseBackupProps {
@@ -17,7 +28,16 @@ export interface LakehouseBackupProps {
    */
   readonly vaultName?: string;
   /**
-   * The only role that may delete recovery points or change their lifecycle.
+   * Suffix the vault name with the first block of the stack's ID (`<vaultName>-1a2b3c4d`), which
+   * changes every time the stack is created. For disposable environments: a vault that still holds
+   * recovery points cannot be deleted, so it is retained when the stack is destroyed, and the next
+   * deployment must not collide with it ("already exists").
+   * @default false
+   */
+  readonly uniqueVaultName?: boolean;
+  /**
+   * The only role that may delete recovery points, change their lifecycle, delete the vault, or delete
+   * its access policy or lock (see `vaultAccessPolicy`).
    * @default - no deny policy (recovery points deletable by anyone with IAM permission; dev only)
    */
   readonly breakGlassRoleArn?: string;
@@ -30,14 +50,14 @@ export interface LakehouseBackupProps {
   readonly dailyRetention?: Duration;
   /** Monthly recovery points' retention (long-term). @default - no monthly rule */
   readonly monthlyRetention?: Duration;
-  /** @default RemovalPolicy.RETAIN */
-  readonly removalPolicy?: RemovalPolicy;
   /**
-   * Vault lock. Without `changeableFor` it is in governance mode (privileged users can remove it); with it,
-   * compliance mode, which becomes immutable, even for the root user, once `changeableFor` (≥ 3 days) ends.
-   * @default - no lock
+   * What happens to the vault when it leaves the stack. DESTROY only succeeds on an empty vault: with
+   * daily or continuous backups, prefer RETAIN with `uniqueVaultName`.
+   * @default RemovalPolicy.RETAIN
    */
-  readonly lock?: { readonly minRetention: Duration; readonly maxRetention?: Duration; readonly changeableFor?: Duration };
+  readonly removalPolicy?: RemovalPolicy;
+  /** Vault lock (see {@link VaultLock}). @default - no lock */
+  readonly lock?: VaultLock;
   /**
    * Copy daily and monthly recovery points to this vault (in another region, and optionally another
    * account), keeping them as long as the source.
@@ -59,6 +79,8 @@ export const MAX_CONTINUOUS_RETENTION_DAYS = 35;
 export class LakehouseBackup extends Construct {
   public readonly vault: backup.BackupVault;
   public readonly plan: backup.BackupPlan;
+  /** The vault's name: `vaultName`, or with `uniqueVaultName` the vault's Ref (known at deploy time). */
+  public readonly vaultName: string;
 
   constructor(scope: Construct, id: string, props: LakehouseBackupProps) {
     super(scope, id);
@@ -66,30 +88,24 @@ export class LakehouseBackup extends Construct {
     if (continuous.toDays() > MAX_CONTINUOUS_RETENTION_DAYS) {
       throw new Error(`${this.node.path}: continuous backup retention must be at most ${MAX_CONTINUOUS_RETENTION_DAYS} days, got ${continuous.toDays()}`);
     }
-    const accessPolicy = props.breakGlassRoleArn
-      ? new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              sid: 'OnlyBreakGlassDeletesRecoveryPoints',
-              effect: iam.Effect.DENY,
-              principals: [new iam.AnyPrincipal()],
-              actions: ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle', 'backup:PutBackupVaultAccessPolicy'],
-              resources: ['*'],
-              conditions: { ArnNotEquals: { 'aws:PrincipalArn': props.breakGlassRoleArn } },
-            }),
-          ],
-        })
-      : undefined;
+    const accessPolicy = vaultAccessPolicy({ breakGlassRoleArn: props.breakGlassRoleArn, deploymentRoleArns: deploymentRoleArns(this) });
     if (props.lock && props.lock.minRetention.toDays() > continuous.toDays()) {
       throw new Error(`${this.node.path}: the vault lock's minimum retention exceeds the continuous backup retention`);
     }
+    // The stack ID's UUID is new for every stack creation; its first block keeps the name short.
+    const baseName = props.vaultName ?? defaultName(this, { maxLength: props.uniqueVaultName ? 41 : 50, separator: '-' }); // 41 + '-' + 8 hex = 50
+    const backupVaultName = props.uniqueVaultName
+      ? `${baseName}-${Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Stack.of(this).stackId))))}`
+      : baseName;
     this.vault = new backup.BackupVault(this, 'Vault', {
-      backupVaultName: props.vaultName ?? defaultName(this, { maxLength: 50, separator: '-' }),
+      backupVaultName,
       encryptionKey: props.encryptionKey,
       accessPolicy,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       lockConfiguration: props.lock,
     });
+    // A unique name is read from the vault (its Ref), so other stacks import a plain string.
+    this.vaultName = props.uniqueVaultName ? this.vault.backupVaultName : baseName;
     const copyTarget = props.copyToVaultArn ? backup.BackupVault.fromBackupVaultArn(this, 'CopyTarget', props.copyToVaultArn) : undefined;
     const copies = (deleteAfter: Duration) => (copyTarget ? [{ destinationBackupVault: copyTarget, deleteAfter }] : undefined);
     const dailyRetention = props.dailyRetention ?? Duration.days(35);

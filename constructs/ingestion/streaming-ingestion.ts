@@ -17,7 +17,7 @@ import {
   jqExtractionQuery,
   type DatasetDefinition,
 } from '../datasets';
-import { allowCloudWatchLogs } from '../keys/key-policies';
+import { allowCloudWatchLogs, denyGrantsExceptForAwsResources } from '../keys/key-policies';
 
 /** The Glue table Firehose converts records with; its columns are the Parquet schema. */
 export interface ConversionTable {
@@ -117,7 +117,7 @@ export class StreamingIngestion extends Construct {
     const stack = Stack.of(this);
 
     const newKey = (keyId: string, description: string) =>
-      new kms.Key(this, keyId, { description, enableKeyRotation: true, removalPolicy });
+      denyGrantsExceptForAwsResources(new kms.Key(this, keyId, { description, enableKeyRotation: true, removalPolicy }));
     this.streamKey = props.streamKey ?? newKey('StreamKey', `Kinesis stream of ${dataset.name}`);
     let logsKey = props.logsKey;
     if (!logsKey) {

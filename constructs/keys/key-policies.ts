@@ -32,16 +32,44 @@ export const NOTIFICATION_PUBLISHERS = ['cloudwatch.amazonaws.com', 'events.amaz
 /**
  * Lets the services that publish to a KMS-encrypted SNS topic use `key` for it. SNS encrypts with the
  * publisher's permission, so each publishing service needs Decrypt and GenerateDataKey in the key policy
- * (an AWS-managed `aws/sns` key cannot be given this). No source conditions: EventBridge and CloudWatch
- * do not pass them consistently to KMS, and a condition that does not match silently drops every alarm.
+ * (an AWS-managed `aws/sns` key cannot be given this).
+ *
+ * The condition is the encryption context SNS always sends, the topic's ARN, limited to topics of this
+ * account and region: that keeps the key to our topics without `aws:SourceAccount`/`aws:SourceArn`,
+ * which EventBridge does not pass to KMS for SNS delivery (a condition that does not match would
+ * silently drop every notification).
  */
 export function allowNotificationPublishers(key: kms.Key, services: readonly string[] = NOTIFICATION_PUBLISHERS): void {
+  const stack = Stack.of(key);
   key.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: 'AllowAlarmPublishersThroughSns',
       principals: services.map((service) => new iam.ServicePrincipal(service)),
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
       resources: ['*'],
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:sns:topicArn': `arn:${stack.partition}:sns:${stack.region}:${stack.account}:*` },
+      },
     }),
   );
+}
+
+/**
+ * Denies creating grants on `key` unless an AWS service creates them for an AWS resource (RDS,
+ * AWS Backup, Secrets Manager and the like do). The default key policy delegates to IAM, so any role with
+ * `kms:CreateGrant` could otherwise hand the key to a principal the key policy never names; a Deny in
+ * the key policy wins over every Allow. `BoolIfExists` also denies a request that lacks the key.
+ */
+export function denyGrantsExceptForAwsResources(key: kms.Key): kms.Key {
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'DenyGrantsExceptForAwsResources',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false' } },
+    }),
+  );
+  return key;
 }

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { allowCloudWatchLogs, allowNotificationPublishers } from './key-policies';
+import { allowCloudWatchLogs, allowNotificationPublishers, denyGrantsExceptForAwsResources } from './key-policies';
 
 /** Properties of {@link PlatformKeys}. */
 export interface PlatformKeysProps {
@@ -56,7 +56,8 @@ export interface PlatformKeysProps {
 
 /**
  * The platform's customer-managed KMS keys, one per purpose (docs/architecture.md, "Keys"): each with automatic
- * rotation, retained by default, and a key policy that admits the AWS services the purpose needs.
+ * rotation, retained by default, and a key policy that admits the AWS services the purpose needs (each
+ * conditioned on this account's resources) and refuses grants that are not for AWS resources.
  * Roles get access through grants (`key.grantEncryptDecrypt(role)` and the like), never through `*`.
  */
 export class PlatformKeys extends Construct {
@@ -80,8 +81,11 @@ export class PlatformKeys extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const pendingWindow = props.pendingWindow ?? Duration.days(30);
 
-    const newKey = (keyId: string, description: string) =>
-      new kms.Key(this, keyId, { description, enableKeyRotation: true, removalPolicy, pendingWindow });
+    const newKey = (keyId: string, description: string) => {
+      const key = new kms.Key(this, keyId, { description, enableKeyRotation: true, removalPolicy, pendingWindow });
+      denyGrantsExceptForAwsResources(key);
+      return key;
+    };
 
     this.lakeKey = props.lakeKey ?? newKey('LakeKey', 'Lakehouse lake data: zone buckets, Firehose output, Athena results');
     this.catalogKey = props.catalogKey ?? newKey('CatalogKey', 'Lakehouse Glue Data Catalog: metadata at rest, connection passwords');

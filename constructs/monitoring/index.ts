@@ -1,2 +1,3 @@
 export * from './alarm-kinds';
 export * from './platform-monitoring';
+export * from './topic-target';

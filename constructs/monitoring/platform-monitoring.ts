@@ -2,7 +2,6 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -14,6 +13,7 @@ import type { MetricsElt } from '../elt';
 import type { StreamingIngestion } from '../ingestion';
 import type { VectorStore } from '../vector-store';
 import { ALARM_KINDS, type AlarmKind } from './alarm-kinds';
+import { AccountBoundTopicTarget } from './topic-target';
 
 /** Alarm thresholds; the defaults are the seeds' standards. */
 export interface MonitoringThresholds {
@@ -207,12 +207,14 @@ export class PlatformMonitoring extends Construct {
 
   /**
    * Backup, copy and restore job failures: an alarm on the vault's failed backup jobs, and every failed,
-   * aborted or expired job event routed through EventBridge to the topic.
+   * aborted or expired job event routed through EventBridge to the topic. `label` names the vault in
+   * construct IDs, the alarm description and the dashboard; it defaults to `vaultName`, which may be a
+   * deploy-time token (a vault with a unique name) and then needs a literal label.
    */
-  public watchBackups(vaultName: string): void {
+  public watchBackups(vaultName: string, label: string = vaultName): void {
     const failed = (metricName: string) =>
       new cloudwatch.Metric({ namespace: 'AWS/Backup', metricName, dimensionsMap: { BackupVaultName: vaultName }, statistic: 'Sum', period: Duration.hours(1) });
-    this.alarm('BackupJobsFailed', vaultName, failed('NumberOfBackupJobsFailed'), {
+    this.alarm('BackupJobsFailed', label, failed('NumberOfBackupJobsFailed'), {
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -225,12 +227,12 @@ export class PlatformMonitoring extends Construct {
         detailType: ['Backup Job State Change', 'Copy Job State Change', 'Restore Job State Change'],
         detail: { state: ['FAILED', 'ABORTED', 'EXPIRED'] },
       },
-      targets: [new targets.SnsTopic(this.topic)],
+      targets: [new AccountBoundTopicTarget(this.topic)],
     });
     this.row(
       'Protect',
       new cloudwatch.GraphWidget({
-        title: `${vaultName}: backup, copy and restore jobs failed`,
+        title: `${label}: backup, copy and restore jobs failed`,
         left: [failed('NumberOfBackupJobsFailed'), failed('NumberOfCopyJobsFailed'), failed('NumberOfRestoreJobsFailed')],
         width: 24,
       }),
@@ -309,7 +311,7 @@ export class PlatformMonitoring extends Construct {
         detailType: ['Step Functions Execution Status Change'],
         detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [elt.stateMachine.stateMachineArn] },
       },
-      targets: [new targets.SnsTopic(this.topic)],
+      targets: [new AccountBoundTopicTarget(this.topic)],
     });
     this.row('Quality', new cloudwatch.GraphWidget({ title: 'metrics ELT: failed or timed-out executions', left: [failures], width: 12 }));
   }

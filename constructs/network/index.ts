@@ -1,2 +1,3 @@
 export * from './interface-endpoints';
 export * from './lakehouse-network';
+export * from './endpoint-policies';

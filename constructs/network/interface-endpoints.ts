@@ -34,7 +34,9 @@ export const INTERFACE_ENDPOINT_NAMES = Object.keys(INTERFACE_ENDPOINT_SERVICES)
 /**
  * The endpoints created when none are configured: the data services this platform calls from the
  * VPC (key and credential services, logs and metrics, the catalog and query engine, streaming, and
- * Lambda for the custom-resource provider framework).
+ * Lambda and Step Functions for the custom-resource provider framework: its onEvent function invokes
+ * the handler and, for a handler with an isComplete step such as the vector bootstrap, starts the
+ * waiter state machine).
  */
 export const DEFAULT_INTERFACE_ENDPOINTS: readonly InterfaceEndpointName[] = [
   'kms',
@@ -47,4 +49,5 @@ export const DEFAULT_INTERFACE_ENDPOINTS: readonly InterfaceEndpointName[] = [
   'kinesis-streams',
   'kinesis-firehose',
   'lambda',
+  'states',
 ];

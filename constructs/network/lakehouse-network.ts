@@ -1,9 +1,10 @@
-import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { allowCloudWatchLogs } from '../keys/key-policies';
+import { allowCloudWatchLogs, denyGrantsExceptForAwsResources } from '../keys/key-policies';
+import { cloudFormationResponseObjects, restrictGatewayEndpointToAccount, restrictInterfaceEndpointToAccount } from './endpoint-policies';
 import {
   DEFAULT_INTERFACE_ENDPOINTS,
   INTERFACE_ENDPOINT_NAMES,
@@ -37,6 +38,19 @@ export interface LakehouseNetworkProps {
    */
   readonly interfaceEndpoints?: readonly InterfaceEndpointName[];
   /**
+   * Keep the endpoints to this account: the S3 gateway endpoint admits only this account's buckets and
+   * principals (plus `awsOwnedS3Objects`), every interface endpoint only this account's principals and
+   * resources. Turning it off leaves AWS's default "full access" policies (an exfiltration path).
+   * @default true
+   */
+  readonly restrictEndpointsToAccount?: boolean;
+  /**
+   * AWS-owned S3 object ARNs the S3 gateway endpoint also admits (for example ECR's layer bucket, if you
+   * run container images in the VPC).
+   * @default - the CloudFormation custom-resource response bucket of the stack's region only
+   */
+  readonly awsOwnedS3Objects?: readonly string[];
+  /**
    * Key that encrypts the flow-log group. Its policy must admit CloudWatch Logs.
    * @default - a new key with rotation on and a statement for CloudWatch Logs
    */
@@ -67,7 +81,7 @@ const PUBLIC_SUBNETS = 'public';
  * A VPC for a data platform: private subnets in 2-3 AZs with no NAT gateway by default, VPC flow logs
  * to a KMS-encrypted log group, the default security group stripped of its rules, an S3 gateway
  * endpoint, and interface endpoints for the AWS services the platform calls, reachable on 443 from
- * inside the VPC only.
+ * inside the VPC only, each with a policy that keeps traffic to this account's principals and resources.
  *
  * It refuses a token CIDR (see `cidr`) and a NAT gateway count above the AZ count.
  */
@@ -150,6 +164,7 @@ export class LakehouseNetwork extends Construct {
         removalPolicy,
       });
       allowCloudWatchLogs(key);
+      denyGrantsExceptForAwsResources(key);
       this.flowLogsKey = key;
     }
 
@@ -167,6 +182,10 @@ export class LakehouseNetwork extends Construct {
       service: ec2.GatewayVpcEndpointAwsService.S3,
       subnets: [this.workloadSubnets],
     });
+    const restrict = props.restrictEndpointsToAccount ?? true;
+    if (restrict) {
+      restrictGatewayEndpointToAccount(this.s3Endpoint, props.awsOwnedS3Objects ?? [cloudFormationResponseObjects(Stack.of(this))]);
+    }
 
     this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
       vpc: this.vpc,
@@ -185,6 +204,7 @@ export class LakehouseNetwork extends Construct {
         privateDnsEnabled: true,
         open: false,
       });
+      if (restrict) restrictInterfaceEndpointToAccount(endpoints[name]!);
     }
     this.interfaceEndpoints = endpoints;
   }

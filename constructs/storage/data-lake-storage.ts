@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { denyGrantsExceptForAwsResources } from '../keys/key-policies';
 import { denyOtherEncryption } from './encryption-policy';
 import { acknowledgeAccessLogBucketFindings, acknowledgeReplicationFinding } from './storage-compliance';
 
@@ -116,7 +117,7 @@ export class DataLakeStorage extends Construct {
 
     this.encryptionKey =
       props.encryptionKey ??
-      new kms.Key(this, 'Key', { description: 'Data lake buckets', enableKeyRotation: true, removalPolicy });
+      denyGrantsExceptForAwsResources(new kms.Key(this, 'Key', { description: 'Data lake buckets', enableKeyRotation: true, removalPolicy }));
 
     const accessLogsBucket =
       props.accessLogsBucket ??

@@ -4,3 +4,4 @@ export * from './connection-environment';
 export { roleNames, type RoleNames } from './migrations';
 export * from './postgres-versions';
 export * from './vector-store';
+export * from './master-username';

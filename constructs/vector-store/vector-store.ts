@@ -12,10 +12,12 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { defaultName } from '../common/default-name';
+import { denyGrantsExceptForAwsResources } from '../keys/key-policies';
 import { acknowledgeProviderFramework, bundledHandlerCode, HANDLER_RUNTIME } from '../common';
 import { validateCollections } from './collection-validation';
 import { DEFAULT_COLLECTION, type VectorCollection } from './collections';
 import type { VectorStoreEnvironment } from './connection-environment';
+import { DEFAULT_MASTER_USERNAME, masterUsernameProblem } from './master-username';
 import { roleNames, type RoleNames } from './migrations';
 import { postgresEngineVersion, type RdsPostgresVersion } from './postgres-versions';
 
@@ -56,6 +58,12 @@ export interface VectorStoreProps {
   readonly port?: number;
   /** @default 'vectors' */
   readonly databaseName?: string;
+  /**
+   * Master user name, validated against PostgreSQL's and RDS's reserved names. Changing it replaces
+   * the instance: deployments created with `postgres` keep `postgres`.
+   * @default 'lakehouse_admin'
+   */
+  readonly masterUsername?: string;
   /**
    * Instance identifier; fixed so that log groups can be created before the instance.
    * @default `<stack name>-<construct id>`, lowercased (RDS stores identifiers in lowercase), at most 63 characters
@@ -115,12 +123,16 @@ export class VectorStore extends Construct {
     this.port = port;
     this.databaseName = databaseName;
     this.roleNames = roleNames(databaseName);
+    const masterUsername = props.masterUsername ?? DEFAULT_MASTER_USERNAME;
+    const usernameProblem = masterUsernameProblem(masterUsername, Object.values(this.roleNames));
+    if (usernameProblem) throw new Error(`${this.node.path}: masterUsername "${masterUsername}" ${usernameProblem}`);
     this.collections = collections;
     // Data and the key's removal follow the instance: only DESTROY deletes; SNAPSHOT and RETAIN keep.
     const keepOnRemoval = removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
     this.databaseKey =
-      props.databaseKey ?? new kms.Key(this, 'DatabaseKey', { description: 'Vector store database', enableKeyRotation: true, removalPolicy: keepOnRemoval });
+      props.databaseKey ??
+      denyGrantsExceptForAwsResources(new kms.Key(this, 'DatabaseKey', { description: 'Vector store database', enableKeyRotation: true, removalPolicy: keepOnRemoval }));
 
     this.securityGroup = new ec2.SecurityGroup(this, 'DatabaseSecurityGroup', {
       vpc: props.vpc,
@@ -181,7 +193,7 @@ export class VectorStore extends Construct {
       securityGroups: [this.securityGroup],
       port,
       databaseName,
-      credentials: rds.Credentials.fromGeneratedSecret('postgres', { encryptionKey: this.databaseKey }),
+      credentials: rds.Credentials.fromGeneratedSecret(masterUsername, { encryptionKey: this.databaseKey }),
       storageType: rds.StorageType.GP3,
       allocatedStorage: props.allocatedStorageGiB ?? 20,
       maxAllocatedStorage: props.maxAllocatedStorageGiB ?? 100,
@@ -205,6 +217,9 @@ export class VectorStore extends Construct {
       removalPolicy,
     });
     this.secret = this.instance.secret!;
+    // The secret follows the data: a snapshot or a retained instance is useless without its password.
+    // `instance.secret` is the attachment; the generated secret itself is the instance's `Secret` child.
+    (this.instance.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(keepOnRemoval);
     const subnetGroup = this.instance.node.findChild('SubnetGroup') as rds.SubnetGroup;
     this.subnetGroupName = subnetGroup.subnetGroupName;
 

@@ -108,7 +108,7 @@ export class CatalogStack extends Stack {
     const role = persona.roleArn
       ? iam.Role.fromRoleArn(this, `${id}Role`, persona.roleArn, { mutable: true })
       : new iam.Role(this, `${id}Role`, {
-          assumedBy: new iam.AccountRootPrincipal(),
+          assumedBy: personaTrust(persona),
           description: `Lakehouse persona ${persona.name}: queries through its own Athena workgroup`,
         });
     this.personaRoles.set(persona.name, role);
@@ -121,4 +121,19 @@ export class CatalogStack extends Stack {
       write: persona.write,
     });
   }
+}
+
+/**
+ * Who may assume a persona role: the account, narrowed by `aws:PrincipalArn` to the configured roles
+ * (ArnLike, so IAM Identity Center's generated role suffixes can be matched with `*`), and optionally
+ * by MFA and a principal tag. With no trusted principals (dev only: the schema requires them
+ * elsewhere) every principal of the account whose IAM policy allows sts:AssumeRole may assume it.
+ */
+export function personaTrust(persona: PersonaConfig): iam.IPrincipal {
+  const conditions: Record<string, Record<string, unknown>> = {};
+  if (persona.trustedPrincipals.length > 0) conditions.ArnLike = { 'aws:PrincipalArn': persona.trustedPrincipals };
+  if (persona.requireMfa) conditions.Bool = { 'aws:MultiFactorAuthPresent': 'true' };
+  if (persona.principalTag) conditions.StringEquals = { [`aws:PrincipalTag/${persona.principalTag.key}`]: persona.principalTag.value };
+  const account = new iam.AccountRootPrincipal();
+  return Object.keys(conditions).length > 0 ? account.withConditions(conditions) : account;
 }

@@ -2,6 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DisasterRecoveryVault } from '../../constructs/backup';
 import { statefulRemoval } from '../removal';
+import { vaultLock } from '../vault-lock';
 import type { EnvironmentConfig } from '../../config/schema';
 
 export interface DisasterRecoveryStackProps extends StackProps {
@@ -21,6 +22,9 @@ export class DisasterRecoveryStack extends Stack {
     this.vault = new DisasterRecoveryVault(this, 'Vault', {
       vaultName: props.vaultName,
       sourceAccount: crossAccount ? props.config.account : undefined,
+      breakGlassRoleArn: dr.breakGlassRoleArn ?? props.config.backup.breakGlassRoleArn,
+      // The copies get the environment vault's lock unless the DR vault names its own.
+      lock: vaultLock(dr.vaultLock ?? props.config.backup.vaultLock),
       removalPolicy: removal.removalPolicy,
     });
   }

@@ -28,7 +28,7 @@ export class IngestionStack extends Stack {
   public readonly ingestion = new Map<string, StreamingIngestion>();
 
   constructor(scope: Construct, id: string, props: IngestionStackProps) {
-    super(scope, id, props);
+    super(scope, id, { ...props, terminationProtection: statefulRemoval(props.config).terminationProtection });
     const { config, storage, catalog } = props;
     const removal = statefulRemoval(config);
     const lake = storage.storage;

@@ -17,7 +17,7 @@ export class NetworkStack extends Stack {
   public readonly network: LakehouseNetwork;
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
-    super(scope, id, props);
+    super(scope, id, { ...props, terminationProtection: statefulRemoval(props.config).terminationProtection });
     const { network } = props.config;
     this.network = new LakehouseNetwork(this, 'Network', {
       cidr: network.cidr,

@@ -40,7 +40,7 @@ export class OperationsStack extends Stack {
   public readonly elt?: MetricsElt;
 
   constructor(scope: Construct, id: string, props: OperationsStackProps) {
-    super(scope, id, props);
+    super(scope, id, { ...props, terminationProtection: statefulRemoval(props.config).terminationProtection });
     const { config, storage, catalog, ingestion, vector } = props;
     const operations = config.operations;
     this.dataQuality = this.createDataQuality(props);
@@ -63,8 +63,9 @@ export class OperationsStack extends Stack {
     for (const streamed of ingestion.ingestion.values()) this.monitoring.watchIngestion(streamed);
     this.monitoring.watchQueries(catalog.catalog, [...catalog.catalog.workgroups.keys()]);
     this.monitoring.watchDatabase(vector.vectorStore);
-    // The vault's name is fixed by naming rules; the literal keeps the alarm readable (no cross-stack token).
-    this.monitoring.watchBackups(backupVaultName(config.project, config.name));
+    // Outside dev the vault's name is the literal from the naming rules (no cross-stack token); dev's is
+    // unique per deployment, so the alarm reads it from the storage stack and is labelled with the prefix.
+    this.monitoring.watchBackups(storage.backup.vaultName, backupVaultName(config.project, config.name));
     if (this.dataQuality) this.monitoring.watchQuality(this.dataQuality);
     if (this.elt) this.monitoring.watchElt(this.elt);
     this.monitoring.finish();

@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -9,6 +9,7 @@ import { dataPrefix, errorPrefixRoot, type DatasetDefinition } from '../../const
 import { DataLakeStorage, type DataLakeZoneProps } from '../../constructs/storage';
 import { backupVaultName } from '../naming';
 import { statefulRemoval } from '../removal';
+import { vaultLock } from '../vault-lock';
 
 export interface StorageStackProps extends StackProps {
   readonly config: EnvironmentConfig;
@@ -51,16 +52,18 @@ export class StorageStack extends Stack {
     this.backup = new LakehouseBackup(this, 'Backup', {
       encryptionKey: this.keys.backupKey,
       vaultName: backupVaultName(props.config.project, props.config.name),
+      // dev takes daily and continuous backups, so its vault is never empty when the stack is destroyed:
+      // it is retained, and each deployment names its own vault so that a redeploy does not collide
+      // with the one left behind (constructs/backup/README.md, "Destroying dev"). Outside dev the name
+      // is fixed: the DR copy rule and the operators' runbooks name it.
+      uniqueVaultName: props.config.name === 'dev',
       breakGlassRoleArn: backupConfig.breakGlassRoleArn,
       continuousRetention: Duration.days(backupConfig.continuousRetentionDays),
       dailyRetention: Duration.days(backupConfig.dailyRetentionDays),
       monthlyRetention: backupConfig.monthlyRetentionDays === undefined ? undefined : Duration.days(backupConfig.monthlyRetentionDays),
-      removalPolicy: removal.removalPolicy,
-      lock: backupConfig.vaultLock && {
-        minRetention: Duration.days(backupConfig.vaultLock.minRetentionDays),
-        maxRetention: backupConfig.vaultLock.maxRetentionDays === undefined ? undefined : Duration.days(backupConfig.vaultLock.maxRetentionDays),
-        changeableFor: backupConfig.vaultLock.changeableForDays === undefined ? undefined : Duration.days(backupConfig.vaultLock.changeableForDays),
-      },
+      // A vault holding recovery points cannot be deleted; DESTROY would only fail `cdk destroy`.
+      removalPolicy: RemovalPolicy.RETAIN,
+      lock: vaultLock(backupConfig.vaultLock),
       copyToVaultArn: props.copyToVaultArn,
     });
     // The zone buckets' selection lives here, in the stack that owns them.

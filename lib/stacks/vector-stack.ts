@@ -50,6 +50,7 @@ export class VectorStack extends Stack {
       // A database is snapshotted, never simply retained or dropped, unless dev opted into DESTROY.
       removalPolicy: removal.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.SNAPSHOT,
       port: settings.port,
+      masterUsername: settings.masterUsername,
       instanceIdentifier: vectorInstanceIdentifier(config.project, config.name),
       rotationInterval: Duration.days(settings.rotationDays),
       collections: settings.collections as VectorCollection[] | undefined,

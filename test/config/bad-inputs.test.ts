@@ -17,6 +17,10 @@ function validProd(): Record<string, any> {
       vaultLock: { minRetentionDays: 7 },
       disasterRecovery: { region: 'eu-central-1' },
     },
+    governance: {
+      lakeFormationAdmins: ['arn:aws:iam::222222222222:role/DataLakeAdmin'],
+      personas: [{ name: 'analyst', trustedPrincipals: ['arn:aws:iam::222222222222:role/Analyst'] }],
+    },
     storage: {
       zones: [
         { name: 'raw', transitions: [{ storageClass: 'STANDARD_IA', afterDays: 30 }] },

@@ -26,16 +26,49 @@ describe('LakehouseBackup default settings', () => {
     });
   });
 
-  it('denies recovery-point deletion to everyone but the break-glass role', () => {
+  it('denies deleting recovery points, the vault, its policy or its lock to everyone but the break-glass role', () => {
     template.hasResourceProperties('AWS::Backup::BackupVault', {
       AccessPolicy: {
-        Statement: [
-          Match.objectLike({
+        Statement: Match.arrayWith([
+          {
+            Sid: 'OnlyBreakGlassDeletesRecoveryPointsOrTheVault',
             Effect: 'Deny',
-            Action: ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle', 'backup:PutBackupVaultAccessPolicy'],
+            Principal: { AWS: '*' },
+            Resource: '*',
+            Action: [
+              'backup:DeleteRecoveryPoint',
+              'backup:UpdateRecoveryPointLifecycle',
+              'backup:DeleteBackupVault',
+              'backup:DeleteBackupVaultAccessPolicy',
+              'backup:DeleteBackupVaultLockConfiguration',
+            ],
             Condition: { ArnNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::123456789012:role/BreakGlass' } },
-          }),
-        ],
+          },
+        ]),
+      },
+    });
+  });
+
+  it('lets only the break-glass role and the deployment role set the access policy or the lock', () => {
+    template.hasResourceProperties('AWS::Backup::BackupVault', {
+      AccessPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'OnlyBreakGlassOrDeploymentChangesPolicyOrLock',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Resource: '*',
+            Action: ['backup:PutBackupVaultAccessPolicy', 'backup:PutBackupVaultLockConfiguration'],
+            Condition: {
+              ArnNotEquals: {
+                'aws:PrincipalArn': [
+                  'arn:aws:iam::123456789012:role/BreakGlass',
+                  { 'Fn::Sub': Match.stringLikeRegexp('cfn-exec-role-\\$\\{AWS::AccountId\\}-\\$\\{AWS::Region\\}') },
+                ],
+              },
+            },
+          },
+        ]),
       },
     });
   });
@@ -64,6 +97,21 @@ describe('LakehouseBackup options and refusals', () => {
     const { stack } = build({ monthlyRetention: Duration.days(365) });
     const [plan] = Object.values(Template.fromStack(stack).findResources('AWS::Backup::BackupPlan'));
     expect(plan.Properties.BackupPlan.BackupPlanRule.find((r: any) => r.RuleName === 'Monthly')).toMatchObject({ Lifecycle: { DeleteAfterDays: 365 } });
+  });
+
+  it('without a break-glass role, writes no access policy (dev)', () => {
+    const { stack } = build();
+    const [vault] = Object.values(Template.fromStack(stack).findResources('AWS::Backup::BackupVault'));
+    expect(vault.Properties.AccessPolicy).toBeUndefined();
+  });
+
+  it('with uniqueVaultName, suffixes the name with the first block of the stack ID (new on every stack creation)', () => {
+    const { stack, backup } = build({ uniqueVaultName: true });
+    const [vault] = Object.values(Template.fromStack(stack).findResources('AWS::Backup::BackupVault'));
+    const suffix = { 'Fn::Select': [0, { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] }] };
+    expect(vault.Properties.BackupVaultName).toEqual({ 'Fn::Join': ['', ['lakehouse-test-', suffix]] });
+    const [logicalId] = Object.keys(Template.fromStack(stack).findResources('AWS::Backup::BackupVault'));
+    expect(stack.resolve(backup.vaultName)).toEqual({ 'Fn::GetAtt': [logicalId, 'BackupVaultName'] });
   });
 
   it('refuses point-in-time retention over 35 days', () => {

@@ -1,0 +1,64 @@
+import { Fn, Stack } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+/**
+ * The AWS-owned S3 objects the platform's in-VPC code writes to: the CDK Provider framework (Iceberg
+ * DDL, vector bootstrap) answers CloudFormation with a presigned PUT to this bucket, and the request
+ * leaves the isolated subnets through the S3 gateway endpoint. AWS writes the region without dashes
+ * here (`euwest1`); the CloudFormation intrinsics strip them, so an environment-agnostic stack works too.
+ */
+export function cloudFormationResponseObjects(scope: Stack): string {
+  const region = Fn.join('', Fn.split('-', scope.region));
+  return `arn:${scope.partition}:s3:::cloudformation-custom-resource-response-${region}/*`;
+}
+
+/**
+ * Restricts the S3 gateway endpoint to buckets of this account, called by principals of this account,
+ * plus the AWS-owned objects in `awsOwnedObjects` (any principal: a presigned URL is signed by the
+ * bucket's owner). Without it the endpoint lets any code in the VPC copy data to any bucket in the
+ * world with credentials of another account.
+ */
+export function restrictGatewayEndpointToAccount(endpoint: ec2.GatewayVpcEndpoint, awsOwnedObjects: readonly string[]): void {
+  const stack = Stack.of(endpoint);
+  endpoint.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'OnlyThisAccountsBucketsAndPrincipals',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:*'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:ResourceAccount': stack.account, 'aws:PrincipalAccount': stack.account } },
+    }),
+  );
+  if (awsOwnedObjects.length > 0) {
+    endpoint.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'AwsOwnedObjectsThePlatformWrites',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [...awsOwnedObjects],
+      }),
+    );
+  }
+}
+
+/**
+ * Restricts an interface endpoint to principals of this account acting on resources of this account.
+ * `aws:ResourceAccount` is matched only where the request carries it (actions without a resource, such as
+ * `cloudwatch:PutMetricData` or `sts:GetCallerIdentity`, do not), so those still work for our principals.
+ */
+export function restrictInterfaceEndpointToAccount(endpoint: ec2.InterfaceVpcEndpoint): void {
+  const stack = Stack.of(endpoint);
+  endpoint.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'OnlyThisAccountsPrincipalsAndResources',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['*'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'aws:PrincipalAccount': stack.account },
+        StringEqualsIfExists: { 'aws:ResourceAccount': stack.account },
+      },
+    }),
+  );
+}
