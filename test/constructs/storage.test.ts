@@ -95,6 +95,13 @@ describe('DataLakeStorage default settings', () => {
     }
   });
 
+  it('sends every bucket\'s object events to EventBridge, on the bucket itself (no notifications custom resource)', () => {
+    for (const bucket of Object.values(buckets)) {
+      expect(bucket.Properties.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+    }
+    expect(template.findResources('Custom::S3BucketNotifications')).toEqual({});
+  });
+
   it('logs server access of every data bucket to the log bucket, under its own prefix, with date-partitioned keys', () => {
     const prefixes = ['raw/', 'curated/', 'analytics/', 'athena-results/'];
     dataBucketIds.forEach((id, index) => {
