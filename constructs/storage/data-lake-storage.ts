@@ -139,8 +139,9 @@ export class DataLakeStorage extends Construct {
         removalPolicy,
         autoDeleteObjects,
       });
+    // A log bucket passed in keeps its own notification settings.
+    if (!props.accessLogsBucket && accessLogsBucket instanceof s3.Bucket) sendEventsToEventBridge(accessLogsBucket);
     if (accessLogsBucket instanceof s3.Bucket) {
-      sendEventsToEventBridge(accessLogsBucket);
       acknowledgeAccessLogBucketFindings(accessLogsBucket);
       acknowledgeReplicationFinding(accessLogsBucket);
     }
