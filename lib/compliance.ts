@@ -1,6 +1,6 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
-import { DeferredAcknowledgements } from '../constructs/compliance';
+import { acknowledgeGrantPolicies, DeferredAcknowledgements } from '../constructs/compliance';
 
 /** The cdk-nag packs every environment must pass. */
 export function compliancePacks(app: App) {
@@ -9,13 +9,13 @@ export function compliancePacks(app: App) {
 
 /**
  * Registers the packs as policy-validation plugins, so `cdk synth` fails on any unacknowledged finding,
- * and records the app-wide acknowledgements of the compliance-decisions table in docs/decisions.md.
+ * and records the acknowledgement of grant-generated inline policies (the compliance decisions in docs/decisions.md).
  */
 export function applyCompliance(app: App): void {
   // Deferred acknowledgements resolve to exact finding IDs once references are resolved; they must run
   // before the packs read them.
   Validations.of(app).addPlugins(new DeferredAcknowledgements(), ...compliancePacks(app));
-  acknowledgeAppWideDecisions(app);
+  acknowledgeGrantGeneratedPolicies(app);
 }
 
 const INLINE_POLICY_REASON =
@@ -23,13 +23,11 @@ const INLINE_POLICY_REASON =
   'replacing them with hand-written managed policies on immutable roles turns every internal grant into a silent ' +
   'no-op, and missing permissions would only surface at deploy, which no test here can run.';
 
-/** Acknowledgements whose scope in docs/decisions.md is the whole app. */
-export function acknowledgeAppWideDecisions(app: App): void {
-  for (const id of [
-    'NIST.800.53.R5-IAMNoInlinePolicy',
-    'HIPAA.Security-IAMNoInlinePolicy',
-    'PCI.DSS.321-IAMNoInlinePolicy',
-  ]) {
-    Validations.of(app).acknowledge({ id, reason: INLINE_POLICY_REASON });
-  }
+/**
+ * IAMNoInlinePolicy (NIST, HIPAA, PCI) on the policies CDK builds from grants. Recorded once for the app,
+ * acknowledged at each role's `DefaultPolicy` (constructs/compliance/grant-policies.ts): the finding has a
+ * resource path, so no acknowledgement is app-wide, and a hand-written inline policy still fails.
+ */
+export function acknowledgeGrantGeneratedPolicies(app: App): void {
+  acknowledgeGrantPolicies(app, INLINE_POLICY_REASON);
 }

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Duration } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -10,7 +10,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IDependable } from 'constructs';
 import { defaultName } from '../common/default-name';
-import { acknowledgeObjectArnWildcards } from '../compliance';
+import { acknowledgeObjectArnWildcards, acknowledgeResourceWildcard } from '../compliance';
 import { dataPrefix, type DatasetDefinition } from '../datasets';
 import { createWorkgroup, MIN_BYTES_SCANNED_CUTOFF, resultsPrefix } from './athena-workgroup';
 import { IcebergTables } from './iceberg';
@@ -383,12 +383,12 @@ function acknowledgeQueryGrantFindings(principal: iam.IGrantable): void {
     'Object ARNs cannot be enumerated (compliance decisions in docs/decisions.md, IAM5 on object ARNs): query results under ' +
       "this workgroup's own prefix of the results bucket, and, with direct S3 access, the granted tables' prefixes.",
   );
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason:
-      'lakeformation:GetDataAccess supports no resource-level permissions (resource must be "*"); Lake Formation ' +
+  acknowledgeResourceWildcard(
+    role,
+    ['lakeformation:GetDataAccess'],
+    'lakeformation:GetDataAccess supports no resource-level permissions (resource must be "*"); Lake Formation ' +
       "itself decides per table and column which data the caller's credentials may reach.",
-  });
+  );
 }
 
 function pascal(name: string): string {

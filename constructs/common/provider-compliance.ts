@@ -1,6 +1,9 @@
-import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as cr from 'aws-cdk-lib/custom-resources';
 import type { IConstruct } from 'constructs';
+import { acknowledgeResourceWildcard, STEP_FUNCTIONS_LOG_DELIVERY_ACTIONS } from '../compliance';
 
 const FRAMEWORK_FUNCTION_REASON =
   "The Provider framework's own function has no supported prop for a DLQ or reserved concurrency (only an escape " +
@@ -40,12 +43,13 @@ export function acknowledgeProviderFramework(provider: cr.Provider, handlers: re
     for (const fn of frameworkFunctions.filter((f) => f.node.id !== 'framework-onEvent')) {
       Validations.of(waiterRole).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${logicalId(fn)}.Arn>:*]`, reason: INVOKE_REASON });
     }
-    Validations.of(waiterRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        "Step Functions' CloudWatch Logs delivery actions (logs:CreateLogDelivery and related) support no resource-level " +
+    scopeWaiterLogWrites(waiter, waiterRole);
+    acknowledgeResourceWildcard(
+      waiterRole,
+      STEP_FUNCTIONS_LOG_DELIVERY_ACTIONS,
+      "Step Functions' CloudWatch Logs delivery actions (logs:CreateLogDelivery and related) support no resource-level " +
         'permissions; the Provider framework adds them to its waiter role for execution logging.',
-    });
+    );
     Validations.of(waiter).acknowledge({
       id: 'AwsSolutions-SF2',
       reason:
@@ -53,4 +57,39 @@ export function acknowledgeProviderFramework(provider: cr.Provider, handlers: re
         'whose invocations are logged, as are the state machine executions (ALL events).',
     });
   }
+}
+
+const LOG_WRITES = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
+type PolicyStatementJson = { Action?: unknown; Effect?: string; Resource?: unknown };
+
+/**
+ * The Provider framework gives its waiter role `logs:CreateLogStream` and `logs:PutLogEvents` on `*`, next
+ * to the log-delivery actions that do need `*`. Those two can name the waiter's own log group, so its
+ * policy is rewritten at synthesis to do that (docs/decisions.md: scope them, do not acknowledge them). The
+ * rewrite reads the policy as the framework built it, so statements it adds later are kept.
+ */
+function scopeWaiterLogWrites(waiter: IConstruct, waiterRole: IConstruct): void {
+  const policy = waiterRole.node.tryFindChild('DefaultPolicy');
+  const machine = waiter.node.defaultChild as sfn.CfnStateMachine | undefined;
+  if (!(policy instanceof iam.Policy) || !machine) return;
+  const stack = Stack.of(waiter);
+  (policy.node.defaultChild as iam.CfnPolicy).addPropertyOverride(
+    'PolicyDocument',
+    Lazy.any({
+      produce: () => {
+        const logging = stack.resolve(machine.loggingConfiguration) as { destinations?: Array<{ cloudWatchLogsLogGroup?: { logGroupArn?: unknown } }> } | undefined;
+        const logGroupArn = logging?.destinations?.[0]?.cloudWatchLogsLogGroup?.logGroupArn;
+        const document = stack.resolve(policy.document) as { Statement: PolicyStatementJson[] };
+        if (logGroupArn === undefined) return document;
+        const statements = document.Statement.map((statement) => {
+          const actions = ([] as unknown[]).concat(statement.Action ?? []);
+          if (statement.Resource !== '*' || !actions.some((action) => LOG_WRITES.includes(String(action)))) return statement;
+          return { ...statement, Action: actions.filter((action) => !LOG_WRITES.includes(String(action))) };
+        });
+        // The log group's ARN attribute ends in `:*`, which covers its streams.
+        return { ...document, Statement: [...statements, { Action: LOG_WRITES, Effect: 'Allow', Resource: logGroupArn }] };
+      },
+    }),
+  );
 }

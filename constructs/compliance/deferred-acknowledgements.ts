@@ -1,6 +1,8 @@
 import { CfnResource, Stack, Validations, type IPolicyValidationContextBeta1, type IPolicyValidationPluginBeta1, type PolicyValidationPluginReportBeta1 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
+import { resolveGrantPolicyIntents } from './grant-policies';
+import { resolveResourceWildcardIntents } from './resource-wildcards';
 
 /**
  * cdk-nag names a wildcard-resource finding after the resource as it resolves at synthesis:
@@ -24,7 +26,10 @@ export function acknowledgeObjectArnWildcards(scope: IConstruct, reason: string)
   scope.node.addMetadata(OBJECT_ARN_WILDCARD_INTENT, reason);
 }
 
-/** The policy-validation plugin that resolves recorded intents; add it before the cdk-nag packs. */
+/**
+ * The policy-validation plugin that resolves recorded intents (object-ARN wildcards, exact actions on
+ * `Resource::*`, grant-generated inline policies); add it before the cdk-nag packs.
+ */
 export class DeferredAcknowledgements implements IPolicyValidationPluginBeta1 {
   public readonly name = 'LakehouseDeferredAcknowledgements';
   public readonly version = '1';
@@ -41,6 +46,8 @@ export class DeferredAcknowledgements implements IPolicyValidationPluginBeta1 {
         }
       }
     }
+    resolveResourceWildcardIntents(app);
+    resolveGrantPolicyIntents(app);
     return { success: true, violations: [] };
   }
 }

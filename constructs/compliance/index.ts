@@ -1,1 +1,3 @@
 export * from './deferred-acknowledgements';
+export * from './grant-policies';
+export * from './resource-wildcards';

@@ -11,7 +11,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundledHandlerCode, HANDLER_RUNTIME } from '../common';
-import { acknowledgeObjectArnWildcards } from '../compliance';
+import { acknowledgeObjectArnWildcards, acknowledgeResourceWildcard } from '../compliance';
 import type { DatasetDefinition } from '../datasets';
 import { DIMENSION_NAMES, ENVIRONMENT_VARIABLES, METRIC_NAMES } from './names';
 import { qualityChecks, type QualityCheck } from './rules';
@@ -211,12 +211,12 @@ export class DataQuality extends Construct {
     // Neither action has resource-level permissions; PutMetricData is limited to the checks' namespace.
     add({ actions: ['lakeformation:GetDataAccess'], resources: ['*'] });
     add({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': this.metricNamespace } } });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'cloudwatch:PutMetricData (limited here by the cloudwatch:namespace condition) and lakeformation:GetDataAccess support ' +
+    acknowledgeResourceWildcard(
+      this.role,
+      ['cloudwatch:PutMetricData', 'lakeformation:GetDataAccess'],
+      'cloudwatch:PutMetricData (limited here by the cloudwatch:namespace condition) and lakeformation:GetDataAccess support ' +
         'no resource-level permissions; Lake Formation decides per table what the queries may read.',
-    });
+    );
     acknowledgeObjectArnWildcards(
       this.role,
       "Object ARNs cannot be enumerated (compliance decisions in docs/decisions.md, IAM5 on object ARNs): query results under the workgroup's own prefix.",

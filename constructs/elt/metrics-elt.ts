@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { acknowledgeObjectArnWildcards } from '../compliance';
+import { acknowledgeObjectArnWildcards, acknowledgeResourceWildcard, STEP_FUNCTIONS_LOG_DELIVERY_ACTIONS, STEP_FUNCTIONS_TRACING_ACTIONS } from '../compliance';
 import { dataPrefix, type DatasetDefinition } from '../datasets';
 import { ELT_TARGETS, eltSteps, STEP_FUNCTIONS_TEMPLATE } from './steps';
 
@@ -146,12 +146,12 @@ export class MetricsElt extends Construct {
         includeExecutionData: false,
       },
     });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs delivery actions, which Step Functions ' +
-        'needs for tracing and execution logging, support no resource-level permissions; lakeformation:GetDataAccess neither.',
-    });
+    acknowledgeResourceWildcard(
+      this.role,
+      ['lakeformation:GetDataAccess', ...STEP_FUNCTIONS_TRACING_ACTIONS, ...STEP_FUNCTIONS_LOG_DELIVERY_ACTIONS],
+      'X-Ray and CloudWatch Logs delivery actions, which Step Functions needs for tracing and execution logging, support ' +
+        'no resource-level permissions; lakeformation:GetDataAccess neither.',
+    );
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'Daily metrics ELT for the previous UTC day',

@@ -140,6 +140,8 @@ export class DataLakeStorage extends Construct {
         removalPolicy,
         autoDeleteObjects,
       });
+    // A log bucket passed in keeps its own notification settings.
+    if (!props.accessLogsBucket && accessLogsBucket instanceof s3.Bucket) sendEventsToEventBridge(accessLogsBucket);
     if (accessLogsBucket instanceof s3.Bucket) {
       acknowledgeAccessLogBucketFindings(accessLogsBucket);
       acknowledgeReplicationFinding(accessLogsBucket);
@@ -164,6 +166,7 @@ export class DataLakeStorage extends Construct {
         autoDeleteObjects,
       });
       denyOtherEncryption(bucket, this.encryptionKey);
+      sendEventsToEventBridge(bucket);
       acknowledgeReplicationFinding(bucket);
       return bucket;
     };
@@ -259,4 +262,13 @@ function validateZones(path: string, zones: readonly DataLakeZoneProps[]): void 
 
 function pascalCase(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/**
+ * Object events go to EventBridge (AWS Control Tower CT.S3.PR.4), so pipelines and audits can react to
+ * data arriving without polling. Set on the CloudFormation bucket itself: the L2's `eventBridgeEnabled`
+ * does the same through a custom-resource Lambda, which brings IAM and Lambda findings of its own.
+ */
+function sendEventsToEventBridge(bucket: s3.Bucket): void {
+  (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
 }

@@ -96,7 +96,8 @@ describe('StreamingIngestion default settings', () => {
   });
 
   it('gives the delivery role explicit actions on this stream, these prefixes, this table and these keys only', () => {
-    const [policy] = Object.values(template.findResources('AWS::IAM::Policy'));
+    expect(template.findResources('AWS::IAM::Policy')).toEqual({});
+    const [policy] = Object.values(template.findResources('AWS::IAM::ManagedPolicy'));
     const statements: any[] = policy.Properties.PolicyDocument.Statement;
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.some((action: string) => action.includes('*'))).toBe(false);

@@ -95,6 +95,13 @@ describe('DataLakeStorage default settings', () => {
     }
   });
 
+  it('sends every bucket\'s object events to EventBridge, on the bucket itself (no notifications custom resource)', () => {
+    for (const bucket of Object.values(buckets)) {
+      expect(bucket.Properties.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+    }
+    expect(template.findResources('Custom::S3BucketNotifications')).toEqual({});
+  });
+
   it('logs server access of every data bucket to the log bucket, under its own prefix, with date-partitioned keys', () => {
     const prefixes = ['raw/', 'curated/', 'analytics/', 'athena-results/'];
     dataBucketIds.forEach((id, index) => {
@@ -148,6 +155,15 @@ describe('DataLakeStorage default settings', () => {
 });
 
 describe('DataLakeStorage overrides', () => {
+  it('leaves the notification settings of a log bucket it is given alone', () => {
+    const stack = constructStack();
+    const logs = new s3.Bucket(stack, 'OwnLogs', { versioned: true });
+    new DataLakeStorage(stack, 'Lake', { accessLogsBucket: logs });
+    const own = Template.fromStack(stack).findResources('AWS::S3::Bucket')[logicalId(stack, logs)]!;
+    expect(own.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(own.Properties.NotificationConfiguration).toBeUndefined();
+  });
+
   it('uses a key, zones and lifecycle it is given', () => {
     const stack = constructStack();
     const key = new kms.Key(stack, 'Mine', { enableKeyRotation: true });

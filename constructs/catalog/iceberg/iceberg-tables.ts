@@ -9,7 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IDependable } from 'constructs';
 import { acknowledgeProviderFramework, bundledHandlerCode, HANDLER_RUNTIME } from '../../common';
-import { acknowledgeObjectArnWildcards } from '../../compliance';
+import { acknowledgeObjectArnWildcards, acknowledgeResourceWildcard } from '../../compliance';
 import { dataPrefix, tableLocation, type DatasetDefinition } from '../../datasets';
 import { resultsPrefix } from '../athena-workgroup';
 import { icebergTableSpec } from './ddl';
@@ -160,12 +160,12 @@ export class IcebergTables extends Construct {
     }
     // Lake Formation vends the data credentials for registered locations; the action has no resource-level permissions.
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['lakeformation:GetDataAccess'], resources: ['*'] }));
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'lakeformation:GetDataAccess supports no resource-level permissions (resource must be "*"); Lake Formation ' +
+    acknowledgeResourceWildcard(
+      this.role,
+      ['lakeformation:GetDataAccess'],
+      'lakeformation:GetDataAccess supports no resource-level permissions (resource must be "*"); Lake Formation ' +
         'decides per table which data the DDL may write.',
-    });
+    );
     acknowledgeObjectArnWildcards(
       this.role,
       'Object ARNs cannot be enumerated (compliance decisions in docs/decisions.md, IAM5 on object ARNs): query results under ' +

@@ -1,0 +1,143 @@
+import type { GuardDecision } from './judge';
+
+/**
+ * AWS Control Tower proactive controls the app fails on purpose, each with the resources and the reason.
+ * `npm run lint:guard` fails on any failure not listed here, on a listed one whose stated cause does not
+ * hold (`crossStackReferenceTo`), and on an entry that no longer matches anything. docs/decisions.md lists
+ * the same decisions for readers (test/app/control-tower-decisions.test.ts keeps the two in step).
+ */
+export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
+  // The guard rules accept a key, subnet or security group only as a literal or a reference inside the
+  // same template. Here every key lives in the storage stack and the subnets in the network stack
+  // (docs/architecture.md), referenced weakly across stacks; the script checks that each rejected value is exactly that.
+  {
+    control: 'CT.ATHENA.PR.2',
+    resources: ['<env>-catalog/Catalog/*Workgroup'],
+    crossStackReferenceTo: 'AWS::KMS::Key',
+    reason: 'Results are encrypted with SSE_KMS under the lake key, which lives in the storage stack; the rule does not resolve cross-stack references.',
+  },
+  {
+    control: 'CT.CLOUDWATCH.PR.3',
+    resources: [
+      '<env>-catalog/Catalog/Iceberg/FunctionLogs',
+      '<env>-catalog/Catalog/Iceberg/ProviderLogs',
+      '<env>-ingestion/*/ErrorLogs',
+      '<env>-network/Network/FlowLogGroup',
+      '<env>-operations/DataQuality/Logs',
+      '<env>-operations/MetricsElt/ExecutionLogs',
+      '<env>-vector/VectorStore/*Logs',
+    ],
+    crossStackReferenceTo: 'AWS::KMS::Key',
+    reason: 'Every log group is encrypted with the logs key, which lives in the storage stack; the rule does not resolve cross-stack references.',
+  },
+  {
+    control: 'CT.KINESIS.PR.1',
+    resources: ['<env>-ingestion/*/Stream'],
+    crossStackReferenceTo: 'AWS::KMS::Key',
+    reason: 'Every stream is encrypted with the stream key, which lives in the storage stack; the rule does not resolve cross-stack references.',
+  },
+  {
+    control: 'CT.RDS.PR.30',
+    resources: ['<env>-vector/VectorStore/Instance'],
+    crossStackReferenceTo: 'AWS::KMS::Key',
+    reason: 'Storage is encrypted with the database key, which lives in the storage stack; the rule does not resolve cross-stack references.',
+  },
+  {
+    control: 'CT.LAMBDA.PR.3',
+    resources: [
+      '<env>-catalog/Catalog/Iceberg/Function',
+      '<env>-catalog/Catalog/Iceberg/Provider/framework-onEvent',
+      '<env>-operations/DataQuality/Function',
+      '<env>-vector/VectorStore/Bootstrap*',
+      '<env>-vector/VectorStore/BootstrapProvider/framework-*',
+    ],
+    crossStackReferenceTo: 'AWS::EC2::Subnet',
+    reason: 'These functions run in the isolated subnets of the network stack; the rule does not resolve cross-stack references.',
+  },
+  {
+    control: 'CT.LAMBDA.PR.3',
+    resources: ['<env>-network/Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler'],
+    reason:
+      'aws-cdk-lib\'s provider for restrictDefaultSecurityGroup (needed to close the default security group) is a plain CfnResource with no VPC setting; it calls only the EC2 API, once per deploy.',
+  },
+  {
+    control: 'CT.LAMBDA.PR.3',
+    resources: ['<env>-storage/Custom::S3AutoDeleteObjectsCustomResourceProvider/Handler'],
+    environments: ['dev'],
+    reason: 'dev opts into DESTROY with autoDeleteObjects; aws-cdk-lib\'s provider that empties the buckets on stack deletion has no VPC setting. Not created in staging or prod.',
+  },
+  {
+    control: 'CT.CLOUDWATCH.PR.2',
+    resources: [
+      '<env>-catalog/Catalog/Iceberg/FunctionLogs',
+      '<env>-catalog/Catalog/Iceberg/ProviderLogs',
+      '<env>-ingestion/*/ErrorLogs',
+      '<env>-network/Network/FlowLogGroup',
+      '<env>-operations/DataQuality/Logs',
+      '<env>-operations/MetricsElt/ExecutionLogs',
+      '<env>-vector/VectorStore/*Logs',
+    ],
+    environments: ['dev', 'staging'],
+    reason: 'Log retention is per environment (logRetentionDays, network.flowLogRetentionDays): dev keeps 30 days and staging 90 to limit cost; prod keeps 365, as the control asks.',
+  },
+  {
+    control: 'CT.RDS.PR.1',
+    resources: ['<env>-vector/VectorStore/Instance'],
+    environments: ['dev'],
+    reason: 'The dev database is single-AZ and disposable (compliance decisions in docs/decisions.md, dev only); staging and prod are Multi-AZ.',
+  },
+  {
+    control: 'CT.RDS.PR.13',
+    resources: ['<env>-vector/VectorStore/Instance'],
+    environments: ['dev'],
+    reason: 'The dev database is disposable, without deletion protection (compliance decisions in docs/decisions.md, dev only); staging and prod have it.',
+  },
+  {
+    control: 'CT.RDS.PR.8',
+    resources: ['<env>-vector/VectorStore/Instance'],
+    environments: ['dev'],
+    reason: 'The dev database keeps 1 day of automated backups (vectorStore.backupRetentionDays), being disposable; staging keeps 7 and prod 35, as the control asks.',
+  },
+  {
+    control: 'CT.RDS.PR.22',
+    resources: ['<env>-vector/VectorStore/Instance'],
+    reason:
+      'The master user is named postgres. MasterUsername can only change by replacing the database, which this project never does silently; its password is generated, KMS-encrypted and rotated, and applications connect as their own roles.',
+  },
+  {
+    control: 'CT.S3.PR.2',
+    resources: ['<env>-storage/DataLake/AccessLogsBucket'],
+    reason: 'The access-log bucket does not log itself (compliance decisions in docs/decisions.md, access-log bucket); every other bucket logs to it.',
+  },
+  {
+    control: 'CT.S3.PR.10',
+    resources: ['<env>-storage/DataLake/AccessLogsBucket'],
+    reason: 'S3 delivers server access logs only to SSE-S3 buckets (compliance decisions in docs/decisions.md, access-log bucket); every other bucket uses SSE-KMS.',
+  },
+  {
+    control: 'CT.S3.PR.9',
+    resources: [
+      '<env>-storage/DataLake/AccessLogsBucket',
+      '<env>-storage/DataLake/AthenaResultsBucket',
+      '<env>-storage/DataLake/*ZoneBucket',
+    ],
+    reason:
+      'No S3 Object Lock: datasets expire by retention and personal data must be erasable (docs/architecture.md: lifecycle has one owner per prefix; personal data must stay erasable); immutability comes from the locked AWS Backup vault (vault lock in prod) and its DR copies.',
+  },
+  {
+    control: 'CT.SQS.PR.1',
+    resources: ['<env>-catalog/Catalog/Iceberg/DeadLetterQueue', '<env>-operations/DataQuality/DeadLetterQueue', '<env>-vector/VectorStore/BootstrapDeadLetterQueue'],
+    reason: 'These queues are the dead-letter queues of the platform\'s functions; a dead-letter queue of a dead-letter queue would only move the same messages again.',
+  },
+  {
+    control: 'CT.STEPFUNCTIONS.PR.2',
+    resources: ['<env>-vector/VectorStore/BootstrapProvider/waiter-state-machine'],
+    reason: 'The Provider framework\'s internal waiter has no tracing setting (compliance decisions in docs/decisions.md, SF2 on the waiter); its executions are logged (ALL events).',
+  },
+  {
+    control: 'CT.KMS.PR.3',
+    resources: ['<env>-storage/Keys/*Key', '<env>-dr/Vault/Key'],
+    reason:
+      'Pending security branch: key-policy conditions are being reworked there (a Deny of kms:CreateGrant unless kms:GrantIsForAWSResource is one option); until it lands, grants are limited by the key policies as they are.',
+  },
+];
