@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { formatPath, renderValue, ValidationReport, valueAt, type ValidationProblem } from '../constructs/common/validation-report';
 
 /** One problem in a configuration file: where it is, what was there and what is allowed. */
 export interface ConfigProblem {
@@ -11,53 +12,16 @@ export interface ConfigProblem {
 }
 
 /**
- * Thrown before any construct exists when a configuration is invalid. The message names the file,
- * every bad field, the value found and what is allowed, so the fix needs no reading of code.
+ * Thrown before any construct exists when a configuration file is invalid: the one validation report
+ * (constructs/common/validation-report.ts), every problem sourced to `file`.
  */
-export class ConfigValidationError extends Error {
+export class ConfigValidationError extends ValidationReport {
   constructor(
     readonly file: string,
-    readonly problems: readonly ConfigProblem[],
+    problems: readonly ConfigProblem[],
   ) {
-    super(
-      `Invalid configuration in ${file} (nothing was synthesized):\n` +
-        problems.map((p) => `  - ${p.field}: got ${p.value}; ${p.allowed}`).join('\n'),
-    );
+    super(problems.map((problem): ValidationProblem => ({ source: file, ...problem })));
     this.name = 'ConfigValidationError';
-  }
-}
-
-/** Renders a path the way a reader would write it in TypeScript: `storage.zones[1].name`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(root)';
-  return path
-    .map((part, i) => {
-      if (typeof part === 'number') return `[${part}]`;
-      const name = String(part);
-      if (!/^[A-Za-z_$][\w$]*$/.test(name)) return `[${JSON.stringify(name)}]`;
-      return `${i === 0 ? '' : '.'}${name}`;
-    })
-    .join('');
-}
-
-/** Reads the value at `path` from the raw, unvalidated input. */
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let current: unknown = input;
-  for (const part of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[part];
-  }
-  return current;
-}
-
-function renderValue(value: unknown): string {
-  if (value === undefined) return '(missing)';
-  if (typeof value === 'string') return JSON.stringify(value);
-  try {
-    const json = JSON.stringify(value);
-    return json.length > 120 ? `${json.slice(0, 117)}...` : json;
-  } catch {
-    return String(value);
   }
 }
 

@@ -181,7 +181,7 @@ const cases: BadInput[] = [
   {
     title: 'an interface endpoint listed twice',
     breakIt: (c) => (c.network.interfaceEndpoints = ['kms', 'sts', 'kms']),
-    line: '- network.interfaceEndpoints[2]: got "kms"; is listed twice',
+    line: '- network.interfaceEndpoints[2]: got "kms"; duplicates network.interfaceEndpoints[0]; list each endpoint once',
   },
   {
     title: 'a misspelt field',
