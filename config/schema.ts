@@ -451,11 +451,12 @@ export const environmentSchema = environmentSchemaBase.superRefine((env, ctx) =>
         seen.set(zone.name, index);
       }
     });
-    if (env.name === 'prod' && !(env.vectorStore.multiAz && env.vectorStore.deletionProtection)) {
+    // The compliance decisions accept a single-AZ, unprotected database in dev only.
+    if (env.name !== 'dev' && !(env.vectorStore.multiAz && env.vectorStore.deletionProtection)) {
       ctx.addIssue({
         code: 'custom',
         path: ['vectorStore', env.vectorStore.multiAz ? 'deletionProtection' : 'multiAz'],
-        message: 'must be true in prod: the production database is Multi-AZ and deletion-protected',
+        message: `must be true in ${env.name}: only the dev database may be single-AZ and without deletion protection`,
       });
     }
     if (env.vectorStore.maxAllocatedStorageGiB < env.vectorStore.allocatedStorageGiB) {

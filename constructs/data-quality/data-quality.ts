@@ -13,9 +13,17 @@ import { Construct } from 'constructs';
 import { bundledHandlerCode, HANDLER_RUNTIME } from '../common';
 import { acknowledgeObjectArnWildcards } from '../compliance';
 import type { DatasetDefinition } from '../datasets';
+import type { InterfaceEndpointName } from '../network/interface-endpoints';
 import { DIMENSION_NAMES, ENVIRONMENT_VARIABLES, METRIC_NAMES } from './names';
 import { qualityChecks, type QualityCheck } from './rules';
 import { checkWindow, compileQualityQuery, HISTORY_TABLE } from './sql';
+
+/**
+ * Interface endpoints the checks function calls from an isolated VPC: Athena (queries), Glue (the
+ * contract in each table's parameters) and CloudWatch metrics (PutMetricData). A test derives the SDK
+ * clients from handler.ts and checks this list covers them.
+ */
+export const DATA_QUALITY_INTERFACE_ENDPOINTS: readonly InterfaceEndpointName[] = ['athena', 'glue', 'monitoring'];
 
 /** A dataset whose table the checks read, and the database it is in. */
 export interface CheckedDataset {

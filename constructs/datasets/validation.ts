@@ -94,7 +94,7 @@ export function validateDatasets(datasets: readonly DatasetDefinition[], context
     throw new DatasetValidationError(problems, (problem) => {
       const { declaration } = problem as (typeof problems)[number];
       const file = context.sources?.get(declaration);
-      return { source: file ? `${file} (dataset "${problem.dataset}")` : `dataset "${problem.dataset}"`, declaration };
+      return { source: file ? `${file}, dataset "${problem.dataset}"` : `dataset "${problem.dataset}"`, declaration };
     });
   }
 }

@@ -17,6 +17,15 @@ import { DEFAULT_COLLECTION, type VectorCollection } from './collections';
 import type { VectorStoreEnvironment } from './connection-environment';
 import { roleNames, type RoleNames } from './migrations';
 import { postgresEngineVersion, type RdsPostgresVersion } from './postgres-versions';
+import type { InterfaceEndpointName } from '../network/interface-endpoints';
+
+/**
+ * Interface endpoints the bootstrap and the secret rotation call from an isolated VPC: Secrets Manager
+ * (the handler's only SDK client, and the rotation function), Lambda (the provider framework invokes
+ * the handlers) and Step Functions (the framework's onEvent function starts the isComplete waiter). A
+ * test derives the SDK clients from handler.ts and checks this list covers them.
+ */
+export const VECTOR_STORE_INTERFACE_ENDPOINTS: readonly InterfaceEndpointName[] = ['secretsmanager', 'lambda', 'states'];
 
 /** Properties of {@link VectorStore}. */
 export interface VectorStoreProps {

@@ -241,7 +241,7 @@ const cases: BadInput[] = [
   {
     title: 'a single-AZ production database',
     breakIt: (c) => (c.vectorStore = { multiAz: false }),
-    line: '- vectorStore.multiAz: got false; must be true in prod: the production database is Multi-AZ and deletion-protected',
+    line: '- vectorStore.multiAz: got false; must be true in prod: only the dev database may be single-AZ and without deletion protection',
   },
   {
     title: 'the default PostgreSQL port',
