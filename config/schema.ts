@@ -609,11 +609,12 @@ function checkCollections(env: Environment, ctx: Context): void {
   const collections = env.vectorStore.collections;
   if (!collections) return;
   for (const problem of collectionProblems(collections)) {
-    const position = /^collections\[(\d+)\]/.exec(problem.collection);
+    // A duplicate names every position (`collections[0], collections[1]`): point at the last, the repeat.
+    const positions = [...problem.collection.matchAll(/collections\[(\d+)\]/g)].map((match) => Number(match[1]));
     const field = problem.field === '(root)' ? [] : problem.field.split('.');
     ctx.addIssue({
       code: 'custom',
-      path: ['vectorStore', 'collections', ...(position ? [Number(position[1])] : []), ...field],
+      path: ['vectorStore', 'collections', ...positions.slice(-1), ...field],
       message: `${problem.problem}; ${problem.fix}`,
     });
   }
