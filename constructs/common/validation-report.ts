@@ -61,6 +61,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 /** Splits a path written by {@link formatPath} (or dotted by hand) back into its parts. */
 export function parsePath(field: string): PropertyKey[] {
   const parts: PropertyKey[] = [];
+  if (field === '(root)') return parts;
   const pattern = /\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|([^.[\]]+)/g;
   for (const match of field.matchAll(pattern)) {
     if (match[1] !== undefined) parts.push(Number(match[1]));

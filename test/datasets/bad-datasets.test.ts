@@ -5,7 +5,7 @@ import { dailyActiveUsers } from '../../config/datasets/analytics';
 import { tenantUsage } from './fixtures';
 
 const CONTEXT = { zones: ['raw', 'curated', 'analytics'], domains: ['product_analytics', 'knowledge', 'billing'] };
-type Mutable = { -readonly [K in keyof DatasetDefinition]: any };
+type Mutable = { -readonly [K in keyof DatasetDefinition]: any } & Record<string, any>;
 const copy = (dataset: DatasetDefinition): Mutable => JSON.parse(JSON.stringify(dataset));
 
 interface BadDataset {
@@ -175,6 +175,69 @@ const cases: BadDataset[] = [
     breakIt: (d) => (d.partitioning.keys[0].sourceField = 'tenant.id'),
     line: '- partitioning.keys[0].sourceField: got "tenant.id"; "tenant.id" is not a top-level JSON field name. Fix: name the field of the incoming record the value comes from',
   },
+  {
+    title: 'a misspelt optional field (data would be kept forever)',
+    breakIt: (d) => {
+      d.retentionDay = d.retentionDays;
+      delete d.retentionDays;
+    },
+    line: '- retentionDay: got {"raw":400}; is not a field here; did you mean "retentionDays"? (known: name, zone, owner, domain, description, columns, format, partitioning, retentionDays, freshnessSloMinutes, ingestion, quality, shard)',
+  },
+  {
+    title: 'an unknown key in a nested object',
+    breakIt: (d) => (d.partitioning.time.maxLatenessDay = 3),
+    line: '- partitioning.time.maxLatenessDay: got 3; is not a field here; did you mean "maxLatenessDays"? (known: granularity, source, maxLatenessDays, maxFutureSkewHours)',
+  },
+  {
+    title: 'a missing nested object',
+    breakIt: (d) => delete d.partitioning.time,
+    line: '- partitioning.time: got (missing); is required',
+  },
+  {
+    title: 'a missing partitioning',
+    breakIt: (d) => delete d.partitioning,
+    line: '- partitioning: got (missing); is required',
+  },
+  {
+    title: 'columns that are not a list',
+    breakIt: (d) => (d.columns = { event: 'string' }),
+    line: '- columns: got {"event":"string"}; must be an array, not an object',
+  },
+  {
+    title: 'a number written as a string',
+    breakIt: (d) => (d.freshnessSloMinutes = '5'),
+    line: '- freshnessSloMinutes: got "5"; must be a number, not a string',
+  },
+  {
+    title: 'a retention written as a string',
+    breakIt: (d) => (d.retentionDays = { raw: '400' }),
+    line: '- retentionDays.raw: got "400"; must be a number, not a string',
+  },
+  {
+    title: 'an unknown time source kind',
+    breakIt: (d) => (d.partitioning.time.source = { kind: 'arrival-time' }),
+    line: '- partitioning.time.source.kind: got "arrival-time"; must be one of "ingestion-time", "event-time"',
+  },
+  {
+    title: 'a quality rule object that is a list',
+    breakIt: (d) => (d.quality.rowCount = [1, 100]),
+    line: '- quality.rowCount: got [1,100]; must be an object with min, max, not an array',
+  },
+  {
+    title: 'a shard that is neither a name nor a number',
+    breakIt: (d) => (d.shard = 'Shard One'),
+    line: '- shard: got "Shard One"; must be a shard name (1-20 lowercase letters, digits or hyphens) or a shard number (a whole number ≥ 0)',
+  },
+  {
+    title: 'a column description too long for a Glue comment',
+    breakIt: (d) => (d.columns[0].description = 'x'.repeat(250)),
+    line: '- columns[0].description: got "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..."; is 250 characters long; with " [internal]" the Glue column comment would be 261, above Glue\'s 255. Fix: shorten it to at most 244 characters',
+  },
+  {
+    title: 'a table description too long for Glue',
+    breakIt: (d) => (d.description = 'x'.repeat(2049)),
+    line: '- description: got "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..."; is 2049 characters long; Glue keeps table descriptions of at most 2048. Fix: shorten it',
+  },
 ];
 
 describe('invalid dataset declarations fail before anything is built, naming dataset, field and fix', () => {
@@ -198,6 +261,30 @@ describe('invalid dataset declarations fail before anything is built, naming dat
 
   it('the unbroken bases are valid, so each failure above comes from its one change', () => {
     expect(() => validateDatasets([events, dailyActiveUsers, tenantUsage], CONTEXT)).not.toThrow();
+  });
+
+  it('accepts a shard pin by name or number (helper "scale" gives it meaning)', () => {
+    for (const shard of ['eu-1', 0, 3]) expect(() => validateDatasets([{ ...copy(events), shard } as DatasetDefinition], CONTEXT)).not.toThrow();
+  });
+
+  it('names the file a declaration comes from when the caller knows it', () => {
+    const dataset = copy(events);
+    dataset.format = 'csv';
+    expect(() => validateDatasets([dataset as DatasetDefinition], { ...CONTEXT, sources: new Map([[dataset, 'config/datasets/events.ts']]) })).toThrow(
+      'Invalid configuration in config/datasets/events.ts, dataset "events" (nothing was synthesized):\n  - format: got "csv"; "csv" is not a storage format. Fix: use parquet or iceberg',
+    );
+  });
+
+  it('reports a declaration that is not an object by its position', () => {
+    expect(() => validateDatasets([events, null as unknown as DatasetDefinition], CONTEXT)).toThrow(
+      'Invalid configuration in dataset "datasets[1]" (nothing was synthesized):\n  - (root): got null; must be an object with name, zone, owner',
+    );
+  });
+
+  it('refuses a domain Lake Formation would not take as an LF-tag value when no domains are configured', () => {
+    expect(() => validateDatasets([{ ...copy(events), domain: 'sales<eu>' } as DatasetDefinition])).toThrow(
+      '  - domain: got "sales<eu>"; "sales<eu>" is not a Lake Formation tag value. Fix: use 1-256 letters, digits, spaces or _ . : * / = + - @ %',
+    );
   });
 
   it('refuses two datasets with one name', () => {
