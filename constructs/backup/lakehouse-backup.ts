@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { ValidationReport, type ValidationProblem } from '../common/validation-report';
 
 /** Properties of {@link LakehouseBackup}. */
 export interface LakehouseBackupProps {
@@ -76,9 +77,8 @@ export class LakehouseBackup extends Construct {
           ],
         })
       : undefined;
-    if (props.lock && props.lock.minRetention.toDays() > continuous.toDays()) {
-      throw new Error(`${this.node.path}: the vault lock's minimum retention exceeds the continuous backup retention`);
-    }
+    const dailyRetention = props.dailyRetention ?? Duration.days(35);
+    if (props.lock) checkLockAdmitsRules(this.node.path, props.lock, { continuous, daily: dailyRetention, monthly: props.monthlyRetention });
     this.vault = new backup.BackupVault(this, 'Vault', {
       backupVaultName: props.vaultName,
       encryptionKey: props.encryptionKey,
@@ -88,7 +88,6 @@ export class LakehouseBackup extends Construct {
     });
     const copyTarget = props.copyToVaultArn ? backup.BackupVault.fromBackupVaultArn(this, 'CopyTarget', props.copyToVaultArn) : undefined;
     const copies = (deleteAfter: Duration) => (copyTarget ? [{ destinationBackupVault: copyTarget, deleteAfter }] : undefined);
-    const dailyRetention = props.dailyRetention ?? Duration.days(35);
 
     const daily = events.Schedule.cron({ hour: '3', minute: '0' });
     const rules: backup.BackupPlanRule[] = [
@@ -161,4 +160,27 @@ export function backupRole(scope: Construct, id: string, extra: readonly string[
     });
   }
   return role;
+}
+
+/**
+ * AWS Backup fails every job whose retention falls outside the vault lock's minimum and maximum: the
+ * lock must admit each rule that writes into the vault (continuous, daily and monthly points).
+ */
+function checkLockAdmitsRules(
+  path: string,
+  lock: NonNullable<LakehouseBackupProps['lock']>,
+  rules: { readonly continuous: Duration; readonly daily: Duration; readonly monthly?: Duration },
+): void {
+  const days = Object.entries(rules).flatMap(([name, retention]) => (retention ? [{ name, days: retention.toDays() }] : []));
+  const shortest = days.reduce((a, b) => (b.days < a.days ? b : a));
+  const longest = days.reduce((a, b) => (b.days > a.days ? b : a));
+  const problems: ValidationProblem[] = [];
+  const source = `LakehouseBackup (${path})`;
+  if (lock.minRetention.toDays() > shortest.days) {
+    problems.push({ source, field: 'lock.minRetention', value: `${lock.minRetention.toDays()} days`, allowed: `must not exceed the ${shortest.name} retention (${shortest.days} days)` });
+  }
+  if (lock.maxRetention && lock.maxRetention.toDays() < longest.days) {
+    problems.push({ source, field: 'lock.maxRetention', value: `${lock.maxRetention.toDays()} days`, allowed: `must be at least the ${longest.name} retention (${longest.days} days)` });
+  }
+  if (problems.length > 0) throw new ValidationReport(problems);
 }
