@@ -459,11 +459,13 @@ export const environmentSchema = environmentSchemaBase.superRefine((env, ctx) =>
         message: `must be true in ${env.name}: only the dev database may be single-AZ and without deletion protection`,
       });
     }
-    if (env.vectorStore.maxAllocatedStorageGiB < env.vectorStore.allocatedStorageGiB) {
+    // RDS refuses a storage-autoscaling ceiling less than 10 % above the allocation ("Invalid max storage size").
+    const minimumCeiling = Math.ceil((env.vectorStore.allocatedStorageGiB * 11) / 10);
+    if (env.vectorStore.maxAllocatedStorageGiB < minimumCeiling) {
       ctx.addIssue({
         code: 'custom',
         path: ['vectorStore', 'maxAllocatedStorageGiB'],
-        message: `must be at least allocatedStorageGiB (${env.vectorStore.allocatedStorageGiB}); it is the autoscaling ceiling`,
+        message: `must be at least ${minimumCeiling}, 10 % above allocatedStorageGiB (${env.vectorStore.allocatedStorageGiB}): RDS refuses a lower autoscaling ceiling`,
       });
     }
     if (env.name !== 'dev' && env.backup.breakGlassRoleArn === undefined) {

@@ -256,7 +256,12 @@ const cases: BadInput[] = [
   {
     title: 'an autoscaling ceiling below the allocated storage',
     breakIt: (c) => (c.vectorStore = { allocatedStorageGiB: 200, maxAllocatedStorageGiB: 100 }),
-    line: '- vectorStore.maxAllocatedStorageGiB: got 100; must be at least allocatedStorageGiB (200)',
+    line: '- vectorStore.maxAllocatedStorageGiB: got 100; must be at least 220, 10 % above allocatedStorageGiB (200): RDS refuses a lower autoscaling ceiling',
+  },
+  {
+    title: 'an autoscaling ceiling less than 10 % above the allocation',
+    breakIt: (c) => (c.vectorStore = { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 105 }),
+    line: '- vectorStore.maxAllocatedStorageGiB: got 105; must be at least 110, 10 % above allocatedStorageGiB (100): RDS refuses a lower autoscaling ceiling',
   },
   {
     title: 'a database backup retention over 35 days',
