@@ -77,7 +77,7 @@ const BAD_INPUTS: ReadonlyArray<{ readonly scenario: string; readonly env?: stri
     scenario: 'collections-duplicate',
     stderr:
       'Invalid configuration in config/environments/dev.ts (nothing was synthesized):\n' +
-      '  - vectorStore.collections[0].name: got "docs"; duplicate collection name (2 collections would share table public.docs); give each collection its own name\n',
+      '  - vectorStore.collections[1].name: got "docs"; duplicate collection name (2 collections would share table public.docs); give each collection its own name\n',
   },
   {
     scenario: 'quality-range-on-string',
