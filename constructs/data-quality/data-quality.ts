@@ -11,6 +11,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundledHandlerCode, HANDLER_RUNTIME } from '../common';
+import { assertScheduleExpression } from '../common/validators/schedule-expression';
 import { acknowledgeObjectArnWildcards } from '../compliance';
 import type { DatasetDefinition } from '../datasets';
 import type { InterfaceEndpointName } from '../network/interface-endpoints';
@@ -142,9 +143,11 @@ export class DataQuality extends Construct {
       },
     });
 
+    const schedule = props.schedule ?? events.Schedule.rate(Duration.hours(1));
+    assertScheduleExpression(`DataQuality (${this.node.path})`, 'schedule', schedule.expressionString);
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'Data-quality checks of every contract',
-      schedule: props.schedule ?? events.Schedule.rate(Duration.hours(1)),
+      schedule,
       targets: [new targets.LambdaFunction(this.function)],
     });
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ipv4CidrProblem } from '../../constructs/common/validators/cidr';
-import { scheduleExpressionProblem } from '../../constructs/common/validators/schedule-expression';
+import { Duration, Lazy } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import { assertScheduleExpression, scheduleExpressionProblem } from '../../constructs/common/validators/schedule-expression';
 
 describe('schedule expressions are checked the way AWS parses them', () => {
   it.each([
@@ -45,6 +47,22 @@ describe('schedule expressions are checked the way AWS parses them', () => {
   it('refuses rate expressions where AWS Backup takes cron only', () => {
     expect(scheduleExpressionProblem('rate(7 days)', { allowRate: false })).toBe(
       'is a rate expression; this schedule takes cron(minutes hours day-of-month month day-of-week year) only',
+    );
+  });
+});
+
+describe('construct schedules (DataQuality, MetricsElt) are checked as EventBridge would', () => {
+  it("accepts what aws-cdk-lib's Schedule helpers render, and tokens", () => {
+    for (const schedule of [events.Schedule.rate(Duration.hours(1)), events.Schedule.rate(Duration.minutes(5)), events.Schedule.cron({ hour: '1', minute: '30' }), events.Schedule.cron({ weekDay: 'MON', hour: '2' })]) {
+      expect(() => assertScheduleExpression('DataQuality (Stack/Quality)', 'schedule', schedule.expressionString)).not.toThrow();
+    }
+    expect(() => assertScheduleExpression('x', 'schedule', Lazy.string({ produce: () => 'nonsense' }))).not.toThrow();
+  });
+
+  it('refuses a raw expression AWS would reject, as a report', () => {
+    expect(() => assertScheduleExpression('DataQuality (Stack/Quality)', 'schedule', events.Schedule.expression('cron(0 * * * *)').expressionString)).toThrow(
+      'Invalid configuration in DataQuality (Stack/Quality) (nothing was synthesized):\n' +
+        '  - schedule: got "cron(0 * * * *)"; has 5 fields; AWS cron takes six: minutes hours day-of-month month day-of-week year, e.g. cron(0 5 ? * SUN *)',
     );
   });
 });

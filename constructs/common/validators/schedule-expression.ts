@@ -1,3 +1,6 @@
+import { Token } from 'aws-cdk-lib';
+import { renderValue, ValidationReport } from '../validation-report';
+
 /**
  * AWS schedule expressions, checked the way EventBridge and AWS Backup parse them, so that a schedule
  * AWS would reject fails at synth instead of at deploy:
@@ -108,4 +111,14 @@ function valueProblem(value: string, field: CronField): string | undefined {
   const number = Number(value);
   if (number < field.min || number > field.max) return `has ${number}, outside ${allowed}`;
   return undefined;
+}
+
+/**
+ * Throws a ValidationReport naming `source` and `field` when AWS would reject `expression`. Tokens are
+ * let through (their value is only known at deploy).
+ */
+export function assertScheduleExpression(source: string, field: string, expression: string, options: ScheduleExpressionOptions = {}): void {
+  if (Token.isUnresolved(expression)) return;
+  const problem = scheduleExpressionProblem(expression, options);
+  if (problem) throw new ValidationReport([{ source, field, value: renderValue(expression), allowed: problem }]);
 }
