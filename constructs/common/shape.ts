@@ -27,46 +27,21 @@ const typeName = (value: unknown): string => (value === null ? 'null' : Array.is
 
 export const optional = (shape: Shape): Field => ({ shape, optional: true });
 
-/** A string, optionally matching `pattern` (described by `patternText`) and at most `maxLength` long. */
-export function string(options: { pattern?: RegExp; patternText?: string; maxLength?: number; nonEmpty?: boolean } = {}): Shape {
+/** A string, optionally matching `pattern`. */
+export function string(options: { pattern?: RegExp } = {}): Shape {
   return (value, path, issues) => {
-    if (typeof value !== 'string') {
-      issues.push({ path, allowed: `must be a string, not ${typeName(value)}` });
-      return;
-    }
-    if (options.nonEmpty && value.trim() === '') issues.push({ path, allowed: 'must not be empty' });
-    else if (options.pattern && !options.pattern.test(value)) issues.push({ path, allowed: `must be ${options.patternText ?? `a string matching ${options.pattern}`}` });
-    if (options.maxLength !== undefined && value.length > options.maxLength) {
-      issues.push({ path, allowed: `must be at most ${options.maxLength} characters (it has ${value.length})` });
-    }
+    if (typeof value !== 'string') issues.push({ path, allowed: `must be a string, not ${typeName(value)}` });
+    else if (options.pattern && !options.pattern.test(value)) issues.push({ path, allowed: `must match ${options.pattern}` });
   };
 }
 
-/** A finite number; `integer` for whole numbers; `min`/`max` inclusive unless `exclusiveMin`. */
-export function number(options: { integer?: boolean; min?: number; max?: number; exclusiveMin?: boolean; unit?: string } = {}): Shape {
+/** A finite number; `integer` for whole numbers, at least `min` when given. */
+export function number(options: { integer?: boolean; min?: number } = {}): Shape {
   return (value, path, issues) => {
-    const what = `${options.integer ? 'a whole number' : 'a number'}${options.unit ? ` of ${options.unit}` : ''}`;
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      issues.push({ path, allowed: `must be ${what}, not ${typeof value === 'number' ? String(value) : typeName(value)}` });
-      return;
-    }
-    if (options.integer && !Number.isInteger(value)) issues.push({ path, allowed: `must be ${what}` });
-    else if (options.min !== undefined && (options.exclusiveMin ? value <= options.min : value < options.min)) {
-      issues.push({ path, allowed: `must be ${options.exclusiveMin ? 'above' : 'at least'} ${options.min}` });
-    } else if (options.max !== undefined && value > options.max) issues.push({ path, allowed: `must be at most ${options.max}` });
-  };
-}
-
-export function boolean(): Shape {
-  return (value, path, issues) => {
-    if (typeof value !== 'boolean') issues.push({ path, allowed: `must be true or false, not ${typeName(value)}` });
-  };
-}
-
-/** One of a few literal values. */
-export function oneOf(values: readonly (string | number)[]): Shape {
-  return (value, path, issues) => {
-    if (!values.includes(value as string)) issues.push({ path, allowed: `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}` });
+    const what = options.integer ? 'a whole number' : 'a number';
+    if (typeof value !== 'number' || !Number.isFinite(value)) issues.push({ path, allowed: `must be ${what}, not ${typeof value === 'number' ? String(value) : typeName(value)}` });
+    else if (options.integer && !Number.isInteger(value)) issues.push({ path, allowed: `must be ${what}` });
+    else if (options.min !== undefined && value < options.min) issues.push({ path, allowed: `must be at least ${options.min}` });
   };
 }
 
@@ -82,28 +57,24 @@ export function anyOf(shapes: readonly Shape[], allowed: string): Shape {
   };
 }
 
-export function array(item: Shape, options: { minLength?: number } = {}): Shape {
+export function array(item: Shape): Shape {
   return (value, path, issues) => {
     if (!Array.isArray(value)) {
       issues.push({ path, allowed: `must be an array, not ${typeName(value)}` });
       return;
     }
-    if (options.minLength !== undefined && value.length < options.minLength) issues.push({ path, allowed: `must list at least ${options.minLength}` });
     value.forEach((element, index) => item(element, [...path, index], issues));
   };
 }
 
-/** An object used as a map: any keys (checked by `key` when given), every value of one shape. */
-export function record(valueShape: Shape, key?: Shape): Shape {
+/** An object used as a map: any keys, every value of one shape. */
+export function record(valueShape: Shape): Shape {
   return (value, path, issues) => {
     if (!isRecord(value)) {
       issues.push({ path, allowed: `must be an object, not ${typeName(value)}` });
       return;
     }
-    for (const [name, element] of Object.entries(value)) {
-      key?.(name, [...path, name], issues);
-      valueShape(element, [...path, name], issues);
-    }
+    for (const [name, element] of Object.entries(value)) valueShape(element, [...path, name], issues);
   };
 }
 
