@@ -129,7 +129,22 @@ export function endpointProblems(config: EnvironmentConfig, datasets: readonly D
 export function contextProblems(app: App, config: EnvironmentConfig): ValidationProblem[] {
   if (config.account === undefined || config.region === undefined) return [];
   const key = `availability-zones:account=${config.account}:region=${config.region}`;
-  if (app.node.tryGetContext(key) !== undefined) return [];
+  const zones: unknown = app.node.tryGetContext(key);
+  if (Array.isArray(zones)) {
+    if (zones.length >= config.network.maxAzs) return [];
+    // The VPC would silently span fewer zones than asked for.
+    return [
+      {
+        source: environmentFile(config.name),
+        field: 'network.maxAzs',
+        value: String(config.network.maxAzs),
+        allowed: `must be at most ${zones.length}: cdk.context.json lists ${zones.length} availability zones for account ${config.account} in ${config.region} (${zones.join(', ')})`,
+      },
+    ];
+  }
+  if (zones !== undefined) {
+    return [{ source: 'cdk.context.json', field: JSON.stringify(key), value: renderValue(zones), allowed: 'must be a list of availability zone names' }];
+  }
   return [
     {
       source: 'cdk.context.json',
