@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
-import { DEFAULT_ENVIRONMENT, loadEnvironmentConfig } from '../config/load';
-import { buildLakehouse } from '../lib/lakehouse-app';
 import { failureMessage } from '../lib/entry-point';
 
 // `-c env=<name>` picks the environment; without it, dev. Every input is validated before any stack
 // exists, so an invalid one synthesizes nothing and is reported without a stack trace.
 const app = new App();
 try {
+  // Loaded here rather than imported above, so that an environment or dataset file that does not
+  // compile, or throws while it loads, is reported like any other bad input.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { DEFAULT_ENVIRONMENT, loadEnvironmentConfig } = require('../config/load') as typeof import('../config/load');
+  const { buildLakehouse } = require('../lib/lakehouse-app') as typeof import('../lib/lakehouse-app');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const requested = String(app.node.tryGetContext('env') ?? DEFAULT_ENVIRONMENT);
   buildLakehouse(app, loadEnvironmentConfig(requested));
   app.synth();

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -123,6 +123,28 @@ describe('every class of bad input reaches the user as one report without a stac
     expect(result.stderr).toBe(stderr);
     expect(result.status).toBe(1);
     expect(result.templates).toEqual([]);
+  });
+
+  it.each([
+    {
+      title: 'a syntax error',
+      source: "export const dev = {\n  name: 'dev',\n  owner: 'x'\n  costCenter: 'y',\n};\n",
+      line: '  - line 4, column 2: got a syntax error; Expected "}" but found "costCenter"; fix the file (TypeScript syntax, every object and array closed, no code that throws)\n',
+    },
+    {
+      title: 'code that throws while the file loads',
+      source: 'const missing: any = undefined;\nexport const dev = { name: missing.name };\n',
+      line: "  - line 2, column 36: got an error while the file ran; TypeError: Cannot read properties of undefined (reading 'name'); fix the file (TypeScript syntax, every object and array closed, no code that throws)\n",
+    },
+  ])('an environment file with $title is reported as that file, not as a crash', ({ source, line }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'lakehouse-broken-'));
+    const broken = join(dir, 'config', 'environments', 'dev.ts');
+    mkdirSync(join(dir, 'config', 'environments'), { recursive: true });
+    writeFileSync(broken, source);
+    const result = runApp({ env: 'dev' }, { scenario: 'config-file-broken', env: { LAKEHOUSE_BROKEN_FILE: broken } });
+    rmSync(dir, { recursive: true, force: true });
+    expect(result.stderr).toBe(`Invalid configuration in config/environments/dev.ts (nothing was synthesized):\n${line}`);
+    expect(result.status).toBe(1);
   });
 
   it('an unexpected error says it is a bug and where to report it, with the stack only on request', () => {

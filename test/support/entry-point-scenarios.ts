@@ -3,6 +3,8 @@
  * editing a file: the scenario named in LAKEHOUSE_SCENARIO mutates the loaded module objects first.
  * Used by test/app/entry-point.test.ts as a child process; never imported by the app.
  */
+import Module from 'node:module';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { DATASETS } from '../../config/datasets';
 import { events } from '../../config/datasets/events';
@@ -56,6 +58,18 @@ const SCENARIOS: Record<string, () => void> = {
   // context: a region whose availability zones cdk.context.json does not have.
   'context-new-region': () => {
     (staging as Writable<typeof staging>).region = 'eu-north-1';
+  },
+  // a user's file that does not load (a syntax error, or code that throws): the test writes the broken
+  // copy of config/environments/dev.ts outside the repository and names it in LAKEHOUSE_BROKEN_FILE.
+  'config-file-broken': () => {
+    const real = join(__dirname, '..', '..', 'config', 'environments', 'dev.ts');
+    const broken = process.env.LAKEHOUSE_BROKEN_FILE ?? '';
+    const loader = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+    const resolve = loader._resolveFilename;
+    loader._resolveFilename = (request, ...rest) => {
+      const resolved = resolve(request, ...rest);
+      return resolved === real ? broken : resolved;
+    };
   },
   // a bug: anything that is not a validation error.
   'unexpected-error': () => {
