@@ -29,7 +29,7 @@ export function isEnvironmentName(name: string): name is EnvironmentName {
 export function validateEnvironmentConfig(raw: unknown, file: string, expectedName?: string): EnvironmentConfig {
   const result = environmentSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigValidationError(file, problemsFromZod(raw, result.error.issues));
+    throw new ConfigValidationError(file, problemsFromZod(raw, result.error.issues, environmentSchema));
   }
   if (expectedName !== undefined && result.data.name !== expectedName) {
     throw new ConfigValidationError(file, [

@@ -127,7 +127,7 @@ export function tagged(discriminator: string, variants: Readonly<Record<string, 
 }
 
 /** The known name within two edits of `name` (case-insensitive), if exactly one is that close. */
-function closest(name: string, known: readonly string[]): string | undefined {
+export function closest(name: string, known: readonly string[]): string | undefined {
   const scored = known.map((candidate) => ({ candidate, distance: editDistance(name.toLowerCase(), candidate.toLowerCase()) }));
   const best = Math.min(...scored.map((s) => s.distance));
   const matches = scored.filter((s) => s.distance === best);

@@ -186,7 +186,17 @@ const cases: BadInput[] = [
   {
     title: 'a misspelt field',
     breakIt: (c) => (c.storage.zone = []),
-    line: '- storage.zone: got []; unknown field "zone"; remove or fix the spelling',
+    line: '- storage.zone: got []; unknown field "zone"; did you mean "zones"? (known: zones, accessLogRetentionDays, athenaResultsRetentionDays)',
+  },
+  {
+    title: 'a misspelt optional field, which would otherwise be ignored',
+    breakIt: (c) => (c.network.flowLogRetentionDay = 30),
+    line: '- network.flowLogRetentionDay: got 30; unknown field "flowLogRetentionDay"; did you mean "flowLogRetentionDays"? (known: cidr, maxAzs, natGateways, flowLogRetentionDays, interfaceEndpoints)',
+  },
+  {
+    title: 'an unknown field inside a list item',
+    breakIt: (c) => (c.storage.zones[0].transitions[0].days = 30),
+    line: '- storage.zones[0].transitions[0].days: got 30; unknown field "days"; remove or fix the spelling (known: storageClass, afterDays)',
   },
   {
     title: 'a persona reading a zone that does not exist',
