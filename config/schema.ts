@@ -11,6 +11,7 @@ import {
   LOG_RETENTION_DAYS,
   STORAGE_CLASSES,
   CDK_OWN_TAG_KEYS,
+  CDK_OWN_TAGS_PER_RESOURCE,
   TAGS_PER_RESOURCE_MAX,
   TAG_KEY_MAX,
   TAG_PATTERN,
@@ -48,7 +49,7 @@ const tagKey = z
   });
 
 /** Extra tags an environment may add: the per-resource limit minus the tags the app and CDK set themselves. */
-export const MAX_EXTRA_TAGS = TAGS_PER_RESOURCE_MAX - RESERVED_TAG_KEYS.length - CDK_OWN_TAG_KEYS.length;
+export const MAX_EXTRA_TAGS = TAGS_PER_RESOURCE_MAX - RESERVED_TAG_KEYS.length - CDK_OWN_TAGS_PER_RESOURCE;
 
 /** A non-empty, trimmed tag value: owner and cost centre end up as tags on every resource. */
 const requiredTagValue = tagValue.refine((value) => value.trim().length > 0, { message: 'must not be empty' });
@@ -381,7 +382,7 @@ const environmentSchemaBase = z
     tags: z
       .record(tagKey, tagValue)
       .refine((tags) => Object.keys(tags).length <= MAX_EXTRA_TAGS, {
-        message: `must have at most ${MAX_EXTRA_TAGS} tags: AWS allows ${TAGS_PER_RESOURCE_MAX} per resource and the app sets up to ${TAGS_PER_RESOURCE_MAX - MAX_EXTRA_TAGS} itself (${[...RESERVED_TAG_KEYS, ...CDK_OWN_TAG_KEYS].join(', ')})`,
+        message: `must have at most ${MAX_EXTRA_TAGS} tags: AWS allows ${TAGS_PER_RESOURCE_MAX} per resource and the app sets up to ${TAGS_PER_RESOURCE_MAX - MAX_EXTRA_TAGS} on one itself (${RESERVED_TAG_KEYS.join(', ')}, and on subnets ${CDK_OWN_TAG_KEYS.slice(0, CDK_OWN_TAGS_PER_RESOURCE).join(', ')})`,
       })
       .default({}),
     /**

@@ -361,7 +361,7 @@ const cases: BadInput[] = [
   {
     title: 'more tags than AWS allows per resource, counting the app\'s own',
     breakIt: (c) => (c.tags = Object.fromEntries(Array.from({ length: 44 }, (_, i) => [`t${i}`, 'x']))),
-    line: '- tags: got {"t0":"x","t1":"x","t2":"x","t3":"x","t4":"x","t5":"x","t6":"x","t7":"x","t8":"x","t9":"x","t10":"x","t11":"x","t12":...; must have at most 43 tags: AWS allows 50 per resource and the app sets up to 7 itself (project, environment, owner, cost-center, Name, aws-cdk:subnet-name, aws-cdk:subnet-type)',
+    line: '- tags: got {"t0":"x","t1":"x","t2":"x","t3":"x","t4":"x","t5":"x","t6":"x","t7":"x","t8":"x","t9":"x","t10":"x","t11":"x","t12":...; must have at most 43 tags: AWS allows 50 per resource and the app sets up to 7 on one itself (project, environment, owner, cost-center, and on subnets Name, aws-cdk:subnet-name, aws-cdk:subnet-type)',
   },
   {
     title: 'a domain listed twice (one LF-tag value)',
