@@ -152,10 +152,10 @@ describe('every class of bad input reaches the user as one report without a stac
     expect(plain.status).toBe(1);
     expect(plain.stderr).toBe(
       `Unexpected error (this is a bug in Lakehouse Blueprint; please report it at ${BUGS_URL}):\n` +
-        '  TypeError: simulated failure inside synthesis\n' +
+        '  TypeError: simulated failure inside the app\n' +
         '(run with LAKEHOUSE_DEBUG=1 for the stack trace)\n',
     );
     const debug = runApp({ env: 'dev' }, { scenario: 'unexpected-error', env: { LAKEHOUSE_DEBUG: '1' } });
-    expect(debug.stderr).toMatch(/^Unexpected error \(this is a bug in Lakehouse Blueprint; please report it at .*\):\n {2}TypeError: simulated failure inside synthesis\nTypeError: simulated failure inside synthesis\n\s+at /);
+    expect(debug.stderr).toMatch(/^Unexpected error \(this is a bug in Lakehouse Blueprint; please report it at .*\):\n {2}TypeError: simulated failure inside the app\nTypeError: simulated failure inside the app\n\s+at /);
   });
 });
