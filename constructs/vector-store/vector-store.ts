@@ -12,6 +12,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledgeProviderFramework, bundledHandlerCode, HANDLER_RUNTIME } from '../common';
+import { ValidationReport } from '../common/validation-report';
 import { validateCollections } from './collection-validation';
 import { DEFAULT_COLLECTION, type VectorCollection } from './collections';
 import type { VectorStoreEnvironment } from './connection-environment';
@@ -116,6 +117,19 @@ export class VectorStore extends Construct {
     validateCollections(collections);
     if (port === 5432) throw new Error(`${this.node.path}: use a port other than PostgreSQL's default 5432 (cdk-nag RDS11)`);
     if (!/^[a-z][a-z0-9_]{0,62}$/.test(databaseName)) throw new Error(`${this.node.path}: database name "${databaseName}" must be lowercase snake_case`);
+    const allocated = props.allocatedStorageGiB ?? 20;
+    const ceiling = props.maxAllocatedStorageGiB ?? 100;
+    // RDS refuses a storage-autoscaling ceiling less than 10 % above the allocation ("Invalid max storage size").
+    if (ceiling < Math.ceil((allocated * 11) / 10)) {
+      throw new ValidationReport([
+        {
+          source: `VectorStore (${this.node.path})`,
+          field: 'maxAllocatedStorageGiB',
+          value: String(ceiling),
+          allowed: `must be at least ${Math.ceil((allocated * 11) / 10)}, 10 % above allocatedStorageGiB (${allocated}): RDS refuses a lower autoscaling ceiling`,
+        },
+      ]);
+    }
     this.port = port;
     this.databaseName = databaseName;
     this.roleNames = roleNames(databaseName);
@@ -187,8 +201,8 @@ export class VectorStore extends Construct {
       databaseName,
       credentials: rds.Credentials.fromGeneratedSecret('postgres', { encryptionKey: this.databaseKey }),
       storageType: rds.StorageType.GP3,
-      allocatedStorage: props.allocatedStorageGiB ?? 20,
-      maxAllocatedStorage: props.maxAllocatedStorageGiB ?? 100,
+      allocatedStorage: allocated,
+      maxAllocatedStorage: ceiling,
       storageEncrypted: true,
       storageEncryptionKey: this.databaseKey,
       iamAuthentication: true,
