@@ -1,22 +1,21 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
-import { ConfigValidationError } from '../config/errors';
-import { DEFAULT_ENVIRONMENT, loadEnvironmentConfig, UnknownEnvironmentError } from '../config/load';
-import { DatasetValidationError } from '../constructs/datasets';
-import { buildLakehouse } from '../lib/lakehouse-app';
+import { failureMessage } from '../lib/entry-point';
 
-// `-c env=<name>` picks the environment; without it, dev. The config is validated before any stack
-// exists, so an invalid file synthesizes nothing.
+// `-c env=<name>` picks the environment; without it, dev. Every input is validated before any stack
+// exists, so an invalid one synthesizes nothing and is reported without a stack trace.
 const app = new App();
-const requested = String(app.node.tryGetContext('env') ?? DEFAULT_ENVIRONMENT);
 try {
+  // Loaded here rather than imported above, so that an environment or dataset file that does not
+  // compile, or throws while it loads, is reported like any other bad input.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { DEFAULT_ENVIRONMENT, loadEnvironmentConfig } = require('../config/load') as typeof import('../config/load');
+  const { buildLakehouse } = require('../lib/lakehouse-app') as typeof import('../lib/lakehouse-app');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const requested = String(app.node.tryGetContext('env') ?? DEFAULT_ENVIRONMENT);
   buildLakehouse(app, loadEnvironmentConfig(requested));
+  app.synth();
 } catch (error) {
-  if (error instanceof ConfigValidationError || error instanceof UnknownEnvironmentError || error instanceof DatasetValidationError) {
-    // The message already names the file, field, value and what is allowed; a stack trace adds nothing.
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
+  console.error(failureMessage(error));
+  process.exit(1);
 }
-app.synth();

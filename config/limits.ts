@@ -37,3 +37,13 @@ export const TAG_KEY_MAX = 128;
 export const TAG_VALUE_MAX = 256;
 /** Characters AWS accepts in tag keys and values across services (letters, digits, spaces, `_ . : / = + - @`). */
 export const TAG_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/** AWS allows 50 user tags per resource (tags with the `aws:` prefix do not count). */
+export const TAGS_PER_RESOURCE_MAX = 50;
+/** Tags aws-cdk-lib sets itself on some resources, which count towards the 50. */
+export const CDK_OWN_TAG_KEYS = ['Name', 'aws-cdk:subnet-name', 'aws-cdk:subnet-type', 'aws-cdk:auto-delete-objects'] as const;
+/** The most of those on one resource: a subnet carries the first three (test/config/tag-limit.test.ts checks). */
+export const CDK_OWN_TAGS_PER_RESOURCE = 3;
+
+/** Lake Formation: at most 1000 values per LF-tag (the `domain` tag's values are the configured domains). */
+export const LF_TAG_VALUES_MAX = 1000;

@@ -1,9 +1,12 @@
 import { ConfigValidationError, problemsFromZod } from './errors';
+import { UnknownEnvironmentError } from './unknown-environment';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from './limits';
 import { environmentSchema, type EnvironmentConfig } from './schema';
 import { dev } from './environments/dev';
 import { staging } from './environments/staging';
 import { prod } from './environments/prod';
+
+export { UnknownEnvironmentError };
 
 const ENVIRONMENT_FILES: Record<EnvironmentName, unknown> = { dev, staging, prod };
 
@@ -13,17 +16,6 @@ export const DEFAULT_ENVIRONMENT: EnvironmentName = 'dev';
 /** Where an environment's file lives, as the user would open it. */
 export function environmentFile(name: string): string {
   return `config/environments/${name}.ts`;
-}
-
-/** Thrown for an environment name that has no file. */
-export class UnknownEnvironmentError extends Error {
-  constructor(readonly requested: string) {
-    super(
-      `Unknown environment "${requested}" (from -c env=${requested}). ` +
-        `Valid environments: ${ENVIRONMENT_NAMES.join(', ')} (files in config/environments/).`,
-    );
-    this.name = 'UnknownEnvironmentError';
-  }
 }
 
 export function isEnvironmentName(name: string): name is EnvironmentName {
@@ -37,7 +29,7 @@ export function isEnvironmentName(name: string): name is EnvironmentName {
 export function validateEnvironmentConfig(raw: unknown, file: string, expectedName?: string): EnvironmentConfig {
   const result = environmentSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigValidationError(file, problemsFromZod(raw, result.error.issues));
+    throw new ConfigValidationError(file, problemsFromZod(raw, result.error.issues, environmentSchema));
   }
   if (expectedName !== undefined && result.data.name !== expectedName) {
     throw new ConfigValidationError(file, [

@@ -1,13 +1,20 @@
 import { z } from 'zod';
+import { ipv4CidrProblem } from '../constructs/common/validators/cidr';
+import { scheduleExpressionProblem } from '../constructs/common/validators/schedule-expression';
 import { INTERFACE_ENDPOINT_NAMES, type InterfaceEndpointName } from '../constructs/network/interface-endpoints';
+import { collectionProblems } from '../constructs/vector-store/collection-validation';
 import { DEFAULT_MASTER_USERNAME, masterUsernameProblem } from '../constructs/vector-store/master-username';
 import { checkDisasterRecovery, checkLakeFormationAdmins, checkPersonaTrust } from './security-rules';
 import { RDS_POSTGRES_VERSIONS, type RdsPostgresVersion } from '../constructs/vector-store/postgres-versions';
 import {
   ENVIRONMENT_NAMES,
   INFREQUENT_ACCESS_MIN_DAYS,
+  LF_TAG_VALUES_MAX,
   LOG_RETENTION_DAYS,
   STORAGE_CLASSES,
+  CDK_OWN_TAG_KEYS,
+  CDK_OWN_TAGS_PER_RESOURCE,
+  TAGS_PER_RESOURCE_MAX,
   TAG_KEY_MAX,
   TAG_PATTERN,
   TAG_VALUE_MAX,
@@ -42,6 +49,9 @@ const tagKey = z
   .refine((key) => !(RESERVED_TAG_KEYS as readonly string[]).includes(key), {
     message: `is set by the app from other fields; remove it (reserved: ${RESERVED_TAG_KEYS.join(', ')})`,
   });
+
+/** Extra tags an environment may add: the per-resource limit minus the tags the app and CDK set themselves. */
+export const MAX_EXTRA_TAGS = TAGS_PER_RESOURCE_MAX - RESERVED_TAG_KEYS.length - CDK_OWN_TAGS_PER_RESOURCE;
 
 /** A non-empty, trimmed tag value: owner and cost centre end up as tags on every resource. */
 const requiredTagValue = tagValue.refine((value) => value.trim().length > 0, { message: 'must not be empty' });
@@ -112,6 +122,10 @@ const networkSchema = z
         const prefix = Number(cidr.split('/')[1]);
         return prefix >= 16 && prefix <= 24;
       }, 'must have a prefix length between /16 and /24 (VPC limits, room for subnets in every AZ)')
+      .superRefine((cidr, ctx) => {
+        const problem = ipv4CidrProblem(cidr);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .default('10.0.0.0/16'),
     /** Availability zones for the subnets, 2 or 3. Default 2. */
     maxAzs: z.number().int().min(2, 'must be at least 2').max(3, 'must be at most 3').default(2),
@@ -233,7 +247,14 @@ const operationsSchema = z
     /** RDS connections alarm. Default 100. */
     databaseConnections: z.number().int().min(1).default(100),
     /** Restore tests: when they run (an AWS Backup schedule expression). Default every Sunday 05:00 UTC. */
-    restoreTestSchedule: z.string().regex(/^cron\(.+\)$|^rate\(.+\)$/, 'must be a cron(...) or rate(...) expression').default('cron(0 5 ? * SUN *)'),
+    restoreTestSchedule: z
+      .string()
+      .superRefine((expression, ctx) => {
+        // AWS Backup restore testing takes cron only ("A CRON expression", RestoreTestingPlan API reference).
+        const problem = scheduleExpressionProblem(expression, { allowRate: false });
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .default('cron(0 5 ? * SUN *)'),
     /** Hours a restored copy is kept for validation before AWS Backup deletes it (1-168). Default 4 (the RTO). */
     restoreValidationHours: z.number().int().min(1, 'must be at least 1').max(168, 'must be at most 168 (AWS Backup: one week)').default(4),
   })
@@ -303,7 +324,11 @@ const roleArn = z
 const catalogSchema = z
   .object({
     /** Business domains datasets may belong to; they become Lake Formation `domain` tag values. */
-    domains: z.array(snakeName).min(1, 'must list at least one domain').default(['product_analytics', 'knowledge', 'operations']),
+    domains: z
+      .array(snakeName)
+      .min(1, 'must list at least one domain')
+      .max(LF_TAG_VALUES_MAX, `must list at most ${LF_TAG_VALUES_MAX} domains (Lake Formation: values per LF-tag)`)
+      .default(['product_analytics', 'knowledge', 'operations']),
     /**
      * Athena cancels a query that scans more than this many megabytes (per workgroup). Default 10240
      * (10 GiB). Athena's minimum is 10 MB.
@@ -382,7 +407,7 @@ const governanceSchema = z
   })
   .strict();
 
-export const environmentSchema = z
+const environmentSchemaBase = z
   .object({
     /** The environment's name; must match its file name. */
     name: z.enum(ENVIRONMENT_NAMES),
@@ -403,7 +428,12 @@ export const environmentSchema = z
     /** Cost centre for billing; tagged as `cost-center`. */
     costCenter: requiredTagValue,
     /** Extra tags for every taggable resource. Default none. */
-    tags: z.record(tagKey, tagValue).default({}),
+    tags: z
+      .record(tagKey, tagValue)
+      .refine((tags) => Object.keys(tags).length <= MAX_EXTRA_TAGS, {
+        message: `must have at most ${MAX_EXTRA_TAGS} tags: AWS allows ${TAGS_PER_RESOURCE_MAX} per resource and the app sets up to ${TAGS_PER_RESOURCE_MAX - MAX_EXTRA_TAGS} on one itself (${RESERVED_TAG_KEYS.join(', ')}, and on subnets ${CDK_OWN_TAG_KEYS.slice(0, CDK_OWN_TAGS_PER_RESOURCE).join(', ')})`,
+      })
+      .default({}),
     /**
      * What happens to stateful resources when their stack is deleted. Default "retain".
      * "destroy" (which also empties buckets) is an explicit opt-in and is refused for staging and prod.
@@ -420,8 +450,9 @@ export const environmentSchema = z
     vectorStore: vectorStoreSchema.prefault({}),
     governance: governanceSchema.prefault({}),
   })
-  .strict()
-  .superRefine((env, ctx) => {
+  .strict();
+
+export const environmentSchema = environmentSchemaBase.superRefine((env, ctx) => {
     if (env.removalPolicy === 'destroy' && env.name !== 'dev') {
       ctx.addIssue({
         code: 'custom',
@@ -470,18 +501,21 @@ export const environmentSchema = z
         seen.set(zone.name, index);
       }
     });
-    if (env.name === 'prod' && !(env.vectorStore.multiAz && env.vectorStore.deletionProtection)) {
+    // The compliance decisions accept a single-AZ, unprotected database in dev only.
+    if (env.name !== 'dev' && !(env.vectorStore.multiAz && env.vectorStore.deletionProtection)) {
       ctx.addIssue({
         code: 'custom',
         path: ['vectorStore', env.vectorStore.multiAz ? 'deletionProtection' : 'multiAz'],
-        message: 'must be true in prod: the production database is Multi-AZ and deletion-protected',
+        message: `must be true in ${env.name}: only the dev database may be single-AZ and without deletion protection`,
       });
     }
-    if (env.vectorStore.maxAllocatedStorageGiB < env.vectorStore.allocatedStorageGiB) {
+    // RDS refuses a storage-autoscaling ceiling less than 10 % above the allocation ("Invalid max storage size").
+    const minimumCeiling = Math.ceil((env.vectorStore.allocatedStorageGiB * 11) / 10);
+    if (env.vectorStore.maxAllocatedStorageGiB < minimumCeiling) {
       ctx.addIssue({
         code: 'custom',
         path: ['vectorStore', 'maxAllocatedStorageGiB'],
-        message: `must be at least allocatedStorageGiB (${env.vectorStore.allocatedStorageGiB}); it is the autoscaling ceiling`,
+        message: `must be at least ${minimumCeiling}, 10 % above allocatedStorageGiB (${env.vectorStore.allocatedStorageGiB}): RDS refuses a lower autoscaling ceiling`,
       });
     }
     if (env.name !== 'dev' && env.backup.breakGlassRoleArn === undefined) {
@@ -491,14 +525,8 @@ export const environmentSchema = z
         message: `is required for ${env.name}: only that role may delete recovery points`,
       });
     }
+    checkVaultLock(env, ctx);
     const lock = env.backup.vaultLock;
-    if (lock && lock.minRetentionDays > env.backup.continuousRetentionDays) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['backup', 'vaultLock', 'minRetentionDays'],
-        message: `must not exceed continuousRetentionDays (${env.backup.continuousRetentionDays}): AWS Backup refuses rules that keep points for less than the lock's minimum`,
-      });
-    }
     if (env.name === 'prod' && (!lock || !env.backup.disasterRecovery)) {
       ctx.addIssue({
         code: 'custom',
@@ -551,17 +579,100 @@ export const environmentSchema = z
         }
       });
     });
-    const endpoints = env.network.interfaceEndpoints ?? [];
-    endpoints.forEach((endpoint, index) => {
-      if (endpoints.indexOf(endpoint) !== index) {
+    refuseDuplicates(ctx, ['network', 'interfaceEndpoints'], env.network.interfaceEndpoints ?? [], 'endpoint');
+    refuseDuplicates(ctx, ['catalog', 'domains'], env.catalog.domains, 'domain (LF-tag value)');
+    refuseDuplicates(ctx, ['operations', 'alarmEmails'], env.operations.alarmEmails, 'e-mail address (one SNS subscription each)', (email) => email.toLowerCase());
+    refuseDuplicates(ctx, ['operations', 'alarmHttpsEndpoints'], env.operations.alarmHttpsEndpoints, 'endpoint (one SNS subscription each)');
+    refuseDuplicates(ctx, ['governance', 'lakeFormationAdmins'], env.governance.lakeFormationAdmins, 'administrator');
+    env.governance.personas.forEach((persona, index) => {
+      refuseDuplicates(ctx, ['governance', 'personas', index, 'zones'], persona.zones ?? [], 'zone');
+      refuseDuplicates(ctx, ['governance', 'personas', index, 'excludeClassifications'], persona.excludeClassifications, 'classification');
+      const sharing = env.governance.personas.findIndex((other) => other.roleArn !== undefined && other.roleArn === persona.roleArn);
+      if (sharing !== -1 && sharing !== index) {
         ctx.addIssue({
           code: 'custom',
-          path: ['network', 'interfaceEndpoints', index],
-          message: 'is listed twice; list each endpoint once',
+          path: ['governance', 'personas', index, 'roleArn'],
+          message: `is also the role of governance.personas[${sharing}] (${env.governance.personas[sharing].name}); each persona needs its own role (its grants and workgroup would collide)`,
         });
       }
     });
+    checkCollections(env, ctx);
+    if (env.operations.databaseFreeStorageGiB >= env.vectorStore.allocatedStorageGiB) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['operations', 'databaseFreeStorageGiB'],
+        message: `must be below vectorStore.allocatedStorageGiB (${env.vectorStore.allocatedStorageGiB}): a threshold at or above the whole disk alarms from the first minute`,
+      });
+    }
+    if (env.operations.iteratorAgeMinutes >= env.ingestion.streamRetentionHours * 60) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['operations', 'iteratorAgeMinutes'],
+        message: `must be below ingestion.streamRetentionHours (${env.ingestion.streamRetentionHours} h = ${env.ingestion.streamRetentionHours * 60} min): records expire before the lag alarm would fire`,
+      });
+    }
   });
+
+type Environment = z.output<typeof environmentSchemaBase>;
+type Context = z.core.$RefinementCtx<Environment>;
+
+/** Refuses a value listed twice (`key` decides what counts as the same): AWS would see duplicate resources or entries. */
+function refuseDuplicates<T>(ctx: Context, path: Array<string | number>, values: readonly T[], what: string, key: (value: T) => unknown = (value) => value): void {
+  const keys = values.map(key);
+  keys.forEach((value, index) => {
+    const first = keys.indexOf(value);
+    if (first !== index) {
+      ctx.addIssue({ code: 'custom', path: [...path, index], message: `duplicates ${path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[')}[${first}]; list each ${what} once` });
+    }
+  });
+}
+
+/**
+ * The vault lock must admit every rule that writes into the vault: AWS Backup fails a job whose
+ * retention falls outside the lock's minimum and maximum (continuous, daily and monthly points).
+ */
+function checkVaultLock(env: Environment, ctx: Context): void {
+  const lock = env.backup.vaultLock;
+  if (!lock) return;
+  const rules = [
+    { name: 'continuousRetentionDays', days: env.backup.continuousRetentionDays },
+    { name: 'dailyRetentionDays', days: env.backup.dailyRetentionDays },
+    ...(env.backup.monthlyRetentionDays === undefined ? [] : [{ name: 'monthlyRetentionDays', days: env.backup.monthlyRetentionDays }]),
+  ];
+  const shortest = rules.reduce((a, b) => (b.days < a.days ? b : a));
+  const longest = rules.reduce((a, b) => (b.days > a.days ? b : a));
+  if (lock.minRetentionDays > shortest.days) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['backup', 'vaultLock', 'minRetentionDays'],
+      message: `must not exceed ${shortest.name} (${shortest.days}): AWS Backup refuses rules that keep points for less than the lock's minimum`,
+    });
+  }
+  // A maximum not above the minimum is reported by vaultLockSchema itself.
+  if (lock.maxRetentionDays !== undefined && lock.maxRetentionDays > lock.minRetentionDays && lock.maxRetentionDays < longest.days) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['backup', 'vaultLock', 'maxRetentionDays'],
+      message: `must be at least ${longest.name} (${longest.days}): AWS Backup refuses rules that keep points longer than the lock's maximum`,
+    });
+  }
+}
+
+/** Vector collections, by the same rules the construct and its bootstrap apply (collection-validation.ts). */
+function checkCollections(env: Environment, ctx: Context): void {
+  const collections = env.vectorStore.collections;
+  if (!collections) return;
+  for (const problem of collectionProblems(collections)) {
+    // A duplicate names every position (`collections[0], collections[1]`): point at the last, the repeat.
+    const positions = [...problem.collection.matchAll(/collections\[(\d+)\]/g)].map((match) => Number(match[1]));
+    const field = problem.field === '(root)' ? [] : problem.field.split('.');
+    ctx.addIssue({
+      code: 'custom',
+      path: ['vectorStore', 'collections', ...positions.slice(-1), ...field],
+      message: `${problem.problem}; ${problem.fix}`,
+    });
+  }
+}
 
 /** What an environment file declares (defaults may be omitted). */
 export type EnvironmentConfigInput = z.input<typeof environmentSchema>;

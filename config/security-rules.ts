@@ -41,7 +41,7 @@ export function checkDisasterRecovery(env: EnvironmentConfig, ctx: Issues): void
       });
     }
   };
-  checkMax(backup.vaultLock, ['backup', 'vaultLock']);
+  // The environment vault's own lock is checked against its rules in schema.ts (checkVaultLock).
   const dr = backup.disasterRecovery;
   if (!dr) return;
   if (dr.vaultLock) {

@@ -15,3 +15,4 @@ export * from './vector-store';
 export * from './monitoring';
 export * from './elt';
 export * from './data-quality';
+export * from './common/validation-report';

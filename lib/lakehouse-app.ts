@@ -2,8 +2,9 @@ import type { App } from 'aws-cdk-lib';
 import type { EnvironmentConfig } from '../config/schema';
 import { applyCompliance } from './compliance';
 import './handler-bundling';
-import { DATASETS } from '../config/datasets';
-import { validateDatasets, type DatasetDefinition } from '../constructs/datasets';
+import { DATASET_SOURCES, DATASETS } from '../config/datasets';
+import type { DatasetDefinition } from '../constructs/datasets';
+import { validateInputs } from './input-validation';
 import { stackName } from './naming';
 import { CatalogStack } from './stacks/catalog-stack';
 import { IngestionStack } from './stacks/ingestion-stack';
@@ -32,6 +33,11 @@ export interface BuildOptions {
   readonly compliance?: boolean;
   /** Datasets to catalog. Default: the product's datasets (config/datasets). */
   readonly datasets?: readonly DatasetDefinition[];
+  /**
+   * The file each dataset is declared in (by object identity), named in validation errors. The
+   * product's own datasets are always known.
+   */
+  readonly datasetSources?: ReadonlyMap<unknown, string>;
 }
 
 /**
@@ -40,8 +46,8 @@ export interface BuildOptions {
  */
 export function buildLakehouse(app: App, config: EnvironmentConfig, options: BuildOptions = {}): LakehouseStacks {
   const datasets = options.datasets ?? DATASETS;
-  // Datasets are validated against this environment before any stack exists.
-  validateDatasets(datasets, { zones: config.storage.zones.map((zone) => zone.name), domains: config.catalog.domains });
+  // Datasets, what they imply, endpoints and context are validated before any stack exists.
+  validateInputs(app, config, datasets, new Map([...DATASET_SOURCES, ...(options.datasetSources ?? [])]));
   const env = config.account ? { account: config.account, region: config.region } : undefined;
   const description = (layer: string) => `Lakehouse Blueprint ${config.project} ${config.name}: ${layer}`;
 

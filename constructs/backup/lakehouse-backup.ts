@@ -17,6 +17,7 @@ export interface VaultLock {
   readonly maxRetention?: Duration;
   readonly changeableFor?: Duration;
 }
+import { ValidationReport, type ValidationProblem } from '../common/validation-report';
 
 /** Properties of {@link LakehouseBackup}. */
 export interface LakehouseBackupProps {
@@ -89,9 +90,8 @@ export class LakehouseBackup extends Construct {
       throw new Error(`${this.node.path}: continuous backup retention must be at most ${MAX_CONTINUOUS_RETENTION_DAYS} days, got ${continuous.toDays()}`);
     }
     const accessPolicy = vaultAccessPolicy({ breakGlassRoleArn: props.breakGlassRoleArn, deploymentRoleArns: deploymentRoleArns(this) });
-    if (props.lock && props.lock.minRetention.toDays() > continuous.toDays()) {
-      throw new Error(`${this.node.path}: the vault lock's minimum retention exceeds the continuous backup retention`);
-    }
+    const dailyRetention = props.dailyRetention ?? Duration.days(35);
+    if (props.lock) checkLockAdmitsRules(this.node.path, props.lock, { continuous, daily: dailyRetention, monthly: props.monthlyRetention });
     // The stack ID's UUID is new for every stack creation; its first block keeps the name short.
     const baseName = props.vaultName ?? defaultName(this, { maxLength: props.uniqueVaultName ? 41 : 50, separator: '-' }); // 41 + '-' + 8 hex = 50
     const backupVaultName = props.uniqueVaultName
@@ -108,7 +108,6 @@ export class LakehouseBackup extends Construct {
     this.vaultName = props.uniqueVaultName ? this.vault.backupVaultName : baseName;
     const copyTarget = props.copyToVaultArn ? backup.BackupVault.fromBackupVaultArn(this, 'CopyTarget', props.copyToVaultArn) : undefined;
     const copies = (deleteAfter: Duration) => (copyTarget ? [{ destinationBackupVault: copyTarget, deleteAfter }] : undefined);
-    const dailyRetention = props.dailyRetention ?? Duration.days(35);
 
     const daily = events.Schedule.cron({ hour: '3', minute: '0' });
     const rules: backup.BackupPlanRule[] = [
@@ -181,4 +180,27 @@ export function backupRole(scope: Construct, id: string, extra: readonly string[
     });
   }
   return role;
+}
+
+/**
+ * AWS Backup fails every job whose retention falls outside the vault lock's minimum and maximum: the
+ * lock must admit each rule that writes into the vault (continuous, daily and monthly points).
+ */
+function checkLockAdmitsRules(
+  path: string,
+  lock: NonNullable<LakehouseBackupProps['lock']>,
+  rules: { readonly continuous: Duration; readonly daily: Duration; readonly monthly?: Duration },
+): void {
+  const days = Object.entries(rules).flatMap(([name, retention]) => (retention ? [{ name, days: retention.toDays() }] : []));
+  const shortest = days.reduce((a, b) => (b.days < a.days ? b : a));
+  const longest = days.reduce((a, b) => (b.days > a.days ? b : a));
+  const problems: ValidationProblem[] = [];
+  const source = `LakehouseBackup (${path})`;
+  if (lock.minRetention.toDays() > shortest.days) {
+    problems.push({ source, field: 'lock.minRetention', value: `${lock.minRetention.toDays()} days`, allowed: `must not exceed the ${shortest.name} retention (${shortest.days} days)` });
+  }
+  if (lock.maxRetention && lock.maxRetention.toDays() < longest.days) {
+    problems.push({ source, field: 'lock.maxRetention', value: `${lock.maxRetention.toDays()} days`, allowed: `must be at least the ${longest.name} retention (${longest.days} days)` });
+  }
+  if (problems.length > 0) throw new ValidationReport(problems);
 }

@@ -3,6 +3,8 @@ import { CfnRestoreTestingPlan, CfnRestoreTestingSelection } from 'aws-cdk-lib/a
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { defaultName } from '../common/default-name';
+import { renderValue, ValidationReport } from '../common/validation-report';
+import { scheduleExpressionProblem } from '../common/validators/schedule-expression';
 import { backupRole } from './lakehouse-backup';
 
 /** Properties of {@link RestoreTesting}. */
@@ -48,11 +50,17 @@ export class RestoreTesting extends Construct {
     if (!Number.isInteger(validation) || validation < 1 || validation > 168) {
       throw new Error(`${this.node.path}: validationWindowHours must be 1-168, got ${validation}`);
     }
+    const schedule = props.scheduleExpression ?? 'cron(0 5 ? * SUN *)';
+    // Restore testing takes cron only ("A CRON expression", RestoreTestingPlan API reference).
+    const scheduleProblem = scheduleExpressionProblem(schedule, { allowRate: false });
+    if (scheduleProblem) {
+      throw new ValidationReport([{ source: `RestoreTesting (${this.node.path})`, field: 'scheduleExpression', value: renderValue(schedule), allowed: scheduleProblem }]);
+    }
     this.props = props;
     this.role = backupRole(this, 'RestoreRole', ['AWSBackupServiceRolePolicyForS3Restore', 'AWSBackupServiceRolePolicyForS3Backup']);
     this.plan = new CfnRestoreTestingPlan(this, 'Plan', {
       restoreTestingPlanName: this.planName,
-      scheduleExpression: props.scheduleExpression ?? 'cron(0 5 ? * SUN *)',
+      scheduleExpression: schedule,
       startWindowHours: props.startWindowHours ?? 8,
       recoveryPointSelection: {
         algorithm: 'LATEST_WITHIN_WINDOW',

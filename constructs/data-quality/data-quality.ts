@@ -11,11 +11,20 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundledHandlerCode, HANDLER_RUNTIME } from '../common';
+import { assertScheduleExpression } from '../common/validators/schedule-expression';
 import { acknowledgeObjectArnWildcards, acknowledgeResourceWildcard } from '../compliance';
 import type { DatasetDefinition } from '../datasets';
+import type { InterfaceEndpointName } from '../network/interface-endpoints';
 import { DIMENSION_NAMES, ENVIRONMENT_VARIABLES, METRIC_NAMES } from './names';
 import { qualityChecks, type QualityCheck } from './rules';
 import { checkWindow, compileQualityQuery, HISTORY_TABLE } from './sql';
+
+/**
+ * Interface endpoints the checks function calls from an isolated VPC: Athena (queries), Glue (the
+ * contract in each table's parameters) and CloudWatch metrics (PutMetricData). A test derives the SDK
+ * clients from handler.ts and checks this list covers them.
+ */
+export const DATA_QUALITY_INTERFACE_ENDPOINTS: readonly InterfaceEndpointName[] = ['athena', 'glue', 'monitoring'];
 
 /** A dataset whose table the checks read, and the database it is in. */
 export interface CheckedDataset {
@@ -134,9 +143,11 @@ export class DataQuality extends Construct {
       },
     });
 
+    const schedule = props.schedule ?? events.Schedule.rate(Duration.hours(1));
+    assertScheduleExpression(`DataQuality (${this.node.path})`, 'schedule', schedule.expressionString);
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'Data-quality checks of every contract',
-      schedule: props.schedule ?? events.Schedule.rate(Duration.hours(1)),
+      schedule,
       targets: [new targets.LambdaFunction(this.function)],
     });
   }

@@ -1,24 +1,44 @@
+import { formatPath, parsePath, renderValue, ValidationReport, valueAt, type ValidationProblem } from '../common/validation-report';
 import { DATASET_DEFAULTS, maxFutureSkewHours, maxLatenessDays, projectionDays } from './defaults';
 import { MIN_STREAM_FRESHNESS_MINUTES } from './firehose';
 import { GlueTypeError, parseGlueType, structFieldPaths, type GlueType } from './glue-type';
 import { CLASSIFICATIONS, type DatasetDefinition } from './model';
 import { timeKeyNames } from './partitioning';
 import { isReservedWord } from './reserved-words';
+import { datasetShapeIssues } from './schema';
 
 /** One problem in one dataset: where, what, and how to fix it. */
 export interface DatasetProblem {
   readonly dataset: string;
   readonly field: string;
   readonly problem: string;
-  readonly fix: string;
+  /** How to fix it; absent where `problem` already says what is allowed (shape problems). */
+  readonly fix?: string;
 }
 
-/** Thrown by validateDatasets with every problem found, before any construct is built from them. */
-export class DatasetValidationError extends Error {
-  constructor(readonly problems: readonly DatasetProblem[]) {
+/**
+ * Thrown by validateDatasets with every problem found, before any construct is built from them: the
+ * one validation report, each problem sourced to the dataset's file when the caller names it.
+ */
+export class DatasetValidationError extends ValidationReport {
+  constructor(
+    readonly datasetProblems: readonly DatasetProblem[],
+    /** Where each problem's dataset is declared; the raw declaration its values are read from. */
+    locate: (problem: DatasetProblem) => { readonly source: string; readonly declaration: unknown } = (problem) => ({
+      source: `dataset "${problem.dataset}"`,
+      declaration: undefined,
+    }),
+  ) {
     super(
-      `Invalid dataset declaration${problems.length > 1 ? 's' : ''} (nothing was synthesized):\n` +
-        problems.map((p) => `  - dataset "${p.dataset}", ${p.field}: ${p.problem}. Fix: ${p.fix}`).join('\n'),
+      datasetProblems.map((problem): ValidationProblem => {
+        const { source, declaration } = locate(problem);
+        return {
+          source,
+          field: problem.field,
+          value: renderValue(valueAt(declaration, parsePath(problem.field))),
+          allowed: problem.fix === undefined ? problem.problem : `${problem.problem}. Fix: ${problem.fix}`,
+        };
+      }),
     );
     this.name = 'DatasetValidationError';
   }
@@ -27,8 +47,13 @@ export class DatasetValidationError extends Error {
 export interface DatasetValidationContext {
   /** Zones that exist; a dataset in any other zone is refused. @default any zone */
   readonly zones?: readonly string[];
-  /** Allowed `domain` values (they become LF-tag values). @default any */
+  /** Allowed `domain` values (they become LF-tag values). @default any value Lake Formation accepts */
   readonly domains?: readonly string[];
+  /**
+   * The file each declaration comes from (by object identity), named in every problem with it.
+   * @default - problems name the dataset only
+   */
+  readonly sources?: ReadonlyMap<unknown, string>;
 }
 
 /** Longest dataset name: `<project>-<env>-<dataset>` must fit Kinesis/Firehose's 64 characters. */
@@ -37,21 +62,57 @@ const SNAKE_CASE = /^[a-z][a-z0-9_]*$/;
 const PATH_SAFE_VALUE = /^[A-Za-z0-9_.-]+$/;
 const JSON_FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Validates every dataset and their set (unique names); throws DatasetValidationError listing all problems. */
+/** Glue's limit on a column comment (the column description plus its classification). */
+export const MAX_COLUMN_COMMENT_LENGTH = 255;
+/** Glue's limit on a table description. */
+export const MAX_TABLE_DESCRIPTION_LENGTH = 2048;
+/** Glue's limit on a table parameter value: the whole contract travels in one (`lakehouse.contract`). */
+export const MAX_CONTRACT_JSON_LENGTH = 512_000;
+/** Lake Formation LF-tag values: 1-256 characters of this set (CreateLFTag API reference). */
+const LF_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:*/=+\-@%]{1,256}$/u;
+
+/**
+ * Validates every declaration's shape, then every dataset's semantics and their set (unique names);
+ * throws DatasetValidationError listing all problems. Accepts untyped input: `cdk synth` does not
+ * type-check, so a declaration may be anything.
+ */
 export function validateDatasets(datasets: readonly DatasetDefinition[], context: DatasetValidationContext = {}): void {
-  const problems = datasets.flatMap((dataset) => datasetProblems(dataset, context));
-  const seen = new Set<string>();
-  for (const dataset of datasets) {
-    if (seen.has(dataset.name)) {
-      problems.push({ dataset: dataset.name, field: 'name', problem: 'is declared twice', fix: 'give each dataset its own name' });
-    }
-    seen.add(dataset.name);
+  const list: readonly unknown[] = Array.isArray(datasets) ? datasets : [datasets];
+  const labelled = list.map((dataset, index) => ({ dataset, label: datasetLabel(dataset, index) }));
+  const problems: Array<DatasetProblem & { readonly declaration: unknown }> = [];
+  for (const { dataset, label } of labelled) {
+    for (const problem of datasetProblems(dataset as DatasetDefinition, context)) problems.push({ ...problem, dataset: label, declaration: dataset });
   }
-  if (problems.length > 0) throw new DatasetValidationError(problems);
+  const seen = new Set<string>();
+  for (const { dataset, label } of labelled) {
+    const name = (dataset as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string') continue;
+    if (seen.has(name)) problems.push({ dataset: label, field: 'name', problem: `"${name}" is declared twice`, fix: 'give each dataset its own name', declaration: dataset });
+    seen.add(name);
+  }
+  if (problems.length > 0) {
+    throw new DatasetValidationError(problems, (problem) => {
+      const { declaration } = problem as (typeof problems)[number];
+      const file = context.sources?.get(declaration);
+      return { source: file ? `${file}, dataset "${problem.dataset}"` : `dataset "${problem.dataset}"`, declaration };
+    });
+  }
 }
 
-/** Every problem in one dataset (empty when valid). */
+function datasetLabel(dataset: unknown, index: number): string {
+  const name = (dataset as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name !== '' ? name : `datasets[${index}]`;
+}
+
+/**
+ * Every problem in one dataset (empty when valid): its shape first; the semantic checks run only on a
+ * declaration of the right shape, so they never meet a missing object or a wrong type.
+ */
 export function datasetProblems(dataset: DatasetDefinition, context: DatasetValidationContext = {}): DatasetProblem[] {
+  const label = datasetLabel(dataset, 0);
+  const shape = datasetShapeIssues(dataset);
+  if (shape.length > 0) return shape.map((issue) => ({ dataset: label, field: formatPath(issue.path), problem: issue.allowed }));
+
   const problems: DatasetProblem[] = [];
   const report = (field: string, problem: string, fix: string) => problems.push({ dataset: dataset.name, field, problem, fix });
 
@@ -59,8 +120,13 @@ export function datasetProblems(dataset: DatasetDefinition, context: DatasetVali
   for (const field of ['owner', 'description', 'domain'] as const) {
     if (typeof dataset[field] !== 'string' || dataset[field].trim() === '') report(field, 'is empty', `describe the dataset's ${field}`);
   }
+  if (dataset.description.length > MAX_TABLE_DESCRIPTION_LENGTH) {
+    report('description', `is ${dataset.description.length} characters long; Glue keeps table descriptions of at most ${MAX_TABLE_DESCRIPTION_LENGTH}`, 'shorten it');
+  }
   if (context.domains && !context.domains.includes(dataset.domain)) {
     report('domain', `"${dataset.domain}" is not a configured domain`, `use one of ${context.domains.join(', ')}, or add it to the domain list`);
+  } else if (!context.domains && dataset.domain.trim() !== '' && !LF_TAG_VALUE.test(dataset.domain)) {
+    report('domain', `"${dataset.domain}" is not a Lake Formation tag value`, 'use 1-256 letters, digits, spaces or _ . : * / = + - @ %');
   }
   if (context.zones && !context.zones.includes(dataset.zone)) {
     report('zone', `"${dataset.zone}" is not a zone of this environment`, `use one of ${context.zones.join(', ')}`);
@@ -71,6 +137,10 @@ export function datasetProblems(dataset: DatasetDefinition, context: DatasetVali
   checkFormatAndIngestion(dataset, report);
   checkRetention(dataset, context, report);
   checkQuality(dataset, columnTypes, report);
+  const contractLength = JSON.stringify(dataset).length;
+  if (contractLength > MAX_CONTRACT_JSON_LENGTH) {
+    report('(root)', `the contract is ${contractLength} characters as JSON; the Glue table parameter carrying it holds at most ${MAX_CONTRACT_JSON_LENGTH}`, 'shorten descriptions or split the dataset');
+  }
   return problems;
 }
 
@@ -113,6 +183,16 @@ function checkColumns(dataset: DatasetDefinition, report: Report): Map<string, G
     }
     if (typeof column.description !== 'string' || column.description.trim() === '') {
       report(`${at}.description`, 'is empty', 'say what the column holds; it becomes the Glue column comment and the data dictionary entry');
+    } else {
+      // The Glue comment is the description plus the classification (glue-table.ts).
+      const comment = `${column.description} [${String(column.classification)}]`;
+      if (comment.length > MAX_COLUMN_COMMENT_LENGTH) {
+        report(
+          `${at}.description`,
+          `is ${column.description.length} characters long; with " [${String(column.classification)}]" the Glue column comment would be ${comment.length}, above Glue's ${MAX_COLUMN_COMMENT_LENGTH}`,
+          `shorten it to at most ${MAX_COLUMN_COMMENT_LENGTH - (comment.length - column.description.length)} characters`,
+        );
+      }
     }
     if (!CLASSIFICATIONS.includes(column.classification)) {
       report(`${at}.classification`, `"${String(column.classification)}" is not a classification`, `use one of ${CLASSIFICATIONS.join(', ')}`);

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { assertScheduleExpression } from '../common/validators/schedule-expression';
 import { acknowledgeObjectArnWildcards, acknowledgeResourceWildcard, STEP_FUNCTIONS_LOG_DELIVERY_ACTIONS, STEP_FUNCTIONS_TRACING_ACTIONS } from '../compliance';
 import { dataPrefix, type DatasetDefinition } from '../datasets';
 import { ELT_TARGETS, eltSteps, STEP_FUNCTIONS_TEMPLATE } from './steps';
@@ -153,9 +154,11 @@ export class MetricsElt extends Construct {
         'no resource-level permissions; lakeformation:GetDataAccess neither.',
     );
 
+    const eltSchedule = props.schedule ?? events.Schedule.cron({ hour: '1', minute: '30' });
+    assertScheduleExpression(`MetricsElt (${this.node.path})`, 'schedule', eltSchedule.expressionString);
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'Daily metrics ELT for the previous UTC day',
-      schedule: props.schedule ?? events.Schedule.cron({ hour: '1', minute: '30' }),
+      schedule: eltSchedule,
       targets: [new targets.SfnStateMachine(this.stateMachine, { input: events.RuleTargetInput.fromObject({}) })],
     });
   }

@@ -28,6 +28,9 @@ import * as path from 'path';
  */
 
 /** The Iceberg targets, in the order the ELT runs them (they are independent: any order works). */
+/** The dataset the metrics ELT reads. */
+export const ELT_SOURCE = 'events';
+
 export const ELT_TARGETS = ['daily_active_users', 'monthly_active_users', 'retention_cohorts', 'feature_adoption', 'funnel_conversion'] as const;
 
 export type EltTarget = (typeof ELT_TARGETS)[number];

@@ -12,6 +12,7 @@ import type { DataQuality } from '../data-quality';
 import type { MetricsElt } from '../elt';
 import type { StreamingIngestion } from '../ingestion';
 import type { VectorStore } from '../vector-store';
+import { renderValue, ValidationReport, type ValidationProblem } from '../common/validation-report';
 import { ALARM_KINDS, type AlarmKind } from './alarm-kinds';
 import { AccountBoundTopicTarget } from './topic-target';
 
@@ -81,6 +82,7 @@ export class PlatformMonitoring extends Construct {
       databaseTransactionIds: 1_000_000_000,
       ...props.thresholds,
     };
+    refuseDuplicateSubscriptions(this.node.path, props);
     this.topic = new sns.Topic(this, 'AlarmTopic', { masterKey: props.topicKey, enforceSSL: true, displayName: 'Lakehouse alarms' });
     for (const email of props.emails ?? []) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     for (const url of props.httpsEndpoints ?? []) this.topic.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
@@ -329,7 +331,15 @@ export class PlatformMonitoring extends Construct {
     // 200 each at worst): past CHILDREN_PER_COMPOSITE alarms, parts without actions sit in between.
     const groups = chunk(metricAlarms, CHILDREN_PER_COMPOSITE);
     if (groups.length > CHILDREN_PER_COMPOSITE) {
-      throw new Error(`${this.node.path}: ${metricAlarms.length} alarms exceed the ${CHILDREN_PER_COMPOSITE ** 2} one "platform degraded" alarm can cover; split the monitoring`);
+      // Driven by what is watched (datasets, workgroups), so it is an input problem, not a bug.
+      throw new ValidationReport([
+        {
+          source: `monitoring (${this.node.path})`,
+          field: 'alarms',
+          value: `${metricAlarms.length} alarms`,
+          allowed: `one "platform degraded" alarm covers at most ${CHILDREN_PER_COMPOSITE ** 2}; watch fewer datasets or workgroups per monitoring construct`,
+        },
+      ]);
     }
     const children =
       groups.length === 1
@@ -399,3 +409,24 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 const STAGES = ['Ingest', 'Deliver', 'Catalog and query', 'Serve', 'Protect', 'Quality'] as const;
 
 const STAGE_PLACEHOLDER: Partial<Record<(typeof STAGES)[number], string>> = {};
+
+/**
+ * The same address twice would be two subscriptions of one endpoint: aws-cdk-lib refuses the second
+ * construct with an ID clash, and SNS would fold them into one anyway. E-mail addresses compare
+ * case-insensitively, as mail delivery does.
+ */
+function refuseDuplicateSubscriptions(path: string, props: PlatformMonitoringProps): void {
+  const problems: ValidationProblem[] = [];
+  const check = (field: 'emails' | 'httpsEndpoints', values: readonly string[], key: (value: string) => string) => {
+    const keys = values.map(key);
+    keys.forEach((value, index) => {
+      const first = keys.indexOf(value);
+      if (first !== index) {
+        problems.push({ source: `monitoring (${path})`, field: `${field}[${index}]`, value: renderValue(values[index]), allowed: `duplicates ${field}[${first}]; list each once` });
+      }
+    });
+  };
+  check('emails', props.emails ?? [], (email) => email.toLowerCase());
+  check('httpsEndpoints', props.httpsEndpoints ?? [], (url) => url);
+  if (problems.length > 0) throw new ValidationReport(problems);
+}

@@ -33,10 +33,10 @@ export const INTERFACE_ENDPOINT_NAMES = Object.keys(INTERFACE_ENDPOINT_SERVICES)
 
 /**
  * The endpoints created when none are configured: the data services this platform calls from the
- * VPC (key and credential services, logs and metrics, the catalog and query engine, streaming, and
- * Lambda and Step Functions for the custom-resource provider framework: its onEvent function invokes
- * the handler and, for a handler with an isComplete step such as the vector bootstrap, starts the
- * waiter state machine).
+ * VPC (key and credential services, logs and metrics, the catalog and query engine, streaming, Lambda
+ * for the custom-resource provider frameworks, and Step Functions for the waiter of the vector store's
+ * bootstrap). Each construct with functions in the VPC lists what it calls (`…_INTERFACE_ENDPOINTS`);
+ * a test checks this default covers all of them.
  */
 export const DEFAULT_INTERFACE_ENDPOINTS: readonly InterfaceEndpointName[] = [
   'kms',

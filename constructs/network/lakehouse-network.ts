@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ipv4CidrProblem } from '../common/validators/cidr';
 import { allowCloudWatchLogs, denyGrantsExceptForAwsResources } from '../keys/key-policies';
 import { cloudFormationResponseObjects, restrictGatewayEndpointToAccount, restrictInterfaceEndpointToAccount } from './endpoint-policies';
 import {
@@ -83,7 +84,8 @@ const PUBLIC_SUBNETS = 'public';
  * endpoint, and interface endpoints for the AWS services the platform calls, reachable on 443 from
  * inside the VPC only, each with a policy that keeps traffic to this account's principals and resources.
  *
- * It refuses a token CIDR (see `cidr`) and a NAT gateway count above the AZ count.
+ * It refuses a token CIDR (see `cidr`), a CIDR with host bits set (EC2 would mask them and build another
+ * network than the one written), and a NAT gateway count above the AZ count.
  */
 export class LakehouseNetwork extends Construct {
   /** The VPC. */
@@ -215,10 +217,10 @@ function validateCidr(cidr: string): number {
   if (Token.isUnresolved(cidr)) {
     throw new Error('LakehouseNetwork: cidr must be a literal such as 10.0.0.0/16, not a token');
   }
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-  const octetsValid = match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255);
-  const prefix = match ? Number(match[5]) : NaN;
-  if (!octetsValid || prefix < 16 || prefix > 24) {
+  const problem = ipv4CidrProblem(cidr);
+  const prefix = Number(cidr.split('/')[1]);
+  if (problem !== undefined && problem.startsWith('has host bits')) throw new Error(`LakehouseNetwork: cidr "${cidr}" ${problem}`);
+  if (problem !== undefined || prefix < 16 || prefix > 24) {
     throw new Error(`LakehouseNetwork: cidr must be an IPv4 CIDR with a prefix between /16 and /24, got "${cidr}"`);
   }
   return prefix;

@@ -4,6 +4,7 @@
  * JSON: every check here is written for untrusted input. All problems are reported at once, each with
  * the collection, the field, the bad value and the fix.
  */
+import { renderValue, ValidationReport } from '../common/validation-report';
 import { PGVECTOR_LIMITS, type VectorCollection } from './collections';
 import { DISTANCE_METRICS, LEDGER_TABLE, derivedRelationNames, isGeneratedVectorIndexName } from './sql';
 
@@ -47,11 +48,19 @@ export interface CollectionProblem {
   readonly fix: string;
 }
 
-export class VectorCollectionValidationError extends Error {
-  constructor(readonly problems: readonly CollectionProblem[]) {
+/**
+ * Every problem with a set of collections, as the one validation report: each line names the
+ * collection's position and field, the value and the fix.
+ */
+export class VectorCollectionValidationError extends ValidationReport {
+  constructor(readonly collectionProblems: readonly CollectionProblem[]) {
     super(
-      `Invalid vector collections (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((p) => `  - ${p.collection} ${p.field} = ${show(p.value)}: ${p.problem}. Fix: ${p.fix}`).join('\n'),
+      collectionProblems.map((p) => {
+        // A duplicate names every position (`collections[0], collections[1]`): point at the repeat.
+        const position = [...p.collection.matchAll(/collections\[(\d+)\]/g)].map((match) => match[1]).pop();
+        const field = `collections${position === undefined ? '' : `[${position}]`}${p.field === '(root)' ? '' : `.${p.field}`}`;
+        return { source: 'vector collections', field, value: renderValue(p.value), allowed: `${p.problem}; ${p.fix}` };
+      }),
     );
     this.name = 'VectorCollectionValidationError';
   }

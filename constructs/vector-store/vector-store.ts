@@ -14,12 +14,22 @@ import { Construct } from 'constructs';
 import { defaultName } from '../common/default-name';
 import { denyGrantsExceptForAwsResources } from '../keys/key-policies';
 import { acknowledgeProviderFramework, bundledHandlerCode, HANDLER_RUNTIME } from '../common';
+import { ValidationReport } from '../common/validation-report';
 import { validateCollections } from './collection-validation';
 import { DEFAULT_COLLECTION, type VectorCollection } from './collections';
 import type { VectorStoreEnvironment } from './connection-environment';
 import { DEFAULT_MASTER_USERNAME, masterUsernameProblem } from './master-username';
 import { roleNames, type RoleNames } from './migrations';
 import { postgresEngineVersion, type RdsPostgresVersion } from './postgres-versions';
+import type { InterfaceEndpointName } from '../network/interface-endpoints';
+
+/**
+ * Interface endpoints the bootstrap and the secret rotation call from an isolated VPC: Secrets Manager
+ * (the handler's only SDK client, and the rotation function), Lambda (the provider framework invokes
+ * the handlers) and Step Functions (the framework's onEvent function starts the isComplete waiter). A
+ * test derives the SDK clients from handler.ts and checks this list covers them.
+ */
+export const VECTOR_STORE_INTERFACE_ENDPOINTS: readonly InterfaceEndpointName[] = ['secretsmanager', 'lambda', 'states'];
 
 /** Properties of {@link VectorStore}. */
 export interface VectorStoreProps {
@@ -120,6 +130,19 @@ export class VectorStore extends Construct {
     validateCollections(collections);
     if (port === 5432) throw new Error(`${this.node.path}: use a port other than PostgreSQL's default 5432 (cdk-nag RDS11)`);
     if (!/^[a-z][a-z0-9_]{0,62}$/.test(databaseName)) throw new Error(`${this.node.path}: database name "${databaseName}" must be lowercase snake_case`);
+    const allocated = props.allocatedStorageGiB ?? 20;
+    const ceiling = props.maxAllocatedStorageGiB ?? 100;
+    // RDS refuses a storage-autoscaling ceiling less than 10 % above the allocation ("Invalid max storage size").
+    if (ceiling < Math.ceil((allocated * 11) / 10)) {
+      throw new ValidationReport([
+        {
+          source: `VectorStore (${this.node.path})`,
+          field: 'maxAllocatedStorageGiB',
+          value: String(ceiling),
+          allowed: `must be at least ${Math.ceil((allocated * 11) / 10)}, 10 % above allocatedStorageGiB (${allocated}): RDS refuses a lower autoscaling ceiling`,
+        },
+      ]);
+    }
     this.port = port;
     this.databaseName = databaseName;
     this.roleNames = roleNames(databaseName);
@@ -195,8 +218,8 @@ export class VectorStore extends Construct {
       databaseName,
       credentials: rds.Credentials.fromGeneratedSecret(masterUsername, { encryptionKey: this.databaseKey }),
       storageType: rds.StorageType.GP3,
-      allocatedStorage: props.allocatedStorageGiB ?? 20,
-      maxAllocatedStorage: props.maxAllocatedStorageGiB ?? 100,
+      allocatedStorage: allocated,
+      maxAllocatedStorage: ceiling,
       storageEncrypted: true,
       storageEncryptionKey: this.databaseKey,
       iamAuthentication: true,

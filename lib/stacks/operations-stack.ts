@@ -127,12 +127,9 @@ export class OperationsStack extends Stack {
     const { config, catalog, storage } = props;
     const events = props.datasets.find((dataset) => dataset.name === 'events');
     const targets = props.datasets.filter((dataset) => (ELT_TARGETS as readonly string[]).includes(dataset.name));
-    // An app with its own datasets and none of the metrics tables gets no ELT; half of them is a mistake.
-    if (!events && targets.length === 0) return undefined;
-    const missing = [...(events ? [] : ['events']), ...ELT_TARGETS.filter((target) => !targets.some((dataset) => dataset.name === target))];
-    if (missing.length > 0 || !events) {
-      throw new Error(`the metrics ELT reads events and writes ${ELT_TARGETS.join(', ')}; declare the missing dataset(s) ${missing.join(', ')}, or none of them`);
-    }
+    // An app with its own datasets and none of the metrics tables gets no ELT; half of them is refused
+    // before any stack exists (lib/input-validation.ts, eltProblems).
+    if (!events || targets.length !== ELT_TARGETS.length) return undefined;
     const rawDatabase = catalog.catalog.databaseName(events.zone);
     const analyticsDatabase = catalog.catalog.databaseName('analytics');
     const analyticsBucket = storage.storage.bucket('analytics');

@@ -196,7 +196,9 @@ describe('an app with its own datasets', () => {
 
   it('is told which dataset is missing when it declares only part of what the ELT reads and writes', () => {
     expect(() => build((name) => name !== 'retention_cohorts')).toThrow(
-      'the metrics ELT reads events and writes daily_active_users, monthly_active_users, retention_cohorts, feature_adoption, funnel_conversion; declare the missing dataset(s) retention_cohorts, or none of them',
+      'Invalid configuration in the dataset list (nothing was synthesized):\n' +
+        '  - datasets: got events, daily_active_users, monthly_active_users, feature_adoption, funnel_conversion (from config/datasets/events.ts, config/datasets/analytics.ts); ' +
+        'the metrics ELT reads events and writes daily_active_users, monthly_active_users, retention_cohorts, feature_adoption, funnel_conversion; declare the missing dataset(s) retention_cohorts, or none of them',
     );
     expect(() => build((name) => name !== 'events')).toThrow(/declare the missing dataset\(s\) events, or none of them/);
   });

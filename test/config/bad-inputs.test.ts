@@ -185,12 +185,22 @@ const cases: BadInput[] = [
   {
     title: 'an interface endpoint listed twice',
     breakIt: (c) => (c.network.interfaceEndpoints = ['kms', 'sts', 'kms']),
-    line: '- network.interfaceEndpoints[2]: got "kms"; is listed twice',
+    line: '- network.interfaceEndpoints[2]: got "kms"; duplicates network.interfaceEndpoints[0]; list each endpoint once',
   },
   {
     title: 'a misspelt field',
     breakIt: (c) => (c.storage.zone = []),
-    line: '- storage.zone: got []; unknown field "zone"; remove or fix the spelling',
+    line: '- storage.zone: got []; unknown field "zone"; did you mean "zones"? (known: zones, accessLogRetentionDays, athenaResultsRetentionDays)',
+  },
+  {
+    title: 'a misspelt optional field, which would otherwise be ignored',
+    breakIt: (c) => (c.network.flowLogRetentionDay = 30),
+    line: '- network.flowLogRetentionDay: got 30; unknown field "flowLogRetentionDay"; did you mean "flowLogRetentionDays"? (known: cidr, maxAzs, natGateways, flowLogRetentionDays, interfaceEndpoints)',
+  },
+  {
+    title: 'an unknown field inside a list item',
+    breakIt: (c) => (c.storage.zones[0].transitions[0].days = 30),
+    line: '- storage.zones[0].transitions[0].days: got 30; unknown field "days"; remove or fix the spelling (known: storageClass, afterDays)',
   },
   {
     title: 'a persona reading a zone that does not exist',
@@ -245,7 +255,7 @@ const cases: BadInput[] = [
   {
     title: 'a single-AZ production database',
     breakIt: (c) => (c.vectorStore = { multiAz: false }),
-    line: '- vectorStore.multiAz: got false; must be true in prod: the production database is Multi-AZ and deletion-protected',
+    line: '- vectorStore.multiAz: got false; must be true in prod: only the dev database may be single-AZ and without deletion protection',
   },
   {
     title: 'the default PostgreSQL port',
@@ -260,7 +270,12 @@ const cases: BadInput[] = [
   {
     title: 'an autoscaling ceiling below the allocated storage',
     breakIt: (c) => (c.vectorStore = { allocatedStorageGiB: 200, maxAllocatedStorageGiB: 100 }),
-    line: '- vectorStore.maxAllocatedStorageGiB: got 100; must be at least allocatedStorageGiB (200)',
+    line: '- vectorStore.maxAllocatedStorageGiB: got 100; must be at least 220, 10 % above allocatedStorageGiB (200): RDS refuses a lower autoscaling ceiling',
+  },
+  {
+    title: 'an autoscaling ceiling less than 10 % above the allocation',
+    breakIt: (c) => (c.vectorStore = { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 105 }),
+    line: '- vectorStore.maxAllocatedStorageGiB: got 105; must be at least 110, 10 % above allocatedStorageGiB (100): RDS refuses a lower autoscaling ceiling',
   },
   {
     title: 'a database backup retention over 35 days',
@@ -311,6 +326,113 @@ const cases: BadInput[] = [
     title: 'a restore validation window beyond a week',
     breakIt: (c) => (c.operations = { restoreValidationHours: 200 }),
     line: '- operations.restoreValidationHours: got 200; must be at most 168 (AWS Backup: one week)',
+  },
+  {
+    title: 'a CIDR with host bits set, which EC2 would move to another network',
+    breakIt: (c) => (c.network.cidr = '10.30.0.1/16'),
+    line: '- network.cidr: got "10.30.0.1/16"; has host bits set: AWS would use the network 10.30.0.0/16 instead; write "10.30.0.0/16"',
+  },
+  {
+    title: 'a five-field cron for the restore tests',
+    breakIt: (c) => (c.operations = { restoreTestSchedule: 'cron(0 5 * * SUN)' }),
+    line: '- operations.restoreTestSchedule: got "cron(0 5 * * SUN)"; has 5 fields; AWS cron takes six: minutes hours day-of-month month day-of-week year, e.g. cron(0 5 ? * SUN *)',
+  },
+  {
+    title: 'a cron with both day fields set',
+    breakIt: (c) => (c.operations = { restoreTestSchedule: 'cron(0 5 * * SUN *)' }),
+    line: '- operations.restoreTestSchedule: got "cron(0 5 * * SUN *)"; must have "?" in exactly one of day-of-month and day-of-week (AWS refuses both or neither), e.g. cron(0 5 ? * SUN *) or cron(0 5 1 * ? *)',
+  },
+  {
+    title: 'a rate expression where AWS Backup takes cron only',
+    breakIt: (c) => (c.operations = { restoreTestSchedule: 'rate(7 days)' }),
+    line: '- operations.restoreTestSchedule: got "rate(7 days)"; is a rate expression; this schedule takes cron(minutes hours day-of-month month day-of-week year) only',
+  },
+  {
+    title: 'a vault lock maximum shorter than the backup rules it must hold',
+    breakIt: (c) => (c.backup.vaultLock = { minRetentionDays: 7, maxRetentionDays: 30 }),
+    line: '- backup.vaultLock.maxRetentionDays: got 30; must be at least continuousRetentionDays (35): AWS Backup refuses rules that keep points longer than the lock\'s maximum',
+  },
+  {
+    title: 'a vault lock minimum longer than the monthly rule',
+    breakIt: (c) => Object.assign(c.backup, { continuousRetentionDays: 35, dailyRetentionDays: 35, monthlyRetentionDays: 30, vaultLock: { minRetentionDays: 31 } }),
+    line: '- backup.vaultLock.minRetentionDays: got 31; must not exceed monthlyRetentionDays (30): AWS Backup refuses rules that keep points for less than the lock\'s minimum',
+  },
+  {
+    title: 'a vault lock maximum below its minimum',
+    breakIt: (c) => (c.backup.vaultLock = { minRetentionDays: 7, maxRetentionDays: 5 }),
+    line: '- backup.vaultLock.maxRetentionDays: got 5; must be greater than minRetentionDays (7; AWS Backup refuses equal ones)',
+  },
+  {
+    title: 'more tags than AWS allows per resource, counting the app\'s own',
+    breakIt: (c) => (c.tags = Object.fromEntries(Array.from({ length: 44 }, (_, i) => [`t${i}`, 'x']))),
+    line: '- tags: got {"t0":"x","t1":"x","t2":"x","t3":"x","t4":"x","t5":"x","t6":"x","t7":"x","t8":"x","t9":"x","t10":"x","t11":"x","t12":...; must have at most 43 tags: AWS allows 50 per resource and the app sets up to 7 on one itself (project, environment, owner, cost-center, and on subnets Name, aws-cdk:subnet-name, aws-cdk:subnet-type)',
+  },
+  {
+    title: 'a domain listed twice (one LF-tag value)',
+    breakIt: (c) => (c.catalog = { domains: ['knowledge', 'product_analytics', 'knowledge', 'operations'] }),
+    line: '- catalog.domains[2]: got "knowledge"; duplicates catalog.domains[0]; list each domain (LF-tag value) once',
+  },
+  {
+    title: 'an alarm e-mail listed twice, differing in case',
+    breakIt: (c) => (c.operations = { alarmEmails: ['ops@example.com', 'OPS@example.com'] }),
+    line: '- operations.alarmEmails[1]: got "OPS@example.com"; duplicates operations.alarmEmails[0]; list each e-mail address (one SNS subscription each) once',
+  },
+  {
+    title: 'an alarm endpoint listed twice',
+    breakIt: (c) => (c.operations = { alarmHttpsEndpoints: ['https://hooks.example.com/a', 'https://hooks.example.com/a'] }),
+    line: '- operations.alarmHttpsEndpoints[1]: got "https://hooks.example.com/a"; duplicates operations.alarmHttpsEndpoints[0]; list each endpoint (one SNS subscription each) once',
+  },
+  {
+    title: 'a Lake Formation admin listed twice',
+    breakIt: (c) => (c.governance = { lakeFormationAdmins: ['arn:aws:iam::222222222222:role/Admin', 'arn:aws:iam::222222222222:role/Admin'] }),
+    line: '- governance.lakeFormationAdmins[1]: got "arn:aws:iam::222222222222:role/Admin"; duplicates governance.lakeFormationAdmins[0]; list each administrator once',
+  },
+  {
+    title: 'a persona zone listed twice',
+    breakIt: (c) => (c.governance = { personas: [{ name: 'analyst', zones: ['curated', 'curated'] }] }),
+    line: '- governance.personas[0].zones[1]: got "curated"; duplicates governance.personas[0].zones[0]; list each zone once',
+  },
+  {
+    title: 'a persona classification excluded twice',
+    breakIt: (c) => (c.governance = { personas: [{ name: 'analyst', excludeClassifications: ['pii', 'pii'] }] }),
+    line: '- governance.personas[0].excludeClassifications[1]: got "pii"; duplicates governance.personas[0].excludeClassifications[0]; list each classification once',
+  },
+  {
+    title: 'two personas sharing one imported role',
+    breakIt: (c) =>
+      (c.governance = {
+        personas: [
+          { name: 'analyst', roleArn: 'arn:aws:iam::222222222222:role/Analysts' },
+          { name: 'bi_analyst', roleArn: 'arn:aws:iam::222222222222:role/Analysts' },
+        ],
+      }),
+    line: '- governance.personas[1].roleArn: got "arn:aws:iam::222222222222:role/Analysts"; is also the role of governance.personas[0] (analyst); each persona needs its own role (its grants and workgroup would collide)',
+  },
+  {
+    title: 'two vector collections with one name',
+    breakIt: (c) =>
+      (c.vectorStore = {
+        collections: [
+          { name: 'docs', dimensions: 8, metric: 'cosine', index: { type: 'hnsw', m: 16, efConstruction: 64 } },
+          { name: 'docs', dimensions: 8, metric: 'l2', index: { type: 'ivfflat', lists: 100 } },
+        ],
+      }),
+    line: '- vectorStore.collections[1].name: got "docs"; duplicate collection name (2 collections would share table public.docs); give each collection its own name',
+  },
+  {
+    title: 'an HNSW build list below twice m',
+    breakIt: (c) => (c.vectorStore = { collections: [{ name: 'docs', dimensions: 8, metric: 'cosine', index: { type: 'hnsw', m: 32, efConstruction: 40 } }] }),
+    line: '- vectorStore.collections[0].index.efConstruction: got 40; below 2 × m = 64 (pgvector refuses ef_construction < 2 × m); use at least 64',
+  },
+  {
+    title: 'a free-storage alarm at the size of the whole disk',
+    breakIt: (c) => (c.operations = { databaseFreeStorageGiB: 20 }),
+    line: '- operations.databaseFreeStorageGiB: got 20; must be below vectorStore.allocatedStorageGiB (20): a threshold at or above the whole disk alarms from the first minute',
+  },
+  {
+    title: 'a lag alarm beyond the stream retention',
+    breakIt: (c) => (c.operations = { iteratorAgeMinutes: 1440 }),
+    line: '- operations.iteratorAgeMinutes: got 1440; must be below ingestion.streamRetentionHours (24 h = 1440 min): records expire before the lag alarm would fire',
   },
   {
     title: 'a name that does not match its file',

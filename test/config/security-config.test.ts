@@ -135,7 +135,7 @@ describe('security configuration is validated before anything is built', () => {
 
   it('refuses a vault lock whose maximum is below the longest retention it receives', () => {
     expect(errorOf((c) => (c.backup.vaultLock = { minRetentionDays: 7, maxRetentionDays: 100 }))).toContain(
-      "- backup.vaultLock.maxRetentionDays: got 100; must be at least 365 days, the longest retention of the recovery points it receives (daily or monthly): AWS Backup fails jobs outside the lock's range",
+      "- backup.vaultLock.maxRetentionDays: got 100; must be at least monthlyRetentionDays (365): AWS Backup refuses rules that keep points longer than the lock's maximum",
     );
   });
 

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
-import { LakehouseBackup, type LakehouseBackupProps } from '../../constructs/backup';
+import { LakehouseBackup, RestoreTesting, type LakehouseBackupProps } from '../../constructs/backup';
 import { constructStack } from '../support/construct-stack';
 
 function build(overrides: Partial<LakehouseBackupProps> = {}) {
@@ -112,6 +112,24 @@ describe('LakehouseBackup options and refusals', () => {
     expect(vault.Properties.BackupVaultName).toEqual({ 'Fn::Join': ['', ['lakehouse-test-', suffix]] });
     const [logicalId] = Object.keys(Template.fromStack(stack).findResources('AWS::Backup::BackupVault'));
     expect(stack.resolve(backup.vaultName)).toEqual({ 'Fn::GetAtt': [logicalId, 'BackupVaultName'] });
+  });
+
+  it('refuses a vault lock that excludes a rule writing into the vault', () => {
+    expect(() => build({ monthlyRetention: Duration.days(365), lock: { minRetention: Duration.days(7), maxRetention: Duration.days(100) } })).toThrow(
+      'Invalid configuration in LakehouseBackup (ConstructUnderTest/Backup) (nothing was synthesized):\n  - lock.maxRetention: got 100 days; must be at least the monthly retention (365 days)',
+    );
+    expect(() => build({ dailyRetention: Duration.days(14), continuousRetention: Duration.days(14), lock: { minRetention: Duration.days(21) } })).toThrow(
+      '  - lock.minRetention: got 21 days; must not exceed the continuous retention (14 days)',
+    );
+  });
+
+  it('refuses a restore-testing schedule AWS Backup would reject', () => {
+    const stack = constructStack();
+    const vault = new LakehouseBackup(stack, 'Backup', { encryptionKey: new kms.Key(stack, 'Key'), vaultName: 'lakehouse-test' }).vault;
+    expect(() => new RestoreTesting(stack, 'Tests', { planName: 'p', vault, scheduleExpression: 'cron(0 5 * * SUN *)' })).toThrow(
+      '  - scheduleExpression: got "cron(0 5 * * SUN *)"; must have "?" in exactly one of day-of-month and day-of-week',
+    );
+    expect(() => new RestoreTesting(stack, 'Rate', { planName: 'p', vault, scheduleExpression: 'rate(1 day)' })).toThrow('is a rate expression');
   });
 
   it('refuses point-in-time retention over 35 days', () => {

@@ -18,6 +18,25 @@ function build() {
   return { stack, monitoring };
 }
 
+describe('PlatformMonitoring refuses', () => {
+  it('the same subscriber twice (e-mail addresses compare case-insensitively)', () => {
+    const stack = constructStack();
+    expect(
+      () =>
+        new PlatformMonitoring(stack, 'Monitoring', {
+          topicKey: new kms.Key(stack, 'Key'),
+          emails: ['oncall@example.com', 'OnCall@Example.com'],
+          httpsEndpoints: ['https://hooks.example.com/a', 'https://hooks.example.com/a'],
+          dashboardName: 'test',
+        }),
+    ).toThrow(
+      'Invalid configuration in monitoring (ConstructUnderTest/Monitoring) (nothing was synthesized):\n' +
+        '  - emails[1]: got "OnCall@Example.com"; duplicates emails[0]; list each once\n' +
+        '  - httpsEndpoints[1]: got "https://hooks.example.com/a"; duplicates httpsEndpoints[0]; list each once',
+    );
+  });
+});
+
 describe('PlatformMonitoring', () => {
   it('refuses to finish with nothing watched', () => {
     expect(() => build().monitoring.finish()).toThrow('nothing is watched');
@@ -69,6 +88,6 @@ describe('PlatformMonitoring', () => {
     const metric = () => new cloudwatch.Metric({ namespace: 'AWS/Athena', metricName: 'FailedQueries' });
     const catalog = { metricQueryExecutionTime: metric, metricFailedQueries: metric } as unknown as LakehouseCatalog;
     monitoring.watchQueries(catalog, Array.from({ length: 801 }, (_, index) => `workgroup-${index}`));
-    expect(() => monitoring.finish()).toThrow(/1602 alarms exceed the 1600/);
+    expect(() => monitoring.finish()).toThrow("  - alarms: got 1602 alarms; one \"platform degraded\" alarm covers at most 1600; watch fewer datasets or workgroups per monitoring construct");
   });
 });

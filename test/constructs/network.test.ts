@@ -109,6 +109,9 @@ describe('LakehouseNetwork refuses', () => {
     expect(build({ cidr: '10.0.0/16' })).toThrow('cidr must be an IPv4 CIDR with a prefix between /16 and /24, got "10.0.0/16"');
     expect(build({ cidr: '10.0.0.0/8' })).toThrow('got "10.0.0.0/8"');
   });
+  it('a CIDR with host bits set, which EC2 would silently move to its network address', () => {
+    expect(build({ cidr: '10.0.1.0/16' })).toThrow('LakehouseNetwork: cidr "10.0.1.0/16" has host bits set: AWS would use the network 10.0.0.0/16 instead; write "10.0.0.0/16"');
+  });
   it('more NAT gateways than AZs, and an AZ count outside 2-3', () => {
     expect(build({ natGateways: 3, maxAzs: 2 })).toThrow('natGateways must be between 0 and maxAzs (2), got 3');
     expect(build({ maxAzs: 1 })).toThrow('maxAzs must be 2 or 3, got 1');

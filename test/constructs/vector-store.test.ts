@@ -140,6 +140,11 @@ describe('VectorStore refuses', () => {
   it('the default PostgreSQL port', () => {
     expect(() => build({ port: 5432 })).toThrow("use a port other than PostgreSQL's default 5432");
   });
+  it('a storage-autoscaling ceiling less than 10 % above the allocation', () => {
+    expect(() => build({ allocatedStorageGiB: 100, maxAllocatedStorageGiB: 105 })).toThrow(
+      '  - maxAllocatedStorageGiB: got 105; must be at least 110, 10 % above allocatedStorageGiB (100): RDS refuses a lower autoscaling ceiling',
+    );
+  });
   it('versions not in the table, naming the ones that are', () => {
     expect(() => build({ engineVersion: '15.4' as never })).toThrow('RDS for PostgreSQL 15.4 is not in the table of supported versions');
   });

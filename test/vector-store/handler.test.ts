@@ -153,7 +153,7 @@ describe('bootstrap handlers through pglite-socket and the pg driver', () => {
     const reads = secretReads.length;
     const opened = connections.length;
     const bad = event('Create', [{ ...docs, metric: 'dot' as never }, { ...images, name: 'select' }]);
-    await expect(handlers.onEvent(bad)).rejects.toThrow(/2 problems[\s\S]*metric[\s\S]*reserved word/);
+    await expect(handlers.onEvent(bad)).rejects.toThrow(/Invalid configuration in vector collections[\s\S]*collections\[0\]\.metric: got "dot"[\s\S]*collections\[1\]\.name: got "select"; an SQL reserved word/);
     await expect(handlers.onEvent({ ...bad, ResourceProperties: { ...bad.ResourceProperties, Collections: '{not json' } })).rejects.toThrow(/ResourceProperties.Collections is not valid JSON/);
     await expect(handlers.onEvent({ ...bad, ResourceProperties: { ...event('Create', [docs]).ResourceProperties, DatabaseName: 'Bad-Name' } })).rejects.toThrow(/Invalid database name "Bad-Name"/);
     expect(secretReads.length).toBe(reads);

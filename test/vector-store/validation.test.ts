@@ -104,8 +104,8 @@ describe('validateCollections', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(VectorCollectionValidationError);
-    const { problems, message } = error as VectorCollectionValidationError;
-    expect(problems.map((p) => `${p.collection} ${p.field}`)).toEqual([
+    const { collectionProblems, message } = error as VectorCollectionValidationError;
+    expect(collectionProblems.map((p) => `${p.collection} ${p.field}`)).toEqual([
       'collections[0] ("Docs") name',
       'collections[0] ("Docs") dimensions',
       'collections[0] ("Docs") metric',
@@ -114,9 +114,11 @@ describe('validateCollections', () => {
       'collections[1] ("ok_one") dimensions',
       'collections[1] ("ok_one") index.lists',
     ]);
-    expect(message).toContain('7 problems');
-    expect(message).toContain('collections[1] ("ok_one") index.lists = 0: outside');
-    expect(message).toContain('Fix: ');
+    expect(message.split('\n')).toHaveLength(8);
+    expect(message).toContain('Invalid configuration in vector collections (nothing was synthesized):\n');
+    expect(message).toContain(
+      "\n  - collections[1].index.lists: got 0; outside pgvector's IVFFlat range 1-32768 (integer); use rows / 1000 up to 1M rows, sqrt(rows) above",
+    );
   });
 
   it('copes with input that is not collections at all (parsed JSON)', () => {

@@ -13,6 +13,14 @@ import { acknowledgeObjectArnWildcards, acknowledgeResourceWildcard } from '../.
 import { dataPrefix, tableLocation, type DatasetDefinition } from '../../datasets';
 import { resultsPrefix } from '../athena-workgroup';
 import { icebergTableSpec } from './ddl';
+import type { InterfaceEndpointName } from '../../network/interface-endpoints';
+
+/**
+ * Interface endpoints the DDL function and its provider framework call from an isolated VPC: Athena
+ * (the handler's only SDK client) and Lambda (the framework invokes the handler). S3 goes through the
+ * gateway endpoint. A test derives the SDK clients from handler.ts and checks this list covers them.
+ */
+export const ICEBERG_DDL_INTERFACE_ENDPOINTS: readonly InterfaceEndpointName[] = ['athena', 'lambda'];
 
 /** Properties of {@link IcebergTables}. */
 export interface IcebergTablesProps {

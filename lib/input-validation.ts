@@ -1,0 +1,159 @@
+import type { App } from 'aws-cdk-lib';
+import { environmentFile } from '../config/load';
+import type { EnvironmentConfig } from '../config/schema';
+import { ICEBERG_DDL_INTERFACE_ENDPOINTS } from '../constructs/catalog';
+import { parsePath, renderValue, ValidationReport, valueAt, type ValidationProblem } from '../constructs/common/validation-report';
+import { checkWindow, compileQualityQuery, DATA_QUALITY_INTERFACE_ENDPOINTS, HISTORY_TABLE, QualityRuleError } from '../constructs/data-quality';
+import { DatasetValidationError, validateDatasets, type DatasetDefinition } from '../constructs/datasets';
+import { ELT_SOURCE, ELT_TARGETS } from '../constructs/elt';
+import { DEFAULT_INTERFACE_ENDPOINTS, type InterfaceEndpointName } from '../constructs/network/interface-endpoints';
+import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../constructs/vector-store';
+
+/**
+ * Everything the app checks before it creates a single construct, reported together as one
+ * ValidationReport: the dataset contracts against this environment, the quality rules and ELT they
+ * imply, the interface endpoints the deployed functions need, and the CDK context offline synthesis
+ * needs. The environment file itself was validated by its schema before this runs.
+ */
+export function validateInputs(app: App, config: EnvironmentConfig, datasets: readonly DatasetDefinition[], sources: ReadonlyMap<unknown, string>): void {
+  const problems: ValidationProblem[] = [...contextProblems(app, config)];
+  let datasetsValid = true;
+  try {
+    validateDatasets(datasets, { zones: config.storage.zones.map((zone) => zone.name), domains: config.catalog.domains, sources });
+  } catch (error) {
+    if (!(error instanceof DatasetValidationError)) throw error;
+    problems.push(...error.problems);
+    datasetsValid = false;
+  }
+  // Quality rules and the ELT read contracts of the right shape only.
+  if (datasetsValid) problems.push(...qualityRuleProblems(datasets, sources), ...eltProblems(datasets, sources));
+  problems.push(...endpointProblems(config, datasets));
+  if (problems.length > 0) throw new ValidationReport(problems);
+}
+
+/** Where a dataset is declared, as problems name it. */
+function datasetSource(dataset: DatasetDefinition, sources: ReadonlyMap<unknown, string>): string {
+  const file = sources.get(dataset);
+  return file ? `${file}, dataset "${dataset.name}"` : `dataset "${dataset.name}"`;
+}
+
+/** The data-quality checks of every Parquet dataset compile (as the DataQuality construct compiles them at synth). */
+export function qualityRuleProblems(datasets: readonly DatasetDefinition[], sources: ReadonlyMap<unknown, string>): ValidationProblem[] {
+  if (!datasets.some((dataset) => dataset.name === HISTORY_TABLE)) return [];
+  return datasets
+    .filter((dataset) => dataset.format === 'parquet')
+    .flatMap((dataset) => {
+      try {
+        compileQualityQuery(dataset, { database: 'validation', window: checkWindow(dataset, 0) });
+        return [];
+      } catch (error) {
+        if (!(error instanceof QualityRuleError)) throw error;
+        // Messages read `dataset "x": <field>: <problem>` or `dataset "x": <problem>`.
+        const detail = error.message.replace(/^dataset "[^"]*": /, '');
+        const match = /^((?:quality|partitioning)\.[\w.[\]+-]*?)(: | names | is | lists )(.*)$/.exec(detail);
+        const field = match ? match[1] : 'quality';
+        const reason = match ? `${match[2] === ': ' ? '' : match[2].trimStart()}${match[3]}` : detail;
+        return [
+          {
+            source: datasetSource(dataset, sources),
+            field,
+            value: renderValue(valueAt(dataset, parsePath(field))),
+            allowed: `the data-quality checks cannot use it: ${reason}`,
+          },
+        ];
+      }
+    });
+}
+
+/** The metrics ELT reads `events` and writes every metrics table: declaring part of them is a mistake. */
+export function eltProblems(datasets: readonly DatasetDefinition[], sources: ReadonlyMap<unknown, string>): ValidationProblem[] {
+  const names = new Set(datasets.map((dataset) => dataset.name));
+  const involved = [ELT_SOURCE, ...ELT_TARGETS];
+  const declared = involved.filter((name) => names.has(name));
+  if (declared.length === 0 || declared.length === involved.length) return [];
+  const missing = involved.filter((name) => !names.has(name));
+  const files = [...new Set(datasets.flatMap((dataset) => (involved.includes(dataset.name) ? [sources.get(dataset)] : [])).filter((file) => file !== undefined))];
+  return [
+    {
+      source: 'the dataset list',
+      field: 'datasets',
+      value: `${declared.join(', ')}${files.length > 0 ? ` (from ${files.join(', ')})` : ''}`,
+      allowed: `the metrics ELT reads ${ELT_SOURCE} and writes ${ELT_TARGETS.join(', ')}; declare the missing dataset(s) ${missing.join(', ')}, or none of them`,
+    },
+  ];
+}
+
+/** Who needs which interface endpoint, derived from what this environment deploys into its VPC. */
+export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[]): Map<InterfaceEndpointName, string[]> {
+  const needs = new Map<InterfaceEndpointName, string[]>();
+  const add = (endpoints: readonly InterfaceEndpointName[], who: string) => {
+    for (const endpoint of endpoints) needs.set(endpoint, [...(needs.get(endpoint) ?? []), who]);
+  };
+  add(VECTOR_STORE_INTERFACE_ENDPOINTS, 'the vector store bootstrap');
+  if (datasets.some((dataset) => dataset.format === 'iceberg')) add(ICEBERG_DDL_INTERFACE_ENDPOINTS, 'the Iceberg DDL function');
+  if (datasets.some((dataset) => dataset.name === HISTORY_TABLE) && datasets.some((dataset) => dataset.format === 'parquet')) {
+    add(DATA_QUALITY_INTERFACE_ENDPOINTS, 'the data-quality checks');
+  }
+  return needs;
+}
+
+/**
+ * Functions in isolated subnets reach AWS only through interface endpoints: an explicit endpoint list
+ * must contain every endpoint they call. With NAT gateways they have another route (only the vector
+ * store's Secrets Manager endpoint stays required), and without an explicit list the default covers
+ * everything (a test keeps it so).
+ */
+export function endpointProblems(config: EnvironmentConfig, datasets: readonly DatasetDefinition[]): ValidationProblem[] {
+  const listed = config.network.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS;
+  // The vector store takes its Secrets Manager endpoint as a prop (its rotation depends on it), NAT or not.
+  const missing = [...requiredInterfaceEndpoints(datasets)].filter(
+    ([endpoint]) => !listed.includes(endpoint) && (config.network.natGateways === 0 || endpoint === 'secretsmanager'),
+  );
+  if (missing.length === 0) return [];
+  return [
+    {
+      source: environmentFile(config.name),
+      field: 'network.interfaceEndpoints',
+      value: renderValue(config.network.interfaceEndpoints),
+      allowed:
+        `lacks ${missing.map(([endpoint, who]) => `"${endpoint}" (called by ${who.join(' and ')})`).join(', ')}: ` +
+        'functions in isolated subnets have no other route to these services; add them, or remove the list to get the defaults',
+    },
+  ];
+}
+
+/**
+ * A stack with an account and region looks its availability zones up in the CDK context; without the
+ * committed entry the CLI would try AWS (and fail on credentials a minute later). Say so at once.
+ */
+export function contextProblems(app: App, config: EnvironmentConfig): ValidationProblem[] {
+  if (config.account === undefined || config.region === undefined) return [];
+  const key = `availability-zones:account=${config.account}:region=${config.region}`;
+  const zones: unknown = app.node.tryGetContext(key);
+  if (Array.isArray(zones)) {
+    if (zones.length >= config.network.maxAzs) return [];
+    // The VPC would silently span fewer zones than asked for.
+    return [
+      {
+        source: environmentFile(config.name),
+        field: 'network.maxAzs',
+        value: String(config.network.maxAzs),
+        allowed: `must be at most ${zones.length}: cdk.context.json lists ${zones.length} availability zones for account ${config.account} in ${config.region} (${zones.join(', ')})`,
+      },
+    ];
+  }
+  if (zones !== undefined) {
+    return [{ source: 'cdk.context.json', field: JSON.stringify(key), value: renderValue(zones), allowed: 'must be a list of availability zone names' }];
+  }
+  return [
+    {
+      source: 'cdk.context.json',
+      field: JSON.stringify(key),
+      value: '(missing)',
+      allowed:
+        `${environmentFile(config.name)} names account ${config.account} in ${config.region}, whose availability zones synthesis needs offline: ` +
+        `add "${key}": ["${config.region}a", "${config.region}b", "${config.region}c"] (the zone names of that account), ` +
+        `or run \`npx cdk synth -c env=${config.name}\` once with credentials for that account so the CLI records them`,
+    },
+  ];
+}

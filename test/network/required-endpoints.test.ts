@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DATASETS } from '../../config/datasets';
+import { loadEnvironmentConfig } from '../../config/load';
+import type { EnvironmentConfig } from '../../config/schema';
+import { ICEBERG_DDL_INTERFACE_ENDPOINTS } from '../../constructs/catalog';
+import { DATA_QUALITY_INTERFACE_ENDPOINTS } from '../../constructs/data-quality';
+import { DEFAULT_INTERFACE_ENDPOINTS, type InterfaceEndpointName } from '../../constructs/network/interface-endpoints';
+import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../../constructs/vector-store';
+import { endpointProblems, requiredInterfaceEndpoints } from '../../lib/input-validation';
+import { REPO_ROOT } from '../support/app-context';
+
+/** The interface endpoint each AWS SDK client a handler may import talks to. */
+const ENDPOINT_OF_CLIENT: Record<string, InterfaceEndpointName> = {
+  athena: 'athena',
+  glue: 'glue',
+  cloudwatch: 'monitoring',
+  'secrets-manager': 'secretsmanager',
+  kms: 'kms',
+  sts: 'sts',
+  'cloudwatch-logs': 'logs',
+  lakeformation: 'lakeformation',
+  sfn: 'states',
+  lambda: 'lambda',
+};
+
+function sdkClientsOf(file: string): string[] {
+  const source = readFileSync(join(REPO_ROOT, file), 'utf8');
+  return [...source.matchAll(/from '@aws-sdk\/client-([a-z-]+)'/g)].map((match) => match[1]);
+}
+
+/** Each construct that puts functions in the VPC, its handler and its declared endpoints. */
+const IN_VPC = [
+  { construct: 'constructs/catalog/iceberg/iceberg-tables.ts', handler: 'constructs/catalog/iceberg/handler.ts', declared: ICEBERG_DDL_INTERFACE_ENDPOINTS },
+  { construct: 'constructs/data-quality/data-quality.ts', handler: 'constructs/data-quality/handler.ts', declared: DATA_QUALITY_INTERFACE_ENDPOINTS },
+  { construct: 'constructs/vector-store/vector-store.ts', handler: 'constructs/vector-store/handler.ts', declared: VECTOR_STORE_INTERFACE_ENDPOINTS },
+];
+
+describe('interface endpoints are derived from what the in-VPC functions call', () => {
+  it.each(IN_VPC)('$construct declares an endpoint for every SDK client of its handler', ({ handler, declared }) => {
+    const clients = sdkClientsOf(handler);
+    expect(clients.length).toBeGreaterThan(0);
+    for (const client of clients) {
+      expect(ENDPOINT_OF_CLIENT[client], `no endpoint known for @aws-sdk/client-${client}`).toBeDefined();
+      expect(declared).toContain(ENDPOINT_OF_CLIENT[client]);
+    }
+  });
+
+  it.each(IN_VPC)('$construct declares lambda for a provider framework in the VPC, and states for its waiter', ({ construct, declared }) => {
+    const source = readFileSync(join(REPO_ROOT, construct), 'utf8');
+    if (/new cr\.Provider\(/.test(source)) expect(declared).toContain('lambda');
+    if (/isCompleteHandler:/.test(source)) expect(declared).toContain('states');
+  });
+
+  it('the default endpoint list covers everything the product deploys', () => {
+    const required = [...requiredInterfaceEndpoints(DATASETS).keys()];
+    expect(required.sort()).toEqual(['athena', 'glue', 'lambda', 'monitoring', 'secretsmanager', 'states']);
+    for (const endpoint of required) expect(DEFAULT_INTERFACE_ENDPOINTS).toContain(endpoint);
+    expect(endpointProblems(loadEnvironmentConfig('dev'), DATASETS)).toEqual([]);
+  });
+
+  it('only the vector store is required without Iceberg or quality datasets', () => {
+    const plain = DATASETS.filter((dataset) => dataset.format === 'parquet' && dataset.name !== 'data_quality_results');
+    expect([...requiredInterfaceEndpoints(plain).keys()].sort()).toEqual(['lambda', 'secretsmanager', 'states']);
+  });
+
+  it('with NAT gateways only the Secrets Manager endpoint the vector store takes is still required', () => {
+    const dev = loadEnvironmentConfig('dev');
+    const withNat = (interfaceEndpoints: InterfaceEndpointName[]): EnvironmentConfig => ({ ...dev, network: { ...dev.network, natGateways: 1, interfaceEndpoints } });
+    expect(endpointProblems(withNat(['secretsmanager']), DATASETS)).toEqual([]);
+    expect(endpointProblems(withNat(['kms']), DATASETS).map((problem) => problem.allowed)).toEqual([
+      'lacks "secretsmanager" (called by the vector store bootstrap): functions in isolated subnets have no other route to these services; add them, or remove the list to get the defaults',
+    ]);
+  });
+});
