@@ -19,7 +19,7 @@ export const ALARM_KINDS = {
     missingData:
       'Not breaching: Firehose publishes both metrics only while records flow, so silence means nothing is waiting. A stream that stops receiving events is not caught here: it shows on the dashboard (records in) and in the data-quality freshness check (DatasetQuality).',
     check: [
-      'Which input fired: open the alarm in the CloudWatch console; its graph draws DeliveryToS3.DataFreshness (against the SLO) and DeliveryToS3.Success as separate lines (or see the Deliver row of the dashboard).',
+      "Which input fired: the Deliver row of the dashboard graphs DeliveryToS3.DataFreshness against the SLO and DeliveryToS3.Success; the alarm's metric math has both as labelled queries (open it in CloudWatch Metrics).",
       "Freshness: the delivery stream's error log group (DestinationDelivery stream) for S3 access denied, KMS or Glue errors; incoming volume above the buffer (128 MiB) or the active-partition limit (PartitionCountExceeded).",
       'Success below 1: the S3 error code in the same log group, the bucket policy (it refuses uploads that name another key or encryption) and the lake key policy; the error prefix errors/<dataset>/ in the raw bucket.',
     ],
@@ -145,7 +145,7 @@ export const ALARM_KINDS = {
     missingData:
       'Not breaching: the function publishes QueryFailed (0 or 1) on every run and CheckFailed for each check it evaluated; a check over empty partitions is not evaluated (the row-count check reports that), and no data at all means no run (QualityNotRunning).',
     check: [
-      "Which input fired: the alarm's description lists its inputs and its graph in the CloudWatch console draws each (QueryFailed, CheckFailed <check>) as a line at 0 or 1; or SELECT … FROM data_quality_results WHERE dataset = … ORDER BY checked_at DESC for the measured value and threshold.",
+      "Which input fired: the alarm's description lists its inputs and its metric math has each (QueryFailed, CheckFailed <check>, 0 or 1) as a labelled query (open it in CloudWatch Metrics); or SELECT … FROM data_quality_results WHERE dataset = … ORDER BY checked_at DESC for the measured value and threshold.",
       "QueryFailed: the data-quality function's log group for the Athena error (permissions, Lake Formation grant, scan cutoff, syntax after a contract change); is the lakehouse.contract parameter still on the Glue table?",
       'CheckFailed: the producers of the dataset (a release that stopped sending a field or changed a format) and the error prefix errors/<dataset>/ of the raw bucket.',
     ],

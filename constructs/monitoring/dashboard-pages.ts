@@ -66,6 +66,19 @@ export function paginateDashboards(scope: Construct, rows: readonly (readonly cl
   });
 }
 
+/**
+ * Widgets and worst-case bytes of a synthesized `DashboardBody` (a string, or `Fn::Join` with references
+ * inside its JSON strings): what a synth-time budget compares with {@link DASHBOARD_LIMITS}. Each reference
+ * counts 255 characters.
+ */
+export function measureDashboardBody(body: unknown): { widgets: number; worstCaseBytes: number } {
+  const parts = typeof body === 'string' ? [body] : ((body as { 'Fn::Join'?: [string, unknown[]] })?.['Fn::Join']?.[1] ?? []);
+  let text = '';
+  for (const part of parts) text += typeof part === 'string' ? part : 'x'.repeat(255);
+  const parsed = JSON.parse(text) as { widgets?: unknown[] };
+  return { widgets: parsed.widgets?.length ?? 0, worstCaseBytes: Buffer.byteLength(text) };
+}
+
 function splitRow(widgets: readonly cloudwatch.IWidget[], size: number): cloudwatch.IWidget[][] {
   const parts: cloudwatch.IWidget[][] = [];
   for (let index = 0; index < widgets.length; index += size) parts.push(widgets.slice(index, index + size));

@@ -10,8 +10,8 @@ import type { AlarmKind } from './alarm-kinds';
  * The alarms and graphs each dataset gets, shared by {@link PlatformMonitoring} (the base operations stack)
  * and {@link DatasetMonitoring} (each operations shard), so that a dataset is watched the same way wherever
  * it is placed. Signals that share a missing-data behaviour and an evaluation window are folded into one
- * alarm through metric math; the alarm's description names every input and its condition, and the alarm's
- * graph in the console shows each input as its own line, so the one that fired can be read off.
+ * alarm through metric math; the alarm's description names every input and its condition, and each input is
+ * a labelled query of the alarm, so the one that fired can be read off.
  */
 
 /** Where the alarms and graphs of a dataset go. */

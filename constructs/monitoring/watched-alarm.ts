@@ -40,6 +40,6 @@ function describe(kind: AlarmKind, subject: string, inputs?: string): string {
   const runbook = ` Runbook: docs/runbooks/alarms.md#${kind.toLowerCase()}`;
   const full = `${ALARM_KINDS[kind].summary} (${subject}).${inputs ? ` Inputs: ${inputs}.` : ''}${runbook}`;
   if (full.length <= ALARM_DESCRIPTION_MAX_LENGTH) return full;
-  // Too many inputs to list: the alarm's graph still shows each of them.
-  return `${ALARM_KINDS[kind].summary} (${subject}). Inputs: see the alarm's graph.${runbook}`;
+  // Too many inputs to list: the alarm's metric math still names each of them.
+  return `${ALARM_KINDS[kind].summary} (${subject}). Inputs: see the alarm's metric math.${runbook}`;
 }

@@ -79,6 +79,16 @@ describe('PlatformMonitoring', () => {
     expect(body).not.toContain('Alarm status (3)');
   });
 
+  it('keeps "platform degraded" silent when told (an environment roll-up notifies instead)', () => {
+    const stack = constructStack();
+    const monitoring = new PlatformMonitoring(stack, 'Monitoring', { topicKey: new kms.Key(stack, 'Key'), dashboardName: 'test', degradedNotifies: false });
+    monitoring.watchBackups('lakehouse-test');
+    monitoring.finish();
+    const [composite] = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::CompositeAlarm'));
+    expect(composite.Properties.AlarmActions).toBeUndefined();
+    expect(composite.Properties.OKActions).toBeUndefined();
+  });
+
   it('names "platform degraded" as told, so another stack can name it without an export', () => {
     const stack = constructStack();
     const monitoring = new PlatformMonitoring(stack, 'Monitoring', { topicKey: new kms.Key(stack, 'Key'), dashboardName: 'test', degradedAlarmName: 'lakehouse-test-platform-degraded' });

@@ -1,6 +1,6 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { describe, expect, it } from 'vitest';
-import { paginateDashboards } from '../../constructs/monitoring';
+import { measureDashboardBody, paginateDashboards } from '../../constructs/monitoring';
 import { constructStack, templateOf } from '../support/construct-stack';
 
 const text = (label: string, padding = 0) => new cloudwatch.TextWidget({ markdown: `${label}${' '.repeat(padding)}`, width: 6, height: 1 });
@@ -40,6 +40,18 @@ describe('paginateDashboards', () => {
     const stack = constructStack();
     paginateDashboards(stack, [row('a', 2)], { dashboardName: 'shard' });
     expect(pages(stack)).toEqual([{ name: 'shard', widgets: ['shard', 'a.0', 'a.1'] }]);
+  });
+
+  it('measures a synthesized page: its widgets, and its bytes with each reference at 255 characters', () => {
+    const stack = constructStack();
+    const metric = new cloudwatch.Metric({ namespace: 'Test', metricName: 'Errors', dimensionsMap: { Stack: stack.stackName } });
+    paginateDashboards(stack, [[new cloudwatch.GraphWidget({ left: [metric] }), text('a')]], { dashboardName: 'shard' });
+    const [dashboard] = Object.values(templateOf(stack).findResources('AWS::CloudWatch::Dashboard'));
+    const body = dashboard.Properties.DashboardBody;
+    const references = body['Fn::Join'][1].filter((part: unknown) => typeof part !== 'string').length;
+    expect(references).toBeGreaterThan(0);
+    const literal = body['Fn::Join'][1].filter((part: unknown) => typeof part === 'string').join('').length;
+    expect(measureDashboardBody(body)).toEqual({ widgets: 3, worstCaseBytes: literal + 255 * references });
   });
 
   it('refuses a page size outside 2-500 widgets and a name CloudWatch would refuse', () => {
