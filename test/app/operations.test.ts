@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES } from '../../config/limits';
 import { ALARM_KINDS, COMPOSITE_RULE_LIMITS, measureAlarmRule } from '../../constructs/monitoring';
 import { NOTIFICATION_PUBLISHERS } from '../../constructs/keys';
+import { DATASETS } from '../../config/datasets';
+import { qualityChecks } from '../../constructs/data-quality';
 import { resourcesOfType, synthCached, type Template } from '../support/synth';
 
 const allResources = (templates: Record<string, Template>, type: string) =>
@@ -56,6 +58,23 @@ describe.each(ENVIRONMENT_NAMES)('%s alarms', (environment) => {
     }
     expect(find('DatabaseCpu', 'vector database')!.missing).toBe('breaching');
     expect(find('BackupJobsFailed', `lakehouse-${environment}`)).toBeDefined();
+  });
+
+  it('keeps every per-dataset signal of the unfolded alarms: each streamed and checked dataset is read on all of them', () => {
+    const readFor = (dataset: string) =>
+      new Set(
+        alarms
+          .filter((a) => String(a.Properties!.AlarmDescription).includes(`(${dataset})`))
+          .flatMap((a) => [a.Properties!.MetricName, ...((a.Properties!.Metrics ?? []) as { MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] } } }[]).map((m) => m.MetricStat && [m.MetricStat.Metric.MetricName, ...m.MetricStat.Metric.Dimensions.filter((d) => d.Name === 'Check').map((d) => d.Value)].join(' '))])
+          .filter(Boolean),
+      );
+    for (const dataset of ['events', 'client_errors']) {
+      expect([...readFor(dataset)], dataset).toEqual(expect.arrayContaining(['DeliveryToS3.DataFreshness', 'DeliveryToS3.Success', 'GetRecords.IteratorAgeMilliseconds', 'PutRecords.ThrottledRecords', 'QueryFailed']));
+    }
+    const checked = DATASETS.filter((dataset) => dataset.format === 'parquet');
+    for (const dataset of checked) {
+      expect([...readFor(dataset.name)], dataset.name).toEqual(expect.arrayContaining(['QueryFailed', ...qualityChecks(dataset).map((check) => `CheckFailed ${check.id}`)]));
+    }
   });
 
   it('p95 query time uses the p95 statistic of successful DML queries per workgroup', () => {

@@ -78,6 +78,10 @@ describe('DatasetMonitoring at scale', () => {
     expect(inputs).toEqual([10, 5]);
   });
 
+  it('refuses an iterator-age threshold that is not above 0', () => {
+    expect(() => shardedApp([], { iteratorAgeMinutes: 0 })).toThrow('Shard2/Monitoring: iteratorAgeMinutes 0 must be above 0');
+  });
+
   it('refuses to watch a dataset its DataQuality does not check', () => {
     const sharded = shardedApp([streamedDataset(0)]);
     expect(() => sharded.monitoring.watchQuality(sharded.quality, { datasets: ['dataset_000', 'orders'] })).toThrow(/orders not checked by Shard2\/DataQuality/);
