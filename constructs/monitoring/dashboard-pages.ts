@@ -24,7 +24,7 @@ export interface DashboardPagesOptions {
 /**
  * Lays widget rows out over as many dashboards as they need so that none passes the widget or byte budget.
  * A row (widgets that belong together, e.g. a section title and its graphs) is never split across pages
- * unless it alone exceeds a page. Each page starts with a line naming every page. The construct ids are
+ * unless it alone exceeds a page. With more than one page, each starts with a line naming every page. The construct ids are
  * `Dashboard`, `Dashboard2`, … so adding pages never renames the first.
  */
 export function paginateDashboards(scope: Construct, rows: readonly (readonly cloudwatch.IWidget[])[], options: DashboardPagesOptions): cloudwatch.Dashboard[] {
@@ -59,8 +59,7 @@ export function paginateDashboards(scope: Construct, rows: readonly (readonly cl
       dashboardName: names[index],
       defaultInterval: Duration.hours(6),
     });
-    const index_ = names.length > 1 ? `Page ${index + 1} of ${names.length}: ${names.join(', ')}` : names[0];
-    dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: index_, width: 24, height: 1 }));
+    if (names.length > 1) dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `Page ${index + 1} of ${names.length}: ${names.join(', ')}`, width: 24, height: 1 }));
     for (const row of page) dashboard.addWidgets(...row);
     return dashboard;
   });

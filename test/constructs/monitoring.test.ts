@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import type { LakehouseCatalog } from '../../constructs/catalog';
-import { COMPOSITE_RULE_LIMITS, measureAlarmRule, PlatformMonitoring } from '../../constructs/monitoring';
+import { COMPOSITE_RULE_LIMITS, measureAlarmRule, measureDashboardBody, PlatformMonitoring } from '../../constructs/monitoring';
 import { cliContext } from '../support/app-context';
 import { constructStack } from '../support/construct-stack';
 
@@ -77,6 +77,20 @@ describe('PlatformMonitoring', () => {
     const body = JSON.stringify(Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
     expect(body).toContain('Alarm status (2)');
     expect(body).not.toContain('Alarm status (3)');
+  });
+
+  it('pages its dashboard past 100 widgets, the first page keeping the name', () => {
+    const { stack, monitoring } = build();
+    const metric = () => new cloudwatch.Metric({ namespace: 'AWS/Athena', metricName: 'FailedQueries' });
+    const catalog = { metricQueryExecutionTime: metric, metricFailedQueries: metric } as unknown as LakehouseCatalog;
+    expect(() => monitoring.dashboard).toThrow('call finish() before reading dashboard');
+    monitoring.watchQueries(catalog, Array.from({ length: 120 }, (_, index) => `workgroup-${index}`));
+    monitoring.finish();
+    const dashboards = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+    // 3 status widgets and 5 short stages on page 1; the 121-widget query stage spans pages 2 and 3.
+    expect(dashboards.map((dashboard) => dashboard.Properties.DashboardName)).toEqual(['test', 'test-2', 'test-3']);
+    for (const dashboard of dashboards) expect(measureDashboardBody(dashboard.Properties.DashboardBody).widgets).toBeLessThanOrEqual(100);
+    expect(monitoring.dashboard).toBe(monitoring.dashboards[0]);
   });
 
   it('keeps "platform degraded" silent when told (an environment roll-up notifies instead)', () => {

@@ -36,10 +36,10 @@ describe('paginateDashboards', () => {
     expect(pages(stack).map((page) => page.name)).toEqual(['shard', 'shard-2']);
   });
 
-  it('draws one page with its name alone when everything fits', () => {
+  it('draws one page, without a page index, when everything fits', () => {
     const stack = constructStack();
     paginateDashboards(stack, [row('a', 2)], { dashboardName: 'shard' });
-    expect(pages(stack)).toEqual([{ name: 'shard', widgets: ['shard', 'a.0', 'a.1'] }]);
+    expect(pages(stack)).toEqual([{ name: 'shard', widgets: ['a.0', 'a.1'] }]);
   });
 
   it('measures a synthesized page: its widgets, and its bytes with each reference at 255 characters', () => {
@@ -51,7 +51,7 @@ describe('paginateDashboards', () => {
     const references = body['Fn::Join'][1].filter((part: unknown) => typeof part !== 'string').length;
     expect(references).toBeGreaterThan(0);
     const literal = body['Fn::Join'][1].filter((part: unknown) => typeof part === 'string').join('').length;
-    expect(measureDashboardBody(body)).toEqual({ widgets: 3, worstCaseBytes: literal + 255 * references });
+    expect(measureDashboardBody(body)).toEqual({ widgets: 2, worstCaseBytes: literal + 255 * references });
   });
 
   it('refuses a page size outside 2-500 widgets and a name CloudWatch would refuse', () => {
