@@ -59,7 +59,7 @@ export interface AlarmRollup {
  */
 export function rollUpAlarms(scope: Construct, id: string, props: AlarmRollupProps): AlarmRollup {
   if (props.alarms.length === 0) throw new Error(`${scope.node.path}/${id}: a roll-up needs at least one alarm`);
-  if (props.alarmName !== undefined) validateCompositeName(`${scope.node.path}/${id}`, props.alarmName);
+  if (props.alarmName !== undefined) checkCompositeAlarmName(`${scope.node.path}/${id}`, props.alarmName);
   const built: RolledUpComposite[] = [];
   let level = 1;
   let children: readonly cloudwatch.IAlarm[] = props.alarms;
@@ -144,7 +144,8 @@ function ruleLength(alarms: readonly cloudwatch.IAlarm[]): number {
   return names.reduce((sum, length) => sum + length + TERM_OVERHEAD, 0) + SEPARATOR.length * (alarms.length - 1);
 }
 
-function validateCompositeName(path: string, name: string): void {
+/** Refuses a name a rule cannot quote, or one a part suffix would push past 255 characters. */
+export function checkCompositeAlarmName(path: string, name: string): void {
   // The longest suffix a part can get: "-part-<level>-<index>"; 20 characters covers any realistic depth.
   const room = COMPOSITE_RULE_LIMITS.alarmNameCharacters - 20;
   if (!NAME_PATTERN.test(name) || name.length > room) {

@@ -24,7 +24,7 @@ export interface DashboardPagesOptions {
 /**
  * Lays widget rows out over as many dashboards as they need so that none passes the widget or byte budget.
  * A row (widgets that belong together, e.g. a section title and its graphs) is never split across pages
- * unless it alone exceeds a page. With more than one page, each starts with a line naming every page. The construct ids are
+ * unless it alone exceeds a page; then it fills the current page first. With more than one page, each starts with a line naming every page. The construct ids are
  * `Dashboard`, `Dashboard2`, … so adding pages never renames the first.
  */
 export function paginateDashboards(scope: Construct, rows: readonly (readonly cloudwatch.IWidget[])[], options: DashboardPagesOptions): cloudwatch.Dashboard[] {
@@ -33,7 +33,7 @@ export function paginateDashboards(scope: Construct, rows: readonly (readonly cl
   if (!Number.isInteger(widgetsPerPage) || widgetsPerPage < 2 || widgetsPerPage > DASHBOARD_LIMITS.widgets) {
     throw new Error(`${scope.node.path}: widgetsPerPage ${widgetsPerPage} must be a whole number from 2 to ${DASHBOARD_LIMITS.widgets} (one widget of each page names the pages)`);
   }
-  const longestName = `${options.dashboardName}-${rows.length + 1}`;
+  const longestName = `${options.dashboardName}-${rows.flat().length + 1}`;
   if (!DASHBOARD_NAME.test(options.dashboardName) || longestName.length > 255) {
     throw new Error(`${scope.node.path}: dashboard name "${options.dashboardName}" must be letters, digits, "-" or "_", short enough for a "-<page>" suffix (255 in all)`);
   }
@@ -43,15 +43,38 @@ export function paginateDashboards(scope: Construct, rows: readonly (readonly cl
   const room = { widgets: widgetsPerPage - 1, bytes: bodyBytesPerPage - 2_000 };
   const pages: cloudwatch.IWidget[][][] = [[]];
   let used = { widgets: 0, bytes: 0 };
-  for (const row of rows.flatMap((widgets) => splitRow(widgets, room.widgets))) {
-    const size = { widgets: row.length, bytes: row.reduce((sum, widget) => sum + bytes(widget), 0) };
-    if (size.bytes > room.bytes) throw new Error(`${scope.node.path}: one dashboard row takes ${size.bytes} bytes, more than a page (${room.bytes})`);
-    if (used.widgets > 0 && (used.widgets + size.widgets > room.widgets || used.bytes + size.bytes > room.bytes)) {
-      pages.push([]);
-      used = { widgets: 0, bytes: 0 };
-    }
-    pages[pages.length - 1].push([...row]);
+  const fits = (size: { widgets: number; bytes: number }) => used.widgets + size.widgets <= room.widgets && used.bytes + size.bytes <= room.bytes;
+  const newPage = () => {
+    pages.push([]);
+    used = { widgets: 0, bytes: 0 };
+  };
+  const place = (row: cloudwatch.IWidget[], size: { widgets: number; bytes: number }) => {
+    pages[pages.length - 1].push(row);
     used = { widgets: used.widgets + size.widgets, bytes: used.bytes + size.bytes };
+  };
+  for (const widgets of rows) {
+    const sizes = widgets.map(bytes);
+    const size = { widgets: widgets.length, bytes: sizes.reduce((sum, value) => sum + value, 0) };
+    if (size.widgets <= room.widgets && size.bytes <= room.bytes) {
+      if (used.widgets > 0 && !fits(size)) newPage();
+      place([...widgets], size);
+      continue;
+    }
+    // A row larger than a page fills the current page, then as many pages as it needs.
+    let part: cloudwatch.IWidget[] = [];
+    let partSize = { widgets: 0, bytes: 0 };
+    widgets.forEach((widget, index) => {
+      if (sizes[index] > room.bytes) throw new Error(`${scope.node.path}: one dashboard widget takes ${sizes[index]} bytes, more than a page (${room.bytes})`);
+      if (!fits({ widgets: partSize.widgets + 1, bytes: partSize.bytes + sizes[index] })) {
+        if (part.length > 0) place(part, partSize);
+        newPage();
+        part = [];
+        partSize = { widgets: 0, bytes: 0 };
+      }
+      part.push(widget);
+      partSize = { widgets: partSize.widgets + 1, bytes: partSize.bytes + sizes[index] };
+    });
+    if (part.length > 0) place(part, partSize);
   }
   const names = pages.map((_, index) => (index === 0 ? options.dashboardName : `${options.dashboardName}-${index + 1}`));
   return pages.map((page, index) => {
@@ -76,10 +99,4 @@ export function measureDashboardBody(body: unknown): { widgets: number; worstCas
   for (const part of parts) text += typeof part === 'string' ? part : 'x'.repeat(255);
   const parsed = JSON.parse(text) as { widgets?: unknown[] };
   return { widgets: parsed.widgets?.length ?? 0, worstCaseBytes: Buffer.byteLength(text) };
-}
-
-function splitRow(widgets: readonly cloudwatch.IWidget[], size: number): cloudwatch.IWidget[][] {
-  const parts: cloudwatch.IWidget[][] = [];
-  for (let index = 0; index < widgets.length; index += size) parts.push(widgets.slice(index, index + size));
-  return parts;
 }

@@ -4,7 +4,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { DataQuality } from '../data-quality';
 import type { StreamingIngestion } from '../ingestion';
-import { rollUpAlarms, type AlarmRollup } from './alarm-rollup';
+import { checkCompositeAlarmName, rollUpAlarms, type AlarmRollup } from './alarm-rollup';
 import { paginateDashboards, type DashboardPagesOptions } from './dashboard-pages';
 import { chunk, selectDatasets, watchDatasetIngestion, watchDatasetQuality, watchQualityRuns, type DatasetAlarmSink } from './dataset-alarms';
 import { createWatchedAlarm, type PlatformAlarm } from './watched-alarm';
@@ -43,6 +43,8 @@ export class DatasetMonitoring extends Construct {
     super(scope, id);
     const iteratorAgeMinutes = props.iteratorAgeMinutes ?? 5;
     if (!(iteratorAgeMinutes > 0)) throw new Error(`${this.node.path}: iteratorAgeMinutes ${iteratorAgeMinutes} must be above 0`);
+    // Refused here rather than at finish(), so the error names the value where it was given.
+    checkCompositeAlarmName(this.node.path, props.rollupAlarmName);
     this.props = { ...props, iteratorAgeMinutes };
     this.action = new actions.SnsAction(props.topic);
   }

@@ -2,7 +2,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { literalAlarmName, rollUpAlarms, type AlarmRollup } from './alarm-rollup';
+import { checkCompositeAlarmName, literalAlarmName, rollUpAlarms, type AlarmRollup } from './alarm-rollup';
 
 /** Properties of {@link EnvironmentRollup}. */
 export interface EnvironmentRollupProps {
@@ -32,6 +32,7 @@ export class EnvironmentRollup extends Construct {
 
   constructor(scope: Construct, id: string, props: EnvironmentRollupProps) {
     super(scope, id);
+    checkCompositeAlarmName(this.node.path, props.alarmName);
     const unnamed = props.alarms.filter((alarm) => literalAlarmName(alarm) === undefined);
     if (unnamed.length > 0) {
       throw new Error(`${this.node.path}: ${unnamed.map((alarm) => alarm.node.path).join(', ')} need a deterministic alarm name (e.g. PlatformMonitoring's degradedAlarmName) to be named from another stack`);

@@ -87,8 +87,8 @@ describe('PlatformMonitoring', () => {
     monitoring.watchQueries(catalog, Array.from({ length: 120 }, (_, index) => `workgroup-${index}`));
     monitoring.finish();
     const dashboards = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
-    // 3 status widgets and 5 short stages on page 1; the 121-widget query stage spans pages 2 and 3.
-    expect(dashboards.map((dashboard) => dashboard.Properties.DashboardName)).toEqual(['test', 'test-2', 'test-3']);
+    // 3 status widgets, 2 short stages and the start of the 121-widget query stage on page 1, the rest on page 2.
+    expect(dashboards.map((dashboard) => dashboard.Properties.DashboardName)).toEqual(['test', 'test-2']);
     for (const dashboard of dashboards) expect(measureDashboardBody(dashboard.Properties.DashboardBody).widgets).toBeLessThanOrEqual(100);
     expect(monitoring.dashboard).toBe(monitoring.dashboards[0]);
   });

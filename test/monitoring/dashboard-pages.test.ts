@@ -24,10 +24,14 @@ describe('paginateDashboards', () => {
     ]);
   });
 
-  it('splits a row that alone exceeds a page', () => {
+  it('splits a row that alone exceeds a page, filling the current page first', () => {
     const stack = constructStack();
-    paginateDashboards(stack, [row('a', 7)], { dashboardName: 'shard', widgetsPerPage: 5 });
-    expect(pages(stack).map((page) => page.widgets.length)).toEqual([5, 4]);
+    paginateDashboards(stack, [row('a', 2), row('b', 7)], { dashboardName: 'shard', widgetsPerPage: 5 });
+    expect(pages(stack).map((page) => page.widgets.slice(1))).toEqual([
+      ['a.0', 'a.1', 'b.0', 'b.1'],
+      ['b.2', 'b.3', 'b.4', 'b.5'],
+      ['b.6'],
+    ]);
   });
 
   it('opens a new page when the widget bytes would pass the byte budget', () => {

@@ -78,6 +78,10 @@ describe('DatasetMonitoring at scale', () => {
     expect(inputs).toEqual([10, 5]);
   });
 
+  it('refuses a roll-up name a composite rule cannot quote, when it is given', () => {
+    expect(() => shardedApp([], { rollupAlarmName: 'shard 2 "degraded"' })).toThrow('Shard2/Monitoring: alarm name "shard 2 "degraded"" must be 1-235 letters, digits');
+  });
+
   it('refuses an iterator-age threshold that is not above 0', () => {
     expect(() => shardedApp([], { iteratorAgeMinutes: 0 })).toThrow('Shard2/Monitoring: iteratorAgeMinutes 0 must be above 0');
   });
