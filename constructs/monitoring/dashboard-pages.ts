@@ -28,15 +28,7 @@ export interface DashboardPagesOptions {
  * `Dashboard`, `Dashboard2`, … so adding pages never renames the first.
  */
 export function paginateDashboards(scope: Construct, rows: readonly (readonly cloudwatch.IWidget[])[], options: DashboardPagesOptions): cloudwatch.Dashboard[] {
-  const widgetsPerPage = options.widgetsPerPage ?? DASHBOARD_LIMITS.defaultWidgetsPerPage;
-  const bodyBytesPerPage = options.bodyBytesPerPage ?? DASHBOARD_LIMITS.defaultBodyBytesPerPage;
-  if (!Number.isInteger(widgetsPerPage) || widgetsPerPage < 2 || widgetsPerPage > DASHBOARD_LIMITS.widgets) {
-    throw new Error(`${scope.node.path}: widgetsPerPage ${widgetsPerPage} must be a whole number from 2 to ${DASHBOARD_LIMITS.widgets} (one widget of each page names the pages)`);
-  }
-  const longestName = `${options.dashboardName}-${rows.flat().length + 1}`;
-  if (!DASHBOARD_NAME.test(options.dashboardName) || longestName.length > 255) {
-    throw new Error(`${scope.node.path}: dashboard name "${options.dashboardName}" must be letters, digits, "-" or "_", short enough for a "-<page>" suffix (255 in all)`);
-  }
+  const { widgetsPerPage, bodyBytesPerPage } = checkDashboardPages(scope.node.path, options, rows.flat().length);
   const stack = Stack.of(scope);
   const bytes = (widget: cloudwatch.IWidget) => JSON.stringify(stack.resolve(widget.toJson())).length;
   // Room for the page index widget: one widget, and its text grows with the number of pages.
@@ -86,6 +78,25 @@ export function paginateDashboards(scope: Construct, rows: readonly (readonly cl
     for (const row of page) dashboard.addWidgets(...row);
     return dashboard;
   });
+}
+
+/**
+ * Refuses page options CloudWatch or the layout cannot honour; returns them with defaults. `widgets`, when
+ * known, bounds the number of pages a name suffix must allow for.
+ */
+export function checkDashboardPages(path: string, options: DashboardPagesOptions, widgets = 0): { widgetsPerPage: number; bodyBytesPerPage: number } {
+  const widgetsPerPage = options.widgetsPerPage ?? DASHBOARD_LIMITS.defaultWidgetsPerPage;
+  const bodyBytesPerPage = options.bodyBytesPerPage ?? DASHBOARD_LIMITS.defaultBodyBytesPerPage;
+  if (!Number.isInteger(widgetsPerPage) || widgetsPerPage < 2 || widgetsPerPage > DASHBOARD_LIMITS.widgets) {
+    throw new Error(`${path}: widgetsPerPage ${widgetsPerPage} must be a whole number from 2 to ${DASHBOARD_LIMITS.widgets} (one widget of each page names the pages)`);
+  }
+  if (!(bodyBytesPerPage >= 10_000 && bodyBytesPerPage <= 1_000_000)) {
+    throw new Error(`${path}: bodyBytesPerPage ${bodyBytesPerPage} must be from 10,000 to 1,000,000 (a template holds at most 1 MB)`);
+  }
+  if (!DASHBOARD_NAME.test(options.dashboardName) || `${options.dashboardName}-${widgets + 1}`.length > 255) {
+    throw new Error(`${path}: dashboard name "${options.dashboardName}" must be letters, digits, "-" or "_", short enough for a "-<page>" suffix (255 in all)`);
+  }
+  return { widgetsPerPage, bodyBytesPerPage };
 }
 
 /**

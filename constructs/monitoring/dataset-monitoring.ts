@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import type { DataQuality } from '../data-quality';
 import type { StreamingIngestion } from '../ingestion';
 import { checkCompositeAlarmName, rollUpAlarms, type AlarmRollup } from './alarm-rollup';
-import { paginateDashboards, type DashboardPagesOptions } from './dashboard-pages';
+import { checkDashboardPages, paginateDashboards, type DashboardPagesOptions } from './dashboard-pages';
 import { chunk, selectDatasets, watchDatasetIngestion, watchDatasetQuality, watchQualityRuns, type DatasetAlarmSink } from './dataset-alarms';
 import { createWatchedAlarm, type PlatformAlarm } from './watched-alarm';
 
@@ -45,6 +45,7 @@ export class DatasetMonitoring extends Construct {
     if (!(iteratorAgeMinutes > 0)) throw new Error(`${this.node.path}: iteratorAgeMinutes ${iteratorAgeMinutes} must be above 0`);
     // Refused here rather than at finish(), so the error names the value where it was given.
     checkCompositeAlarmName(this.node.path, props.rollupAlarmName);
+    checkDashboardPages(this.node.path, { dashboardName: props.dashboardName, ...props.dashboardPages });
     this.props = { ...props, iteratorAgeMinutes };
     this.action = new actions.SnsAction(props.topic);
   }

@@ -13,8 +13,8 @@ import type { MetricsElt } from '../elt';
 import type { StreamingIngestion } from '../ingestion';
 import type { VectorStore } from '../vector-store';
 import type { AlarmKind } from './alarm-kinds';
-import { rollUpAlarms, type AlarmRollup } from './alarm-rollup';
-import { paginateDashboards, type DashboardPagesOptions } from './dashboard-pages';
+import { checkCompositeAlarmName, rollUpAlarms, type AlarmRollup } from './alarm-rollup';
+import { checkDashboardPages, paginateDashboards, type DashboardPagesOptions } from './dashboard-pages';
 import { chunk, selectDatasets, watchDatasetIngestion, watchDatasetQuality, watchQualityRuns, type DatasetAlarmOptions, type DatasetAlarmSink } from './dataset-alarms';
 import { createWatchedAlarm, type PlatformAlarm } from './watched-alarm';
 
@@ -98,6 +98,8 @@ export class PlatformMonitoring extends Construct {
     for (const url of props.httpsEndpoints ?? []) this.topic.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
     this.action = new actions.SnsAction(this.topic);
     this.dashboardOptions = { dashboardName: props.dashboardName, ...props.dashboardPages };
+    checkDashboardPages(this.node.path, this.dashboardOptions);
+    if (props.degradedAlarmName !== undefined) checkCompositeAlarmName(this.node.path, props.degradedAlarmName);
     this.degradedAlarmName = props.degradedAlarmName;
     this.degradedNotifies = props.degradedNotifies ?? true;
   }

@@ -103,6 +103,13 @@ describe('PlatformMonitoring', () => {
     expect(composite.Properties.OKActions).toBeUndefined();
   });
 
+  it('refuses a "platform degraded" name or a dashboard name CloudWatch would refuse, where it is given', () => {
+    const stack = constructStack();
+    const key = new kms.Key(stack, 'Key');
+    expect(() => new PlatformMonitoring(stack, 'A', { topicKey: key, dashboardName: 'test', degradedAlarmName: 'platform "degraded"' })).toThrow('A: alarm name "platform "degraded"" must be');
+    expect(() => new PlatformMonitoring(stack, 'B', { topicKey: key, dashboardName: 'lakehouse prod' })).toThrow('B: dashboard name "lakehouse prod" must be');
+  });
+
   it('names "platform degraded" as told, so another stack can name it without an export', () => {
     const stack = constructStack();
     const monitoring = new PlatformMonitoring(stack, 'Monitoring', { topicKey: new kms.Key(stack, 'Key'), dashboardName: 'test', degradedAlarmName: 'lakehouse-test-platform-degraded' });

@@ -36,7 +36,7 @@ describe('paginateDashboards', () => {
 
   it('opens a new page when the widget bytes would pass the byte budget', () => {
     const stack = constructStack();
-    paginateDashboards(stack, [row('a', 1, 1_500), row('b', 1, 1_500)], { dashboardName: 'shard', bodyBytesPerPage: 4_000 });
+    paginateDashboards(stack, [row('a', 1, 5_000), row('b', 1, 5_000)], { dashboardName: 'shard', bodyBytesPerPage: 10_000 });
     expect(pages(stack).map((page) => page.name)).toEqual(['shard', 'shard-2']);
   });
 
@@ -58,10 +58,11 @@ describe('paginateDashboards', () => {
     expect(measureDashboardBody(body)).toEqual({ widgets: 2, worstCaseBytes: literal + 255 * references });
   });
 
-  it('refuses a page size outside 2-500 widgets and a name CloudWatch would refuse', () => {
+  it('refuses a page size outside 2-500 widgets or 10,000-1,000,000 bytes, and a name CloudWatch would refuse', () => {
     const stack = constructStack();
     expect(() => paginateDashboards(stack, [], { dashboardName: 'shard', widgetsPerPage: 501 })).toThrow('widgetsPerPage 501 must be a whole number from 2 to 500');
     expect(() => paginateDashboards(stack, [], { dashboardName: 'shard', widgetsPerPage: 1 })).toThrow('widgetsPerPage 1');
     expect(() => paginateDashboards(stack, [], { dashboardName: 'shard pages' })).toThrow('dashboard name "shard pages" must be letters, digits');
+    expect(() => paginateDashboards(stack, [], { dashboardName: 'shard', bodyBytesPerPage: 2_000_000 })).toThrow('bodyBytesPerPage 2000000 must be from 10,000 to 1,000,000');
   });
 });

@@ -82,6 +82,10 @@ describe('DatasetMonitoring at scale', () => {
     expect(() => shardedApp([], { rollupAlarmName: 'shard 2 "degraded"' })).toThrow('Shard2/Monitoring: alarm name "shard 2 "degraded"" must be 1-235 letters, digits');
   });
 
+  it('refuses dashboard page options where they are given', () => {
+    expect(() => shardedApp([], { dashboardName: 'shard/2' })).toThrow('Shard2/Monitoring: dashboard name "shard/2" must be letters, digits');
+  });
+
   it('refuses an iterator-age threshold that is not above 0', () => {
     expect(() => shardedApp([], { iteratorAgeMinutes: 0 })).toThrow('Shard2/Monitoring: iteratorAgeMinutes 0 must be above 0');
   });
