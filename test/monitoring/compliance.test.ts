@@ -10,7 +10,7 @@ describe('per-shard monitoring and the environment roll-up under cdk-nag', () =>
     sharded.monitoring.finish();
     const rollupStack = new Stack(sharded.app, 'Rollup');
     new EnvironmentRollup(rollupStack, 'Environment', { topic: sharded.platform.topic, alarmName: 'test-degraded', alarms: [sharded.platform.finish(), sharded.monitoring.rollupAlarm] });
-    const monitoringPaths = (path = "") => path.startsWith('Shard2/Monitoring') || path.startsWith('Rollup/');
+    const monitoringPaths = (path = '') => path.startsWith('Shard2/Monitoring') || path.startsWith('Rollup/');
     let checked = 0;
     const findings = compliancePacks(sharded.app).flatMap((pack) => {
       const report = pack.validateScope(sharded.app);
@@ -31,7 +31,7 @@ describe('per-shard monitoring and the environment roll-up under cdk-nag', () =>
     alarm.alarmActions = undefined;
     alarm.okActions = undefined;
     const rules = compliancePacks(sharded.app).flatMap((pack) =>
-      pack.validateScope(sharded.app).violations.filter((violation) => violation.violatingResources.some((construct) => (construct.constructPath ?? "").startsWith("Shard2/Monitoring"))).map((violation) => violation.ruleName),
+      pack.validateScope(sharded.app).violations.filter((violation) => violation.violatingResources.some((construct) => (construct.constructPath ?? '').startsWith('Shard2/Monitoring'))).map((violation) => violation.ruleName),
     );
     expect(rules.some((rule) => /CloudWatchAlarmAction/.test(rule))).toBe(true);
   });
