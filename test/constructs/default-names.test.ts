@@ -79,7 +79,10 @@ describe('constructs name what AWS requires to be named, when not told', () => {
 
   it('PlatformMonitoring: the dashboard is `<stack>-<id>`', () => {
     const stack = stackNamed('AnalyticsStack');
-    new PlatformMonitoring(stack, 'Monitoring', { topicKey: new kms.Key(stack, 'Key') });
+    const monitoring = new PlatformMonitoring(stack, 'Monitoring', { topicKey: new kms.Key(stack, 'Key') });
+    // The dashboard is built by finish(), once something is watched.
+    monitoring.watchBackups('vault');
+    monitoring.finish();
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'AnalyticsStack-Monitoring' });
   });
 
