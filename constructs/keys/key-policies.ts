@@ -56,9 +56,10 @@ export function allowNotificationPublishers(key: kms.Key, services: readonly str
 
 /**
  * Denies creating grants on `key` unless an AWS service creates them for an AWS resource (RDS,
- * AWS Backup, Secrets Manager and the like do). The default key policy delegates to IAM, so any role with
- * `kms:CreateGrant` could otherwise hand the key to a principal the key policy never names; a Deny in
- * the key policy wins over every Allow. `BoolIfExists` also denies a request that lacks the key.
+ * AWS Backup, Secrets Manager and the like do) or the caller is an AWS service principal. The default key
+ * policy delegates to IAM, so any role with `kms:CreateGrant` could otherwise hand the key to a principal the
+ * key policy never names; a Deny in the key policy wins over every Allow. `BoolIfExists` also denies a request
+ * that lacks a key. This is the statement AWS Control Tower's CT.KMS.PR.3 asks for, word for word.
  */
 export function denyGrantsExceptForAwsResources(key: kms.Key): kms.Key {
   key.addToResourcePolicy(
@@ -68,7 +69,7 @@ export function denyGrantsExceptForAwsResources(key: kms.Key): kms.Key {
       principals: [new iam.AnyPrincipal()],
       actions: ['kms:CreateGrant'],
       resources: ['*'],
-      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false' } },
+      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
     }),
   );
   return key;

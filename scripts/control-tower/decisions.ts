@@ -99,12 +99,6 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
     reason: 'The dev database keeps 1 day of automated backups (vectorStore.backupRetentionDays), being disposable; staging keeps 7 and prod 35, as the control asks.',
   },
   {
-    control: 'CT.RDS.PR.22',
-    resources: ['<env>-vector/VectorStore/Instance'],
-    reason:
-      'The master user is named postgres. MasterUsername can only change by replacing the database, which this project never does silently; its password is generated, KMS-encrypted and rotated, and applications connect as their own roles.',
-  },
-  {
     control: 'CT.S3.PR.2',
     resources: ['<env>-storage/DataLake/AccessLogsBucket'],
     reason: 'The access-log bucket does not log itself (compliance decisions in docs/decisions.md, access-log bucket); every other bucket logs to it.',
@@ -133,11 +127,5 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
     control: 'CT.STEPFUNCTIONS.PR.2',
     resources: ['<env>-vector/VectorStore/BootstrapProvider/waiter-state-machine'],
     reason: 'The Provider framework\'s internal waiter has no tracing setting (compliance decisions in docs/decisions.md, SF2 on the waiter); its executions are logged (ALL events).',
-  },
-  {
-    control: 'CT.KMS.PR.3',
-    resources: ['<env>-storage/Keys/*Key', '<env>-dr/Vault/Key'],
-    reason:
-      'Pending security branch: key-policy conditions are being reworked there (a Deny of kms:CreateGrant unless kms:GrantIsForAWSResource is one option); until it lands, grants are limited by the key policies as they are.',
   },
 ];

@@ -1,7 +1,7 @@
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import type { IPolicyValidationContextBeta1 } from 'aws-cdk-lib';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseGuardOutput } from './guard-output';
 
 /** One resource that fails one AWS Control Tower proactive control, as cfn-guard reports it. */
 export interface GuardFailure {
@@ -24,42 +24,54 @@ export interface GuardFailure {
   readonly description: string;
 }
 
+/** The cfn-guard binary and the Control Tower rules @cdklabs/cdk-validator-cfnguard ships. */
+function guardPaths(): { binary: string; rules: string } {
+  const root = dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json'));
+  const platform = process.platform === 'linux' ? 'ubuntu' : process.platform === 'darwin' ? 'macos' : undefined;
+  const architecture = process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : undefined;
+  if (!platform || !architecture) throw new Error(`cfn-guard is shipped for Linux and macOS on x64 and arm64, not ${process.platform} ${process.arch}`);
+  return { binary: join(root, 'bin', platform, architecture, 'cfn-guard'), rules: join(root, 'rules', 'control-tower', 'cfn-guard') };
+}
+
 /**
  * Runs cfn-guard 3 (the static binary @cdklabs/cdk-validator-cfnguard ships) with every bundled AWS
  * Control Tower proactive-control rule over `templatePaths`, and returns one failure per rule and resource.
+ * Guard's JSON is parsed here (guard-output.ts), not by the plugin, whose parser crashes on some rules.
  */
 export function runControlTowerRules(templatePaths: readonly string[]): GuardFailure[] {
-  // The plugin only reads templatePaths from the validation context.
-  const report = new CfnGuardValidator().validate({ templatePaths: [...templatePaths] } as unknown as IPolicyValidationContextBeta1);
-  const templates = new Map<string, Template>();
-  const failures: GuardFailure[] = [];
-  for (const violation of report.violations) {
-    const control = /\[(CT\.[A-Z0-9-]+\.PR\.\d+)\]/.exec(violation.description)?.[1] ?? violation.ruleName;
-    const named = new Set(violation.violatingResources.filter((found) => found.resourceLogicalId).map((found) => found.templatePath));
-    for (const found of violation.violatingResources) {
-      // The plugin's parser of guard's output sometimes adds an entry without a resource (locations "")
-      // next to the resources of the same rule and template: a residue of `some Statement[*]` checks.
-      // It is dropped only when that rule named resources in that template; otherwise it stays, as the
-      // template, and needs a decision like any other failure.
-      if (!found.resourceLogicalId && named.has(found.templatePath)) continue;
-      const template = templates.get(found.templatePath) ?? readTemplate(found.templatePath);
-      templates.set(found.templatePath, template);
-      const environment = basename(dirname(found.templatePath));
-      const stackName = basename(found.templatePath, '.template.json');
-      failures.push({
-        control,
-        rule: violation.ruleName,
-        templatePath: found.templatePath,
-        environment,
-        stackName,
-        logicalId: found.resourceLogicalId ?? '(template)',
-        resource: found.resourceLogicalId ? genericResourcePath(template, found.resourceLogicalId, environment) : `(template ${stackName})`,
-        locations: [...new Set(found.locations)].filter(Boolean),
-        description: violation.description,
-      });
-    }
+  const { binary, rules } = guardPaths();
+  const args = ['validate', '--rules', rules, ...templatePaths.flatMap((path) => ['--data', path]), '--output-format', 'json', '--show-summary', 'none', '--structured'];
+  const run = spawnSync(binary, args, { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+  if (run.error) throw new Error(`cfn-guard could not run: ${run.error.message}`);
+  // 0: every rule passes; 19: some rule fails. Anything else (5: a template or rule did not parse) is an error.
+  if (run.status !== 0 && run.status !== 19) {
+    throw new Error(`cfn-guard exited with ${run.status ?? run.signal}: ${run.stderr.trim() || run.stdout.slice(0, 500)}`);
   }
-  return failures;
+  const byName = new Map(templatePaths.map((path) => [resolve(path), path]));
+  const output = JSON.parse(run.stdout) as unknown;
+  const reported = new Set(Array.isArray(output) ? output.map((file: { name?: unknown }) => file?.name) : []);
+  const missing = [...byName.keys()].filter((name) => !reported.has(name));
+  if (missing.length > 0) throw new Error(`cfn-guard reported nothing for ${missing.join(', ')}`);
+  const templates = new Map<string, Template>();
+  return parseGuardOutput(output).map((found) => {
+    const templatePath = byName.get(resolve(found.templateName));
+    if (!templatePath) throw new Error(`cfn-guard reported ${found.templateName}, which it was not given`);
+    const template = templates.get(templatePath) ?? readTemplate(templatePath);
+    templates.set(templatePath, template);
+    const environment = basename(dirname(templatePath));
+    const stackName = basename(templatePath, '.template.json');
+    return {
+      control: found.control,
+      rule: found.rule,
+      templatePath,
+      environment,
+      stackName,
+      logicalId: found.logicalId ?? '(template)',
+      resource: found.logicalId ? genericResourcePath(template, found.logicalId, environment) : `(template ${stackName})`,
+      locations: found.locations,
+      description: found.description,
+    };
+  });
 }
 
 export type Template = { Resources?: Record<string, { Type: string; Metadata?: Record<string, unknown>; Properties?: unknown }>; Outputs?: Record<string, { Value: unknown }> };

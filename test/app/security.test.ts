@@ -56,7 +56,7 @@ describe.each(ENVIRONMENT_NAMES)('%s security', (environment) => {
         Principal: { AWS: '*' },
         Action: 'kms:CreateGrant',
         Resource: '*',
-        Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false' } },
+        Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
       });
     }
   });

@@ -54,7 +54,7 @@ describe('DisasterRecoveryVault', () => {
 
   it('its key refuses grants that are not for AWS resources', () => {
     const [key] = Object.values(template.findResources('AWS::KMS::Key'));
-    expect(JSON.stringify(key.Properties.KeyPolicy)).toContain('"BoolIfExists":{"kms:GrantIsForAWSResource":"false"}');
+    expect(JSON.stringify(key.Properties.KeyPolicy)).toContain('"BoolIfExists":{"kms:GrantIsForAWSResource":"false","aws:PrincipalIsAWSService":"false"}');
   });
 });
 

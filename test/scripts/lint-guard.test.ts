@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { judge, patternMatches, type GuardDecision } from '../../scripts/control-tower/judge';
+import { parseGuardOutput } from '../../scripts/control-tower/guard-output';
 import { readTemplate, runControlTowerRules, type GuardFailure } from '../../scripts/control-tower/run-guard';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import type { IPolicyValidationContextBeta1 } from 'aws-cdk-lib';
 import { describeJudgement } from '../../scripts/lint-guard';
 
 const path = (id: string) => ({ 'aws:cdk:path': `app-dev-consumer/${id}/Resource` });
@@ -88,6 +91,63 @@ describe('Control Tower rules through cfn-guard', () => {
     expect(verdict.lines).toContain(
       'STALE decision CT.S3.PR.9 at <env>-consumer/Gone: no failure matches it any more; remove it from scripts/control-tower/decisions.ts and docs/decisions.md',
     );
+  });
+});
+
+/** A key whose policy denies grants unless they are for AWS resources, with `conditions` under BoolIfExists. */
+function keyTemplate(conditions: Record<string, string>): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'lint-guard-kms-')), 'dev');
+  mkdirSync(dir);
+  const file = join(dir, 'app-dev-storage.template.json');
+  const statement = { Sid: 'DenyGrants', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:CreateGrant', Resource: '*', Condition: { BoolIfExists: conditions } };
+  const admin = { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'kms:*', Resource: '*' };
+  const key = { Type: 'AWS::KMS::Key', Metadata: { 'aws:cdk:path': 'app-dev-storage/Keys/LakeKey/Resource' }, Properties: { EnableKeyRotation: true, KeyPolicy: { Version: '2012-10-17', Statement: [admin, statement] } } };
+  writeFileSync(file, JSON.stringify({ Resources: { LakeKey: key } }));
+  return file;
+}
+
+describe('CT.KMS.PR.3 on a grant Deny with one of its two conditions (crashed the plugin\'s parser)', () => {
+  const half = keyTemplate({ 'kms:GrantIsForAWSResource': 'false' });
+
+  it('is what the plugin cannot parse: guard reports the missing condition key on a variable, without a path', () => {
+    const validate = () => new CfnGuardValidator().validate({ templatePaths: [half] } as unknown as IPolicyValidationContextBeta1);
+    expect(validate).toThrow(/reading 'to'/);
+  });
+
+  it('is reported once, at the key, with the statements guard rejected', () => {
+    const kms = runControlTowerRules([half]).filter((failure) => failure.control === 'CT.KMS.PR.3');
+    expect(kms).toHaveLength(1);
+    expect(kms[0]).toMatchObject({ resource: '<env>-storage/Keys/LakeKey', logicalId: 'LakeKey', rule: 'kms_create_grant_aws_service_check' });
+    expect(kms[0]!.locations.every((location) => location.startsWith('/Resources/LakeKey/Properties/KeyPolicy/Statement/'))).toBe(true);
+  });
+
+  it('passes with the statement the control asks for', () => {
+    const full = keyTemplate({ 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' });
+    // The same template as above but for the second condition: the key then passes every control.
+    expect(runControlTowerRules([full])).toEqual([]);
+  });
+});
+
+describe('reading guard output', () => {
+  const contextOnly = { Clause: { Unary: { check: { UnResolvedContext: ' %x not EMPTY ' }, context: ' %x not EMPTY ', messages: {} } } };
+  const rule = (checks: unknown[]) => ({ Rule: { name: 'r', messages: { custom_message: '\n [CT.X.PR.1]: Require x\n [FIX]: do x\n' }, checks } });
+
+  it('reports a failing rule that names no template value at the template, never drops it', () => {
+    expect(parseGuardOutput([{ name: '/t.json', status: 'FAIL', not_compliant: [rule([contextOnly])] }])).toEqual([
+      { templateName: '/t.json', rule: 'r', control: 'CT.X.PR.1', description: '[CT.X.PR.1]: Require x', logicalId: undefined, locations: [] },
+    ]);
+  });
+
+  it('does not take a property named path inside a template value for a location', () => {
+    const unresolved = { Clause: { Unary: { check: { UnResolved: { value: { traversed_to: { path: '/Resources/A/Properties', value: { path: '/Resources/B' } } } } } } } };
+    expect(parseGuardOutput([{ name: '/t.json', status: 'FAIL', not_compliant: [rule([unresolved, contextOnly])] }]).map((failure) => [failure.logicalId, failure.locations])).toEqual([
+      ['A', ['/Resources/A/Properties']],
+    ]);
+  });
+
+  it('refuses output it does not understand instead of passing it', () => {
+    expect(() => parseGuardOutput({})).toThrow(/not a list/);
+    expect(() => parseGuardOutput([{ name: '/t.json', status: 'FAIL', not_compliant: {} }])).toThrow(/names no failing rule/);
   });
 });
 
