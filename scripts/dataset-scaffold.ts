@@ -164,21 +164,35 @@ ${retention}  freshnessSloMinutes: ${dataset.freshnessSloMinutes},
 `;
 }
 
-/** config/datasets/index.ts with the new dataset imported and appended to DATASETS. */
+/**
+ * config/datasets/index.ts with the new dataset imported and registered: as an entry of DATASET_FILES
+ * (`{ file, datasets }`, so validation errors can name the file), or, in an index that predates it,
+ * appended to the DATASETS array.
+ */
 export function registerDataset(indexSource: string, scaffold: Pick<Scaffold, 'fileName' | 'exportName'>): string {
-  const array = /(export const DATASETS\b[^=]*=\s*\[)([\s\S]*?)(\s*\];)/.exec(indexSource);
+  const files = /(export const DATASET_FILES\b[^=]*=\s*\[)([\s\S]*?)(\n?\];)/.exec(indexSource);
+  const array = files ? undefined : /(export const DATASETS\b[^=]*=\s*\[)([\s\S]*?)(\s*\];)/.exec(indexSource);
   const imports = [...indexSource.matchAll(/^import .*;$/gm)];
-  if (!array || imports.length === 0) {
+  if ((!files && !array) || imports.length === 0) {
     throw new ScaffoldError(
-      `config/datasets/index.ts has no "export const DATASETS = [ ... ];" to add ${scaffold.exportName} to; add the import and the entry by hand`,
+      `config/datasets/index.ts has neither "export const DATASET_FILES = [ ... ];" nor "export const DATASETS = [ ... ];" to add ${scaffold.exportName} to; add the import and the entry by hand`,
     );
   }
   const module = `./${scaffold.fileName.replace(/\.ts$/, '')}`;
   const importLine = `import { ${scaffold.exportName} } from '${module}';`;
   const lastImport = imports[imports.length - 1];
   const afterImports = (lastImport.index ?? 0) + lastImport[0].length;
-  const entries = array[2].trimEnd();
-  const separator = entries === '' ? '' : entries.endsWith(',') ? ' ' : ', ';
-  const withEntry = indexSource.replace(array[0], `${array[1]}${entries}${separator}${scaffold.exportName}${array[3]}`);
+  let withEntry: string;
+  if (files) {
+    const entries = files[2].trimEnd();
+    const separator = entries === '' || entries.endsWith(',') ? '' : ',';
+    const entry = `  { file: 'config/datasets/${scaffold.fileName}', datasets: [${scaffold.exportName}] },`;
+    withEntry = indexSource.replace(files[0], `${files[1]}${entries}${separator}\n${entry}\n];`);
+  } else {
+    const match = array!;
+    const entries = match[2].trimEnd();
+    const separator = entries === '' ? '' : entries.endsWith(',') ? ' ' : ', ';
+    withEntry = indexSource.replace(match[0], `${match[1]}${entries}${separator}${scaffold.exportName}${match[3]}`);
+  }
   return `${withEntry.slice(0, afterImports)}\n${importLine}${withEntry.slice(afterImports)}`;
 }

@@ -116,6 +116,31 @@ describe('dataset scaffold: registration in config/datasets/index.ts', () => {
     );
   });
 
+  it('registers the dataset with its file in DATASET_FILES, so validation errors can name that file', () => {
+    const index = [
+      "import type { DatasetDefinition } from '../../constructs/datasets';",
+      "import { events } from './events';",
+      '',
+      'export const DATASET_FILES: ReadonlyArray<{ readonly file: string; readonly datasets: readonly DatasetDefinition[] }> = [',
+      "  { file: 'config/datasets/events.ts', datasets: [events] },",
+      '];',
+      '',
+    ].join('\n');
+    expect(registerDataset(index, { fileName: 'page-views.ts', exportName: 'pageViews' })).toBe(
+      [
+        "import type { DatasetDefinition } from '../../constructs/datasets';",
+        "import { events } from './events';",
+        "import { pageViews } from './page-views';",
+        '',
+        'export const DATASET_FILES: ReadonlyArray<{ readonly file: string; readonly datasets: readonly DatasetDefinition[] }> = [',
+        "  { file: 'config/datasets/events.ts', datasets: [events] },",
+        "  { file: 'config/datasets/page-views.ts', datasets: [pageViews] },",
+        '];',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('refuses, naming the manual step, when the index has no DATASETS array', () => {
     expect(refusal(() => registerDataset("import { a } from './a';\nexport default [a];\n", { fileName: 'b.ts', exportName: 'b' }))).toMatch(
       /add the import and the entry by hand/,

@@ -52,7 +52,7 @@ describe('npm run dataset:new', () => {
     expect(existsSync(join(scratch, 'config', 'datasets', 'page-views.ts'))).toBe(true);
     const index = readFileSync(join(scratch, 'config', 'datasets', 'index.ts'), 'utf8');
     expect(index).toContain("import { pageViews } from './page-views';");
-    expect(index).toMatch(/DATASETS[^=]*=\s*\[[^\]]*\bpageViews\];/);
+    expect(index).toMatch(/\{ file: 'config\/datasets\/page-views.ts', datasets: \[pageViews\] \},\n\];/);
   });
 
   it('regenerates the data dictionary with the new dataset', () => {
