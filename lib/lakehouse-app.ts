@@ -3,8 +3,11 @@ import type { EnvironmentConfig } from '../config/schema';
 import { applyCompliance } from './compliance';
 import './handler-bundling';
 import { DATASETS } from '../config/datasets';
-import { validateDatasets, type DatasetDefinition } from '../constructs/datasets';
-import { stackName } from './naming';
+import { BASE_SHARD, validateDatasets, type DatasetDefinition } from '../constructs/datasets';
+import { shardStackName, stackName, type ShardedLayer } from './naming';
+import { placeDatasets } from './placement';
+import { CatalogShardStack } from './stacks/catalog-shard-stack';
+import { OperationsShardStack } from './stacks/operations-shard-stack';
 import { CatalogStack } from './stacks/catalog-stack';
 import { IngestionStack } from './stacks/ingestion-stack';
 import { VectorStack } from './stacks/vector-stack';
@@ -25,6 +28,19 @@ export interface LakehouseStacks {
   readonly operations: OperationsStack;
   /** The DR vault's stack, when the environment copies backups to another region. */
   readonly dr?: DisasterRecoveryStack;
+  /** Every shard but the base one (whose stacks are the fields above), in name order. */
+  readonly shards: readonly ShardStacks[];
+  /** Each dataset's shard, by dataset name. */
+  readonly placement: ReadonlyMap<string, string>;
+}
+
+/** The stacks of one shard other than the base; a layer with nothing of the shard's has no stack. */
+export interface ShardStacks {
+  readonly shard: string;
+  readonly datasets: readonly DatasetDefinition[];
+  readonly catalog: CatalogShardStack;
+  readonly ingestion?: IngestionStack;
+  readonly operations?: OperationsShardStack;
 }
 
 export interface BuildOptions {
@@ -42,6 +58,8 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
   const datasets = options.datasets ?? DATASETS;
   // Datasets are validated against this environment before any stack exists.
   validateDatasets(datasets, { zones: config.storage.zones.map((zone) => zone.name), domains: config.catalog.domains });
+  const shards = placeDatasets(datasets);
+  const baseDatasets = shards.get(BASE_SHARD)!;
   const env = config.account ? { account: config.account, region: config.region } : undefined;
   const description = (layer: string) => `Lakehouse Blueprint ${config.project} ${config.name}: ${layer}`;
 
@@ -74,7 +92,7 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
   const catalog = new CatalogStack(app, stackName(config.project, config.name, 'catalog'), {
     env,
     config,
-    datasets,
+    datasets: baseDatasets,
     storage,
     network,
     description: description('Glue catalog, Athena workgroups, Lake Formation governance'),
@@ -83,7 +101,7 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
   const ingestion = new IngestionStack(app, stackName(config.project, config.name, 'ingestion'), {
     env,
     config,
-    datasets,
+    datasets: baseDatasets,
     storage,
     catalog,
     description: description('Kinesis streams and Firehose delivery per streamed dataset'),
@@ -100,7 +118,8 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
   const operations = new OperationsStack(app, stackName(config.project, config.name, 'operations'), {
     env,
     config,
-    datasets,
+    datasets: baseDatasets,
+    allDatasets: datasets,
     network,
     storage,
     catalog,
@@ -109,7 +128,49 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
     description: description('alarms, dashboard, backup events, restore testing'),
   });
 
+  const shardStacks: ShardStacks[] = [];
+  for (const [shard, members] of shards) {
+    if (shard === BASE_SHARD) continue;
+    const name = (layer: ShardedLayer) => shardStackName(config.project, config.name, layer, shard);
+    const catalogShard = new CatalogShardStack(app, name('catalog'), {
+      env,
+      config,
+      datasets: members,
+      storage,
+      network,
+      base: catalog,
+      description: description(`Glue tables and their LF-tags of shard ${shard}`),
+    });
+    const ingestionShard = members.some((dataset) => dataset.ingestion === 'stream')
+      ? new IngestionStack(app, name('ingestion'), {
+          env,
+          config,
+          datasets: members,
+          storage,
+          catalog,
+          tables: catalogShard.tables,
+          description: description(`Kinesis streams and Firehose delivery of shard ${shard}`),
+        })
+      : undefined;
+    const operationsShard = OperationsShardStack.needed(members, datasets)
+      ? new OperationsShardStack(app, name('operations'), {
+          env,
+          config,
+          shard,
+          datasets: members,
+          allDatasets: datasets,
+          network,
+          storage,
+          catalog,
+          ingestion: ingestionShard,
+          description: description(`alarms, dashboard and data-quality checks of shard ${shard}`),
+        })
+      : undefined;
+    shardStacks.push({ shard, datasets: members, catalog: catalogShard, ingestion: ingestionShard, operations: operationsShard });
+  }
+  const placement = new Map([...shards].flatMap(([shard, members]) => members.map((dataset): [string, string] => [dataset.name, shard])));
+
   applyEnvironmentTags(app, config);
   if (options.compliance ?? true) applyCompliance(app);
-  return { storage, network, catalog, ingestion, vector, operations, dr };
+  return { storage, network, catalog, ingestion, vector, operations, dr, shards: shardStacks, placement };
 }

@@ -1,0 +1,40 @@
+import { App } from 'aws-cdk-lib';
+import { loadEnvironmentConfig } from '../../config/load';
+import type { EnvironmentName } from '../../config/limits';
+import type { DatasetDefinition } from '../../constructs/datasets';
+import { buildLakehouse, type LakehouseStacks } from '../../lib/lakehouse-app';
+import { cliContext } from './app-context';
+import type { Template } from './synth';
+
+export interface ScaleSynthOptions {
+  /** Register the cdk-nag packs. @default false: these syntheses test placement and budgets, not findings */
+  readonly compliance?: boolean;
+}
+
+/**
+ * Synthesizes `environment` with `datasets` instead of the shipped ones, built-in validation off (speed),
+ * returning every template by stack name.
+ */
+export function synthWithDatasets(
+  environment: EnvironmentName,
+  datasets: readonly DatasetDefinition[],
+  options: ScaleSynthOptions = {},
+): { stacks: LakehouseStacks; templates: Record<string, Template> } {
+  const app = new App({ context: { ...cliContext(), env: environment }, builtinCloudFormationValidation: false });
+  const stacks = buildLakehouse(app, loadEnvironmentConfig(environment), { compliance: options.compliance ?? false, datasets });
+  const assembly = app.synth();
+  return { stacks, templates: Object.fromEntries(assembly.stacks.map((stack) => [stack.stackName, stack.template as Template])) };
+}
+
+/**
+ * Where each of a dataset's resources is: logical ID → stack name, for IDs that mention the dataset
+ * (construct IDs spell `gen_0001` as `Gen0001` or `gen0001`).
+ */
+export function resourcesOf(templates: Record<string, Template>, datasetName: string): Map<string, string> {
+  const needle = datasetName.replace(/_/g, '').toLowerCase();
+  const found = new Map<string, string>();
+  for (const [stack, template] of Object.entries(templates)) {
+    for (const logicalId of Object.keys(template.Resources)) if (logicalId.toLowerCase().includes(needle)) found.set(logicalId, stack);
+  }
+  return found;
+}
