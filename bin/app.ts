@@ -3,6 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { ConfigValidationError } from '../config/errors';
 import { DEFAULT_ENVIRONMENT, loadEnvironmentConfig, UnknownEnvironmentError } from '../config/load';
 import { DatasetValidationError } from '../constructs/datasets';
+import { assertWithinBudgets, BudgetExceededError, isResourceBudgetFailure } from '../lib/budget';
 import { buildLakehouse } from '../lib/lakehouse-app';
 
 // `-c env=<name>` picks the environment; without it, dev. The config is validated before any stack
@@ -10,13 +11,21 @@ import { buildLakehouse } from '../lib/lakehouse-app';
 const app = new App();
 const requested = String(app.node.tryGetContext('env') ?? DEFAULT_ENVIRONMENT);
 try {
-  buildLakehouse(app, loadEnvironmentConfig(requested));
+  const stacks = buildLakehouse(app, loadEnvironmentConfig(requested));
+  // Budgets past the resource count need the rendered templates: checked on what was just synthesized.
+  assertWithinBudgets(app.synth(), stacks.contents);
 } catch (error) {
-  if (error instanceof ConfigValidationError || error instanceof UnknownEnvironmentError || error instanceof DatasetValidationError) {
-    // The message already names the file, field, value and what is allowed; a stack trace adds nothing.
-    console.error(error.message);
+  if (
+    error instanceof ConfigValidationError ||
+    error instanceof UnknownEnvironmentError ||
+    error instanceof DatasetValidationError ||
+    error instanceof BudgetExceededError ||
+    isResourceBudgetFailure(error)
+  ) {
+    // The message already names the file, field, value and what is allowed (or the stack, the measure
+    // and the datasets to move); a stack trace adds nothing.
+    console.error((error as Error).message);
     process.exit(1);
   }
   throw error;
 }
-app.synth();

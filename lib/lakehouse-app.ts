@@ -1,4 +1,5 @@
-import type { App } from 'aws-cdk-lib';
+import { Stack, type App } from 'aws-cdk-lib';
+import { addResourceBudget, stackContents, type StackContents } from './budget';
 import type { EnvironmentConfig } from '../config/schema';
 import { applyCompliance } from './compliance';
 import './handler-bundling';
@@ -32,6 +33,8 @@ export interface LakehouseStacks {
   readonly shards: readonly ShardStacks[];
   /** Each dataset's shard, by dataset name. */
   readonly placement: ReadonlyMap<string, string>;
+  /** What every stack holds (layer, shard, datasets), by stack name: budget messages name these datasets. */
+  readonly contents: ReadonlyMap<string, StackContents>;
 }
 
 /** The stacks of one shard other than the base; a layer with nothing of the shard's has no stack. */
@@ -48,6 +51,11 @@ export interface BuildOptions {
   readonly compliance?: boolean;
   /** Datasets to catalog. Default: the product's datasets (config/datasets). */
   readonly datasets?: readonly DatasetDefinition[];
+  /**
+   * Refuse a stack over its resource budget during synthesis (lib/budget). Default true; `npm run budget`
+   * turns it off to report every stack's use, over budget or not.
+   */
+  readonly resourceBudget?: boolean;
 }
 
 /**
@@ -170,7 +178,15 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
   }
   const placement = new Map([...shards].flatMap(([shard, members]) => members.map((dataset): [string, string] => [dataset.name, shard])));
 
+  const built = { storage, network, catalog, ingestion, vector, operations, dr, shards: shardStacks, placement };
+  const contents = stackContents({ ...built, contents: new Map() }, datasets);
+  if (options.resourceBudget ?? true) {
+    for (const stack of app.node.children.filter((child): child is Stack => Stack.isStack(child))) {
+      addResourceBudget(stack, contents.get(stack.stackName) ?? { datasets: [] });
+    }
+  }
+
   applyEnvironmentTags(app, config);
   if (options.compliance ?? true) applyCompliance(app);
-  return { storage, network, catalog, ingestion, vector, operations, dr, shards: shardStacks, placement };
+  return { ...built, contents };
 }

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { DATASETS } from '../../config/datasets';
+import { budgetProblems, measureTemplate, type BudgetTemplate, type StackContents } from '../../lib/budget';
+import { budgetReport, formatBudgetReport, parseBudgetArgs } from '../../scripts/budget';
+import { generateDatasets } from '../support/generated-datasets';
+import { synthWithDatasets } from '../support/scale';
+
+/** `count` trivial resources. */
+const resources = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, index) => [`Handle${index}`, { Type: 'AWS::CloudFormation::WaitConditionHandle' }]));
+const shard = (layer: StackContents['layer'], count: number): StackContents => ({
+  layer,
+  shard: 'product-analytics-03',
+  datasets: Array.from({ length: count }, (_, index) => `gen_${String(index).padStart(4, '0')}`),
+});
+const problemsOf = (template: BudgetTemplate, contents: StackContents, stack = 'lakehouse-prod-operations-product-analytics-03') =>
+  budgetProblems(stack, measureTemplate(template, stack), contents).map((problem) => problem.message);
+
+describe('budgets at synth (each measure refused with what to do)', () => {
+  it('resources: the datasets to move, the last declared named', () => {
+    expect(problemsOf({ Resources: resources(415) }, shard('operations', 50))).toEqual([
+      'Stack lakehouse-prod-operations-product-analytics-03 is over its budget of resources: 415 of 400 (CloudFormation\'s limit: 500). ' +
+        'Move 2 of its 50 datasets to another shard: pin datasets that are not deployed yet with `shard: \'<name>\'` in their contracts ' +
+        '(the last declared here: gen_0048, gen_0049), or move deployed ones with a stack refactoring (README, "Moving a dataset to another shard").',
+    ]);
+  });
+
+  it('template bytes', () => {
+    const template = { Resources: { Big: { Type: 'AWS::CloudFormation::WaitConditionHandle', Metadata: 'x'.repeat(830_000) } } } as BudgetTemplate;
+    const bytes = Buffer.byteLength(JSON.stringify(template, undefined, 1));
+    expect(problemsOf(template, shard('catalog', 40))).toEqual([
+      `Stack lakehouse-prod-operations-product-analytics-03 is over its budget of template bytes: ${bytes.toLocaleString('en-US')} of 800,000 (CloudFormation's limit: 1,000,000). ` +
+        "Move 6 of its 40 datasets to another shard: pin datasets that are not deployed yet with `shard: '<name>'` in their contracts " +
+        '(the last declared here: gen_0035, gen_0036, gen_0037, gen_0038, gen_0039), or move deployed ones with a stack refactoring (README, "Moving a dataset to another shard").',
+    ]);
+  });
+
+  it('outputs', () => {
+    const outputs = Object.fromEntries(Array.from({ length: 163 }, (_, index) => [`Output${index}`, { Value: 'x' }]));
+    expect(problemsOf({ Resources: resources(1), Outputs: outputs }, shard('ingestion', 60), 'lakehouse-prod-ingestion-x')).toEqual([
+      "Stack lakehouse-prod-ingestion-x is over its budget of outputs: 163 of 160 (CloudFormation's limit: 200). " +
+        "Move 2 of its 60 datasets to another shard: pin datasets that are not deployed yet with `shard: '<name>'` in their contracts " +
+        '(the last declared here: gen_0058, gen_0059), or move deployed ones with a stack refactoring (README, "Moving a dataset to another shard").',
+    ]);
+  });
+
+  it('parameters (a measure datasets do not grow: the setting to change)', () => {
+    const parameters = Object.fromEntries(Array.from({ length: 161 }, (_, index) => [`Parameter${index}`, { Type: 'String' }]));
+    expect(problemsOf({ Resources: resources(1), Parameters: parameters }, { datasets: [] }, 'lakehouse-prod-network')).toEqual([
+      "Stack lakehouse-prod-network is over its budget of parameters: 161 of 160 (CloudFormation's limit: 200). It does not grow with datasets: reduce what the environment configures for it.",
+    ]);
+  });
+
+  it('IAM policy size: a role\'s inline policies together, references counted at their resolved length', () => {
+    const statement = (index: number) => ({ Effect: 'Allow', Action: 'glue:GetTable', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:glue:eu-west-1:111111111111:table/lakehouse_prod_raw/table_${index}`]] } });
+    const template: BudgetTemplate = {
+      Resources: {
+        PersonaRole: { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyName: 'a', PolicyDocument: { Version: '2012-10-17', Statement: [0, 1].map(statement) } }] } },
+        PersonaPolicy: {
+          Type: 'AWS::IAM::Policy',
+          Properties: { Roles: [{ Ref: 'PersonaRole' }], PolicyDocument: { Version: '2012-10-17', Statement: Array.from({ length: 90 }, (_, index) => statement(index + 2)) } },
+        },
+      },
+    };
+    const [problem] = problemsOf(template, { datasets: [] }, 'lakehouse-prod-catalog');
+    const size = measureTemplate(template).values.policySize;
+    expect(size).toBeGreaterThan(8_192);
+    expect(problem).toBe(
+      `Stack lakehouse-prod-catalog is over its budget of IAM policy characters (largest role or policy) (PersonaRole): ${size.toLocaleString('en-US')} of 8,192 (IAM's limit: 10,240). ` +
+        'It does not grow with datasets here: reduce what that resource covers (fewer personas, zones or alarms in one rule).',
+    );
+  });
+
+  it('composite alarm rule length, alarm ARNs counted as CloudFormation will name the alarms', () => {
+    const alarms = Object.fromEntries(Array.from({ length: 50 }, (_, index) => [`MonitoringFreshnessDataset${index}Alarm0123ABCD`, { Type: 'AWS::CloudWatch::Alarm', Properties: {} }]));
+    const rule = { 'Fn::Join': ['', Object.keys(alarms).flatMap((id, index) => [index === 0 ? '(ALARM("' : ' OR ALARM("', { 'Fn::GetAtt': [id, 'Arn'] }, '")']).concat([')'])] };
+    const template: BudgetTemplate = { Resources: { ...alarms, PlatformDegraded: { Type: 'AWS::CloudWatch::CompositeAlarm', Properties: { AlarmRule: rule } } } };
+    const [problem] = problemsOf(template, shard('operations', 10));
+    const length = measureTemplate(template, 'lakehouse-prod-operations-product-analytics-03').values.alarmRuleLength;
+    // 50 ARNs of about 165 characters each: over 8,192, under a naive 200-per-ARN guess of 10,000.
+    expect(length).toBeGreaterThan(8_192);
+    expect(length).toBeLessThan(10_240);
+    expect(problem).toBe(
+      `Stack lakehouse-prod-operations-product-analytics-03 is over its budget of composite alarm rule characters (longest) (PlatformDegraded): ${length.toLocaleString('en-US')} of 8,192 (CloudWatch's limit: 10,240). ` +
+        'It does not grow with datasets here: reduce what that resource covers (fewer personas, zones or alarms in one rule).',
+    );
+  });
+
+  it('a synth with too many datasets pinned to one shard fails before aws-cdk-lib\'s 500-resource error, naming the stack and datasets', () => {
+    const crowded = generateDatasets(80).filter((dataset) => dataset.ingestion === 'stream').map((dataset) => ({ ...dataset, shard: 'crowded' }));
+    const synth = () => synthWithDatasets('dev', [...DATASETS, ...crowded]);
+    expect(synth).toThrow(
+      "[lakehouse-dev-ingestion-crowded] Stack lakehouse-dev-ingestion-crowded is over its budget of resources: 420 of 400 (CloudFormation's limit: 500). Move 3 of its 60 datasets to another shard: " +
+        "pin datasets that are not deployed yet with `shard: '<name>'` in their contracts (the last declared here: gen_0076, gen_0077, gen_0078), or move deployed ones " +
+        'with a stack refactoring (README, "Moving a dataset to another shard").',
+    );
+    expect(synth).toThrow("[lakehouse-dev-operations-crowded] Stack lakehouse-dev-operations-crowded is over its budget of resources: 754 of 400 (CloudFormation's limit: 500). Move 28 of its 60 datasets");
+  });
+});
+
+describe('npm run budget', () => {
+  it('reports every stack of an environment, each within its budgets with the shipped datasets', () => {
+    const { rows, problems } = budgetReport('prod');
+    expect(rows.map((row) => row.stack)).toEqual(
+      ['dr', 'storage', 'network', 'catalog', 'vector', 'ingestion', 'operations'].map((layer) => `lakehouse-prod-${layer}`),
+    );
+    expect(problems).toEqual([]);
+    const operations = rows.find((row) => row.stack === 'lakehouse-prod-operations')!;
+    expect(operations.values.resources).toBeGreaterThan(50);
+    expect(operations.canTake).toBeGreaterThan(0);
+    expect(rows.find((row) => row.stack === 'lakehouse-prod-storage')!.canTake).toBeUndefined();
+    const table = formatBudgetReport('prod', rows);
+    expect(table).toContain('| lakehouse-prod-operations | 3 | ');
+    expect(table).toContain('| lakehouse-prod-storage | 0 | ');
+    expect(table).toContain('does not grow with datasets |');
+  });
+
+  it('reports an over-budget stack instead of stopping at it', () => {
+    const crowded = generateDatasets(80).filter((dataset) => dataset.ingestion === 'stream').map((dataset) => ({ ...dataset, shard: 'crowded' }));
+    const { rows, problems } = budgetReport('dev', [...DATASETS, ...crowded]);
+    expect(rows.find((row) => row.stack === 'lakehouse-dev-ingestion-crowded')!.values.resources).toBe(420);
+    expect(problems.map((problem) => `${problem.stack} ${problem.measure}`)).toEqual([
+      'lakehouse-dev-ingestion-crowded resources',
+      'lakehouse-dev-ingestion-crowded templateBytes',
+      'lakehouse-dev-operations-crowded resources',
+      'lakehouse-dev-operations-crowded templateBytes',
+    ]);
+  });
+
+  it.each([
+    [['-c', 'env=prod'], 'prod'],
+    [['--env', 'staging'], 'staging'],
+    [[], 'dev'],
+  ])('reads %j as %s', (argv, environment) => {
+    expect(parseBudgetArgs(argv)).toBe(environment);
+  });
+
+  it.each([
+    [['-c', 'env=qa'], 'unknown environment "qa"; use one of dev, staging, prod'],
+    [['--verbose'], 'unknown argument "--verbose"; usage: npm run budget -- -c env=<dev|staging|prod>'],
+    [['-c', 'region=x'], 'unknown context "region=x"; usage: npm run budget -- -c env=<dev|staging|prod>'],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseBudgetArgs(argv)).toThrow(message);
+  });
+});
