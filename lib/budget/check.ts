@@ -1,3 +1,4 @@
+import { BASE_SHARD } from '../../constructs/datasets';
 import type { ShardedLayer } from '../naming';
 import { PER_DATASET_COST } from './costs';
 import { LIMITS, MEASURES, type Measure } from './limits';
@@ -52,6 +53,14 @@ export function budgetProblems(stack: string, usage: StackUsage, contents: Stack
 
 function advice(measure: Measure, value: number, contents: StackContents): string {
   const cost = contents.layer ? (PER_DATASET_COST[contents.layer][measure] ?? 0) : 0;
+  if (measure === 'policySize' && contents.layer === 'catalog' && contents.shard === BASE_SHARD) {
+    // Persona roles name every table of their zones, whichever shard catalogs it: this grows with the
+    // environment's datasets, and moving datasets between shards does not help.
+    return (
+      "Persona roles' Glue permissions name every table in their zones, in every shard: give the personas fewer zones " +
+      '(governance.personas[].zones), or fewer datasets in those zones.'
+    );
+  }
   if (!contents.layer || contents.datasets.length === 0 || cost === 0) {
     return measure === 'policySize' || measure === 'alarmRuleLength'
       ? 'It does not grow with datasets here: reduce what that resource covers (fewer personas, zones or alarms in one rule).'

@@ -97,6 +97,17 @@ describe('budgets at synth (each measure refused with what to do)', () => {
   });
 });
 
+describe('the persona wall', () => {
+  it('refuses persona roles that name more tables than IAM holds, and says that moving datasets does not help', () => {
+    const { rows, problems } = budgetReport('prod', [...DATASETS, ...generateDatasets(100)]);
+    const size = rows.find((row) => row.stack === 'lakehouse-prod-catalog')!.values.policySize;
+    expect(problems.map((problem) => problem.message)).toEqual([
+      `Stack lakehouse-prod-catalog is over its budget of IAM policy characters (largest role or policy) (DataEngineerRole251C8967): ${size.toLocaleString('en-US')} of 8,192 (IAM's limit: 10,240). ` +
+        "Persona roles' Glue permissions name every table in their zones, in every shard: give the personas fewer zones (governance.personas[].zones), or fewer datasets in those zones.",
+    ]);
+  });
+});
+
 describe('npm run budget', () => {
   it('reports every stack of an environment, each within its budgets with the shipped datasets', () => {
     const { rows, problems } = budgetReport('prod');

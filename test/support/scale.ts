@@ -1,6 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { loadEnvironmentConfig } from '../../config/load';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { EnvironmentName } from '../../config/limits';
+import type { EnvironmentConfig } from '../../config/schema';
 import type { DatasetDefinition } from '../../constructs/datasets';
 import { buildLakehouse, type LakehouseStacks } from '../../lib/lakehouse-app';
 import { cliContext } from './app-context';
@@ -16,14 +18,15 @@ export interface ScaleSynthOptions {
  * returning every template by stack name.
  */
 export function synthWithDatasets(
-  environment: EnvironmentName,
+  environment: EnvironmentName | EnvironmentConfig,
   datasets: readonly DatasetDefinition[],
   options: ScaleSynthOptions = {},
-): { stacks: LakehouseStacks; templates: Record<string, Template> } {
-  const app = new App({ context: { ...cliContext(), env: environment }, builtinCloudFormationValidation: false });
-  const stacks = buildLakehouse(app, loadEnvironmentConfig(environment), { compliance: options.compliance ?? false, datasets });
+): { stacks: LakehouseStacks; assembly: CloudAssembly; templates: Record<string, Template> } {
+  const config = typeof environment === 'string' ? loadEnvironmentConfig(environment) : environment;
+  const app = new App({ context: { ...cliContext(), env: config.name }, builtinCloudFormationValidation: false });
+  const stacks = buildLakehouse(app, config, { compliance: options.compliance ?? false, datasets });
   const assembly = app.synth();
-  return { stacks, templates: Object.fromEntries(assembly.stacks.map((stack) => [stack.stackName, stack.template as Template])) };
+  return { stacks, assembly, templates: Object.fromEntries(assembly.stacks.map((stack) => [stack.stackName, stack.template as Template])) };
 }
 
 /**
