@@ -45,7 +45,9 @@ export function budgetProblems(stack: string, usage: StackUsage, contents: Stack
   return MEASURES.filter((measure) => usage.values[measure] > LIMITS[measure].budget).map((measure) => {
     const value = usage.values[measure];
     const limit = LIMITS[measure];
-    const where = measure === 'policySize' ? ` (${usage.largestPolicy})` : measure === 'alarmRuleLength' ? ` (${usage.longestAlarmRule})` : '';
+    const named: Partial<Record<Measure, string>> = { policySize: usage.largestPolicy, alarmRuleLength: usage.longestAlarmRule, lifecycleRules: usage.mostLifecycleRules };
+    const resource = named[measure];
+    const where = resource ? ` (${resource})` : '';
     const over = `Stack ${stack} is over its budget of ${limit.label}${where}: ${number(value)} of ${number(limit.budget)} (${limit.enforcedBy}: ${number(limit.hard)}).`;
     return { stack, measure, value, message: `${over} ${advice(measure, value, contents)}` };
   });
@@ -59,6 +61,12 @@ function advice(measure: Measure, value: number, contents: StackContents): strin
     return (
       "Persona roles' Glue permissions name every table in their zones, in every shard: give the personas fewer zones " +
       '(governance.personas[].zones), or fewer datasets in those zones.'
+    );
+  }
+  if (measure === 'lifecycleRules') {
+    return (
+      'Each dataset with a retention in a zone adds two rules to its bucket (its prefix and its error prefix): ' +
+      'declare some datasets in another zone, or leave their retention unset.'
     );
   }
   if (!contents.layer || contents.datasets.length === 0 || cost === 0) {

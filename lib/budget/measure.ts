@@ -15,6 +15,8 @@ export interface StackUsage {
   readonly largestPolicy?: string;
   /** Logical ID of the composite alarm with the longest rule. */
   readonly longestAlarmRule?: string;
+  /** Logical ID of the bucket with the most lifecycle rules. */
+  readonly mostLifecycleRules?: string;
 }
 
 /**
@@ -78,6 +80,7 @@ export function measureTemplate(template: BudgetTemplate, stackName = 'x'.repeat
   const resources = template.Resources ?? {};
   const policy = largestPolicy(resources);
   const rule = longestAlarmRule(resources, stackName);
+  const lifecycle = mostLifecycleRules(resources);
   return {
     values: {
       resources: Object.keys(resources).length,
@@ -86,9 +89,11 @@ export function measureTemplate(template: BudgetTemplate, stackName = 'x'.repeat
       parameters: Object.keys(template.Parameters ?? {}).length,
       policySize: policy.size,
       alarmRuleLength: rule.length,
+      lifecycleRules: lifecycle.count,
     },
     largestPolicy: policy.logicalId,
     longestAlarmRule: rule.logicalId,
+    mostLifecycleRules: lifecycle.logicalId,
   };
 }
 
@@ -140,4 +145,14 @@ function longestAlarmRule(resources: NonNullable<BudgetTemplate['Resources']>, s
     if (length > longest.length) longest = { length, logicalId };
   }
   return longest;
+}
+
+function mostLifecycleRules(resources: NonNullable<BudgetTemplate['Resources']>): { count: number; logicalId?: string } {
+  let most: { count: number; logicalId?: string } = { count: 0 };
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (resource.Type !== 'AWS::S3::Bucket') continue;
+    const rules = (resource.Properties?.LifecycleConfiguration as { Rules?: unknown[] } | undefined)?.Rules ?? [];
+    if (rules.length > most.count) most = { count: rules.length, logicalId };
+  }
+  return most;
 }

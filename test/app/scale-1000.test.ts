@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../../config/datasets';
-import { loadEnvironmentConfig } from '../../config/load';
-import type { EnvironmentConfig } from '../../config/schema';
 import { assemblyBudgetProblems, LIMITS, measureTemplate } from '../../lib/budget';
 import { generateDatasets } from '../support/generated-datasets';
-import { synthWithDatasets } from '../support/scale';
+import { scaleConfig, synthWithDatasets } from '../support/scale';
 
 /**
  * A prod app with 1,000 generated datasets on top of the shipped ones (three in four streamed Parquet
@@ -17,11 +15,7 @@ import { synthWithDatasets } from '../support/scale';
  * over raw and analytics cannot scale to 1,000 tables without a wildcard that DESIGN.md does not allow yet.
  */
 describe('1,000 datasets', () => {
-  const prod = loadEnvironmentConfig('prod');
-  const config: EnvironmentConfig = {
-    ...prod,
-    governance: { ...prod.governance, personas: [{ name: 'analyst', zones: ['curated'], excludeClassifications: ['pii'], write: false }] },
-  };
+  const config = scaleConfig('prod');
   const generated = generateDatasets(1000);
   const { stacks, assembly, templates } = synthWithDatasets(config, [...DATASETS, ...generated]);
 

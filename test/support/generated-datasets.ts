@@ -14,7 +14,7 @@ export const DEFAULT_GENERATED_DOMAINS = ['product_analytics', 'knowledge', 'ope
 /**
  * `count` valid datasets shaped like the shipped ones, quality rules included: three in four are streamed
  * Parquet datasets in the raw zone like `events` (event time, retention, completeness, format and row
- * count rules), one in four an Iceberg table in the analytics zone like the metrics tables (unique key,
+ * count rules; one in three with a retention), one in four an Iceberg table in the analytics zone like the metrics tables (unique key,
  * completeness). Deterministic: the same arguments give the same datasets.
  */
 export function generateDatasets(count: number, options: GeneratedDatasetOptions = {}): DatasetDefinition[] {
@@ -25,11 +25,13 @@ export function generateDatasets(count: number, options: GeneratedDatasetOptions
     const number = start + index;
     const name = `${prefix}_${String(number).padStart(4, '0')}`;
     const domain = domains[number % domains.length];
-    return number % 4 === 3 ? icebergLike(name, domain) : eventsLike(name, domain);
+    // One streamed dataset in three has a retention: S3 allows 1,000 lifecycle rules per bucket and a
+    // retention takes two, so one zone holds at most 500 datasets with a retention (400 within the budget).
+    return number % 4 === 3 ? icebergLike(name, domain) : eventsLike(name, domain, number % 4 === 0);
   });
 }
 
-function eventsLike(name: string, domain: string): DatasetDefinition {
+function eventsLike(name: string, domain: string, retention: boolean): DatasetDefinition {
   return {
     name,
     zone: 'raw',
@@ -44,7 +46,7 @@ function eventsLike(name: string, domain: string): DatasetDefinition {
     ],
     format: 'parquet',
     partitioning: { time: { granularity: 'hour', source: { kind: 'event-time', column: 'event_time' }, maxLatenessDays: 7, maxFutureSkewHours: 1 } },
-    retentionDays: { raw: 400 },
+    retentionDays: retention ? { raw: 400 } : undefined,
     freshnessSloMinutes: 5,
     ingestion: 'stream',
     quality: {
