@@ -12,29 +12,19 @@ export interface AlarmKindDescription {
 }
 
 export const ALARM_KINDS = {
-  Freshness: {
-    title: 'Dataset freshness above its SLO',
-    summary: 'The oldest record not yet delivered to S3 is older than the dataset freshness SLO',
+  Delivery: {
+    title: 'Dataset delivery late or failing',
+    summary:
+      'Firehose is late or failing for this dataset: DeliveryToS3.DataFreshness above the freshness SLO, or DeliveryToS3.Success below 1, for 3 × 5 minutes',
     missingData:
-      'Not breaching: Firehose publishes DataFreshness only while records flow, so silence means nothing is waiting. A stream that stops receiving events is not caught by this alarm: it shows on the dashboard (records in) and is the job of the data-quality freshness check on the newest event time, which is not built yet.',
+      'Not breaching: Firehose publishes both metrics only while records flow, so silence means nothing is waiting. A stream that stops receiving events is not caught here: it shows on the dashboard (records in) and in the data-quality freshness check (DatasetQuality).',
     check: [
-      'The delivery stream\'s error log group (DestinationDelivery stream): S3 access denied, KMS or Glue errors.',
-      'DeliveryToS3.Success and the error prefix errors/<dataset>/ in the raw bucket: partitioning or conversion failures.',
-      'Incoming volume: a burst above the buffer (128 MiB) or the active-partition limit (PartitionCountExceeded).',
+      "Which input fired: the Deliver row of the dashboard graphs DeliveryToS3.DataFreshness against the SLO and DeliveryToS3.Success; the alarm's metric math has both as labelled queries (open it in CloudWatch Metrics).",
+      "Freshness: the delivery stream's error log group (DestinationDelivery stream) for S3 access denied, KMS or Glue errors; incoming volume above the buffer (128 MiB) or the active-partition limit (PartitionCountExceeded).",
+      'Success below 1: the S3 error code in the same log group, the bucket policy (it refuses uploads that name another key or encryption) and the lake key policy; the error prefix errors/<dataset>/ in the raw bucket.',
     ],
     recover:
-      'Fix the permission or schema cause; Firehose retries S3 delivery for up to 24 hours. Records already in the error prefix can be replayed by putting them back on the stream after fixing them.',
-  },
-  DeliverySuccess: {
-    title: 'Firehose deliveries to S3 failing',
-    summary: 'Some Firehose PutObject calls to the raw bucket failed',
-    missingData: 'Not breaching: no deliveries means no failed deliveries.',
-    check: [
-      'The error log group of the delivery stream for the S3 error code.',
-      'The bucket policy (it refuses uploads that name another key or encryption) and the lake key policy.',
-      'Recent changes to the delivery role or the bucket (CloudTrail, last deploy).',
-    ],
-    recover: 'Correct the permission; Firehose keeps retrying and backs up undeliverable records to the error prefix.',
+      'Fix the permission or schema cause; Firehose retries S3 delivery for up to 24 hours and backs up undeliverable records to the error prefix, from which they can be replayed onto the stream after fixing them.',
   },
   IteratorAge: {
     title: 'Kinesis consumer lag',
@@ -148,29 +138,19 @@ export const ALARM_KINDS = {
     ],
     recover: 'Fix the cause and start an on-demand backup of the resource; continuous backups resume by themselves.',
   },
-  QualityCheck: {
-    title: 'Data-quality check below its contract threshold',
-    summary: 'A data-quality check measured a value outside the threshold its dataset contract sets',
+  DatasetQuality: {
+    title: 'Dataset data quality failing',
+    summary:
+      "A data-quality check of this dataset measured a value outside its contract threshold (CheckFailed), or the dataset's query failed, was cancelled or timed out (QueryFailed)",
     missingData:
-      'Not breaching: a check is not evaluated when its partitions are empty (the row-count check reports that) or when the query failed (QualityQueryFailed reports that).',
+      'Not breaching: the function publishes QueryFailed (0 or 1) on every run and CheckFailed for each check it evaluated; a check over empty partitions is not evaluated (the row-count check reports that), and no data at all means no run (QualityNotRunning).',
     check: [
-      'The data_quality_results history table: which runs failed, the measured value and threshold (SELECT … WHERE dataset = … ORDER BY checked_at DESC).',
-      'The producers of the dataset: a release that stopped sending a field, or sends a new format.',
-      'The error prefix errors/<dataset>/ of the raw bucket: records Firehose could not partition or convert.',
+      "Which input fired: the alarm's description lists its inputs and its metric math has each (QueryFailed, CheckFailed <check>, 0 or 1) as a labelled query (open it in CloudWatch Metrics); or SELECT … FROM data_quality_results WHERE dataset = … ORDER BY checked_at DESC for the measured value and threshold.",
+      "QueryFailed: the data-quality function's log group for the Athena error (permissions, Lake Formation grant, scan cutoff, syntax after a contract change); is the lakehouse.contract parameter still on the Glue table?",
+      'CheckFailed: the producers of the dataset (a release that stopped sending a field or changed a format) and the error prefix errors/<dataset>/ of the raw bucket.',
     ],
     recover:
-      'Fix the producer, or, if the contract is wrong, change the rule in config/datasets and deploy; the next hourly run clears the alarm.',
-  },
-  QualityQueryFailed: {
-    title: 'Data-quality query failed',
-    summary: "A dataset's data-quality query failed, was cancelled or timed out; its checks were not reported as passing",
-    missingData: 'Not breaching: the function publishes 0 when the query succeeds and 1 when it does not; no data means no run (QualityNotRunning).',
-    check: [
-      "The function's log group: the Athena error (permissions, Lake Formation grant, syntax after a contract change).",
-      'The engineering workgroup: scan cutoff reached, or queries queued behind others.',
-      'The dataset table in Glue: does it still carry the lakehouse.contract parameter?',
-    ],
-    recover: 'Fix the cause and invoke the function once by hand (or wait an hour); the DLQ keeps the failed scheduled events.',
+      'Fix the producer or the query cause, or, if the contract is wrong, change the rule in config/datasets and deploy; invoke the function once by hand or wait for the next hourly run to clear the alarm.',
   },
   QualityNotRunning: {
     title: 'Data-quality checks not running',

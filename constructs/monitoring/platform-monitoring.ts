@@ -12,7 +12,11 @@ import type { DataQuality } from '../data-quality';
 import type { MetricsElt } from '../elt';
 import type { StreamingIngestion } from '../ingestion';
 import type { VectorStore } from '../vector-store';
-import { ALARM_KINDS, type AlarmKind } from './alarm-kinds';
+import type { AlarmKind } from './alarm-kinds';
+import { rollUpAlarms, type AlarmRollup } from './alarm-rollup';
+import { paginateDashboards, type DashboardPagesOptions } from './dashboard-pages';
+import { chunk, selectDatasets, watchDatasetIngestion, watchDatasetQuality, watchQualityRuns, type DatasetAlarmOptions, type DatasetAlarmSink } from './dataset-alarms';
+import { createWatchedAlarm, type PlatformAlarm } from './watched-alarm';
 
 /** Alarm thresholds; the defaults are the seeds' standards. */
 export interface MonitoringThresholds {
@@ -41,32 +45,41 @@ export interface PlatformMonitoringProps {
   /** HTTPS subscribers (chat webhooks, incident tools). @default none */
   readonly httpsEndpoints?: readonly string[];
   readonly thresholds?: MonitoringThresholds;
-  /** Dashboard name. */
+  /** Dashboard name (of the first page; further pages are `<name>-2`, …). */
   readonly dashboardName: string;
-}
-
-/** One alarm and why it exists, for the dashboard and the runbook. */
-export interface PlatformAlarm {
-  readonly kind: AlarmKind;
-  /** What it watches, e.g. the dataset or workgroup. */
-  readonly subject: string;
-  readonly alarm: cloudwatch.Alarm;
+  /** Dashboard page budget. @default 100 widgets and 100,000 bytes per page */
+  readonly dashboardPages?: Pick<DashboardPagesOptions, 'widgetsPerPage' | 'bodyBytesPerPage'>;
+  /**
+   * Name of the "platform degraded" composite; an {@link EnvironmentRollup} in another stack names it by
+   * this name. @default a name CDK derives from the construct path (fixed at synth too)
+   */
+  readonly degradedAlarmName?: string;
+  /**
+   * Whether "platform degraded" notifies the topic. Turn off when an {@link EnvironmentRollup} over it
+   * notifies for the whole environment, so one incident pages once. @default true
+   */
+  readonly degradedNotifies?: boolean;
 }
 
 /**
  * Alerting that reaches people: one KMS-encrypted, SSL-only alarm topic with the configured
  * subscribers; alarms composed from the other constructs' `metric…()` methods, each with ALARM and OK
  * actions and a missing-data behaviour chosen for its metric; a composite "platform degraded" alarm; AWS
- * Backup job failures through EventBridge; and one dashboard with a row per stage.
+ * Backup job failures through EventBridge; and a dashboard with a row per stage, paged when it would pass
+ * CloudWatch's limits.
  */
 export class PlatformMonitoring extends Construct {
   public readonly topic: sns.Topic;
   public readonly alarms: PlatformAlarm[] = [];
-  public readonly dashboard: cloudwatch.Dashboard;
+  /** The dashboard pages, set by `finish()`. */
+  public dashboards: cloudwatch.Dashboard[] = [];
+  private readonly dashboardOptions: DashboardPagesOptions;
   private readonly thresholds: Required<MonitoringThresholds>;
   private readonly action: actions.SnsAction;
   private readonly rows = new Map<string, cloudwatch.IWidget[]>();
-  private degraded?: cloudwatch.CompositeAlarm;
+  private readonly degradedAlarmName?: string;
+  private readonly degradedNotifies: boolean;
+  private degraded?: AlarmRollup;
 
   constructor(scope: Construct, id: string, props: PlatformMonitoringProps) {
     super(scope, id);
@@ -84,58 +97,14 @@ export class PlatformMonitoring extends Construct {
     for (const email of props.emails ?? []) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     for (const url of props.httpsEndpoints ?? []) this.topic.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
     this.action = new actions.SnsAction(this.topic);
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName, defaultInterval: Duration.hours(6) });
+    this.dashboardOptions = { dashboardName: props.dashboardName, ...props.dashboardPages };
+    this.degradedAlarmName = props.degradedAlarmName;
+    this.degradedNotifies = props.degradedNotifies ?? true;
   }
 
-  /** Freshness, delivery, stream lag and throttling alarms for one streamed dataset. */
+  /** Delivery (freshness or failed puts), stream lag and write throttling of one streamed dataset. */
   public watchIngestion(ingestion: StreamingIngestion): void {
-    const name = ingestion.dataset.name;
-    const sloSeconds = ingestion.dataset.freshnessSloMinutes * 60;
-    this.alarm('Freshness', name, ingestion.metricDataFreshness(), {
-      threshold: sloSeconds,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.alarm('DeliverySuccess', name, ingestion.metricDeliverySuccess(), {
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.alarm('IteratorAge', name, ingestion.metricIteratorAge(), {
-      threshold: this.thresholds.iteratorAgeMinutes * 60_000,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
-    this.alarm('WriteThrottling', name, ingestion.metricWriteThrottling(), {
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.row('Ingest', new cloudwatch.GraphWidget({ title: `${name}: records in, lag`, left: [ingestion.metricIncomingRecords()], right: [ingestion.metricIteratorAge()], width: 12 }));
-    this.row('Ingest', new cloudwatch.GraphWidget({ title: `${name}: write throttling`, left: [ingestion.metricWriteThrottling()], width: 12 }));
-    this.row(
-      'Deliver',
-      new cloudwatch.GraphWidget({
-        title: `${name}: freshness (s) against the SLO`,
-        left: [ingestion.metricDataFreshness()],
-        leftAnnotations: [{ value: sloSeconds, label: 'freshness SLO' }],
-        width: 12,
-      }),
-    );
-    this.row(
-      'Deliver',
-      new cloudwatch.GraphWidget({
-        title: `${name}: delivery success, failed conversion, partitions exceeded`,
-        left: [ingestion.metricDeliverySuccess()],
-        right: [ingestion.metricFailedConversion(), ingestion.metricPartitionCountExceeded()],
-        width: 12,
-      }),
-    );
+    watchDatasetIngestion(this.sink, ingestion, this.thresholds.iteratorAgeMinutes);
   }
 
   /** p95 query time and failed queries per workgroup. */
@@ -237,54 +206,12 @@ export class PlatformMonitoring extends Construct {
   }
 
   /**
-   * Data quality: an alarm per check at its contract threshold, an alarm per dataset when its query did
-   * not succeed, and one when the checks stop running.
+   * Data quality: one alarm per dataset of `quality` (or of the named ones) over its query and every check,
+   * and one when the checks stop running.
    */
-  public watchQuality(quality: DataQuality): void {
-    for (const { dataset } of quality.datasets) {
-      for (const check of quality.checks(dataset)) {
-        this.alarm('QualityCheck', `${dataset.name} ${check.id}`, quality.metricCheckValue(dataset.name, check.id), {
-          threshold: check.threshold,
-          // A check passes at `>= threshold` or `<= threshold`; the alarm fires on the other side.
-          comparisonOperator:
-            check.comparison === '>=' ? cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD : cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        });
-      }
-      this.alarm('QualityQueryFailed', dataset.name, quality.metricQueryFailed(dataset.name), {
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      this.row(
-        'Quality',
-        new cloudwatch.GraphWidget({
-          title: `${dataset.name}: rows checked, freshness (s)`,
-          left: [quality.metricRowCount(dataset.name)],
-          right: [quality.metricFreshness(dataset.name)],
-          width: 12,
-        }),
-      );
-    }
-    // Successful runs: a run that throws (a dataset unchecked, a misconfigured function) is an invocation
-    // too, so invocations alone would stay green while every run fails.
-    const successfulRuns = new cloudwatch.MathExpression({
-      expression: 'invocations - errors',
-      usingMetrics: {
-        invocations: quality.function.metricInvocations({ statistic: 'Sum', period: Duration.hours(3) }),
-        errors: quality.function.metricErrors({ statistic: 'Sum', period: Duration.hours(3) }),
-      },
-      period: Duration.hours(3),
-      label: 'successful data-quality runs',
-    });
-    this.alarm('QualityNotRunning', 'data-quality function', successfulRuns, {
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
+  public watchQuality(quality: DataQuality, options: { readonly datasets?: readonly string[] } = {}): void {
+    for (const { dataset } of selectDatasets(this, quality, options.datasets)) watchDatasetQuality(this.sink, quality, dataset);
+    watchQualityRuns(this.sink, quality);
   }
 
   /** Metrics ELT: an alarm on failed or timed-out executions, and their events routed to the topic. */
@@ -318,62 +245,45 @@ export class PlatformMonitoring extends Construct {
    * the dashboard and the stage rows under it. Call once, after the `watch…` calls.
    */
   public finish(): cloudwatch.CompositeAlarm {
-    if (this.degraded) return this.degraded;
+    if (this.degraded) return this.degraded.alarm;
     if (this.alarms.length === 0) throw new Error(`${this.node.path}: nothing is watched; call watch…() before finish()`);
-    const anyOf = (alarms: readonly cloudwatch.IAlarm[]) => cloudwatch.AlarmRule.anyOf(...alarms.map((alarm) => cloudwatch.AlarmRule.fromAlarm(alarm, cloudwatch.AlarmState.ALARM)));
     const metricAlarms = this.alarms.map((entry) => entry.alarm);
-    // A composite's rule may name at most 100 alarms in at most 10,240 characters (ARNs resolved, about
-    // 200 each at worst): past CHILDREN_PER_COMPOSITE alarms, parts without actions sit in between.
-    const groups = chunk(metricAlarms, CHILDREN_PER_COMPOSITE);
-    if (groups.length > CHILDREN_PER_COMPOSITE) {
-      throw new Error(`${this.node.path}: ${metricAlarms.length} alarms exceed the ${CHILDREN_PER_COMPOSITE ** 2} one "platform degraded" alarm can cover; split the monitoring`);
-    }
-    const children =
-      groups.length === 1
-        ? metricAlarms
-        : groups.map(
-            (group, index) =>
-              new cloudwatch.CompositeAlarm(this, `PlatformDegradedPart${index + 1}`, {
-                alarmDescription: `Part ${index + 1} of ${groups.length} of "platform degraded" (no actions: the whole notifies).`,
-                alarmRule: anyOf(group),
-              }),
-          );
-    this.degraded = new cloudwatch.CompositeAlarm(this, 'PlatformDegraded', {
+    this.degraded = rollUpAlarms(this, 'PlatformDegraded', {
+      alarms: metricAlarms,
+      alarmName: this.degradedAlarmName,
       alarmDescription: 'Any platform alarm is in ALARM: see the alarm-status widget at the top of the dashboard.',
-      alarmRule: anyOf(children),
+      actions: this.degradedNotifies ? [this.action] : [],
     });
-    this.degraded.addAlarmAction(this.action);
-    this.degraded.addOkAction(this.action);
     // An alarm status widget shows at most 100 alarms.
-    chunk<cloudwatch.IAlarm>([this.degraded, ...metricAlarms], 100).forEach((alarms, index) =>
-      this.dashboard.addWidgets(
-        new cloudwatch.AlarmStatusWidget({
-          title: index === 0 ? 'Alarm status' : `Alarm status (${index + 1})`,
-          alarms,
-          width: 24,
-          height: Math.min(12, 2 + Math.ceil(alarms.length / 4)),
-        }),
-      ),
+    const status = chunk<cloudwatch.IAlarm>([this.degraded.alarm, ...metricAlarms], 100).map(
+      (alarms, index) =>
+        new cloudwatch.AlarmStatusWidget({ title: index === 0 ? 'Alarm status' : `Alarm status (${index + 1})`, alarms, width: 24, height: Math.min(12, 2 + Math.ceil(alarms.length / 4)) }),
     );
-    for (const stage of STAGES) {
-      const widgets = this.rows.get(stage);
-      this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${stage}`, width: 24, height: 1 }));
-      this.dashboard.addWidgets(
-        ...(widgets ?? [new cloudwatch.TextWidget({ markdown: STAGE_PLACEHOLDER[stage] ?? 'Nothing is watched in this stage yet.', width: 24, height: 2 })]),
-      );
-    }
-    return this.degraded;
+    const stages = STAGES.map((stage) => [
+      new cloudwatch.TextWidget({ markdown: `## ${stage}`, width: 24, height: 1 }),
+      ...(this.rows.get(stage) ?? [new cloudwatch.TextWidget({ markdown: STAGE_PLACEHOLDER[stage] ?? 'Nothing is watched in this stage yet.', width: 24, height: 2 })]),
+    ]);
+    this.dashboards = paginateDashboards(this, [...status.map((widget) => [widget]), ...stages], this.dashboardOptions);
+    return this.degraded.alarm;
   }
 
-  private alarm(kind: AlarmKind, subject: string, metric: cloudwatch.Metric | cloudwatch.MathExpression, options: Omit<cloudwatch.CreateAlarmOptions, 'alarmDescription'>): cloudwatch.Alarm {
-    const id = `${kind}${subject.replace(/[^A-Za-z0-9]/g, '')}`;
-    const alarm = metric.createAlarm(this, id, {
-      alarmDescription: `${ALARM_KINDS[kind].summary} (${subject}). Runbook: docs/runbooks/alarms.md#${kind.toLowerCase()}`,
-      ...options,
-    });
-    // Every alarm notifies on the way in and on the way out (NIST/HIPAA CloudWatchAlarmAction).
-    alarm.addAlarmAction(this.action);
-    alarm.addOkAction(this.action);
+  /** The first dashboard page (after `finish()`). */
+  public get dashboard(): cloudwatch.Dashboard {
+    if (this.dashboards.length === 0) throw new Error(`${this.node.path}: call finish() before reading dashboard`);
+    return this.dashboards[0];
+  }
+
+  /** Every composite of "platform degraded", the top one first, with what a budget measures (after `finish()`). */
+  public get degradedComposites(): AlarmRollup['composites'] {
+    return this.degraded?.composites ?? [];
+  }
+
+  private get sink(): DatasetAlarmSink {
+    return { alarm: (kind, subject, metric, options, idSuffix) => this.alarm(kind, subject, metric, options, idSuffix), row: (stage, widget) => this.row(stage, widget) };
+  }
+
+  private alarm(kind: AlarmKind, subject: string, metric: cloudwatch.IMetric, options: DatasetAlarmOptions, idSuffix?: string): cloudwatch.Alarm {
+    const alarm = createWatchedAlarm(this, this.action, kind, subject, metric, options, idSuffix);
     this.alarms.push({ kind, subject, alarm });
     return alarm;
   }
@@ -381,15 +291,6 @@ export class PlatformMonitoring extends Construct {
   private row(stage: (typeof STAGES)[number], widget: cloudwatch.IWidget): void {
     this.rows.set(stage, [...(this.rows.get(stage) ?? []), widget]);
   }
-}
-
-/** Alarms per composite rule: 40 × ~200 characters stays under the 10,240-character rule limit (and 100 alarms). */
-export const CHILDREN_PER_COMPOSITE = 40;
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let index = 0; index < items.length; index += size) chunks.push(items.slice(index, index + size));
-  return chunks;
 }
 
 /** Dashboard rows, in pipeline order. */

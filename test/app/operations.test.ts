@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES } from '../../config/limits';
-import { ALARM_KINDS, CHILDREN_PER_COMPOSITE } from '../../constructs/monitoring';
+import { ALARM_KINDS, COMPOSITE_RULE_LIMITS, measureAlarmRule } from '../../constructs/monitoring';
 import { NOTIFICATION_PUBLISHERS } from '../../constructs/keys';
+import { DATASETS } from '../../config/datasets';
+import { qualityChecks } from '../../constructs/data-quality';
 import { resourcesOfType, synthCached, type Template } from '../support/synth';
 
 const allResources = (templates: Record<string, Template>, type: string) =>
@@ -27,10 +29,14 @@ describe.each(ENVIRONMENT_NAMES)('%s alarms', (environment) => {
     for (const part of parts) expect(part.Properties!.AlarmActions, part.logicalId).toBeUndefined();
   });
 
-  it('"platform degraded" is in ALARM when any alarm is: each alarm in exactly one rule of at most 40 alarms', () => {
+  it('"platform degraded" is in ALARM when any alarm is: each alarm in exactly one rule within CloudWatch\'s limits', () => {
     const rules = (parts.length > 0 ? parts : [top]).map((c) => JSON.stringify(c.Properties!.AlarmRule));
     for (const alarm of alarms) expect(rules.filter((rule) => rule.includes(`"${alarm.logicalId}"`)), alarm.logicalId).toHaveLength(1);
-    for (const rule of rules) expect(rule.match(/ALARM\(/g)!.length).toBeLessThanOrEqual(CHILDREN_PER_COMPOSITE);
+    for (const composite of [top, ...parts]) {
+      const measured = measureAlarmRule(composite.Properties!.AlarmRule);
+      expect(measured.alarms, composite.logicalId).toBeLessThanOrEqual(COMPOSITE_RULE_LIMITS.alarms);
+      expect(measured.worstCaseLength, composite.logicalId).toBeLessThanOrEqual(COMPOSITE_RULE_LIMITS.characters);
+    }
     const topRule = JSON.stringify(top.Properties!.AlarmRule);
     for (const part of parts) expect(topRule).toContain(`"${part.logicalId}"`);
   });
@@ -39,12 +45,10 @@ describe.each(ENVIRONMENT_NAMES)('%s alarms', (environment) => {
     const descriptions = alarms.map((a) => ({ description: String(a.Properties!.AlarmDescription), threshold: a.Properties!.Threshold, missing: a.Properties!.TreatMissingData }));
     const find = (kind: string, subject: string) => descriptions.find((d) => d.description.startsWith(ALARM_KINDS[kind as keyof typeof ALARM_KINDS].summary) && d.description.includes(`(${subject})`));
     for (const dataset of ['events', 'client_errors']) {
-      expect(find('Freshness', dataset)).toBeDefined();
-      expect(find('DeliverySuccess', dataset)).toMatchObject({ threshold: 1 });
+      expect(find('Delivery', dataset)).toMatchObject({ threshold: 0, missing: 'notBreaching' });
       expect(find('IteratorAge', dataset)).toMatchObject({ threshold: config.operations.iteratorAgeMinutes * 60_000, missing: 'breaching' });
       expect(find('WriteThrottling', dataset)).toMatchObject({ threshold: 0, missing: 'notBreaching' });
     }
-    expect(find('Freshness', 'events')!.threshold).toBe(5 * 60);
     for (const persona of ['engineering', ...config.governance.personas.map((p) => p.name)]) {
       expect(find('QueryLatency', `lakehouse-${environment}-${persona}`)).toMatchObject({ threshold: config.operations.queryP95Seconds * 1000 });
       expect(find('QueryFailures', `lakehouse-${environment}-${persona}`)).toBeDefined();
@@ -56,10 +60,39 @@ describe.each(ENVIRONMENT_NAMES)('%s alarms', (environment) => {
     expect(find('BackupJobsFailed', `lakehouse-${environment}`)).toBeDefined();
   });
 
+  it('keeps every per-dataset signal of the unfolded alarms: each streamed and checked dataset is read on all of them', () => {
+    const readFor = (dataset: string) =>
+      new Set(
+        alarms
+          .filter((a) => String(a.Properties!.AlarmDescription).includes(`(${dataset})`))
+          .flatMap((a) => [a.Properties!.MetricName, ...((a.Properties!.Metrics ?? []) as { MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] } } }[]).map((m) => m.MetricStat && [m.MetricStat.Metric.MetricName, ...m.MetricStat.Metric.Dimensions.filter((d) => d.Name === 'Check').map((d) => d.Value)].join(' '))])
+          .filter(Boolean),
+      );
+    for (const dataset of ['events', 'client_errors']) {
+      expect([...readFor(dataset)], dataset).toEqual(expect.arrayContaining(['DeliveryToS3.DataFreshness', 'DeliveryToS3.Success', 'GetRecords.IteratorAgeMilliseconds', 'PutRecords.ThrottledRecords', 'QueryFailed']));
+    }
+    const checked = DATASETS.filter((dataset) => dataset.format === 'parquet');
+    for (const dataset of checked) {
+      expect([...readFor(dataset.name)], dataset.name).toEqual(expect.arrayContaining(['QueryFailed', ...qualityChecks(dataset).map((check) => `CheckFailed ${check.id}`)]));
+    }
+  });
+
   it('p95 query time uses the p95 statistic of successful DML queries per workgroup', () => {
     const latency = alarms.find((a) => String(a.Properties!.AlarmDescription).startsWith(ALARM_KINDS.QueryLatency.summary))!;
     expect(latency.Properties).toMatchObject({ Namespace: 'AWS/Athena', MetricName: 'TotalExecutionTime', ExtendedStatistic: 'p95' });
     expect(latency.Properties!.Dimensions).toEqual(expect.arrayContaining([{ Name: 'QueryState', Value: 'SUCCEEDED' }, { Name: 'QueryType', Value: 'DML' }]));
+  });
+
+  it('one delivery alarm per streamed dataset reads freshness against its own SLO and delivery success, and names both', () => {
+    const delivery = alarms.find((a) => String(a.Properties!.AlarmDescription).startsWith(ALARM_KINDS.Delivery.summary) && String(a.Properties!.AlarmDescription).includes('(events)'))!;
+    const metrics = delivery.Properties!.Metrics as { Expression?: string; MetricStat?: { Metric: { MetricName: string }; Stat: string; Period: number } }[];
+    expect(metrics.find((m) => m.Expression)!.Expression).toBe('MAX([IF(freshness > 300, 1, 0), IF(success < 1, 1, 0)])');
+    expect(metrics.flatMap((m) => (m.MetricStat ? [[m.MetricStat.Metric.MetricName, m.MetricStat.Stat, m.MetricStat.Period]] : []))).toEqual([
+      ['DeliveryToS3.DataFreshness', 'Maximum', 300],
+      ['DeliveryToS3.Success', 'Average', 300],
+    ]);
+    expect(delivery.Properties!.AlarmDescription).toContain('Inputs: DeliveryToS3.DataFreshness > 300 s (freshness SLO) or DeliveryToS3.Success < 1');
+    expect(delivery.Properties).toMatchObject({ EvaluationPeriods: 3, ComparisonOperator: 'GreaterThanThreshold' });
   });
 
   it('the alarm topic is KMS-encrypted, SSL-only, and its key admits exactly CloudWatch, EventBridge and AWS Backup', () => {

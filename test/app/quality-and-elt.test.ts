@@ -70,32 +70,27 @@ describe.each(ENVIRONMENT_NAMES)('%s data-quality checks', (environment) => {
     expect(byTable.size).toBe(checked.length + 1);
   });
 
-  it('alarms on each check at its contract threshold, on the side where the check fails', () => {
+  it('alarms once per dataset on the MAX of its query failure and every check failure, hourly', () => {
     const alarms = alarmDescriptions(operations);
-    let compared = 0;
     for (const dataset of checked) {
-      for (const check of qualityChecks(dataset)) {
-        const found = alarms.find((a) => a.description.startsWith(ALARM_KINDS.QualityCheck.summary) && a.description.includes(`(${dataset.name} ${check.id})`));
-        expect(found, `${dataset.name} ${check.id}`).toBeDefined();
-        expect(found!.alarm.Properties).toMatchObject({
-          Threshold: check.threshold,
-          ComparisonOperator: check.comparison === '>=' ? 'LessThanThreshold' : 'GreaterThanThreshold',
-          MetricName: 'CheckValue',
-          Namespace: 'Lakehouse/DataQuality',
-        });
-        expect(found!.alarm.Properties!.Dimensions).toEqual(
-          expect.arrayContaining([
-            { Name: 'Environment', Value: environment },
-            { Name: 'Dataset', Value: dataset.name },
-            { Name: 'Check', Value: check.id },
-          ]),
-        );
-        compared += 1;
-      }
-      const queryFailed = alarms.find((a) => a.description.startsWith(ALARM_KINDS.QualityQueryFailed.summary) && a.description.includes(`(${dataset.name})`));
-      expect(queryFailed!.alarm.Properties).toMatchObject({ MetricName: 'QueryFailed', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+      const found = alarms.filter((a) => a.description.startsWith(ALARM_KINDS.DatasetQuality.summary) && a.description.includes(`(${dataset.name})`));
+      expect(found, dataset.name).toHaveLength(1);
+      const [{ alarm, description }] = found;
+      expect(alarm.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+      const metrics = alarm.Properties!.Metrics as { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: { Name: string; Value: string }[] }; Period: number } }[];
+      const inputs = metrics.filter((m) => m.MetricStat);
+      expect(metrics.find((m) => m.Expression)!.Expression).toBe(`MAX([${inputs.map((m) => m.Id).join(', ')}])`);
+      const read = inputs.map(({ MetricStat }) => {
+        const dimensions = Object.fromEntries(MetricStat!.Metric.Dimensions.map((d) => [d.Name, d.Value]));
+        expect(dimensions).toMatchObject({ Environment: environment, Dataset: dataset.name });
+        expect(MetricStat!.Metric.Namespace).toBe('Lakehouse/DataQuality');
+        expect(MetricStat!.Period).toBe(3600);
+        return `${MetricStat!.Metric.MetricName}${dimensions.Check ? ` ${dimensions.Check}` : ''}`;
+      });
+      expect(read).toEqual(['QueryFailed', ...qualityChecks(dataset).map((check) => `CheckFailed ${check.id}`)]);
+      // The description names every input, so the one at 1 can be looked up.
+      for (const check of qualityChecks(dataset)) expect(description).toContain(`CheckFailed ${check.id}`);
     }
-    expect(compared).toBeGreaterThanOrEqual(checked.length);
   });
 
   it('alarms when no run succeeded for three hours, missing data included', () => {

@@ -1,13 +1,18 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import type { LakehouseCatalog } from '../../constructs/catalog';
-import { PlatformMonitoring } from '../../constructs/monitoring';
+import { COMPOSITE_RULE_LIMITS, measureAlarmRule, measureDashboardBody, PlatformMonitoring } from '../../constructs/monitoring';
+import { cliContext } from '../support/app-context';
 import { constructStack } from '../support/construct-stack';
 
-function build() {
-  const stack = constructStack();
+/** `resourceLimit: false` lets one stack pass 500 resources, to load the roll-up in one synth. */
+function build({ resourceLimit = true } = {}) {
+  const stack = resourceLimit
+    ? constructStack()
+    : new Stack(new App({ context: { ...cliContext(), '@aws-cdk/core:stackResourceLimit': 0 }, builtinCloudFormationValidation: false }), 'ConstructUnderTest');
   const monitoring = new PlatformMonitoring(stack, 'Monitoring', {
     topicKey: new kms.Key(stack, 'Key'),
     emails: ['oncall@example.com'],
@@ -41,34 +46,68 @@ describe('PlatformMonitoring', () => {
     expect(composite).toBeInstanceOf(cloudwatch.CompositeAlarm);
   });
 
-  it('splits "platform degraded" into parts of at most 40 alarms, and the status widget into 100s, past 40 alarms', () => {
-    const { stack, monitoring } = build();
+  it('covers 1,602 alarms (which one rule of parts used to refuse) through composites of at most 100 alarms and 10,240 characters', () => {
+    const { stack, monitoring } = build({ resourceLimit: false });
     // watchQueries reads two metrics per workgroup from the catalog; these stand in for them.
     const metric = (name: string) => () => new cloudwatch.Metric({ namespace: 'AWS/Athena', metricName: name });
     const catalog = { metricQueryExecutionTime: metric('TotalExecutionTime'), metricFailedQueries: metric('FailedQueries') } as unknown as LakehouseCatalog;
-    monitoring.watchQueries(catalog, Array.from({ length: 60 }, (_, index) => `workgroup-${index}`));
-    monitoring.finish();
+    monitoring.watchQueries(catalog, Array.from({ length: 801 }, (_, index) => `workgroup-${index}`));
+    const top = monitoring.finish();
     const template = Template.fromStack(stack);
     const composites = template.findResources('AWS::CloudWatch::CompositeAlarm');
-    const alarmIds = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarmIds).toHaveLength(120);
-    const partIds = Object.keys(composites).filter((id) => id.includes('PlatformDegradedPart'));
-    expect(partIds).toHaveLength(3);
-    const partRules = partIds.map((id) => JSON.stringify(composites[id].Properties.AlarmRule));
-    for (const id of alarmIds) expect(partRules.filter((rule) => rule.includes(`"${id}"`)), id).toHaveLength(1);
-    const [topId] = Object.keys(composites).filter((id) => !partIds.includes(id));
-    for (const id of partIds) expect(JSON.stringify(composites[topId].Properties.AlarmRule)).toContain(`"${id}"`);
-    expect(composites[topId].Properties.AlarmActions).toHaveLength(1);
-    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    for (const [id, composite] of Object.entries(composites)) {
+      const measured = measureAlarmRule(composite.Properties.AlarmRule);
+      expect(measured.alarms, id).toBeLessThanOrEqual(COMPOSITE_RULE_LIMITS.alarms);
+      expect(measured.worstCaseLength, id).toBeLessThanOrEqual(COMPOSITE_RULE_LIMITS.characters);
+    }
+    // Every metric alarm sits in exactly one rule; only the top composite notifies.
+    const rules = Object.values(composites).map((composite) => JSON.stringify(composite.Properties.AlarmRule));
+    for (const id of Object.keys(template.findResources('AWS::CloudWatch::Alarm'))) expect(rules.filter((rule) => rule.includes(`"${id}"`)), id).toHaveLength(1);
+    const notifying = Object.entries(composites).filter(([, composite]) => composite.Properties.AlarmActions);
+    expect(notifying.map(([id]) => id)).toEqual([stack.getLogicalId(top.node.defaultChild as cloudwatch.CfnCompositeAlarm)]);
+    expect(monitoring.degradedComposites[0].alarm).toBe(top);
+  });
+
+  it('keeps the status widgets within 100 alarms each', () => {
+    const { stack, monitoring } = build();
+    const metric = () => new cloudwatch.Metric({ namespace: 'AWS/Athena', metricName: 'FailedQueries' });
+    const catalog = { metricQueryExecutionTime: metric, metricFailedQueries: metric } as unknown as LakehouseCatalog;
+    monitoring.watchQueries(catalog, Array.from({ length: 60 }, (_, index) => `workgroup-${index}`));
+    monitoring.finish();
+    const body = JSON.stringify(Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
     expect(body).toContain('Alarm status (2)');
     expect(body).not.toContain('Alarm status (3)');
   });
 
-  it('refuses more alarms than one "platform degraded" can cover', () => {
-    const { monitoring } = build();
+  it('pages its dashboard past 100 widgets, the first page keeping the name', () => {
+    const { stack, monitoring } = build();
     const metric = () => new cloudwatch.Metric({ namespace: 'AWS/Athena', metricName: 'FailedQueries' });
     const catalog = { metricQueryExecutionTime: metric, metricFailedQueries: metric } as unknown as LakehouseCatalog;
-    monitoring.watchQueries(catalog, Array.from({ length: 801 }, (_, index) => `workgroup-${index}`));
-    expect(() => monitoring.finish()).toThrow(/1602 alarms exceed the 1600/);
+    expect(() => monitoring.dashboard).toThrow('call finish() before reading dashboard');
+    monitoring.watchQueries(catalog, Array.from({ length: 120 }, (_, index) => `workgroup-${index}`));
+    monitoring.finish();
+    const dashboards = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+    // 3 status widgets, 2 short stages and the start of the 121-widget query stage on page 1, the rest on page 2.
+    expect(dashboards.map((dashboard) => dashboard.Properties.DashboardName)).toEqual(['test', 'test-2']);
+    for (const dashboard of dashboards) expect(measureDashboardBody(dashboard.Properties.DashboardBody).widgets).toBeLessThanOrEqual(100);
+    expect(monitoring.dashboard).toBe(monitoring.dashboards[0]);
+  });
+
+  it('keeps "platform degraded" silent when told (an environment roll-up notifies instead)', () => {
+    const stack = constructStack();
+    const monitoring = new PlatformMonitoring(stack, 'Monitoring', { topicKey: new kms.Key(stack, 'Key'), dashboardName: 'test', degradedNotifies: false });
+    monitoring.watchBackups('lakehouse-test');
+    monitoring.finish();
+    const [composite] = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::CompositeAlarm'));
+    expect(composite.Properties.AlarmActions).toBeUndefined();
+    expect(composite.Properties.OKActions).toBeUndefined();
+  });
+
+  it('names "platform degraded" as told, so another stack can name it without an export', () => {
+    const stack = constructStack();
+    const monitoring = new PlatformMonitoring(stack, 'Monitoring', { topicKey: new kms.Key(stack, 'Key'), dashboardName: 'test', degradedAlarmName: 'lakehouse-test-platform-degraded' });
+    monitoring.watchBackups('lakehouse-test');
+    monitoring.finish();
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::CompositeAlarm', { AlarmName: 'lakehouse-test-platform-degraded' });
   });
 });
