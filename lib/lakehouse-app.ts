@@ -6,7 +6,8 @@ import './handler-bundling';
 import { DATASETS } from '../config/datasets';
 import { BASE_SHARD, validateDatasets, type DatasetDefinition } from '../constructs/datasets';
 import { shardStackName, stackName, type ShardedLayer } from './naming';
-import { placeDatasets } from './placement';
+import { placeDatasets, ROLLUP_STACK_SUFFIX } from './placement';
+import { OperationsRollupStack } from './stacks/operations-rollup-stack';
 import { CatalogShardStack } from './stacks/catalog-shard-stack';
 import { OperationsShardStack } from './stacks/operations-shard-stack';
 import { CatalogStack } from './stacks/catalog-stack';
@@ -29,6 +30,8 @@ export interface LakehouseStacks {
   readonly operations: OperationsStack;
   /** The DR vault's stack, when the environment copies backups to another region. */
   readonly dr?: DisasterRecoveryStack;
+  /** The environment-wide roll-up of the operations stacks, when there are operations shards. */
+  readonly rollup?: OperationsRollupStack;
   /** Every shard but the base one (whose stacks are the fields above), in name order. */
   readonly shards: readonly ShardStacks[];
   /** Each dataset's shard, by dataset name. */
@@ -134,6 +137,7 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
     catalog,
     ingestion,
     vector,
+    rolledUp: [...shards.entries()].some(([shard, members]) => shard !== BASE_SHARD && OperationsShardStack.needed(members, datasets)),
     description: description('alarms, dashboard, backup events, restore testing'),
   });
 
@@ -171,15 +175,27 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
           network,
           storage,
           catalog,
+          base: operations,
           ingestion: ingestionShard,
           description: description(`alarms, dashboard and data-quality checks of shard ${shard}`),
         })
       : undefined;
     shardStacks.push({ shard, datasets: members, catalog: catalogShard, ingestion: ingestionShard, operations: operationsShard });
   }
+  const operationsShards = shardStacks.flatMap((shard) => (shard.operations ? [shard.operations] : []));
+  const rollup =
+    operationsShards.length > 0
+      ? new OperationsRollupStack(app, `${stackName(config.project, config.name, 'operations')}-${ROLLUP_STACK_SUFFIX}`, {
+          env,
+          base: operations,
+          shards: operationsShards,
+          alarmName: `${config.project}-${config.name}-degraded`,
+          description: description('the environment-wide "degraded" alarm over every operations roll-up'),
+        })
+      : undefined;
   const placement = new Map([...shards].flatMap(([shard, members]) => members.map((dataset): [string, string] => [dataset.name, shard])));
 
-  const built = { storage, network, catalog, ingestion, vector, operations, dr, shards: shardStacks, placement };
+  const built = { storage, network, catalog, ingestion, vector, operations, dr, shards: shardStacks, rollup, placement };
   const contents = stackContents({ ...built, contents: new Map() }, datasets);
   if (options.resourceBudget ?? true) {
     for (const stack of app.node.children.filter((child): child is Stack => Stack.isStack(child))) {

@@ -17,6 +17,9 @@ import { BASE_SHARD, DatasetValidationError, shardProblems, type DatasetDefiniti
  */
 export const SHARD_BUCKETS_PER_DOMAIN = 16;
 
+/** `<project>-<env>-operations-rollup` holds the environment roll-up, so no shard may be called that. */
+export const ROLLUP_STACK_SUFFIX = 'rollup';
+
 /** FNV-1a, 32 bits: tiny, stable across Node versions and platforms, well spread for short names. */
 export function fnv1a32(text: string): number {
   let hash = 0x811c9dc5;
@@ -45,6 +48,14 @@ export function shardOf(dataset: DatasetDefinition): string {
  */
 export function placeDatasets(datasets: readonly DatasetDefinition[]): Map<string, DatasetDefinition[]> {
   const problems = datasets.flatMap(shardProblems);
+  for (const dataset of datasets.filter((d) => d.shard === ROLLUP_STACK_SUFFIX)) {
+    problems.push({
+      dataset: dataset.name,
+      field: 'shard',
+      problem: `"${ROLLUP_STACK_SUFFIX}" is the name of the operations roll-up stack`,
+      fix: 'choose another shard name',
+    });
+  }
   if (problems.length > 0) throw new DatasetValidationError(problems);
   const shards = new Map<string, DatasetDefinition[]>();
   for (const dataset of datasets) {

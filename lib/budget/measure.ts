@@ -129,14 +129,16 @@ function largestPolicy(resources: NonNullable<BudgetTemplate['Resources']>): { s
 function longestAlarmRule(resources: NonNullable<BudgetTemplate['Resources']>, stackName: string): { length: number; logicalId?: string } {
   // arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>
   const arnPrefix = 'arn:'.length + PSEUDO_LENGTH['AWS::Partition'] + ':cloudwatch:'.length + PSEUDO_LENGTH['AWS::Region'] + 1 + PSEUDO_LENGTH['AWS::AccountId'] + ':alarm:'.length;
+  // A rule names alarms by ARN (`Fn::GetAtt … Arn`) or by name (`Ref`).
   const alarmArnLength = (intrinsic: Record<string, unknown>): number => {
     const getAtt = intrinsic['Fn::GetAtt'];
-    const logicalId = Array.isArray(getAtt) ? String(getAtt[0]) : '';
+    const byName = typeof intrinsic.Ref === 'string';
+    const logicalId = byName ? String(intrinsic.Ref) : Array.isArray(getAtt) ? String(getAtt[0]) : '';
     const target = resources[logicalId];
     if (!target || !/^AWS::CloudWatch::(Composite)?Alarm$/.test(target.Type)) return ALARM_REFERENCE_LENGTH;
     const name = target.Properties?.AlarmName;
     const nameLength = typeof name === 'string' ? name.length : Math.min(255, stackName.length + 1 + logicalId.length + 1 + 13);
-    return arnPrefix + nameLength;
+    return (byName ? 0 : arnPrefix) + nameLength;
   };
   let longest: { length: number; logicalId?: string } = { length: 0 };
   for (const [logicalId, resource] of Object.entries(resources)) {

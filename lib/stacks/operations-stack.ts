@@ -28,6 +28,11 @@ export interface OperationsStackProps extends StackProps {
   readonly catalog: CatalogStack;
   readonly ingestion: IngestionStack;
   readonly vector: VectorStack;
+  /**
+   * An environment roll-up stack covers this stack's "platform degraded" (shards exist): it then stays
+   * silent, so that one incident pages once, through the roll-up. @default false
+   */
+  readonly rolledUp?: boolean;
 }
 
 /**
@@ -55,6 +60,7 @@ export class OperationsStack extends Stack {
       emails: operations.alarmEmails,
       httpsEndpoints: operations.alarmHttpsEndpoints,
       dashboardName: `${config.project}-${config.name}`,
+      degradedNotifies: !props.rolledUp,
       thresholds: {
         iteratorAgeMinutes: operations.iteratorAgeMinutes,
         queryP95Seconds: operations.queryP95Seconds,

@@ -19,8 +19,8 @@ describe('budgets at synth (each measure refused with what to do)', () => {
   it('resources: the datasets to move, the last declared named', () => {
     expect(problemsOf({ Resources: resources(415) }, shard('operations', 50))).toEqual([
       'Stack lakehouse-prod-operations-product-analytics-03 is over its budget of resources: 415 of 400 (CloudFormation\'s limit: 500). ' +
-        'Move 2 of its 50 datasets to another shard: pin datasets that are not deployed yet with `shard: \'<name>\'` in their contracts ' +
-        '(the last declared here: gen_0048, gen_0049), or move deployed ones with a stack refactoring (README, "Moving a dataset to another shard").',
+        'Move 3 of its 50 datasets to another shard: pin datasets that are not deployed yet with `shard: \'<name>\'` in their contracts ' +
+        '(the last declared here: gen_0047, gen_0048, gen_0049), or move deployed ones with a stack refactoring (README, "Moving a dataset to another shard").',
     ]);
   });
 
@@ -102,7 +102,6 @@ describe('budgets at synth (each measure refused with what to do)', () => {
         "pin datasets that are not deployed yet with `shard: '<name>'` in their contracts (the last declared here: gen_0076, gen_0077, gen_0078), or move deployed ones " +
         'with a stack refactoring (README, "Moving a dataset to another shard").',
     );
-    expect(synth).toThrow("[lakehouse-dev-operations-crowded] Stack lakehouse-dev-operations-crowded is over its budget of resources: 754 of 400 (CloudFormation's limit: 500). Move 28 of its 60 datasets");
   });
 });
 
@@ -146,7 +145,6 @@ describe('npm run budget', () => {
       'lakehouse-dev-catalog policySize',
       'lakehouse-dev-ingestion-crowded resources',
       'lakehouse-dev-ingestion-crowded templateBytes',
-      'lakehouse-dev-operations-crowded resources',
       'lakehouse-dev-operations-crowded templateBytes',
     ]);
   });

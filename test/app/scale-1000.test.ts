@@ -23,7 +23,7 @@ describe('1,000 datasets', () => {
     expect(assemblyBudgetProblems(assembly, stacks.contents).map((problem) => problem.message)).toEqual([]);
     const largest = Math.max(...Object.entries(templates).map(([name, template]) => measureTemplate(template, name).values.resources));
     // The check above is not vacuous: the fullest stacks are well past what one stack held before sharding.
-    expect(largest).toBeGreaterThan(LIMITS.resources.budget / 2);
+    expect(largest).toBeGreaterThan(LIMITS.resources.budget / 3);
   });
 
   it('catalogs every dataset once, in the stack of its shard', () => {
