@@ -45,7 +45,7 @@ export function budgetProblems(stack: string, usage: StackUsage, contents: Stack
   return MEASURES.filter((measure) => usage.values[measure] > LIMITS[measure].budget).map((measure) => {
     const value = usage.values[measure];
     const limit = LIMITS[measure];
-    const named: Partial<Record<Measure, string>> = { policySize: usage.largestPolicy, alarmRuleLength: usage.longestAlarmRule, lifecycleRules: usage.mostLifecycleRules };
+    const named: Partial<Record<Measure, string>> = { policySize: usage.largestPolicy, alarmRuleLength: usage.longestAlarmRule, lifecycleRules: usage.mostLifecycleRules, lambdaEnvironment: usage.largestEnvironment };
     const resource = named[measure];
     const where = resource ? ` (${resource})` : '';
     const over = `Stack ${stack} is over its budget of ${limit.label}${where}: ${number(value)} of ${number(limit.budget)} (${limit.enforcedBy}: ${number(limit.hard)}).`;

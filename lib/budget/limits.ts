@@ -2,8 +2,8 @@
  * CloudFormation's (and IAM's and CloudWatch's) hard limits on one stack, and the budgets the app keeps
  * under them: synth fails at the budget, so there is headroom for a hotfix before anything is refused.
  */
-export type Measure = 'resources' | 'templateBytes' | 'outputs' | 'parameters' | 'policySize' | 'alarmRuleLength' | 'lifecycleRules';
-export const MEASURES: readonly Measure[] = ['resources', 'templateBytes', 'outputs', 'parameters', 'policySize', 'alarmRuleLength', 'lifecycleRules'];
+export type Measure = 'resources' | 'templateBytes' | 'outputs' | 'parameters' | 'policySize' | 'alarmRuleLength' | 'lifecycleRules' | 'lambdaEnvironment';
+export const MEASURES: readonly Measure[] = ['resources', 'templateBytes', 'outputs', 'parameters', 'policySize', 'alarmRuleLength', 'lifecycleRules', 'lambdaEnvironment'];
 
 export interface Limit {
   /** How the measure is named in messages. */
@@ -26,6 +26,8 @@ export const LIMITS: Readonly<Record<Measure, Limit>> = {
   alarmRuleLength: { label: 'composite alarm rule characters (longest)', hard: 10_240, budget: 8_192, enforcedBy: "CloudWatch's limit" },
   // Dataset retention is a rule on the dataset's prefix and one on its error prefix, on the zone's bucket.
   lifecycleRules: { label: 'lifecycle rules of one bucket (most)', hard: 1_000, budget: 800, enforcedBy: "S3's limit" },
+  // Keys and values together; the data-quality function lists its tables in one variable.
+  lambdaEnvironment: { label: 'Lambda environment bytes (largest function)', hard: 4_096, budget: 3_276, enforcedBy: "Lambda's limit" },
 };
 
 /** IAM's limit on one managed policy document (characters, whitespace not counted). */

@@ -17,6 +17,8 @@ export interface StackUsage {
   readonly longestAlarmRule?: string;
   /** Logical ID of the bucket with the most lifecycle rules. */
   readonly mostLifecycleRules?: string;
+  /** Logical ID of the function with the largest environment. */
+  readonly largestEnvironment?: string;
 }
 
 /**
@@ -81,6 +83,7 @@ export function measureTemplate(template: BudgetTemplate, stackName = 'x'.repeat
   const policy = largestPolicy(resources);
   const rule = longestAlarmRule(resources, stackName);
   const lifecycle = mostLifecycleRules(resources);
+  const environment = largestEnvironment(resources);
   return {
     values: {
       resources: Object.keys(resources).length,
@@ -90,10 +93,12 @@ export function measureTemplate(template: BudgetTemplate, stackName = 'x'.repeat
       policySize: policy.size,
       alarmRuleLength: rule.length,
       lifecycleRules: lifecycle.count,
+      lambdaEnvironment: environment.bytes,
     },
     largestPolicy: policy.logicalId,
     longestAlarmRule: rule.logicalId,
     mostLifecycleRules: lifecycle.logicalId,
+    largestEnvironment: environment.logicalId,
   };
 }
 
@@ -157,4 +162,15 @@ function mostLifecycleRules(resources: NonNullable<BudgetTemplate['Resources']>)
     if (rules.length > most.count) most = { count: rules.length, logicalId };
   }
   return most;
+}
+
+function largestEnvironment(resources: NonNullable<BudgetTemplate['Resources']>): { bytes: number; logicalId?: string } {
+  let largest: { bytes: number; logicalId?: string } = { bytes: 0 };
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const bytes = Object.entries(variables).reduce((sum, [key, value]) => sum + key.length + resolvedLength(value, POLICY_REFERENCE_LENGTH), 0);
+    if (bytes > largest.bytes) largest = { bytes, logicalId };
+  }
+  return largest;
 }

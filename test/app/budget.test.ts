@@ -94,6 +94,17 @@ describe('budgets at synth (each measure refused with what to do)', () => {
     ]);
   });
 
+  it('Lambda environment bytes (the data-quality function lists its tables)', () => {
+    const tables = JSON.stringify(Array.from({ length: 70 }, (_, index) => ({ database: 'lakehouse_prod_raw', table: `gen_${String(index).padStart(4, '0')}` })));
+    const template: BudgetTemplate = { Resources: { DataQualityFunction: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { TABLES: tables } } } } } };
+    const bytes = 'TABLES'.length + tables.length;
+    expect(problemsOf(template, shard('operations', 70))).toEqual([
+      `Stack lakehouse-prod-operations-product-analytics-03 is over its budget of Lambda environment bytes (largest function) (DataQualityFunction): ${bytes.toLocaleString('en-US')} of 3,276 (Lambda's limit: 4,096). ` +
+        `Move ${Math.ceil((bytes - 3_276) / 55)} of its 70 datasets to another shard: pin datasets that are not deployed yet with \`shard: '<name>'\` in their contracts ` +
+        '(the last declared here: gen_0065, gen_0066, gen_0067, gen_0068, gen_0069), or move deployed ones with a stack refactoring (README, "Moving a dataset to another shard").',
+    ]);
+  });
+
   it('a synth with too many datasets pinned to one shard fails before aws-cdk-lib\'s 500-resource error, naming the stack and datasets', () => {
     const crowded = generateDatasets(80).filter((dataset) => dataset.ingestion === 'stream').map((dataset) => ({ ...dataset, shard: 'crowded' }));
     const synth = () => synthWithDatasets('dev', [...DATASETS, ...crowded]);
