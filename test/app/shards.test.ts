@@ -1,8 +1,13 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../../config/datasets';
 import { BASE_SHARD } from '../../constructs/datasets';
 import { defaultShard } from '../../lib/placement';
 import { generateDatasets } from '../support/generated-datasets';
+import { REPO_ROOT } from '../support/app-context';
 import { describeFinding, nagFindings } from '../support/nag';
 import { resourcesOf, synthWithDatasets } from '../support/scale';
 
@@ -56,5 +61,24 @@ describe('shard stacks', () => {
   it('raise no unacknowledged cdk-nag finding in prod (streamed, Parquet and Iceberg datasets in shards)', () => {
     const findings = nagFindings('prod', { datasets: [...DATASETS, ...generateDatasets(4)] });
     expect(findings.map(describeFinding)).toEqual([]);
+  });
+
+  it('pass cfn-lint with the repository rules in prod: catalog, ingestion and operations shards and the roll-up', () => {
+    const { templates } = synthWithDatasets('prod', [...DATASETS, ...generateDatasets(4)]);
+    const shardStacks = Object.keys(templates).filter((name) => /^lakehouse-prod-(catalog|ingestion|operations)-/.test(name));
+    expect(shardStacks).toContain('lakehouse-prod-operations-rollup');
+    expect(shardStacks.length).toBeGreaterThanOrEqual(4);
+    const dir = mkdtempSync(join(tmpdir(), 'lakehouse-shards-'));
+    try {
+      const files = shardStacks.map((name) => {
+        const file = join(dir, `${name}.template.json`);
+        writeFileSync(file, JSON.stringify(templates[name]));
+        return file;
+      });
+      const lint = spawnSync('cfn-lint', ['--config-file', join(REPO_ROOT, '.cfnlintrc.yaml'), '--', ...files], { encoding: 'utf8' });
+      expect(lint.status, `${lint.stdout}${lint.stderr}`).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
