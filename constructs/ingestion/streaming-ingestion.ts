@@ -153,11 +153,17 @@ export class StreamingIngestion extends Construct {
       removalPolicy,
     });
 
+    // The policy is inline in the role, not a resource of its own: one resource fewer per dataset, and the
+    // role exists with its permissions before the delivery stream that names it.
     this.role = new iam.Role(this, 'DeliveryRole', {
       assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', { conditions: { StringEquals: { 'sts:ExternalId': stack.account } } }),
       description: `Firehose delivery of ${dataset.name}: this stream, these prefixes, this table, these keys`,
+      inlinePolicies: { DeliveryPolicy: new iam.PolicyDocument({ statements: this.deliveryStatements(props, bucketKey) }) },
     });
-    const policy = this.grantDeliveryRole(props, bucketKey);
+    acknowledgeObjectArnWildcards(
+      this.role,
+      "Object ARNs cannot be enumerated (DESIGN.md compliance decisions, IAM5 on object ARNs): Firehose writes only under this dataset's data and error prefixes.",
+    );
 
     this.deliveryStream = new firehose.CfnDeliveryStream(this, 'DeliveryStream', {
       deliveryStreamName: props.deliveryStreamName,
@@ -206,7 +212,7 @@ export class StreamingIngestion extends Construct {
         },
       },
     });
-    this.deliveryStream.node.addDependency(policy, logStream);
+    this.deliveryStream.node.addDependency(logStream);
     if (props.table.resource) this.deliveryStream.node.addDependency(props.table.resource);
     Validations.of(this.deliveryStream).acknowledge({
       id: 'AwsSolutions-KDF1',
@@ -267,7 +273,7 @@ export class StreamingIngestion extends Construct {
   }
 
   /** The delivery role's one policy: explicit actions on exact resources (object ARNs under two prefixes). */
-  private grantDeliveryRole(props: StreamingIngestionProps, bucketKey: kms.IKey): iam.Policy {
+  private deliveryStatements(props: StreamingIngestionProps, bucketKey: kms.IKey): iam.PolicyStatement[] {
     const { dataset, bucket } = props;
     const stack = Stack.of(this);
     const glueArn = (resource: string) => `arn:${stack.partition}:glue:${stack.region}:${stack.account}:${resource}`;
@@ -319,12 +325,7 @@ export class StreamingIngestion extends Construct {
     if (props.catalogKey) {
       statements.push(new iam.PolicyStatement({ sid: 'DecryptCatalog', actions: ['kms:Decrypt'], resources: [props.catalogKey.keyArn] }));
     }
-    const policy = new iam.Policy(this, 'DeliveryPolicy', { roles: [this.role], statements });
-    acknowledgeObjectArnWildcards(
-      policy,
-      "Object ARNs cannot be enumerated (DESIGN.md compliance decisions, IAM5 on object ARNs): Firehose writes only under this dataset's data and error prefixes.",
-    );
-    return policy;
+    return statements;
   }
 }
 

@@ -9,7 +9,7 @@ import type { Measure } from './limits';
  */
 export const PER_DATASET_COST: Readonly<Record<ShardedLayer, Readonly<Partial<Record<Measure, number>>>>> = {
   catalog: { resources: 4, templateBytes: 6_000 },
-  ingestion: { resources: 7, templateBytes: 12_000, outputs: 2 },
+  ingestion: { resources: 6, templateBytes: 12_000, outputs: 2 },
   // Three alarms per streamed dataset, one per checked dataset, their dashboard widgets; the checks'
   // role names each table it reads, and its function lists them in its environment.
   operations: { resources: 6, templateBytes: 18_500, policySize: 75, lambdaEnvironment: 55 },

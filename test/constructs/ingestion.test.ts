@@ -96,8 +96,12 @@ describe('StreamingIngestion default settings', () => {
   });
 
   it('gives the delivery role explicit actions on this stream, these prefixes, this table and these keys only', () => {
-    const [policy] = Object.values(template.findResources('AWS::IAM::Policy'));
-    const statements: any[] = policy.Properties.PolicyDocument.Statement;
+    // Inline in the role: no policy resource of its own.
+    expect(template.findResources('AWS::IAM::Policy')).toEqual({});
+    const [role] = Object.values(template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('^Firehose delivery') } }));
+    const [policy] = role.Properties.Policies;
+    expect(policy.PolicyName).toBe('DeliveryPolicy');
+    const statements: any[] = policy.PolicyDocument.Statement;
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.some((action: string) => action.includes('*'))).toBe(false);
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
