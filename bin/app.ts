@@ -11,10 +11,12 @@ try {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { DEFAULT_ENVIRONMENT, loadEnvironmentConfig } = require('../config/load') as typeof import('../config/load');
   const { buildLakehouse } = require('../lib/lakehouse-app') as typeof import('../lib/lakehouse-app');
+  const { assertWithinBudgets } = require('../lib/budget') as typeof import('../lib/budget');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const requested = String(app.node.tryGetContext('env') ?? DEFAULT_ENVIRONMENT);
-  buildLakehouse(app, loadEnvironmentConfig(requested));
-  app.synth();
+  const stacks = buildLakehouse(app, loadEnvironmentConfig(requested));
+  // Budgets past the resource count need the rendered templates: checked on what was just synthesized.
+  assertWithinBudgets(app.synth(), stacks.contents);
 } catch (error) {
   console.error(failureMessage(error));
   process.exit(1);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UnknownEnvironmentError } from '../config/unknown-environment';
 import { renderProblems, ValidationReport } from '../constructs/common/validation-report';
+import { BudgetExceededError, isResourceBudgetFailure } from './budget';
 
 /** Set to 1 to see the stack trace of an unexpected error. */
 export const DEBUG_VARIABLE = 'LAKEHOUSE_DEBUG';
@@ -38,7 +39,10 @@ export function userFileFailure(error: unknown): { readonly file: string; readon
  * it, and the message; the stack trace only when asked for.
  */
 export function failureMessage(error: unknown, env: NodeJS.ProcessEnv = process.env): string {
-  if (error instanceof ValidationReport || error instanceof UnknownEnvironmentError) return error.message;
+  // A budget refusal names the stack, the measure and the datasets to move: the user's to act on.
+  if (error instanceof ValidationReport || error instanceof UnknownEnvironmentError || error instanceof BudgetExceededError || isResourceBudgetFailure(error)) {
+    return (error as Error).message;
+  }
   const userFile = userFileFailure(error);
   if (userFile && error instanceof Error) {
     const syntax = error.name === 'TransformError';

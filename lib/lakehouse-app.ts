@@ -1,11 +1,16 @@
-import type { App } from 'aws-cdk-lib';
+import { Stack, type App } from 'aws-cdk-lib';
+import { addResourceBudget, stackContents, type StackContents } from './budget';
 import type { EnvironmentConfig } from '../config/schema';
 import { applyCompliance } from './compliance';
 import './handler-bundling';
 import { DATASET_SOURCES, DATASETS } from '../config/datasets';
-import type { DatasetDefinition } from '../constructs/datasets';
+import { BASE_SHARD, type DatasetDefinition } from '../constructs/datasets';
 import { validateInputs } from './input-validation';
-import { stackName } from './naming';
+import { shardStackName, stackName, type ShardedLayer } from './naming';
+import { placeDatasets, ROLLUP_STACK_SUFFIX } from './placement';
+import { OperationsRollupStack } from './stacks/operations-rollup-stack';
+import { CatalogShardStack } from './stacks/catalog-shard-stack';
+import { OperationsShardStack } from './stacks/operations-shard-stack';
 import { CatalogStack } from './stacks/catalog-stack';
 import { IngestionStack } from './stacks/ingestion-stack';
 import { VectorStack } from './stacks/vector-stack';
@@ -26,6 +31,23 @@ export interface LakehouseStacks {
   readonly operations: OperationsStack;
   /** The DR vault's stack, when the environment copies backups to another region. */
   readonly dr?: DisasterRecoveryStack;
+  /** The environment-wide roll-up of the operations stacks, when there are operations shards. */
+  readonly rollup?: OperationsRollupStack;
+  /** Every shard but the base one (whose stacks are the fields above), in name order. */
+  readonly shards: readonly ShardStacks[];
+  /** Each dataset's shard, by dataset name. */
+  readonly placement: ReadonlyMap<string, string>;
+  /** What every stack holds (layer, shard, datasets), by stack name: budget messages name these datasets. */
+  readonly contents: ReadonlyMap<string, StackContents>;
+}
+
+/** The stacks of one shard other than the base; a layer with nothing of the shard's has no stack. */
+export interface ShardStacks {
+  readonly shard: string;
+  readonly datasets: readonly DatasetDefinition[];
+  readonly catalog: CatalogShardStack;
+  readonly ingestion?: IngestionStack;
+  readonly operations?: OperationsShardStack;
 }
 
 export interface BuildOptions {
@@ -38,6 +60,11 @@ export interface BuildOptions {
    * product's own datasets are always known.
    */
   readonly datasetSources?: ReadonlyMap<unknown, string>;
+  /**
+   * Refuse a stack over its resource budget during synthesis (lib/budget). Default true; `npm run budget`
+   * turns it off to report every stack's use, over budget or not.
+   */
+  readonly resourceBudget?: boolean;
 }
 
 /**
@@ -48,6 +75,8 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
   const datasets = options.datasets ?? DATASETS;
   // Datasets, what they imply, endpoints and context are validated before any stack exists.
   validateInputs(app, config, datasets, new Map([...DATASET_SOURCES, ...(options.datasetSources ?? [])]));
+  const shards = placeDatasets(datasets);
+  const baseDatasets = shards.get(BASE_SHARD)!;
   const env = config.account ? { account: config.account, region: config.region } : undefined;
   const description = (layer: string) => `Lakehouse Blueprint ${config.project} ${config.name}: ${layer}`;
 
@@ -80,7 +109,8 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
   const catalog = new CatalogStack(app, stackName(config.project, config.name, 'catalog'), {
     env,
     config,
-    datasets,
+    datasets: baseDatasets,
+    allDatasets: datasets,
     storage,
     network,
     description: description('Glue catalog, Athena workgroups, Lake Formation governance'),
@@ -89,7 +119,7 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
   const ingestion = new IngestionStack(app, stackName(config.project, config.name, 'ingestion'), {
     env,
     config,
-    datasets,
+    datasets: baseDatasets,
     storage,
     catalog,
     description: description('Kinesis streams and Firehose delivery per streamed dataset'),
@@ -106,16 +136,80 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
   const operations = new OperationsStack(app, stackName(config.project, config.name, 'operations'), {
     env,
     config,
-    datasets,
+    datasets: baseDatasets,
+    allDatasets: datasets,
     network,
     storage,
     catalog,
     ingestion,
     vector,
+    rolledUp: [...shards.entries()].some(([shard, members]) => shard !== BASE_SHARD && OperationsShardStack.needed(members, datasets)),
     description: description('alarms, dashboard, backup events, restore testing'),
   });
 
+  const shardStacks: ShardStacks[] = [];
+  for (const [shard, members] of shards) {
+    if (shard === BASE_SHARD) continue;
+    const name = (layer: ShardedLayer) => shardStackName(config.project, config.name, layer, shard);
+    const catalogShard = new CatalogShardStack(app, name('catalog'), {
+      env,
+      config,
+      datasets: members,
+      storage,
+      network,
+      base: catalog,
+      description: description(`Glue tables and their LF-tags of shard ${shard}`),
+    });
+    const ingestionShard = members.some((dataset) => dataset.ingestion === 'stream')
+      ? new IngestionStack(app, name('ingestion'), {
+          env,
+          config,
+          datasets: members,
+          storage,
+          catalog,
+          tables: catalogShard.tables,
+          description: description(`Kinesis streams and Firehose delivery of shard ${shard}`),
+        })
+      : undefined;
+    const operationsShard = OperationsShardStack.needed(members, datasets)
+      ? new OperationsShardStack(app, name('operations'), {
+          env,
+          config,
+          shard,
+          datasets: members,
+          allDatasets: datasets,
+          network,
+          storage,
+          catalog,
+          base: operations,
+          ingestion: ingestionShard,
+          description: description(`alarms, dashboard and data-quality checks of shard ${shard}`),
+        })
+      : undefined;
+    shardStacks.push({ shard, datasets: members, catalog: catalogShard, ingestion: ingestionShard, operations: operationsShard });
+  }
+  const operationsShards = shardStacks.flatMap((shard) => (shard.operations ? [shard.operations] : []));
+  const rollup =
+    operationsShards.length > 0
+      ? new OperationsRollupStack(app, `${stackName(config.project, config.name, 'operations')}-${ROLLUP_STACK_SUFFIX}`, {
+          env,
+          base: operations,
+          shards: operationsShards,
+          alarmName: `${config.project}-${config.name}-degraded`,
+          description: description('the environment-wide "degraded" alarm over every operations roll-up'),
+        })
+      : undefined;
+  const placement = new Map([...shards].flatMap(([shard, members]) => members.map((dataset): [string, string] => [dataset.name, shard])));
+
+  const built = { storage, network, catalog, ingestion, vector, operations, dr, shards: shardStacks, rollup, placement };
+  const contents = stackContents({ ...built, contents: new Map() }, datasets);
+  if (options.resourceBudget ?? true) {
+    for (const stack of app.node.children.filter((child): child is Stack => Stack.isStack(child))) {
+      addResourceBudget(stack, contents.get(stack.stackName) ?? { datasets: [] });
+    }
+  }
+
   applyEnvironmentTags(app, config);
   if (options.compliance ?? true) applyCompliance(app);
-  return { storage, network, catalog, ingestion, vector, operations, dr };
+  return { ...built, contents };
 }

@@ -1,3 +1,5 @@
+import { BASE_SHARD } from '../constructs/datasets';
+
 /**
  * Deterministic, environment-prefixed names (docs/architecture.md, "Names"). Resources CloudFormation can name
  * (buckets, keys, roles, log groups) are left unnamed; only what must be addressed by name is here.
@@ -9,6 +11,18 @@ export type StackLayer = 'network' | 'storage' | 'catalog' | 'ingestion' | 'vect
 /** `<project>-<env>-<layer>`, the stack's name and construct ID. */
 export function stackName(project: string, environment: string, layer: StackLayer): string {
   return `${project}-${environment}-${layer}`;
+}
+
+/** Layers whose per-dataset resources are split into shard stacks (lib/placement.ts). */
+export type ShardedLayer = 'catalog' | 'ingestion' | 'operations';
+export const SHARDED_LAYERS: readonly ShardedLayer[] = ['catalog', 'ingestion', 'operations'];
+
+/**
+ * `<project>-<env>-<layer>` for the base shard (today's name, so existing deployments keep their stacks),
+ * `<project>-<env>-<layer>-<shard>` for the others.
+ */
+export function shardStackName(project: string, environment: string, layer: ShardedLayer, shard: string): string {
+  return shard === BASE_SHARD ? stackName(project, environment, layer) : `${stackName(project, environment, layer)}-${shard}`;
 }
 
 /** `<project>_<env>`: Glue database names are `<prefix>_<zone>` (lowercase, underscores: Glue and Athena rules). */

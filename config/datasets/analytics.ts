@@ -21,6 +21,8 @@ const metric = (
   partitioning: { time: { granularity: 'month', source: { kind: 'event-time', column: dateColumn.name } } },
   freshnessSloMinutes: 26 * 60, // daily ELT plus two hours of slack
   ingestion: 'batch',
+  // Deployed before sharding: pinned to the base stacks so its resources never move (README, "Sharding").
+  shard: 'base',
   quality: { uniqueKey, completeness: { [dateColumn.name]: 1 } },
 });
 

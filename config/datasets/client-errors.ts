@@ -26,6 +26,8 @@ export const clientErrors: DatasetDefinition = {
   retentionDays: { raw: 90 },
   freshnessSloMinutes: 15,
   ingestion: 'stream',
+  // Deployed before sharding: pinned to the base stacks so its resources never move (README, "Sharding").
+  shard: 'base',
   quality: {
     uniqueKey: ['error_id'],
     completeness: { error_id: 1, app_version: 0.99 },

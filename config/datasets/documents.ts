@@ -19,6 +19,8 @@ export const documents: DatasetDefinition = {
   },
   freshnessSloMinutes: 60,
   ingestion: 'batch',
+  // Deployed before sharding: pinned to the base stacks so its resources never move (README, "Sharding").
+  shard: 'base',
   quality: {
     completeness: { document_id: 1, content: 0.999 },
     uniqueKey: ['document_id', 'updated_at'],

@@ -30,6 +30,8 @@ export const events: DatasetDefinition = {
   retentionDays: { raw: 400 },
   freshnessSloMinutes: 5,
   ingestion: 'stream',
+  // Deployed before sharding: pinned to the base stacks so its resources never move (README, "Sharding").
+  shard: 'base',
   quality: {
     completeness: { event: 0.999, user_id: 0.99, event_time: 0.999 },
     formats: { event: '^[a-z][a-z0-9_]*$' },

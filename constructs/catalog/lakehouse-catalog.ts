@@ -97,6 +97,12 @@ export interface RunQueriesOptions {
    * @default false
    */
   readonly directS3Access?: boolean;
+  /**
+   * Datasets whose tables the principal's Glue permissions name, when some of them are cataloged by
+   * another construct (tables in other stacks). Only those in `zones` are named.
+   * @default this catalog's datasets
+   */
+  readonly datasets?: readonly DatasetDefinition[];
 }
 
 /** Default per-query scan cutoff (10 GiB). */
@@ -334,7 +340,7 @@ export class LakehouseCatalog extends Construct {
       [arn('athena', `workgroup/${workgroup}`)],
     );
 
-    const tables = this.datasets.filter((dataset) => zones.includes(dataset.zone));
+    const tables = (options.datasets ?? this.datasets).filter((dataset) => zones.includes(dataset.zone));
     add(
       ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
       [

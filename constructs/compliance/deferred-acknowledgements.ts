@@ -56,9 +56,14 @@ export class DeferredAcknowledgements implements IPolicyValidationPluginBeta1 {
 export function objectArnWildcards(scope: IConstruct): string[] {
   const found = new Set<string>();
   for (const node of scope.node.findAll()) {
-    if (!(node instanceof iam.CfnPolicy) && !(node instanceof iam.CfnManagedPolicy)) continue;
-    const document = Stack.of(node).resolve(node.policyDocument) as { Statement?: Array<{ Effect: string; Action: unknown; Resource: unknown }> };
-    for (const statement of document.Statement ?? []) {
+    type Document = { Statement?: Array<{ Effect: string; Action: unknown; Resource: unknown }> };
+    let documents: Document[];
+    if (node instanceof iam.CfnPolicy || node instanceof iam.CfnManagedPolicy) documents = [Stack.of(node).resolve(node.policyDocument) as Document];
+    // A role's inline policies (the `Policies` property) are named after the role by cdk-nag, like a policy's.
+    // (Resolved L1 properties keep their camelCase keys: `policyDocument`.)
+    else if (node instanceof iam.CfnRole) documents = ((Stack.of(node).resolve(node.policies) ?? []) as Array<{ policyDocument: Document }>).map((policy) => policy.policyDocument);
+    else continue;
+    for (const statement of documents.flatMap((document) => document.Statement ?? [])) {
       const actions = ([] as unknown[]).concat(statement.Action);
       if (statement.Effect !== 'Allow' || !actions.every((action) => typeof action === 'string' && OBJECT_ACTION.test(action))) continue;
       for (const resource of ([] as unknown[]).concat(statement.Resource)) {

@@ -57,9 +57,19 @@ export function parquetTableParameters(dataset: DatasetDefinition, bucketName: s
     classification: 'parquet',
     'parquet.compression': 'SNAPPY',
     ...contractParameters(dataset),
-    [CONTRACT_PARAMETER]: JSON.stringify(dataset),
+    [CONTRACT_PARAMETER]: JSON.stringify(tableContract(dataset)),
     ...projectionParameters(dataset, bucketName),
   };
+}
+
+/**
+ * The contract as the table carries it: everything but `shard`, which says which stack deploys the table,
+ * not what the data is; pinning or moving a dataset therefore never updates its table.
+ */
+export function tableContract(dataset: DatasetDefinition): Omit<DatasetDefinition, 'shard'> {
+  const contract: DatasetDefinition = { ...dataset };
+  delete (contract as { shard?: string }).shard;
+  return contract;
 }
 
 /** Parquet storage in Glue's terms: the formats and SerDe Athena and Firehose conversion expect. */

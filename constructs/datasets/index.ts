@@ -7,3 +7,4 @@ export * from './model';
 export * from './partitioning';
 export * from './reserved-words';
 export * from './validation';
+export * from './shard';

@@ -122,4 +122,13 @@ export interface DatasetDefinition {
   readonly freshnessSloMinutes: number;
   readonly ingestion: IngestionMode;
   readonly quality?: QualityRules;
+  /**
+   * The shard stack family member this dataset's per-dataset resources (table, streams, alarms) live in.
+   * `'base'` is the layer's first stack (`<project>-<env>-<layer>`, today's name); any other value names
+   * the stack `<project>-<env>-<layer>-<shard>`: 1-40 lowercase letters, digits and single hyphens,
+   * starting with a letter. Set it to pin a dataset where it is deployed: a dataset never moves unless
+   * this value (or, when unset, its name or domain) changes.
+   * @default - derived from the domain and a stable hash of the name (`<domain>-<bucket>`)
+   */
+  readonly shard?: string;
 }

@@ -1,3 +1,4 @@
+import { BASE_SHARD, MAX_SHARD_LENGTH, SHARD_PATTERN } from './shard';
 import { anyOf, array, number, object, optional, record, string, tagged, type Shape, type ShapeIssue } from '../common/shape';
 
 /**
@@ -42,12 +43,12 @@ const quality = object({
 });
 
 /**
- * Pins a dataset to a shard stack (helper "scale" gives it meaning): a short lowercase name or a shard
- * number.
+ * Pins a dataset to a shard stack (lib/placement.ts): `base` or a shard name. Its length and spelling
+ * are checked here; `shardProblems` (shard.ts) says the same with the fix, for library users too.
  */
 const shard = anyOf(
-  [string({ pattern: /^[a-z0-9-]{1,20}$/ }), number({ integer: true, min: 0 })],
-  'must be a shard name (1-20 lowercase letters, digits or hyphens) or a shard number (a whole number ≥ 0)',
+  [string({ pattern: new RegExp(`^(?=.{1,${MAX_SHARD_LENGTH}}$)${SHARD_PATTERN.source.slice(1)}`) })],
+  `must be "${BASE_SHARD}" or a shard name of 1-${MAX_SHARD_LENGTH} lowercase letters, digits and single hyphens, starting with a letter (for example "product-analytics-03")`,
 );
 
 export const DATASET_SHAPE: Shape = object({

@@ -4,20 +4,12 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IDependable } from 'constructs';
-import {
-  CLASSIFICATIONS,
-  columnClassifications,
-  LF_TAG_CLASSIFICATION,
-  LF_TAG_DOMAIN,
-  type Classification,
-  type DatasetDefinition,
-} from '../datasets';
+import { CLASSIFICATIONS, LF_TAG_CLASSIFICATION, LF_TAG_DOMAIN, type Classification, type DatasetDefinition } from '../datasets';
+import { grantZoneTableAdministration, tagDatasetTable, type AdministeredZone } from './dataset-tags';
 import { acknowledgeDataAccessRoleFindings } from './governance-compliance';
 
 /** LF-tag that carries a database's zone; tables and columns inherit it. */
 export const LF_TAG_ZONE = 'zone';
-/** Classification of columns with no tag of their own (partition keys): inherited from the table. */
-export const DEFAULT_TABLE_CLASSIFICATION: Classification = 'internal';
 
 /** One zone as governance sees it. */
 export interface GovernedZone {
@@ -212,69 +204,34 @@ export class LakeGovernance extends Construct {
   public grantTableAdministration(role: iam.IRole, zoneName: string): lakeformation.CfnPrincipalPermissions[] {
     const zone = this.props.zones.find((z) => z.name === zoneName);
     if (!zone) throw new Error(`${this.node.path}: no zone "${zoneName}"`);
-    const principal = { dataLakePrincipalIdentifier: role.roleArn };
-    const id = `${pascal(role.node.id)}${pascal(zone.name)}`;
-    const grants = [
-      new lakeformation.CfnPrincipalPermissions(this, `${id}Database`, {
-        principal,
-        resource: { database: { catalogId: this.catalogId, name: zone.databaseName } },
-        permissions: ['CREATE_TABLE', 'DESCRIBE'],
-        permissionsWithGrantOption: [],
-      }),
-      new lakeformation.CfnPrincipalPermissions(this, `${id}Location`, {
-        principal,
-        resource: { dataLocation: { catalogId: this.catalogId, resourceArn: zone.bucket.bucketArn } },
-        permissions: ['DATA_LOCATION_ACCESS'],
-        permissionsWithGrantOption: [],
-      }),
-      new lakeformation.CfnPrincipalPermissions(this, `${id}Tables`, {
-        principal,
-        resource: { table: { catalogId: this.catalogId, databaseName: zone.databaseName, tableWildcard: {} } },
-        permissions: ['ALTER', 'DESCRIBE', 'SELECT', 'INSERT', 'DELETE'],
-        permissionsWithGrantOption: [],
-      }),
-    ];
-    for (const grant of grants) {
-      this.after(grant);
-      grant.node.addDependency(zone.database);
-    }
-    const location = this.node.tryFindChild(`${pascal(zone.name)}Location`);
-    if (location) grants[1].node.addDependency(location);
-    return grants;
+    return grantZoneTableAdministration(this, role, this.administeredZone(zone), this.prerequisites);
   }
 
-  /**
-   * Tags a dataset's table: domain and the default classification (`internal`) on the table, which its
-   * partition keys and `internal` columns inherit, and every other classification on its column group.
-   */
+  /** What every grant and tag association must wait for: the account settings and LF-tags, when owned here. */
+  public get accountPrerequisites(): readonly IDependable[] {
+    return [...this.prerequisites];
+  }
+
+  /** A zone's database and registered location, for grants created in another stack (a shard's roles). */
+  public administeredZone(zone: GovernedZone | string): AdministeredZone {
+    const governed = typeof zone === 'string' ? this.props.zones.find((z) => z.name === zone) : zone;
+    if (!governed) throw new Error(`${this.node.path}: no zone "${String(zone)}"`);
+    return {
+      name: governed.name,
+      databaseName: governed.databaseName,
+      bucketArn: governed.bucket.bucketArn,
+      database: governed.database,
+      location: this.node.tryFindChild(`${pascal(governed.name)}Location`),
+    };
+  }
+
+  /** Tags a dataset's table (see {@link tagDatasetTable}). */
   private tagDataset(dataset: DatasetDefinition): void {
     const zone = this.props.zones.find((z) => z.name === dataset.zone);
     if (!zone) throw new Error(`${this.node.path}: dataset ${dataset.name} is in zone "${dataset.zone}", which is not governed here`);
     const table = this.props.tables.get(dataset.name);
     if (!table) throw new Error(`${this.node.path}: no table resource for dataset ${dataset.name}`);
-    const tableRef = { catalogId: this.catalogId, databaseName: zone.databaseName, name: dataset.name };
-    const id = pascal(dataset.name);
-
-    const tableTags = new lakeformation.CfnTagAssociation(this, `${id}TableTags`, {
-      resource: { table: tableRef },
-      lfTags: [
-        { catalogId: this.catalogId, tagKey: LF_TAG_DOMAIN, tagValues: [dataset.domain] },
-        { catalogId: this.catalogId, tagKey: LF_TAG_CLASSIFICATION, tagValues: [DEFAULT_TABLE_CLASSIFICATION] },
-      ],
-    });
-    this.after(tableTags);
-    tableTags.node.addDependency(table);
-
-    for (const [classification, columns] of columnClassifications(dataset)) {
-      // Columns of the table's default classification inherit it; one association fewer per table.
-      if (classification === DEFAULT_TABLE_CLASSIFICATION) continue;
-      const columnTags = new lakeformation.CfnTagAssociation(this, `${id}${pascal(classification)}ColumnTags`, {
-        resource: { tableWithColumns: { ...tableRef, columnNames: columns } },
-        lfTags: [{ catalogId: this.catalogId, tagKey: LF_TAG_CLASSIFICATION, tagValues: [classification] }],
-      });
-      this.after(columnTags);
-      columnTags.node.addDependency(table);
-    }
+    tagDatasetTable(this, dataset, { databaseName: zone.databaseName, resource: table, prerequisites: this.prerequisites });
   }
 
   /** Lake Formation admins: the CDK deployment role plus the configured ones. */

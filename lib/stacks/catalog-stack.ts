@@ -14,7 +14,10 @@ import type { StorageStack } from './storage-stack';
 
 export interface CatalogStackProps extends StackProps {
   readonly config: EnvironmentConfig;
+  /** The base shard's datasets: their tables live here. */
   readonly datasets: readonly DatasetDefinition[];
+  /** Every dataset of the environment: personas may query tables of every shard. @default datasets */
+  readonly allDatasets?: readonly DatasetDefinition[];
   readonly storage: StorageStack;
   readonly network: NetworkStack;
 }
@@ -95,12 +98,12 @@ export class CatalogStack extends Stack {
     }
 
     for (const persona of config.governance.personas) {
-      this.addPersona(persona, workgroupName(config.project, config.name, persona.name));
+      this.addPersona(persona, workgroupName(config.project, config.name, persona.name), props.allDatasets ?? datasets);
     }
   }
 
   /** A persona's role (created, or imported by ARN), its workgroup grant and its Lake Formation grant. */
-  private addPersona(persona: PersonaConfig, workgroup: string): void {
+  private addPersona(persona: PersonaConfig, workgroup: string, datasets: readonly DatasetDefinition[]): void {
     const id = persona.name
       .split('_')
       .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
@@ -112,7 +115,7 @@ export class CatalogStack extends Stack {
           description: `Lakehouse persona ${persona.name}: queries through its own Athena workgroup`,
         });
     this.personaRoles.set(persona.name, role);
-    this.catalog.grantRunQueries(role, workgroup, { zones: persona.zones });
+    this.catalog.grantRunQueries(role, workgroup, { zones: persona.zones, datasets });
     this.governance.grantPersona({
       name: persona.name,
       role,

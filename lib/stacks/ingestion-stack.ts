@@ -1,7 +1,7 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type { Construct } from 'constructs';
+import type { Construct, IDependable } from 'constructs';
 import type { EnvironmentConfig } from '../../config/schema';
 import type { DatasetDefinition } from '../../constructs/datasets';
 import { grantTablePermissions } from '../../constructs/governance';
@@ -15,10 +15,19 @@ export interface IngestionStackProps extends StackProps {
   readonly config: EnvironmentConfig;
   readonly datasets: readonly DatasetDefinition[];
   readonly storage: StorageStack;
+  /** The base catalog stack (database names, catalog key). */
   readonly catalog: CatalogStack;
+  /**
+   * Table resources of these datasets, for ordering: a shard's come from its catalog shard stack.
+   * @default the base catalog's tables
+   */
+  readonly tables?: ReadonlyMap<string, IDependable>;
 }
 
 /**
+ * The ingestion layer's base stack or one of its shards (lib/placement.ts): the same construct IDs in
+ * either, so a dataset's stream keeps its logical ID wherever it is deployed.
+ *
  * One Kinesis stream and one Firehose delivery stream per stream-ingested dataset (a JQ query cannot
  * drop records, so a shared stream would deliver every record to every dataset). Streams keep records
  * only for their retention; they are retained outside dev all the same.
@@ -39,7 +48,7 @@ export class IngestionStack extends Stack {
       const ingestion = new StreamingIngestion(this, pascal(dataset.name), {
         dataset,
         bucket: lake.bucket(dataset.zone),
-        table: { ...table, resource: catalog.catalog.tables.get(dataset.name) },
+        table: { ...table, resource: (props.tables ?? catalog.catalog.tables).get(dataset.name) },
         streamName: name,
         deliveryStreamName: name,
         streamKey: storage.keys.streamKey,

@@ -3,10 +3,11 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/schema';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { RestoreTesting } from '../../constructs/backup';
-import { DataQuality, HISTORY_TABLE } from '../../constructs/data-quality';
+import type { DataQuality } from '../../constructs/data-quality';
 import type { DatasetDefinition } from '../../constructs/datasets';
 import { ELT_TARGETS, MetricsElt } from '../../constructs/elt';
 import { grantDataLocation, grantTablePermissions } from '../../constructs/governance';
+import { createDataQuality } from './operations-quality';
 import { PlatformMonitoring } from '../../constructs/monitoring';
 import { backupVaultName, eltStateMachineName } from '../naming';
 import { statefulRemoval } from '../removal';
@@ -18,12 +19,20 @@ import type { VectorStack } from './vector-stack';
 
 export interface OperationsStackProps extends StackProps {
   readonly config: EnvironmentConfig;
+  /** The base shard's datasets: their checks and alarms live here. */
   readonly datasets: readonly DatasetDefinition[];
+  /** Every dataset of the environment (the ELT and the history table may be anywhere). @default datasets */
+  readonly allDatasets?: readonly DatasetDefinition[];
   readonly network: NetworkStack;
   readonly storage: StorageStack;
   readonly catalog: CatalogStack;
   readonly ingestion: IngestionStack;
   readonly vector: VectorStack;
+  /**
+   * An environment roll-up stack covers this stack's "platform degraded" (shards exist): it then stays
+   * silent, so that one incident pages once, through the roll-up. @default false
+   */
+  readonly rolledUp?: boolean;
 }
 
 /**
@@ -43,7 +52,7 @@ export class OperationsStack extends Stack {
     super(scope, id, { ...props, terminationProtection: statefulRemoval(props.config).terminationProtection });
     const { config, storage, catalog, ingestion, vector } = props;
     const operations = config.operations;
-    this.dataQuality = this.createDataQuality(props);
+    this.dataQuality = createDataQuality(this, { ...props, allDatasets: props.allDatasets ?? props.datasets });
     this.elt = this.createElt(props);
 
     this.monitoring = new PlatformMonitoring(this, 'Monitoring', {
@@ -51,6 +60,7 @@ export class OperationsStack extends Stack {
       emails: operations.alarmEmails,
       httpsEndpoints: operations.alarmHttpsEndpoints,
       dashboardName: `${config.project}-${config.name}`,
+      degradedNotifies: !props.rolledUp,
       thresholds: {
         iteratorAgeMinutes: operations.iteratorAgeMinutes,
         queryP95Seconds: operations.queryP95Seconds,
@@ -91,42 +101,12 @@ export class OperationsStack extends Stack {
     );
   }
 
-  /** Checks of every Parquet dataset, with the Lake Formation grants their queries need. */
-  private createDataQuality(props: OperationsStackProps): DataQuality | undefined {
-    const { config, catalog, storage, network } = props;
-    const lake = storage.storage;
-    const checked = props.datasets.filter((dataset) => dataset.format === 'parquet');
-    // An app with its own datasets may declare no Parquet table, or no history table to append to.
-    if (checked.length === 0 || !props.datasets.some((dataset) => dataset.name === HISTORY_TABLE)) return undefined;
-    const historyDatabase = catalog.catalog.databaseName('analytics');
-    const quality = new DataQuality(this, 'DataQuality', {
-      vpc: network.network.vpc,
-      vpcSubnets: network.network.workloadSubnets,
-      vpcCidr: network.network.cidr,
-      datasets: checked.map((dataset) => ({ dataset, databaseName: catalog.catalog.databaseName(dataset.zone) })),
-      historyDatabase,
-      workgroupName: catalog.engineeringWorkgroup,
-      resultsBucket: lake.athenaResultsBucket,
-      resultsKey: lake.encryptionKey,
-      historyKey: lake.bucket('analytics').encryptionKey,
-      catalogKey: catalog.catalogKey,
-      logsKey: storage.logsKey,
-      logRetention: config.logRetentionDays as logs.RetentionDays,
-      removalPolicy: statefulRemoval(config).removalPolicy,
-      environment: config.name,
-    });
-    for (const dataset of checked) {
-      grantTablePermissions(quality, `${dataset.name}Grant`, quality.role, { databaseName: catalog.catalog.databaseName(dataset.zone), tableName: dataset.name }, ['SELECT', 'DESCRIBE']);
-    }
-    grantTablePermissions(quality, 'HistoryGrant', quality.role, { databaseName: historyDatabase, tableName: HISTORY_TABLE }, ['SELECT', 'INSERT', 'DESCRIBE']);
-    return quality;
-  }
-
   /** The metrics ELT from events into the analytics tables, with SELECT on the source and write access to the targets. */
   private createElt(props: OperationsStackProps): MetricsElt | undefined {
     const { config, catalog, storage } = props;
-    const events = props.datasets.find((dataset) => dataset.name === 'events');
-    const targets = props.datasets.filter((dataset) => (ELT_TARGETS as readonly string[]).includes(dataset.name));
+    const all = props.allDatasets ?? props.datasets;
+    const events = all.find((dataset) => dataset.name === 'events');
+    const targets = all.filter((dataset) => (ELT_TARGETS as readonly string[]).includes(dataset.name));
     // An app with its own datasets and none of the metrics tables gets no ELT; half of them is refused
     // before any stack exists (lib/input-validation.ts, eltProblems).
     if (!events || targets.length !== ELT_TARGETS.length) return undefined;

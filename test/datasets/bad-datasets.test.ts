@@ -224,9 +224,9 @@ const cases: BadDataset[] = [
     line: '- quality.rowCount: got [1,100]; must be an object with min, max, not an array',
   },
   {
-    title: 'a shard that is neither a name nor a number',
+    title: 'a shard that is not a shard name',
     breakIt: (d) => (d.shard = 'Shard One'),
-    line: '- shard: got "Shard One"; must be a shard name (1-20 lowercase letters, digits or hyphens) or a shard number (a whole number ≥ 0)',
+    line: '- shard: got "Shard One"; must be "base" or a shard name of 1-40 lowercase letters, digits and single hyphens, starting with a letter (for example "product-analytics-03")',
   },
   {
     title: 'a column description too long for a Glue comment',
@@ -263,8 +263,9 @@ describe('invalid dataset declarations fail before anything is built, naming dat
     expect(() => validateDatasets([events, dailyActiveUsers, tenantUsage], CONTEXT)).not.toThrow();
   });
 
-  it('accepts a shard pin by name or number (helper "scale" gives it meaning)', () => {
-    for (const shard of ['eu-1', 0, 3]) expect(() => validateDatasets([{ ...copy(events), shard } as DatasetDefinition], CONTEXT)).not.toThrow();
+  it('accepts a shard pin by name, and refuses a number (shards are named, lib/placement.ts)', () => {
+    expect(() => validateDatasets([{ ...copy(events), shard: 3 } as unknown as DatasetDefinition], CONTEXT)).toThrow('- shard: got 3; must be "base" or a shard name');
+    for (const shard of ['eu-1', 'base', 'product-analytics-03']) expect(() => validateDatasets([{ ...copy(events), shard } as DatasetDefinition], CONTEXT)).not.toThrow();
   });
 
   it('names the file a declaration comes from when the caller knows it', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   CONTRACT_PARAMETER,
+  tableContract,
   classificationSummary,
   columnClassifications,
   columnsVisibleWithout,
@@ -70,7 +71,7 @@ describe('derived from events (golden values)', () => {
       freshness_slo_minutes: '5',
       ingestion: 'stream',
       column_classifications: 'confidential:2,internal:3,pii:1',
-      'lakehouse.contract': JSON.stringify(events),
+      'lakehouse.contract': JSON.stringify(tableContract(events)),
       'projection.enabled': 'true',
       'projection.dt.type': 'date',
       'projection.dt.format': 'yyyy-MM-dd',
@@ -85,8 +86,12 @@ describe('derived from events (golden values)', () => {
     });
   });
 
-  it('the table carries the whole contract, so checks read their rules from the catalog', () => {
-    expect(JSON.parse(parquetTableParameters(events, 'bucket')[CONTRACT_PARAMETER])).toEqual(JSON.parse(JSON.stringify(events)));
+  it('the table carries the whole contract but its shard, so checks read their rules from the catalog and a move never updates it', () => {
+    const carried = JSON.parse(parquetTableParameters(events, 'bucket')[CONTRACT_PARAMETER]);
+    const { shard, ...contract } = events;
+    expect(shard).toBe('base');
+    expect(carried).toEqual(JSON.parse(JSON.stringify(contract)));
+    expect(carried).not.toHaveProperty('shard');
   });
 
   it('buffering: a 5-minute SLO gives a 200 s interval (1.5× latency fits) and the largest buffer', () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadEnvironmentConfig } from '../../config/load';
 import type { EnvironmentName } from '../../config/limits';
 import type { EnvironmentConfig } from '../../config/schema';
+import type { DatasetDefinition } from '../../constructs/datasets';
 import { buildLakehouse, type LakehouseStacks } from '../../lib/lakehouse-app';
 import { cliContext } from './app-context';
 
@@ -20,6 +21,8 @@ export interface SynthOptions {
   readonly builtinValidation?: boolean;
   /** Register the cdk-nag packs as the app does. Default true, as in `cdk synth`. */
   readonly compliance?: boolean;
+  /** Datasets instead of the shipped ones (shard stacks, budgets). */
+  readonly datasets?: readonly DatasetDefinition[];
   /** A hook to add constructs before synthesis (the nag canary uses it). */
   readonly extend?: (app: App, stacks: LakehouseStacks) => void;
 }
@@ -66,7 +69,7 @@ export function buildFromConfig(config: EnvironmentConfig, options: SynthOptions
     outdir: outdir(envName),
     builtinCloudFormationValidation: options.builtinValidation ?? false,
   });
-  const stacks = buildLakehouse(app, config, { compliance: options.compliance ?? true });
+  const stacks = buildLakehouse(app, config, { compliance: options.compliance ?? true, datasets: options.datasets });
   options.extend?.(app, stacks);
   return { config, app, stacks };
 }
