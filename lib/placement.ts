@@ -1,7 +1,7 @@
 import { BASE_SHARD, DatasetValidationError, shardProblems, type DatasetDefinition } from '../constructs/datasets';
 
 /**
- * Where each dataset's per-dataset resources live (DESIGN.md, "Shards"): every layer that grows with
+ * Where each dataset's per-dataset resources live (README.md, "Sharding: hundreds of datasets"): every layer that grows with
  * datasets is a family of stacks, `<project>-<env>-<layer>` (the base shard, today's stack) and
  * `<project>-<env>-<layer>-<shard>`. A dataset's shard is a pure function of the dataset alone, so
  * adding, removing or reordering other datasets can never move it (a move would replace its retained

@@ -12,7 +12,7 @@ import { scaleConfig, synthWithDatasets } from '../support/scale';
  *
  * Personas here see only the curated zone: a persona's Glue permissions name every table of its zones,
  * and IAM's 10,240 characters hold about 70 table ARNs (budget.test.ts shows the refusal), so personas
- * over raw and analytics cannot scale to 1,000 tables without a wildcard that DESIGN.md does not allow yet.
+ * over raw and analytics cannot scale to 1,000 tables without a wildcard that the compliance decisions (docs/decisions.md) do not allow yet.
  */
 describe('1,000 datasets', () => {
   const config = scaleConfig('prod');

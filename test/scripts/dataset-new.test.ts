@@ -1,3 +1,4 @@
+import { defaultShard } from '../../lib/placement';
 import { App } from 'aws-cdk-lib';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
@@ -72,7 +73,9 @@ describe('npm run dataset:new', () => {
     const app = new App({ context: { ...cliContext(), env: 'dev' }, outdir: mkdtempSync(join(scratch, 'cdk.out-')), builtinCloudFormationValidation: false });
     buildLakehouse(app, loadEnvironmentConfig('dev'), { datasets: DATASETS });
     const assembly = app.synth();
-    const template = (stack: string) => JSON.stringify(assembly.getStackByName(`lakehouse-dev-${stack}`).template);
+    // A new dataset lands in the shard stacks of its domain (lib/placement.ts), not in the base stacks.
+    const shard = defaultShard({ name: 'page_views', domain: 'product_analytics' });
+    const template = (stack: string) => JSON.stringify(assembly.getStackByName(`lakehouse-dev-${stack}-${shard}`).template);
     expect(template('catalog')).toContain('"Name":"page_views"');
     expect(template('ingestion')).toContain('lakehouse-dev-page_views');
   });
