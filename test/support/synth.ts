@@ -91,7 +91,7 @@ const cache = new Map<EnvironmentName, SynthesizedEnvironment>();
  * (the same `CloudAssembly` that `app.synth()` returns, which reads the folder too). A synth that throws
  * (an unacknowledged nag finding) throws the same error name and message in every file that asks.
  * `app` and `stacks` are built on first access, unsynthesized, for the tests that need the construct tree.
- * Outside vitest, and within one file, an in-process memo.
+ * Outside vitest, and within one test file, an in-process memo.
  */
 export function synthCached(envName: EnvironmentName): SynthesizedEnvironment {
   let result = cache.get(envName);
@@ -101,6 +101,11 @@ export function synthCached(envName: EnvironmentName): SynthesizedEnvironment {
     cache.set(envName, result);
   }
   return result;
+}
+
+/** Drops the in-process memo (test/support/setup.ts, after each file): no file sees another's objects. */
+export function forgetSynthesized(): void {
+  cache.clear();
 }
 
 /** The folder of `envName`'s shared cloud assembly (see synthCached), synthesized if this run has none yet. */
