@@ -30,13 +30,12 @@ interface ValidationReport {
  * the app itself, and returns every finding the synth reported. A clean synth returns [].
  */
 export function nagFindings(envName: EnvironmentName, options: Omit<SynthOptions, 'compliance'> = {}): NagFinding[] {
-  const root = runFolder();
   // With default options this is the synth synthCached shares (compliance on, same context): reuse it.
-  const shared = root !== undefined && Object.keys(options).length === 0;
+  const shared = runFolder() !== undefined && Object.keys(options).length === 0;
   let outdir: string | undefined;
   try {
     if (shared) {
-      outdir = sharedAssemblyFolder(root, envName);
+      outdir = sharedAssemblyFolder(envName);
     } else {
       const { app } = buildEnvironment(envName, { ...options, compliance: true });
       outdir = app.outdir;

@@ -16,6 +16,11 @@ export function runFolder(): string | undefined {
   return process.env.LAKEHOUSE_SYNTH_ROOT;
 }
 
+/** Where the entries live; global-setup.ts empties it before a watch-mode rerun (the code may have changed). */
+export function runCacheFolder(run: string): string {
+  return join(run, 'run-cache');
+}
+
 /** How long a process waits for another one's entry before giving up (a synth with bundling takes seconds). */
 const WAIT_MS = 240_000;
 
@@ -55,7 +60,10 @@ interface Entry {
   readonly lock: string;
 }
 
-function entry(root: string, key: string): Entry {
+function entry(key: string): Entry {
+  const run = runFolder();
+  if (!run) throw new Error('runCached needs the test run folder (LAKEHOUSE_SYNTH_ROOT, set by test/support/global-setup.ts)');
+  const root = runCacheFolder(run);
   mkdirSync(root, { recursive: true });
   const folder = join(root, key);
   return { folder, done: `${folder}.done`, failed: `${folder}.failed.json`, lock: `${folder}.lock` };
@@ -91,13 +99,13 @@ function recordFailure(e: Entry, error: unknown): RunCacheError {
 }
 
 /**
- * The folder `<root>/<key>` after `produce(folder)` has filled it, in this run. `produce` runs in at
+ * The folder `<run folder>/run-cache/<key>` after `produce(folder)` has filled it, in this run. `produce` runs in at
  * most one process at a time and, unless it throws, once per run; a process that dies while producing
  * leaves its lock behind, which the next one takes over. When `produce` throws, every caller gets a
  * RunCacheError with the producer's error name and message and the folder it left.
  */
-export function runCached(root: string, key: string, produce: (folder: string) => void): string {
-  const e = entry(root, key);
+export function runCached(key: string, produce: (folder: string) => void): string {
+  const e = entry(key);
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
     const state = attempt(e, deadline);
@@ -119,8 +127,8 @@ export function runCached(root: string, key: string, produce: (folder: string) =
 }
 
 /** `runCached` for asynchronous work (waits without blocking the event loop). */
-export async function runCachedAsync(root: string, key: string, produce: (folder: string) => Promise<void>): Promise<string> {
-  const e = entry(root, key);
+export async function runCachedAsync(key: string, produce: (folder: string) => Promise<void>): Promise<string> {
+  const e = entry(key);
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
     const state = attempt(e, deadline);

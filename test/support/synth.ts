@@ -96,8 +96,7 @@ const cache = new Map<EnvironmentName, SynthesizedEnvironment>();
 export function synthCached(envName: EnvironmentName): SynthesizedEnvironment {
   let result = cache.get(envName);
   if (!result) {
-    const root = runFolder();
-    result = root ? readShared(envName, sharedAssemblyFolder(root, envName)) : synthEnvironment(envName);
+    result = runFolder() ? readShared(envName, sharedAssemblyFolder(envName)) : synthEnvironment(envName);
     cache.set(envName, result);
   }
   return result;
@@ -109,8 +108,8 @@ export function forgetSynthesized(): void {
 }
 
 /** The folder of `envName`'s shared cloud assembly (see synthCached), synthesized if this run has none yet. */
-export function sharedAssemblyFolder(root: string, envName: EnvironmentName): string {
-  return runCached(join(root, 'shared-assemblies'), envName, (folder) => {
+export function sharedAssemblyFolder(envName: EnvironmentName): string {
+  return runCached(`assembly-${envName}`, (folder) => {
     buildEnvironment(envName, { outdir: folder }).app.synth();
   });
 }

@@ -30,9 +30,8 @@ let cluster: Promise<Blob> | undefined;
  */
 function freshCluster(): Promise<Blob> {
   cluster ??= (async () => {
-    const root = runFolder();
-    if (!root) return initialisedCluster();
-    const folder = await runCachedAsync(root, 'pglite-cluster', async (target) => {
+    if (!runFolder()) return initialisedCluster();
+    const folder = await runCachedAsync('pglite-cluster', async (target) => {
       const tarball = await initialisedCluster();
       mkdirSync(target, { recursive: true });
       writeFileSync(join(target, 'pgdata.tar'), Buffer.from(await tarball.arrayBuffer()));
