@@ -14,8 +14,19 @@ interface Row {
   readonly environments: string[];
 }
 
-/** Acknowledgements of every environment, merged where rule, scope and reason agree. */
-export function acknowledgementRows(): { nag: Row[]; builtin: Row[] } {
+type Rows = { readonly nag: readonly Row[]; readonly builtin: readonly Row[] };
+let memo: Rows | undefined;
+
+/**
+ * Acknowledgements of every environment, merged where rule, scope and reason agree. Computed once per
+ * process (three full synths; the code cannot change while a test file runs).
+ */
+export function acknowledgementRows(): Rows {
+  memo ??= collectRows();
+  return memo;
+}
+
+function collectRows(): Rows {
   const rows = new Map<string, Row>();
   for (const name of ENVIRONMENT_NAMES) {
     const { project } = loadEnvironmentConfig(name);
@@ -49,7 +60,7 @@ function genericScope(ack: Acknowledgement, stackPrefix: string): string {
 
 const escape = (text: string) => text.replace(/\|/g, '\\|');
 
-function table(rows: Row[]): string {
+function table(rows: readonly Row[]): string {
   const lines = ['| rule | scope | environments | reason |', '|---|---|---|---|'];
   for (const row of rows) {
     const envs = row.environments.length === ENVIRONMENT_NAMES.length ? 'all' : row.environments.join(', ');

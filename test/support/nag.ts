@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnvironmentName } from '../../config/limits';
-import { buildEnvironment, type SynthOptions } from './synth';
+import { RunCacheError, runFolder } from './run-cache';
+import { buildEnvironment, sharedAssemblyFolder, type SynthOptions } from './synth';
 
 /** One unacknowledged cdk-nag finding, as the validation report lists it. */
 export interface NagFinding {
@@ -29,14 +30,24 @@ interface ValidationReport {
  * the app itself, and returns every finding the synth reported. A clean synth returns [].
  */
 export function nagFindings(envName: EnvironmentName, options: Omit<SynthOptions, 'compliance'> = {}): NagFinding[] {
-  const { app } = buildEnvironment(envName, { ...options, compliance: true });
+  // With default options this is the synth synthCached shares (compliance on, same context): reuse it.
+  const shared = runFolder() !== undefined && Object.keys(options).length === 0;
+  let outdir: string | undefined;
   try {
-    app.synth();
+    if (shared) {
+      outdir = sharedAssemblyFolder(envName);
+    } else {
+      const { app } = buildEnvironment(envName, { ...options, compliance: true });
+      outdir = app.outdir;
+      app.synth();
+    }
     return [];
   } catch (error) {
     if ((error as Error).name !== 'ValidationFailed' && !/Validation failed/.test(String((error as Error).message))) throw error;
+    if (error instanceof RunCacheError) outdir = error.directory;
   }
-  const report = JSON.parse(readFileSync(join(app.outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
+  if (!outdir) throw new Error('unreachable: a failed synth without an output folder');
+  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
   return report.pluginReports.flatMap((plugin) =>
     plugin.violations.flatMap((violation) =>
       violation.violatingConstructs.map((construct) => ({

@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import type { EnvironmentConfig } from '../../config/schema';
 import type { DatasetDefinition } from '../../constructs/datasets';
 import { buildLakehouse, type LakehouseStacks } from '../../lib/lakehouse-app';
 import { cliContext } from './app-context';
+import { runCached, runFolder } from './run-cache';
 
 export type Template = {
   Resources: Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string; Metadata?: any; DependsOn?: any }>;
@@ -25,6 +26,8 @@ export interface SynthOptions {
   readonly datasets?: readonly DatasetDefinition[];
   /** A hook to add constructs before synthesis (the nag canary uses it). */
   readonly extend?: (app: App, stacks: LakehouseStacks) => void;
+  /** Where the cloud assembly goes. Default: a fresh folder under the test run's folder. */
+  readonly outdir?: string;
 }
 
 export interface SynthesizedEnvironment {
@@ -66,7 +69,7 @@ export function buildFromConfig(config: EnvironmentConfig, options: SynthOptions
   const envName = config.name;
   const app = new App({
     context: { ...cliContext(), env: envName },
-    outdir: outdir(envName),
+    outdir: options.outdir ?? outdir(envName),
     builtinCloudFormationValidation: options.builtinValidation ?? false,
   });
   const stacks = buildLakehouse(app, config, { compliance: options.compliance ?? true, datasets: options.datasets });
@@ -85,14 +88,53 @@ export function synthEnvironment(envName: EnvironmentName, options: SynthOptions
 
 const cache = new Map<EnvironmentName, SynthesizedEnvironment>();
 
-/** `synthEnvironment` with default options, memoised per test file. */
+/**
+ * `synthEnvironment` with default options, synthesized once per test run: the first test process that
+ * needs an environment synthesizes it into the run folder and every other one reads that cloud assembly
+ * (the same `CloudAssembly` that `app.synth()` returns, which reads the folder too). A synth that throws
+ * (an unacknowledged nag finding) throws the same error name and message in every file that asks.
+ * `app` and `stacks` are built on first access, unsynthesized, for the tests that need the construct tree.
+ * Outside vitest, and within one test file, an in-process memo.
+ */
 export function synthCached(envName: EnvironmentName): SynthesizedEnvironment {
   let result = cache.get(envName);
   if (!result) {
-    result = synthEnvironment(envName);
+    result = runFolder() ? readShared(envName, sharedAssemblyFolder(envName)) : synthEnvironment(envName);
     cache.set(envName, result);
   }
   return result;
+}
+
+/** Drops the in-process memo (test/support/setup.ts, after each file): no file sees another's objects. */
+export function forgetSynthesized(): void {
+  cache.clear();
+}
+
+/** The folder of `envName`'s shared cloud assembly (see synthCached), synthesized if this run has none yet. */
+export function sharedAssemblyFolder(envName: EnvironmentName): string {
+  return runCached(`assembly-${envName}`, (folder) => {
+    buildEnvironment(envName, { outdir: folder }).app.synth();
+  });
+}
+
+function readShared(envName: EnvironmentName, folder: string): SynthesizedEnvironment {
+  const config = loadEnvironmentConfig(envName);
+  const assembly = new CloudAssembly(folder);
+  const templates: Record<string, Template> = {};
+  for (const stack of assembly.stacks) templates[stack.stackName] = stack.template as Template;
+  let built: { app: App; stacks: LakehouseStacks } | undefined;
+  const build = () => (built ??= buildEnvironment(envName));
+  return {
+    config,
+    assembly,
+    templates,
+    get app() {
+      return build().app;
+    },
+    get stacks() {
+      return build().stacks;
+    },
+  };
 }
 
 /** Every resource of `type` in a template, with its logical ID. */

@@ -9,12 +9,45 @@
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite/vector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SqlClient } from '../../constructs/vector-store/migrator';
+import { runCachedAsync, runFolder } from '../support/run-cache';
 
+/** A fresh database: a copy of a freshly initialised cluster, so that no test sees another's changes. */
 export async function newDatabase(options: { readonly rdsIam?: boolean } = {}): Promise<PGlite> {
-  const db = await PGlite.create({ extensions: { vector } });
+  const db = await PGlite.create({ extensions: { vector }, loadDataDir: await freshCluster() });
   if (options.rdsIam ?? true) await db.exec('CREATE ROLE rds_iam');
   return db;
+}
+
+let cluster: Promise<Blob> | undefined;
+
+/**
+ * The data directory of a just-initialised PGlite cluster (nothing created in it), made once per test run
+ * and shared through the run folder. Starting from it skips initdb, which is most of PGlite's start-up:
+ * about 0.6 s of CPU per database instead of 2 s, and 0.8 s instead of 3.2 s for a process's first.
+ */
+function freshCluster(): Promise<Blob> {
+  cluster ??= (async () => {
+    if (!runFolder()) return initialisedCluster();
+    const folder = await runCachedAsync('pglite-cluster', async (target) => {
+      const tarball = await initialisedCluster();
+      mkdirSync(target, { recursive: true });
+      writeFileSync(join(target, 'pgdata.tar'), Buffer.from(await tarball.arrayBuffer()));
+    });
+    return new Blob([readFileSync(join(folder, 'pgdata.tar'))]);
+  })();
+  return cluster;
+}
+
+async function initialisedCluster(): Promise<Blob> {
+  const db = await PGlite.create({ extensions: { vector } });
+  try {
+    return await db.dumpDataDir('none');
+  } finally {
+    await db.close();
+  }
 }
 
 /** The migrator's client interface over PGlite (one statement per call, bound parameters). */
