@@ -4,7 +4,7 @@
  * rows and counting users differ), events without a user, sign-up funnels that complete, stop, run out of
  * order or finish after the 7-day window, users who complete sign-up twice, feature use through
  * `feature_used` (with a named, empty or missing feature) and through dedicated events, and a user
- * without an acquisition source. The answers are computed from these records in TypeScript by
+ * without an acquisition source, and users who come for one day only. The answers are computed from these records in TypeScript by
  * expected.ts, never by the SQL under test.
  */
 import { seededRandom } from '../../producer/sample-events';
@@ -67,7 +67,8 @@ export function generateFixture(options: FixtureOptions = {}): Fixture {
   // Each user is around for a stretch of days at their own rate, so that DAU, rolling and calendar MAU differ.
   const stretch = new Map(ids.map((user) => {
     const from = Math.floor(random() * days);
-    return [user, { from, to: from + 5 + Math.floor(random() * days), rate: pick([0.15, 0.35, 0.7]) }];
+    const span = random() < 0.25 ? 0 : 5 + Math.floor(random() * days); // a quarter try the product for one day only
+    return [user, { from, to: from + span, rate: pick([0.15, 0.35, 0.7]) }];
   }));
   for (let index = 0; index < days; index += 1) {
     const day = addDays(firstDay, index);
@@ -102,6 +103,17 @@ export function generateFixture(options: FixtureOptions = {}): Fixture {
     }
   }
   const lastDay = addDays(firstDay, days - 1);
+  // Scripted cases every metric window is sure to contain, whatever the seed: a user active every day,
+  // a purchase after the funnel's 7-day window, one within it on a later day, and an out-of-order sign-up.
+  traitsOf.set('user-power', { plan: 'team', source: 'ads' });
+  for (let index = 0; index < days; index += 1) record('page_view', 'user-power', addDays(firstDay, index), pick(HOURS), 1 + Math.floor(random() * 58));
+  for (const [user, start, outcome] of [['user-late-buyer', -20, 9], ['user-buyer', -15, 3], ['user-out-of-order', -12, -1]] as const) {
+    traitsOf.set(user, { plan: 'free', source: 'referral' });
+    const day = addDays(lastDay, start);
+    record('signup_started', user, day, 9, 10);
+    record('signup_completed', user, day, outcome < 0 ? 2 : 9, 40);
+    if (outcome > 0) record('first_purchase', user, addDays(day, outcome), 14, 0);
+  }
   // A purchase 9 days after a late sign-up may fall beyond the last day: keep the lake within its days.
   const kept = events.filter((event) => event.event_time.slice(0, 10) <= lastDay);
   kept.sort((a, b) => (a.event_time < b.event_time ? -1 : a.event_time > b.event_time ? 1 : 0));
