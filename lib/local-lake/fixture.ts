@@ -82,7 +82,7 @@ export function generateFixture(options: FixtureOptions = {}): Fixture {
         record(event, user, day, pick(HOURS), Math.floor(random() * 60), event === 'feature_used' && feature !== undefined ? { feature } : {});
       }
     }
-    record('page_view', null, day, pick(HOURS), 5); // no user: never an active user
+    if (index % 7 === 3) record('page_view', null, day, pick(HOURS), 5); // no user: never an active user (weekly, so user_id stays 99 % complete)
   }
 
   // Sign-up funnels: on its sign-up day a user starts; most complete, some out of order; some buy later.
