@@ -114,8 +114,8 @@ export function generateFixture(options: FixtureOptions = {}): Fixture {
     record('signup_completed', user, day, outcome < 0 ? 2 : 9, 40);
     if (outcome > 0) record('first_purchase', user, addDays(day, outcome), 14, 0);
   }
-  // A purchase 9 days after a late sign-up may fall beyond the last day: keep the lake within its days.
-  const kept = events.filter((event) => event.event_time.slice(0, 10) <= lastDay);
+  // Late purchases and scripted cases of a short fixture may fall outside its days: keep the lake within them.
+  const kept = events.filter((event) => event.event_time.slice(0, 10) >= firstDay && event.event_time.slice(0, 10) <= lastDay);
   kept.sort((a, b) => (a.event_time < b.event_time ? -1 : a.event_time > b.event_time ? 1 : 0));
   return { events: kept, firstDay, lastDay, today: addDays(lastDay, 1) };
 }
