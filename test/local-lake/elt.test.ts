@@ -28,6 +28,8 @@ const ANSWERS: Record<EltTarget, (events: readonly EventRecord[], days: readonly
 
 let playground: Playground;
 let days: string[];
+/** Records written after the fixture (the late-data test), part of every later answer. */
+const lateEvents: EventRecord[] = [];
 
 async function tables(): Promise<Record<EltTarget, Row[]>> {
   const entries = await Promise.all(ELT_TARGETS.map(async (target) => [target, await eltTable(playground.lake, target)] as const));
@@ -85,7 +87,7 @@ describe('metrics ELT on a real engine', () => {
 
   it('re-running a day after late data arrived replaces exactly that day', async () => {
     const day = days[5];
-    const late: EventRecord[] = ['late-1', 'late-2'].map((user) => ({
+    const late = ['late-1', 'late-2'].map((user) => ({
       event: 'page_view',
       user_id: user,
       event_time: `${day}T23:30:00.000Z`,
@@ -93,6 +95,7 @@ describe('metrics ELT on a real engine', () => {
       traits: { plan: null, source: null },
       properties: {},
     }));
+    lateEvents.push(...late);
     await writeParquetRecords(playground.lake, eventsDataset, late);
     await runEltDay(playground.lake, day, ['daily_active_users']);
     const dau = await eltTable(playground.lake, 'daily_active_users');
@@ -116,5 +119,36 @@ describe('metrics ELT on a real engine', () => {
     await runEltDay(playground.lake, empty, ['daily_active_users', 'funnel_conversion']);
     expect((await eltTable(playground.lake, 'daily_active_users')).some((row) => row.activity_date === empty)).toBe(false);
     expect((await eltTable(playground.lake, 'funnel_conversion')).some((row) => row.activity_date === empty)).toBe(false);
+  });
+});
+
+/** [target, what the mutation breaks, text to replace, replacement, run the days shuffled]. */
+const MUTATIONS: Array<[EltTarget, string, string, string, boolean]> = [
+  ['daily_active_users', 'counts events instead of users', 'count(DISTINCT user_id) AS active_users', 'count(user_id) AS active_users', false],
+  ['monthly_active_users', 'month to date instead of the whole month: the row then depends on the order days run in', "date_format(last_day_of_month(DATE '{{day}}'), '%Y-%m-%d')", "'{{day}}'", true],
+  ['retention_cohorts', 'counts cohort rows instead of retained users', 'count(a.user_id) AS retained_users', 'count(*) AS retained_users', false],
+  ['feature_adoption', 'keeps the empty feature name', "AND f.feature <> ''", '', false],
+  ['funnel_conversion', 'ignores the step order', 'AND e.event_time >= s1.step_1_time', '', false],
+];
+
+describe('a mutated ELT statement gives a different table (the tests above would fail)', () => {
+  async function runTarget(target: EltTarget, statements: readonly string[], order: readonly string[]): Promise<Row[]> {
+    await playground.lake.createTable(analyticsDatasets.find((dataset) => dataset.name === target) as (typeof analyticsDatasets)[number]);
+    for (const day of order) {
+      for (const statement of statements) {
+        await playground.lake.query(renderStatement(statement, { day, rawDatabase: LOCAL_DATABASES.raw, analyticsDatabase: LOCAL_DATABASES.analytics }));
+      }
+    }
+    return eltTable(playground.lake, target);
+  }
+
+  it.each(MUTATIONS)('%s: %s', async (target, _what, from, to, shuffled) => {
+    const original = eltSteps().find((candidate) => candidate.target === target)?.statements ?? [];
+    expect(original.some((statement) => statement.includes(from))).toBe(true);
+    const order = shuffled ? [...days].reverse() : days;
+    // The same run with the shipped statements gives the answer, so only the mutation makes the difference.
+    const answer = ANSWERS[target]([...playground.fixture.events, ...lateEvents], days);
+    expect(await runTarget(target, original, order)).toEqual(answer);
+    expect(await runTarget(target, original.map((statement) => statement.replace(from, to)), order)).not.toEqual(answer);
   });
 });
