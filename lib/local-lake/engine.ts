@@ -68,7 +68,9 @@ export class LocalLake {
     const glob = path.join(this.location(dataset), ...keys.map((key) => `${key.name}=*`), '*');
     const hiveTypes = keys.map((key) => `'${key.name}': ${duckDbType(key.type)}`).join(', ');
     const columns = [...glueColumns(dataset), ...keys].map((column) => `"${column.name}"`).join(', ');
-    const files = `read_parquet('${glob.replace(/'/g, "''")}', hive_partitioning = true, hive_types = {${hiveTypes}}, union_by_name = true)`;
+    // No union_by_name: every object the writer makes has the contract's columns, and unioning by name
+    // would open every file's footer on each query (three times slower ELT).
+    const files = `read_parquet('${glob.replace(/'/g, "''")}', hive_partitioning = true, hive_types = {${hiveTypes}})`;
     await this.connection.run(`CREATE OR REPLACE VIEW "${this.database(dataset)}"."${dataset.name}" AS SELECT ${columns} FROM ${files}`);
   }
 
