@@ -10,7 +10,7 @@
  * through something DuckDB might compute differently. The engine session (engine.ts) also sets
  * `integer_division = true` (Trino's `/` on integers truncates) and the time zone to UTC (Athena's).
  */
-import { DialectError, matchingParen, nextSignificant, previousSignificant, splitArguments, text, tokenize, type Token } from './sql-tokens';
+import { DialectError, matchingParen, nextSignificant, splitArguments, text, tokenize, type Token } from './sql-tokens';
 
 export { DialectError } from './sql-tokens';
 
@@ -28,7 +28,7 @@ const SAME_FUNCTIONS = new Set(['count', 'sum', 'min', 'max', 'avg', 'coalesce',
 /** Words that may be followed by `(` without being a function call. */
 const KEYWORDS = new Set([
   'as', 'in', 'exists', 'values', 'from', 'join', 'on', 'and', 'or', 'not', 'when', 'then', 'else', 'between', 'select', 'where',
-  'over', 'all', 'having', 'by', 'using', 'is', 'distinct', 'case', 'with', 'union', 'end', 'like', 'into', 'decimal', 'varchar', 'char',
+  'over', 'all', 'having', 'by', 'using', 'is', 'distinct', 'case', 'with', 'union', 'end', 'like', 'into', 'filter', 'decimal', 'varchar', 'char',
 ]);
 
 /** Constructs whose Trino and DuckDB forms differ in ways no single rewrite covers. */
@@ -58,6 +58,8 @@ export function toDuckDb(sql: string, options: DialectOptions = {}): string {
 
 function rewrite(tokens: readonly Token[], options: DialectOptions): string {
   let out = '';
+  // After INTO, the first `name (` is the target table's column list, not a call.
+  let afterInto = false;
   for (let i = 0; i < tokens.length; i += 1) {
     const token = tokens[i];
     if (token.kind !== 'word') {
@@ -71,12 +73,15 @@ function rewrite(tokens: readonly Token[], options: DialectOptions): string {
       out += `DATE '${options.today}'`;
       continue;
     }
+    if (word === 'into') afterInto = true;
     const open = nextSignificant(tokens, i + 1);
-    const before = previousSignificant(tokens, i);
     const isCall = open !== -1 && tokens[open].text === '(';
-    // `db.table (columns)` and `INTO table (columns)` are column lists, not calls.
-    const columnList = before !== -1 && (tokens[before].text === '.' || tokens[before].text.toLowerCase() === 'into');
-    if (!isCall || columnList || KEYWORDS.has(word)) {
+    if (isCall && afterInto && !KEYWORDS.has(word)) {
+      afterInto = false;
+      out += token.text;
+      continue;
+    }
+    if (!isCall || KEYWORDS.has(word)) {
       out += token.text;
       continue;
     }

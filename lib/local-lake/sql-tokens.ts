@@ -103,12 +103,6 @@ export function nextSignificant(tokens: readonly Token[], from: number): number 
   return -1;
 }
 
-/** Index of the previous non-space token before `from`, or -1. */
-export function previousSignificant(tokens: readonly Token[], from: number): number {
-  for (let j = from - 1; j >= 0; j -= 1) if (tokens[j].kind !== 'space') return j;
-  return -1;
-}
-
 /** The text of tokens without surrounding whitespace. */
 export function text(tokens: readonly Token[]): string {
   return tokens.map((token) => token.text).join('').trim();

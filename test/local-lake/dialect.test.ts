@@ -30,6 +30,7 @@ describe('rewrites', () => {
     ['nested calls are rewritten inside out', "SELECT to_unixtime(max(try(from_iso8601_timestamp(s))))", 'SELECT epoch(max(try(CAST(s AS TIMESTAMPTZ))))'],
     ['text inside literals is never rewritten', "SELECT 'date_format(current_date)'", "SELECT 'date_format(current_date)'"],
     ['INSERT column lists are not calls', 'INSERT INTO a.t (x, y) SELECT 1, 2', 'INSERT INTO a.t (x, y) SELECT 1, 2'],
+    ['an unqualified INSERT column list is not a call either', 'INSERT INTO t (x) SELECT count(*) FILTER (WHERE y) FROM s', 'INSERT INTO t (x) SELECT count(*) FILTER (WHERE y) FROM s'],
   ])('%s', (_name, athena, duckdb) => {
     expect(toDuckDb(athena, today)).toBe(duckdb);
   });
@@ -38,6 +39,7 @@ describe('rewrites', () => {
 describe('refusals: nothing DuckDB could read differently passes through', () => {
   it.each([
     ['an unmapped function', 'SELECT concat(a, b)', /concat\(\) has no documented DuckDB mapping/],
+    ['a schema-qualified unmapped function', 'SELECT x.concat(a, b) FROM x', /concat\(\) has no documented DuckDB mapping/],
     ['UNNEST', 'SELECT x FROM t CROSS JOIN UNNEST(a) AS u(x)', /UNNEST/],
     ['AT TIME ZONE', "SELECT t AT TIME ZONE 'Europe/Paris'", /AT TIME ZONE/],
     ['MERGE', 'MERGE INTO t USING s ON t.a = s.a WHEN MATCHED THEN DELETE', /MERGE/],
