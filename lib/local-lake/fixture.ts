@@ -104,7 +104,8 @@ export function generateFixture(options: FixtureOptions = {}): Fixture {
   }
   const lastDay = addDays(firstDay, days - 1);
   // Scripted cases every metric window is sure to contain, whatever the seed: a user active every day,
-  // a purchase after the funnel's 7-day window, one within it on a later day, and an out-of-order sign-up.
+  // a purchase after the funnel's 7-day window, one within it on a later day, an out-of-order sign-up, and a
+  // user whose traits change between two sign-ups.
   traitsOf.set('user-power', { plan: 'team', source: 'ads' });
   for (let index = 0; index < days; index += 1) record('page_view', 'user-power', addDays(firstDay, index), pick(HOURS), 1 + Math.floor(random() * 58));
   for (const [user, start, outcome] of [['user-late-buyer', -20, 9], ['user-buyer', -15, 3], ['user-out-of-order', -12, -1]] as const) {
@@ -114,6 +115,11 @@ export function generateFixture(options: FixtureOptions = {}): Fixture {
     record('signup_completed', user, day, outcome < 0 ? 2 : 9, 40);
     if (outcome > 0) record('first_purchase', user, addDays(day, outcome), 14, 0);
   }
+  // Sign-up twice, through another channel the second time: the acquisition source is the first one's.
+  traitsOf.set('user-switcher', { plan: 'free', source: 'ads' });
+  record('signup_completed', 'user-switcher', addDays(lastDay, -20), 10, 0);
+  traitsOf.set('user-switcher', { plan: 'pro', source: 'email' });
+  record('signup_completed', 'user-switcher', addDays(lastDay, -18), 10, 0);
   // Late purchases and scripted cases of a short fixture may fall outside its days: keep the lake within them.
   const kept = events.filter((event) => event.event_time.slice(0, 10) >= firstDay && event.event_time.slice(0, 10) <= lastDay);
   kept.sort((a, b) => (a.event_time < b.event_time ? -1 : a.event_time > b.event_time ? 1 : 0));

@@ -30,6 +30,7 @@ const MUTATIONS: Array<[string, string, string, string]> = [
   ['monthly-active-users', 'counts rows instead of days covered', 'count(DISTINCT dt)', 'count(dt)'],
   ['dau-mau-stickiness', 'a 29-day instead of a 30-day rolling window', "interval '29' day", "interval '28' day"],
   ['retention-7-day', 'day 6 instead of day 7', "a.activity_date = s.cohort_date + interval '7' day", "a.activity_date = s.cohort_date + interval '6' day"],
+  ['retention-7-day', 'the acquisition source of the last sign-up instead of the first', 'min_by(traits.source, event_time)', 'max_by(traits.source, event_time)'],
   ['retention-7-day', 'counts the sign-up day as week 1', "BETWEEN s.cohort_date + interval '1' day", "BETWEEN s.cohort_date + interval '0' day"],
   ['funnel-conversion', 'ignores the step order', 'AND e.event_time >= s1.step_1_time', "AND e.event_time >= s1.step_1_time - interval '1' day"],
   ['funnel-conversion', 'a 30-day purchase window', "AND e.event_time <= s2.step_1_time + interval '7' day", "AND e.event_time <= s2.step_1_time + interval '30' day"],
