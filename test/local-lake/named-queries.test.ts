@@ -24,7 +24,7 @@ const ANSWERS: Record<string, (events: readonly EventRecord[], today: string) =>
 
 /** [query, what the mutation breaks, text to replace, replacement]. */
 const MUTATIONS: Array<[string, string, string, string]> = [
-  ['daily-active-users', 'counts events instead of users', 'count(DISTINCT user_id)', 'count(user_id)'],
+  ['daily-active-users', 'counts events instead of users', 'count(DISTINCT user_id)', 'count(*)'],
   ['daily-active-users', 'drops the oldest day of the window', "current_date - interval '30' day", "current_date - interval '29' day"],
   ['monthly-active-users', 'counts events instead of users', 'count(DISTINCT user_id)', 'count(user_id)'],
   ['monthly-active-users', 'counts rows instead of days covered', 'count(DISTINCT dt)', 'count(dt)'],
