@@ -1,0 +1,187 @@
+/**
+ * Athena (engine 3, Trino) SQL → DuckDB SQL, with as few rewrites as possible, so that the product's
+ * named queries, ELT statements and data-quality queries run unchanged in meaning on an embedded engine
+ * (tests, `npm run lake:local`). docs/local-lake.md has the table of rewrites and what still differs.
+ *
+ * Principle: DuckDB already accepts most of this SQL as it is (CTEs, `DATE '…'`, `INTERVAL '7' DAY`,
+ * `count_if`, `min_by`, `ROW(…)`, struct access `traits.source`, `"db"."table"` as schema.table). Only
+ * functions whose name or meaning differs are rewritten, and every function call must be either known to
+ * mean the same in both engines or rewritten: anything else throws DialectError instead of passing
+ * through something DuckDB might compute differently. The engine session (engine.ts) also sets
+ * `integer_division = true` (Trino's `/` on integers truncates) and the time zone to UTC (Athena's).
+ */
+import { DialectError, matchingParen, nextSignificant, splitArguments, text, tokenize, type Token } from './sql-tokens';
+
+export { DialectError } from './sql-tokens';
+
+export interface DialectOptions {
+  /**
+   * The value of `current_date`, `yyyy-mm-dd`. Pinned so that queries relative to today give the same
+   * answer on every run; SQL that reads `current_date` without it is refused.
+   */
+  readonly today?: string;
+}
+
+/** Functions that mean the same in Trino and DuckDB for the argument types the product's SQL uses. */
+const SAME_FUNCTIONS = new Set(['count', 'sum', 'min', 'max', 'avg', 'coalesce', 'nullif', 'min_by', 'max_by', 'count_if', 'cast', 'row', 'lower', 'upper', 'abs', 'try']);
+
+/** Words that may be followed by `(` without being a function call. */
+const KEYWORDS = new Set([
+  'as', 'in', 'exists', 'values', 'from', 'join', 'on', 'and', 'or', 'not', 'when', 'then', 'else', 'between', 'select', 'where',
+  'over', 'all', 'having', 'by', 'using', 'is', 'distinct', 'case', 'with', 'union', 'end', 'like', 'into', 'filter', 'decimal', 'varchar', 'char',
+]);
+
+/** Constructs whose Trino and DuckDB forms differ in ways no single rewrite covers. */
+const REFUSED_WORDS: Readonly<Record<string, string>> = {
+  unnest: 'UNNEST (Trino CROSS JOIN UNNEST … WITH ORDINALITY has no one-to-one DuckDB form)',
+  tablesample: 'TABLESAMPLE (the engines sample differently)',
+  lateral: 'LATERAL',
+  merge: 'MERGE (Iceberg MERGE is not mapped; the ELT uses DELETE + INSERT)',
+  zone: 'AT TIME ZONE (zone rules differ between the engines)',
+};
+
+/** date_format specifiers that Trino (MySQL style) and DuckDB strftime read the same way. */
+const SAME_FORMAT_SPECIFIERS = new Set(['%Y', '%m', '%d', '%H']);
+/** Regular-expression features RE2 (DuckDB) lacks or reads differently from Java (Trino). */
+const RE2_UNSUPPORTED = /\(\?[=!<]|\\[1-9]|[*+?}]\+/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const UNITS = new Set(['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute', 'second']);
+
+/** The DuckDB form of one Athena statement; throws DialectError for anything it cannot map faithfully. */
+export function toDuckDb(sql: string, options: DialectOptions = {}): string {
+  if (options.today !== undefined && !DAY.test(options.today)) throw new DialectError(`today "${options.today}" must be yyyy-mm-dd`);
+  const tokens = tokenize(sql);
+  if (/\{\{[a-z_]+\}\}/.test(sql)) throw new DialectError('the statement still has a {{placeholder}}: render it first');
+  if (tokens.some((token) => token.text === ';')) throw new DialectError('one statement at a time (Athena runs one per query): remove the ";"');
+  return rewrite(tokens, options).trim();
+}
+
+function rewrite(tokens: readonly Token[], options: DialectOptions): string {
+  let out = '';
+  // After INTO, the first `name (` is the target table's column list, not a call.
+  let afterInto = false;
+  for (let i = 0; i < tokens.length; i += 1) {
+    const token = tokens[i];
+    if (token.kind !== 'word') {
+      out += token.text;
+      continue;
+    }
+    const word = token.text.toLowerCase();
+    if (REFUSED_WORDS[word]) throw new DialectError(`${REFUSED_WORDS[word]} is not supported by the local lake`);
+    if (word === 'current_date') {
+      if (options.today === undefined) throw new DialectError('current_date needs a pinned day: pass today (yyyy-mm-dd)');
+      out += `DATE '${options.today}'`;
+      continue;
+    }
+    if (word === 'into') afterInto = true;
+    const open = nextSignificant(tokens, i + 1);
+    const isCall = open !== -1 && tokens[open].text === '(';
+    if (isCall && afterInto && !KEYWORDS.has(word)) {
+      afterInto = false;
+      out += token.text;
+      continue;
+    }
+    if (!isCall || KEYWORDS.has(word)) {
+      out += token.text;
+      continue;
+    }
+    const close = matchingParen(tokens, open);
+    out += call(word, token.text, tokens.slice(open, close + 1), options);
+    i = close;
+  }
+  return out;
+}
+
+/** One function call; `group` is its parenthesised argument list, `(` … `)`. */
+function call(name: string, written: string, group: readonly Token[], options: DialectOptions): string {
+  const args = splitArguments(group, 0, group.length - 1);
+  const arg = (index: number) => rewrite(args[index], options).trim();
+  const arity = (count: number) => {
+    if (args.length !== count) throw new DialectError(`${name}() takes ${count} arguments here, got ${args.length}`);
+  };
+  if (SAME_FUNCTIONS.has(name)) return `${written}(${rewrite(group.slice(1, -1), options)})`;
+  switch (name) {
+    case 'date_format': {
+      arity(2);
+      return `strftime(${arg(0)}, ${formatLiteral(args[1])})`;
+    }
+    case 'date_trunc': {
+      arity(2);
+      const unit = unitLiteral(args[0], name);
+      // DuckDB's date_trunc of a DATE is a TIMESTAMP; Trino's is a DATE.
+      if (typeOf(args[1]) === 'date') return `CAST(date_trunc(${unit}, ${arg(1)}) AS DATE)`;
+      if (typeOf(args[1]) === 'timestamp') return `date_trunc(${unit}, ${arg(1)})`;
+      throw new DialectError(`date_trunc(${text(args[1])}): write the argument as CAST(… AS date) or CAST(… AS timestamp) so its type is known`);
+    }
+    case 'date_add': {
+      arity(3);
+      const unit = unitLiteral(args[0], name).slice(1, -1).toUpperCase();
+      const sum = `(${arg(2)} + INTERVAL (${arg(1)}) ${unit})`;
+      return typeOf(args[2]) === 'date' ? `CAST(${sum} AS DATE)` : sum;
+    }
+    case 'date_diff':
+      arity(3);
+      // DuckDB's date_diff counts unit boundaries crossed; its date_sub counts complete units, as Trino's date_diff does.
+      return `date_sub(${unitLiteral(args[0], name)}, ${arg(1)}, ${arg(2)})`;
+    case 'last_day_of_month':
+      arity(1);
+      return `last_day(${arg(0)})`;
+    case 'from_iso8601_timestamp':
+      arity(1);
+      return `CAST(${arg(0)} AS TIMESTAMPTZ)`;
+    case 'to_unixtime':
+      arity(1);
+      return `epoch(${arg(0)})`;
+    case 'regexp_like': {
+      arity(2);
+      const pattern = text(args[1]);
+      if (!/^'(?:[^']|'')*'$/.test(pattern)) throw new DialectError('regexp_like: the pattern must be a string literal, so that it can be checked for RE2');
+      if (RE2_UNSUPPORTED.test(pattern)) throw new DialectError(`regexp_like(${pattern}): lookaround, back-references and possessive quantifiers are Java-only; DuckDB's RE2 lacks them`);
+      return `regexp_matches(${arg(0)}, ${pattern})`;
+    }
+    case 'element_at':
+      arity(2);
+      // Trino's element_at(map, key) is NULL for a missing key; so is DuckDB's map_extract_value (arrays fail loudly).
+      return `map_extract_value(${arg(0)}, ${arg(1)})`;
+    case 'approx_distinct':
+      arity(1);
+      // Exact where Athena estimates (HyperLogLog, about 2.3 % standard error): results can differ slightly on large data.
+      return `count(DISTINCT ${arg(0)})`;
+    default:
+      throw new DialectError(`${written}() has no documented DuckDB mapping (docs/local-lake.md); add one with a test rather than passing it through`);
+  }
+}
+
+function formatLiteral(tokens: readonly Token[]): string {
+  const literal = text(tokens);
+  if (!/^'[^']*'$/.test(literal)) throw new DialectError('date_format: the format must be a string literal');
+  for (const specifier of literal.match(/%./g) ?? []) {
+    if (!SAME_FORMAT_SPECIFIERS.has(specifier)) {
+      throw new DialectError(`date_format specifier ${specifier} means something else in DuckDB strftime (mapped: ${[...SAME_FORMAT_SPECIFIERS].join(' ')})`);
+    }
+  }
+  return literal;
+}
+
+function unitLiteral(tokens: readonly Token[], name: string): string {
+  const literal = text(tokens).toLowerCase();
+  if (!/^'[a-z]+'$/.test(literal) || !UNITS.has(literal.slice(1, -1))) throw new DialectError(`${name}: the unit must be one of ${[...UNITS].join(', ')}, as a string literal`);
+  return literal;
+}
+
+/** The type of an expression when its text shows it (a typed literal, current_date, a CAST); else undefined. */
+function typeOf(tokens: readonly Token[]): 'date' | 'timestamp' | undefined {
+  const significant = tokens.filter((token) => token.kind !== 'space');
+  const first = significant[0]?.text.toLowerCase();
+  if (significant.length === 1 && first === 'current_date') return 'date';
+  if (significant.length === 2 && significant[1].kind === 'string' && (first === 'date' || first === 'timestamp')) return first;
+  if (first === 'cast' && significant[1]?.text === '(' && matchingParen(significant, 1) === significant.length - 1) {
+    const type = significant[significant.length - 2].text.toLowerCase();
+    if (significant[significant.length - 3].text.toLowerCase() === 'as' && (type === 'date' || type === 'timestamp')) return type;
+  }
+  if ((first === 'date_trunc' || first === 'last_day_of_month') && significant[1]?.text === '(' && matchingParen(significant, 1) === significant.length - 1) {
+    const args = splitArguments(significant, 1, significant.length - 1);
+    return typeOf(args[args.length - 1]);
+  }
+  return undefined;
+}

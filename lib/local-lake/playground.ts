@@ -1,0 +1,90 @@
+/**
+ * The local playground: a small lake on disk laid out as Firehose writes it, and runs of the product's
+ * named queries, metrics ELT and data-quality checks over it, through the same SQL text the stacks deploy.
+ * Used by `npm run lake:local` (scripts/lake-local.ts) and by the result-asserting SQL tests.
+ */
+import { analyticsDatasets } from '../../config/datasets/analytics';
+import { dataQualityResults } from '../../config/datasets/data-quality-results';
+import { events as eventsDataset } from '../../config/datasets/events';
+import { namedQueries } from '../../constructs/catalog/queries';
+import { checkWindow, compileQualityQuery, evaluate, historyInsert, historyRows, type CheckResult, type MetricRow } from '../../constructs/data-quality/sql';
+import { qualityChecks } from '../../constructs/data-quality/rules';
+import type { DatasetDefinition } from '../../constructs/datasets';
+import { eltSteps, renderStatement, type EltTarget } from '../../constructs/elt/steps';
+import { glueDatabasePrefix } from '../naming';
+import { LocalLake, type Row } from './engine';
+import { generateFixture, type Fixture, type FixtureOptions } from './fixture';
+import { writeParquetRecords } from './writer';
+
+/** Glue database names as an environment called `local` of the default project would have them. */
+export const LOCAL_DATABASES = {
+  raw: `${glueDatabasePrefix('lakehouse', 'local')}_raw`,
+  analytics: `${glueDatabasePrefix('lakehouse', 'local')}_analytics`,
+} as const;
+
+export interface Playground {
+  readonly lake: LocalLake;
+  readonly fixture: Fixture;
+  /** Object keys written under the raw zone's bucket folder. */
+  readonly objects: readonly string[];
+}
+
+/** Writes the fixture's events under `root` as Firehose would, and opens the engine over them. */
+export async function buildPlayground(root: string, options: FixtureOptions = {}): Promise<Playground> {
+  const fixture = generateFixture(options);
+  const lake = await LocalLake.open({ root, today: fixture.today, databases: LOCAL_DATABASES });
+  try {
+    const objects = await writeParquetRecords(lake, eventsDataset, fixture.events);
+    await lake.attachParquet(eventsDataset);
+    for (const dataset of [...analyticsDatasets, dataQualityResults]) await lake.createTable(dataset);
+    return { lake, fixture, objects };
+  } catch (error) {
+    lake.close();
+    throw error;
+  }
+}
+
+/** Every shipped named query's rows, by query name. */
+export async function runNamedQueries(lake: LocalLake): Promise<Map<string, Row[]>> {
+  const results = new Map<string, Row[]>();
+  for (const query of namedQueries(LOCAL_DATABASES.raw)) results.set(query.name, await lake.query(query.sql));
+  return results;
+}
+
+/** Runs every ELT target's statements for one day, in file order (DELETE, then INSERT). */
+export async function runEltDay(lake: LocalLake, day: string, targets?: readonly EltTarget[]): Promise<void> {
+  for (const step of eltSteps()) {
+    if (targets && !targets.includes(step.target)) continue;
+    for (const statement of step.statements) {
+      await lake.query(renderStatement(statement, { day, rawDatabase: LOCAL_DATABASES.raw, analyticsDatabase: LOCAL_DATABASES.analytics }));
+    }
+  }
+}
+
+/** A target's rows in a stable order (its unique key), for comparisons. */
+export async function eltTable(lake: LocalLake, target: EltTarget): Promise<Row[]> {
+  const dataset = analyticsDatasets.find((candidate) => candidate.name === target) as DatasetDefinition;
+  const key = (dataset.quality?.uniqueKey ?? []).map((column) => `"${column}"`).join(', ');
+  return lake.native(`SELECT * FROM "${LOCAL_DATABASES.analytics}"."${target}" ORDER BY ${key}`);
+}
+
+export interface QualityRun {
+  readonly dataset: string;
+  readonly query: string;
+  readonly metrics: MetricRow;
+  readonly results: readonly CheckResult[];
+}
+
+/** Compiles, runs and evaluates one dataset's quality query at `now`, as the scheduled function does. */
+export async function runQualityChecks(lake: LocalLake, dataset: DatasetDefinition, now: Date): Promise<QualityRun> {
+  const query = compileQualityQuery(dataset, { database: lake.database(dataset), window: checkWindow(dataset, now) });
+  const [row] = await lake.query(query);
+  const metrics = Object.fromEntries(Object.entries(row).map(([name, value]) => [name, value === null ? null : Number(value)]));
+  return { dataset: dataset.name, query, metrics, results: evaluate(qualityChecks(dataset), metrics, now) };
+}
+
+/** Appends quality results to the history table through the function's own INSERT. */
+export async function recordQualityRun(lake: LocalLake, run: QualityRun, checkedAt: Date, runId: string): Promise<void> {
+  const rows = historyRows({ runId, checkedAt }, run.dataset, run.results, 'local');
+  await lake.query(historyInsert(lake.database(dataQualityResults), rows));
+}
