@@ -1,0 +1,191 @@
+/**
+ * Embeddings from Amazon Bedrock (InvokeModel) with a client-side rate limit and jittered backoff.
+ *
+ * - Titan Text Embeddings v2: one text per call, `{ inputText, dimensions, normalize: true }` →
+ *   `{ embedding, inputTextTokenCount }`.
+ * - Cohere Embed v3: up to 96 texts per call, `{ texts, input_type: 'search_document' }` →
+ *   `{ embeddings }` (no token count in the body: the estimate is used).
+ *
+ * The SDK's own retries are off (maxAttempts 1) so that one policy decides: throttling (429,
+ * ThrottlingException), ServiceUnavailable, ModelNotReady and 5xx are retried with "full jitter"
+ * exponential backoff (a random wait in [0, min(cap, base·2^attempt)]); anything else (validation,
+ * access denied) fails at once. A token bucket spaces calls so that a batch does not start a throttle
+ * storm in the first place.
+ */
+import { BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
+import type { EmbeddingModel } from './settings';
+import { estimateTokens } from './chunk';
+
+export interface EmbeddingResult {
+  readonly vectors: number[][];
+  /** Input tokens (the model's count when it returns one, else the estimate). */
+  readonly tokens: number;
+  /** InvokeModel calls made, retries included. */
+  readonly calls: number;
+  readonly throttled: number;
+}
+
+/** What the pipeline needs: vectors for texts, in order. */
+export interface Embedder {
+  readonly model: EmbeddingModel;
+  readonly dimensions: number;
+  embed(texts: readonly string[]): Promise<EmbeddingResult>;
+}
+
+/** The model refused or kept failing; `retryable` says whether a later delivery may succeed. */
+export class EmbeddingError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'EmbeddingError';
+  }
+}
+
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  /** @default 200 */
+  readonly baseDelayMs?: number;
+  /** @default 20000 */
+  readonly maxDelayMs?: number;
+  /** @default Math.random */
+  readonly random?: () => number;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface BedrockEmbedderOptions extends RetryPolicy {
+  readonly client: Pick<BedrockRuntimeClient, 'send'>;
+  readonly model: EmbeddingModel;
+  readonly dimensions: number;
+  readonly requestsPerSecond: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+const RETRYABLE_NAMES = new Set(['ThrottlingException', 'ServiceUnavailableException', 'ModelNotReadyException', 'InternalServerException', 'ModelTimeoutException', 'TooManyRequestsException']);
+
+export function isRetryable(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const status = e?.$metadata?.httpStatusCode;
+  return RETRYABLE_NAMES.has(String(e?.name)) || status === 429 || (typeof status === 'number' && status >= 500) || e?.$retryable !== undefined;
+}
+
+export function isThrottle(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'ThrottlingException' || e?.name === 'TooManyRequestsException' || e?.$metadata?.httpStatusCode === 429;
+}
+
+/** A Bedrock runtime client with the SDK's retries off (this module retries). */
+export function newBedrockClient(config: ConstructorParameters<typeof BedrockRuntimeClient>[0] = {}): BedrockRuntimeClient {
+  return new BedrockRuntimeClient({ ...config, maxAttempts: 1 });
+}
+
+/** Spaces calls to at most `perSecond` (a token bucket of one second's burst). */
+export class RateLimiter {
+  private tokens: number;
+  private last: number;
+  constructor(
+    private readonly perSecond: number,
+    private readonly now: () => number,
+    private readonly sleep: (ms: number) => Promise<void>,
+  ) {
+    this.tokens = perSecond;
+    this.last = now();
+  }
+
+  async take(): Promise<void> {
+    for (;;) {
+      const time = this.now();
+      this.tokens = Math.min(this.perSecond, this.tokens + ((time - this.last) / 1000) * this.perSecond);
+      this.last = time;
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      await this.sleep(Math.ceil(((1 - this.tokens) / this.perSecond) * 1000));
+    }
+  }
+}
+
+export const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Backoff before retry `attempt` (1-based): full jitter. */
+export function backoffDelay(attempt: number, policy: RetryPolicy): number {
+  const base = policy.baseDelayMs ?? 200;
+  const cap = policy.maxDelayMs ?? 20_000;
+  return Math.floor((policy.random ?? Math.random)() * Math.min(cap, base * 2 ** (attempt - 1)));
+}
+
+export function createBedrockEmbedder(options: BedrockEmbedderOptions): Embedder {
+  const { model, dimensions, client } = options;
+  const sleep = options.sleep ?? defaultSleep;
+  const limiter = new RateLimiter(options.requestsPerSecond, options.now ?? Date.now, sleep);
+
+  async function invoke(texts: readonly string[]): Promise<{ vectors: number[][]; tokens: number; calls: number; throttled: number }> {
+    const body = model.family === 'titan-v2' ? { inputText: texts[0], dimensions, normalize: true } : { texts, input_type: 'search_document', truncate: 'NONE' };
+    let throttled = 0;
+    for (let attempt = 1; ; attempt += 1) {
+      await limiter.take();
+      try {
+        const response = await client.send(
+          new InvokeModelCommand({ modelId: model.id, contentType: 'application/json', accept: 'application/json', body: new TextEncoder().encode(JSON.stringify(body)) }),
+        );
+        const parsed = parseResponse(new TextDecoder().decode(response.body), texts, model, dimensions);
+        return { ...parsed, calls: attempt, throttled };
+      } catch (error) {
+        if (error instanceof EmbeddingError) throw error;
+        if (isThrottle(error)) throttled += 1;
+        if (!isRetryable(error)) throw new EmbeddingError(`Bedrock refused ${model.id}: ${describe(error)}`, false, error);
+        if (attempt >= options.maxAttempts) {
+          throw new EmbeddingError(`Bedrock ${model.id} still failing after ${attempt} attempts: ${describe(error)}`, true, error);
+        }
+        await sleep(backoffDelay(attempt, options));
+      }
+    }
+  }
+
+  return {
+    model,
+    dimensions,
+    async embed(texts) {
+      const vectors: number[][] = [];
+      let tokens = 0;
+      let calls = 0;
+      let throttled = 0;
+      for (let i = 0; i < texts.length; i += model.maxBatch) {
+        const result = await invoke(texts.slice(i, i + model.maxBatch));
+        vectors.push(...result.vectors);
+        tokens += result.tokens;
+        calls += result.calls;
+        throttled += result.throttled;
+      }
+      return { vectors, tokens, calls, throttled };
+    },
+  };
+}
+
+function parseResponse(text: string, texts: readonly string[], model: EmbeddingModel, dimensions: number): { vectors: number[][]; tokens: number } {
+  let json: { embedding?: unknown; embeddings?: unknown; inputTextTokenCount?: unknown };
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new EmbeddingError(`Bedrock ${model.id} returned a body that is not JSON`, true);
+  }
+  const vectors = model.family === 'titan-v2' ? [json.embedding] : json.embeddings;
+  if (!Array.isArray(vectors) || vectors.length !== texts.length) throw new EmbeddingError(`Bedrock ${model.id} returned ${Array.isArray(vectors) ? vectors.length : 'no'} embeddings for ${texts.length} texts`, true);
+  for (const vector of vectors) {
+    if (!Array.isArray(vector) || vector.length !== dimensions || !vector.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw new EmbeddingError(`Bedrock ${model.id} returned an embedding that is not ${dimensions} finite numbers`, true);
+    }
+  }
+  const counted = typeof json.inputTextTokenCount === 'number' ? json.inputTextTokenCount : undefined;
+  return { vectors: vectors as number[][], tokens: counted ?? texts.reduce((sum, t) => sum + estimateTokens(t), 0) };
+}
+
+function describe(error: unknown): string {
+  const e = error as { name?: string; message?: string };
+  return `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`;
+}
