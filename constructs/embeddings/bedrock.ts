@@ -67,10 +67,19 @@ export interface BedrockEmbedderOptions extends RetryPolicy {
 
 const RETRYABLE_NAMES = new Set(['ThrottlingException', 'ServiceUnavailableException', 'ModelNotReadyException', 'InternalServerException', 'ModelTimeoutException', 'TooManyRequestsException']);
 
+/** Connection-level failures: the request may not have reached the model. */
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'TimeoutError']);
+
 export function isRetryable(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
   const status = e?.$metadata?.httpStatusCode;
-  return RETRYABLE_NAMES.has(String(e?.name)) || status === 429 || (typeof status === 'number' && status >= 500) || e?.$retryable !== undefined;
+  return (
+    RETRYABLE_NAMES.has(String(e?.name)) ||
+    NETWORK_CODES.has(String(e?.code)) ||
+    status === 429 ||
+    (typeof status === 'number' && status >= 500) ||
+    e?.$retryable !== undefined
+  );
 }
 
 export function isThrottle(error: unknown): boolean {
