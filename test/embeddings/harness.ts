@@ -14,7 +14,7 @@ import { s3Source } from '../../constructs/embeddings/source';
 import { vectorStoreMigrations } from '../../constructs/vector-store/migrations';
 import { applyMigrations, type SqlClient } from '../../constructs/vector-store/migrator';
 import { newDatabase, pgliteClient } from '../vector-store/pglite';
-import { startMotoServer, type MotoServer } from '../support/moto-server';
+import { startMotoServer } from '../support/moto-server';
 import { startBedrockServer, type BedrockServer } from './bedrock-server';
 
 export const BUCKET = 'docs-bucket';
