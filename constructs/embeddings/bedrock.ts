@@ -13,6 +13,7 @@
  * storm in the first place.
  */
 import { BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { EmbeddingModel } from './settings';
 import { estimateTokens } from './chunk';
 
@@ -87,9 +88,12 @@ export function isThrottle(error: unknown): boolean {
   return e?.name === 'ThrottlingException' || e?.name === 'TooManyRequestsException' || e?.$metadata?.httpStatusCode === 429;
 }
 
-/** A Bedrock runtime client with the SDK's retries off (this module retries). */
+/**
+ * A Bedrock runtime client with the SDK's retries off (this module retries) and HTTP/1.1 with timeouts
+ * (the client defaults to HTTP/2, which only the streaming operations need; InvokeModel does not).
+ */
 export function newBedrockClient(config: ConstructorParameters<typeof BedrockRuntimeClient>[0] = {}): BedrockRuntimeClient {
-  return new BedrockRuntimeClient({ ...config, maxAttempts: 1 });
+  return new BedrockRuntimeClient({ requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 60_000 }), ...config, maxAttempts: 1 });
 }
 
 /** Spaces calls to at most `perSecond` (a token bucket of one second's burst). */

@@ -3,7 +3,6 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { EmbeddingError, RateLimiter, backoffDelay, createBedrockEmbedder, isRetryable, newBedrockClient } from '../../constructs/embeddings/bedrock';
 import { EMBEDDING_MODELS } from '../../constructs/embeddings/settings';
 import { fakeEmbedding, startBedrockServer, type BedrockServer } from './bedrock-server';
@@ -20,13 +19,8 @@ const sleep = async (ms: number) => {
 
 beforeAll(async () => {
   server = await startBedrockServer();
-  // HTTP/1.1: the loopback server does not speak HTTP/2 (the client's default handler for Bedrock).
-  client = newBedrockClient({
-    region: 'us-east-1',
-    endpoint: server.endpoint,
-    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
-    requestHandler: new NodeHttpHandler(),
-  });
+  // newBedrockClient speaks HTTP/1.1, as the loopback server does.
+  client = newBedrockClient({ region: 'us-east-1', endpoint: server.endpoint, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
 });
 afterAll(async () => {
   client.destroy();

@@ -4,7 +4,6 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { createBedrockEmbedder, newBedrockClient } from '../../constructs/embeddings/bedrock';
 import { createConsumer, type BatchResponse, type ConsumerDependencies, type DatabaseSession } from '../../constructs/embeddings/handler';
@@ -23,6 +22,7 @@ export interface Harness {
   readonly db: PGlite;
   readonly sql: SqlClient;
   readonly s3: S3Client;
+  readonly motoEndpoint: string;
   readonly bedrock: BedrockServer;
   readonly bedrockClient: BedrockRuntimeClient;
   readonly logs: Array<{ message: string; fields?: Record<string, unknown> }>;
@@ -39,13 +39,14 @@ export async function startHarness(): Promise<Harness> {
   const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
   const s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true, credentials });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  const bedrockClient = newBedrockClient({ region: 'us-east-1', endpoint: bedrock.endpoint, credentials, requestHandler: new NodeHttpHandler() });
+  const bedrockClient = newBedrockClient({ region: 'us-east-1', endpoint: bedrock.endpoint, credentials });
   const logs: Harness['logs'] = [];
   const metrics: Harness['metrics'] = [];
   return {
     db,
     sql,
     s3,
+    motoEndpoint: moto.endpoint,
     bedrock,
     bedrockClient,
     logs,
