@@ -26,17 +26,17 @@ const outcomes = () => h.logs.filter((l) => l.message === 'processed').map((l) =
 
 describe('embeddings consumer', () => {
   it('indexes a document with governance fields from metadata and tags, and reports tokens and cost', async () => {
-    await h.put('gov/guide.md', '# Guide\n\nThe lakehouse keeps governed data.\n\n## Access\n\nPersonas get Lake Formation grants.', {
+    await h.put('gov/guide.markdown', '# Guide\n\nThe lakehouse keeps governed data.\n\n## Access\n\nPersonas get Lake Formation grants.', {
       metadata: { dataset: 'handbook', status: 'active' },
       tags: 'classification=internal&data-subject-id=user-42',
     });
-    const response = await h.consumer({ collection: 'gov' })(batch(s3Record('created', 'gov/guide.md', '0A')));
+    const response = await h.consumer({ collection: 'gov' })(batch(s3Record('created', 'gov/guide.markdown', '0A')));
     expect(failures(response)).toEqual([]);
     const rows = await chunkRows(h.sql, 'gov');
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) {
-      expect(row).toMatchObject({ source_key: 's3://docs-bucket/gov/guide.md', dataset: 'handbook', classification: 'internal', data_subject_id: 'user-42', dims: 256 });
-      expect(row.metadata).toMatchObject({ status: 'active', dataset: 'handbook', source_key: 's3://docs-bucket/gov/guide.md', format: 'markdown' });
+      expect(row).toMatchObject({ source_key: 's3://docs-bucket/gov/guide.markdown', dataset: 'handbook', classification: 'internal', data_subject_id: 'user-42', dims: 256 });
+      expect(row.metadata).toMatchObject({ status: 'active', dataset: 'handbook', source_key: 's3://docs-bucket/gov/guide.markdown', format: 'markdown' });
     }
     const [metrics] = h.metrics;
     expect(metrics).toMatchObject({ Collection: 'gov', DocumentsIndexed: 1, ChunksEmbedded: rows.length, RecordsFailed: 0 });

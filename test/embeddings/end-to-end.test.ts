@@ -23,8 +23,8 @@ const KB = { collection: 'kb', chunk: { size: 100, overlap: 20 } };
 const section = (title: string, topic: string) => `## ${title}\n\n${Array.from({ length: 3 }, (_, i) => `The ${topic} section explains point ${i} in plain words.`).join(' ')}`;
 
 const corpus: Record<string, string> = {
-  'e2e/retention.md': ['# Retention', section('Raw zone', 'raw retention'), section('Curated zone', 'curated retention'), section('Backups', 'backup retention')].join('\n\n'),
-  'e2e/access.md': ['# Access', section('Personas', 'persona'), section('Grants', 'grant')].join('\n\n'),
+  'e2e/retention.markdown': ['# Retention', section('Raw zone', 'raw retention'), section('Curated zone', 'curated retention'), section('Backups', 'backup retention')].join('\n\n'),
+  'e2e/access.markdown': ['# Access', section('Personas', 'persona'), section('Grants', 'grant')].join('\n\n'),
   'e2e/notes.txt': 'Operational notes.\n\nRotate keys yearly.',
 };
 
@@ -32,23 +32,23 @@ describe('embeddings end to end', () => {
   const consume = () => h.consumer(KB);
 
   it('ingest → edit one section → delete one document: exactly the changed chunks are embedded', async () => {
-    for (const [key, text] of Object.entries(corpus)) await h.put(key, text, { metadata: { status: key.endsWith('.md') ? 'active' : 'draft' } });
+    for (const [key, text] of Object.entries(corpus)) await h.put(key, text, { metadata: { status: key.endsWith('.markdown') ? 'active' : 'draft' } });
     const ingest = await consume()(batch(...Object.keys(corpus).map((key) => s3Record('created', key, '01'))));
     expect(ingest.batchItemFailures).toEqual([]);
     const first = await chunkRows(h.sql, 'kb');
     // Every chunk was embedded once (identical chunk texts are embedded once).
     expect(h.bedrock.embeddedTexts().sort()).toEqual([...new Set(first.map((r) => String(r.content)))].sort());
-    expect(first.filter((r) => r.source_key === 's3://docs-bucket/e2e/retention.md').map((r) => String(r.content).split('\n')[0])).toEqual([
+    expect(first.filter((r) => r.source_key === 's3://docs-bucket/e2e/retention.markdown').map((r) => String(r.content).split('\n')[0])).toEqual([
       '# Retention',
       '## Curated zone',
       '## Backups',
     ]);
 
     // Edit the "Backups" section only.
-    const edited = corpus['e2e/retention.md'].replace('backup retention section explains point 1', 'backup retention section now explains point 1');
-    await h.put('e2e/retention.md', edited, { metadata: { status: 'active' } });
+    const edited = corpus['e2e/retention.markdown'].replace('backup retention section explains point 1', 'backup retention section now explains point 1');
+    await h.put('e2e/retention.markdown', edited, { metadata: { status: 'active' } });
     h.bedrock.requests.length = 0;
-    await consume()(batch(s3Record('created', 'e2e/retention.md', '02')));
+    await consume()(batch(s3Record('created', 'e2e/retention.markdown', '02')));
     const second = await chunkRows(h.sql, 'kb');
     const changed = second.filter((r) => !first.some((f) => f.source_key === r.source_key && f.content === r.content));
     expect(changed.map((r) => String(r.content).split('\n')[0])).toEqual(['## Backups']);
@@ -59,12 +59,12 @@ describe('embeddings end to end', () => {
     await consume()(batch(s3Record('deleted', 'e2e/notes.txt', '02')));
     expect(h.bedrock.requests).toEqual([]);
     const third = await chunkRows(h.sql, 'kb');
-    expect([...new Set(third.map((r) => r.source_key))]).toEqual(['s3://docs-bucket/e2e/access.md', 's3://docs-bucket/e2e/retention.md']);
+    expect([...new Set(third.map((r) => r.source_key))]).toEqual(['s3://docs-bucket/e2e/access.markdown', 's3://docs-bucket/e2e/retention.markdown']);
     expect(third).toEqual(second.filter((r) => r.source_key !== 's3://docs-bucket/e2e/notes.txt'));
     expect((await documentRows(h.sql, 'kb')).map((d) => [d.source_key, d.status])).toEqual([
-      ['s3://docs-bucket/e2e/access.md', 'indexed'],
+      ['s3://docs-bucket/e2e/access.markdown', 'indexed'],
       ['s3://docs-bucket/e2e/notes.txt', 'deleted'],
-      ['s3://docs-bucket/e2e/retention.md', 'indexed'],
+      ['s3://docs-bucket/e2e/retention.markdown', 'indexed'],
     ]);
   });
 
@@ -73,7 +73,7 @@ describe('embeddings end to end', () => {
     const target = (await chunkRows(h.sql, 'kb')).find((r) => String(r.content).startsWith('## Grants')) as Record<string, unknown>;
     const query = fakeEmbedding(String(target.content), 256, TITAN);
     const [best] = await client.searchChunks('kb', query, 3);
-    expect(best).toMatchObject({ sourceKey: 's3://docs-bucket/e2e/access.md', content: target.content, metadata: { status: 'active', heading: 'Grants' } });
+    expect(best).toMatchObject({ sourceKey: 's3://docs-bucket/e2e/access.markdown', content: target.content, metadata: { status: 'active', heading: 'Grants' } });
     expect(best.distance).toBeCloseTo(0, 5);
     expect(best.similarity).toBeCloseTo(1, 5);
 
@@ -118,7 +118,7 @@ describe('embeddings end to end', () => {
     await consume(batch(s3Record('created', 'e2e/new.txt', '01')));
     expect((await chunkRows(h.sql, 'kb')).filter((r) => r.source_key === 's3://docs-bucket/e2e/new.txt').map((r) => r.generation)).toEqual([1, 2]);
 
-    // One document per invocation (access.md, then retention.md with the new.txt event); this one finds
+    // One document per invocation (access.markdown, then retention.markdown with the new.txt event); this one finds
     // nothing left and switches.
     await consume(batch());
     expect(await client.activeGeneration('kb')).toMatchObject({ generation: 2, model: TITAN, dimensions: 512 });

@@ -15,7 +15,7 @@ describe('extraction', () => {
 
   it('plain text and Markdown pass through (line endings normalised)', () => {
     expect(extractText('a.txt', utf8('one\r\ntwo\rthree'))).toEqual({ ok: true, format: 'text', text: 'one\ntwo\nthree' });
-    expect(extractText('a.md', utf8('# Title\n\nBody'))).toEqual({ ok: true, format: 'markdown', text: '# Title\n\nBody' });
+    expect(extractText('a.markdown', utf8('# Title\n\nBody'))).toEqual({ ok: true, format: 'markdown', text: '# Title\n\nBody' });
   });
 
   it('HTML: headings become # lines, blocks become paragraphs, scripts, styles and comments go, entities decode', () => {

@@ -57,8 +57,8 @@ describe('embeddings Lambda entry point', () => {
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     const lines: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
-    await h.put('wired/a.md', '# Wired\n\nThrough every real client.');
-    const response = await handler(batch(s3Record('created', 'wired/a.md', '01'), s3Record('deleted', 'wired/gone.md', '01')));
+    await h.put('wired/a.markdown', '# Wired\n\nThrough every real client.');
+    const response = await handler(batch(s3Record('created', 'wired/a.markdown', '01'), s3Record('deleted', 'wired/gone.markdown', '01')));
     expect(response).toEqual({ batchItemFailures: [] });
     expect((await chunkRows(h.sql, 'wired')).map((r) => [r.content, r.dims])).toEqual([['# Wired\n\nThrough every real client.', 512]]);
     const metrics = lines.map((line) => JSON.parse(line)).find((entry) => entry._aws);

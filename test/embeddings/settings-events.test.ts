@@ -72,12 +72,12 @@ describe('S3 events', () => {
       source: 'aws.s3',
       'detail-type': 'Object Created',
       time: 't',
-      detail: { bucket: { name: 'b' }, object: { key: 'k/a.md', size: 12, etag: 'e', 'version-id': 'v', sequencer: '00AB' } },
+      detail: { bucket: { name: 'b' }, object: { key: 'k/a.txt', size: 12, etag: 'e', 'version-id': 'v', sequencer: '00AB' } },
     });
     expect(parseRecord({ messageId: 'm', body })).toEqual({
       ok: true,
       messageId: 'm',
-      event: { kind: 'created', bucket: 'b', key: 'k/a.md', size: 12, etag: 'e', versionId: 'v', sequencer: '00AB', time: 't' },
+      event: { kind: 'created', bucket: 'b', key: 'k/a.txt', size: 12, etag: 'e', versionId: 'v', sequencer: '00AB', time: 't' },
     });
   });
 
