@@ -62,6 +62,8 @@ export interface BedrockEmbedderOptions extends RetryPolicy {
   readonly model: EmbeddingModel;
   readonly dimensions: number;
   readonly requestsPerSecond: number;
+  /** InvokeModel calls in flight at once (results keep the input order). @default 1 */
+  readonly concurrency?: number;
   /** @default Date.now */
   readonly now?: () => number;
 }
@@ -164,17 +166,30 @@ export function createBedrockEmbedder(options: BedrockEmbedderOptions): Embedder
     model,
     dimensions,
     async embed(texts) {
-      const vectors: number[][] = [];
-      let tokens = 0;
-      let calls = 0;
-      let throttled = 0;
-      for (let i = 0; i < texts.length; i += model.maxBatch) {
-        const result = await invoke(texts.slice(i, i + model.maxBatch));
-        vectors.push(...result.vectors);
-        tokens += result.tokens;
-        calls += result.calls;
-        throttled += result.throttled;
-      }
+      const batches: string[][] = [];
+      for (let i = 0; i < texts.length; i += model.maxBatch) batches.push(texts.slice(i, i + model.maxBatch));
+      const results: Array<Awaited<ReturnType<typeof invoke>>> = new Array(batches.length);
+      let next = 0;
+      let failed = false;
+      // A small pool: each worker takes the next batch; the rate limiter still spaces every call. After
+      // a failure no new call starts (the document is retried as a whole).
+      const worker = async () => {
+        while (next < batches.length && !failed) {
+          const index = next;
+          next += 1;
+          try {
+            results[index] = await invoke(batches[index]);
+          } catch (error) {
+            failed = true;
+            throw error;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 1, batches.length) }, worker));
+      const vectors = results.flatMap((result) => result.vectors);
+      const tokens = results.reduce((sum, result) => sum + result.tokens, 0);
+      const calls = results.reduce((sum, result) => sum + result.calls, 0);
+      const throttled = results.reduce((sum, result) => sum + result.throttled, 0);
       return { vectors, tokens, calls, throttled };
     },
   };

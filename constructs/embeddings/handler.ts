@@ -194,6 +194,7 @@ export function consumerFromEnvironment(env: Readonly<Record<string, string | un
           dimensions: generation.dimensions,
           requestsPerSecond: settings.requestsPerSecond,
           maxAttempts: settings.maxAttempts,
+          concurrency: settings.concurrency,
         });
         embedders.set(key, embedder);
       }

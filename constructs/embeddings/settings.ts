@@ -60,6 +60,8 @@ export interface EmbeddingCollectionSettings {
   readonly requestsPerSecond: number;
   /** Attempts per InvokeModel call on throttling or a 5xx. @default 6 */
   readonly maxAttempts: number;
+  /** InvokeModel calls in flight at once for one document (still within requestsPerSecond). @default 4 */
+  readonly concurrency: number;
   /** Documents re-embedded per invocation while a new index generation is being built. @default 20 */
   readonly backfillPerInvocation: number;
 }
@@ -82,7 +84,7 @@ export class EmbeddingSettingsError extends Error {
 }
 
 const COLLECTION_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-const KNOWN_KEYS = ['collection', 'model', 'dimensions', 'chunk', 'maxObjectBytes', 'requestsPerSecond', 'maxAttempts', 'backfillPerInvocation'];
+const KNOWN_KEYS = ['collection', 'model', 'dimensions', 'chunk', 'maxObjectBytes', 'requestsPerSecond', 'maxAttempts', 'concurrency', 'backfillPerInvocation'];
 
 /** Validates one collection's settings (from JSON) and fills the defaults. */
 export function resolveSettings(input: unknown, where = 'settings'): EmbeddingCollectionSettings {
@@ -118,6 +120,7 @@ export function resolveSettings(input: unknown, where = 'settings'): EmbeddingCo
   const maxObjectBytes = integerIn(raw.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES, 1, 100 * 1024 * 1024, `${where}.maxObjectBytes`, problems);
   const requestsPerSecond = integerIn(raw.requestsPerSecond ?? 20, 1, 10_000, `${where}.requestsPerSecond`, problems);
   const maxAttempts = integerIn(raw.maxAttempts ?? 6, 1, 20, `${where}.maxAttempts`, problems);
+  const concurrency = integerIn(raw.concurrency ?? 4, 1, 32, `${where}.concurrency`, problems);
   const backfillPerInvocation = integerIn(raw.backfillPerInvocation ?? 20, 0, 10_000, `${where}.backfillPerInvocation`, problems);
   if (problems.length > 0) throw new EmbeddingSettingsError(problems);
   return {
@@ -128,6 +131,7 @@ export function resolveSettings(input: unknown, where = 'settings'): EmbeddingCo
     maxObjectBytes,
     requestsPerSecond,
     maxAttempts,
+    concurrency,
     backfillPerInvocation,
   };
 }

@@ -19,6 +19,10 @@ export interface BedrockServer {
   throttleNext(n: number): void;
   /** Calls whose text contains `marker` answer 400 ValidationException. */
   rejectTextsContaining(marker: string | undefined): void;
+  /** Delay every answer by this many milliseconds (to observe concurrency). */
+  delay(ms: number): void;
+  /** The most requests that were in flight at once. */
+  maxInFlight(): number;
   /** Texts embedded successfully, in order. */
   embeddedTexts(): string[];
   stop(): Promise<void>;
@@ -47,9 +51,16 @@ export async function startBedrockServer(): Promise<BedrockServer> {
   const requests: BedrockServer['requests'] = [];
   let throttle = 0;
   let marker: string | undefined;
+  let delayMs = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
   const server: Server = createServer((request, response) => {
     void (async () => {
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
       const text = await body(request);
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      inFlight -= 1;
       const match = /^\/model\/([^/]+)\/invoke$/.exec(request.url ?? '');
       const reply = (status: number, payload: unknown, errorType?: string) => {
         response.writeHead(status, { 'content-type': 'application/json', ...(errorType ? { 'x-amzn-errortype': errorType } : {}) });
@@ -87,6 +98,10 @@ export async function startBedrockServer(): Promise<BedrockServer> {
     rejectTextsContaining: (m) => {
       marker = m;
     },
+    delay: (ms) => {
+      delayMs = ms;
+    },
+    maxInFlight: () => maxInFlight,
     embeddedTexts: () => requests.filter((r) => r.status === 200).flatMap((r) => r.texts),
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -55,6 +55,27 @@ describe('Bedrock embedder (real SDK, loopback InvokeModel)', () => {
     expect(result.tokens).toBe(200);
   });
 
+  it('runs up to `concurrency` calls at once and keeps the input order; after a failure no new call starts', async () => {
+    const embedder = createBedrockEmbedder({ client, model: TITAN, dimensions: 256, requestsPerSecond: 1000, maxAttempts: 1, concurrency: 3, sleep });
+    const texts = Array.from({ length: 9 }, (_, i) => `text ${i}`);
+    server.delay(20);
+    try {
+      const result = await embedder.embed(texts);
+      expect(result.vectors).toEqual(texts.map((t) => fakeEmbedding(t, 256, TITAN.id)));
+      expect(server.maxInFlight()).toBeGreaterThan(1);
+      expect(server.maxInFlight()).toBeLessThanOrEqual(3);
+
+      server.requests.length = 0;
+      server.rejectTextsContaining('text 0');
+      await expect(embedder.embed(texts)).rejects.toThrow(EmbeddingError);
+      // Three start together; text 0 fails with the first answers, so at most the two workers that were
+      // answered at the same moment start one more call each: the rest are never sent.
+      expect(server.requests.length).toBeLessThanOrEqual(5);
+    } finally {
+      server.delay(0);
+    }
+  });
+
   it('a throttle storm is ridden out with jittered backoff, and counted', async () => {
     server.throttleNext(4);
     const embedder = createBedrockEmbedder({ client, model: TITAN, dimensions: 256, requestsPerSecond: 1000, maxAttempts: 6, baseDelayMs: 100, random: () => 0.5, sleep });

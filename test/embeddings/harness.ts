@@ -64,6 +64,7 @@ export async function startHarness(): Promise<Harness> {
             dimensions: generation.dimensions,
             requestsPerSecond: settings.requestsPerSecond,
             maxAttempts: settings.maxAttempts,
+            concurrency: settings.concurrency,
             baseDelayMs: 1,
           }),
         log: (message, fields) => logs.push({ message, fields }),
