@@ -185,7 +185,10 @@ export function createBedrockEmbedder(options: BedrockEmbedderOptions): Embedder
           }
         }
       };
-      await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 1, batches.length) }, worker));
+      // Settled, not raced: no call of this document is still running when embed() returns or throws.
+      const settled = await Promise.allSettled(Array.from({ length: Math.min(options.concurrency ?? 1, batches.length) }, worker));
+      const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failure) throw failure.reason;
       const vectors = results.flatMap((result) => result.vectors);
       const tokens = results.reduce((sum, result) => sum + result.tokens, 0);
       const calls = results.reduce((sum, result) => sum + result.calls, 0);

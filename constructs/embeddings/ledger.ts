@@ -14,6 +14,7 @@
  */
 import type { SqlClient } from '../vector-store/migrator';
 import { EMBEDDING_TABLES } from '../vector-store/embeddings-ledger-schema';
+import { compareSequencers } from './events';
 
 const { generations: GENERATIONS, documents: DOCUMENTS, chunks: CHUNKS } = EMBEDDING_TABLES;
 
@@ -134,7 +135,7 @@ export async function documentState(client: SqlClient, generation: Generation, s
 
 /** True when an event with this sequencer would change nothing (an equal or newer one was applied). */
 export function isStale(state: DocumentState | undefined, sequencer: string): boolean {
-  return state !== undefined && state.sequencer >= normaliseSequencer(sequencer);
+  return state !== undefined && compareSequencers(state.sequencer, sequencer) >= 0;
 }
 
 /** Embeddings already stored in this generation for these chunk hashes (any document): hash → vector text. */

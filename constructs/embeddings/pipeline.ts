@@ -3,7 +3,9 @@
  *
  * created → (skip early if every live generation already has this or a newer sequencer) → fetch →
  * extract → chunk → per live generation: reuse stored embeddings by chunk hash, embed the rest, swap
- * the document's chunks in one transaction. deleted → a tombstone in every live generation (rows gone).
+ * the document's chunks in one transaction. deleted → if the key has no current object any more, a
+ * tombstone in every live generation (rows gone); if it still has one (only a version was removed), that
+ * object is indexed like a created event.
  * Skips (type, empty, too large, undecodable, object gone) are ledger rows with a reason, not errors.
  * Errors (Bedrock, database) propagate: the handler reports the record as failed and SQS retries it.
  */
@@ -94,14 +96,18 @@ export class EmbeddingPipeline {
       return { outcome: applied ? 'skipped' : 'stale', skipReason: reason, ...result };
     };
 
-    if (event.kind === 'deleted') {
+    // A delete event may remove one version only (a noncurrent version expiring, or a permanent delete
+    // of the current one, after which an older version is current again). So the key's current object
+    // decides: none → tombstone; one → it is indexed (its unchanged chunks cost no model call).
+    const deleted = event.kind === 'deleted';
+    if (!deleted && event.size !== undefined && event.size > settings.maxObjectBytes) return skip('too-large', `${event.size} bytes (limit ${settings.maxObjectBytes})`);
+
+    const object = await source.fetch(event.bucket, event.key, deleted ? undefined : event.versionId, settings.maxObjectBytes);
+    if (!object.found && deleted) {
       let applied = false;
       for (const generation of todo) applied = (await swapDocument(db, { ...base, generation, status: 'deleted', chunks: [] })) || applied;
       return { outcome: applied ? 'deleted' : 'stale', ...result };
     }
-    if (event.size !== undefined && event.size > settings.maxObjectBytes) return skip('too-large', `${event.size} bytes (limit ${settings.maxObjectBytes})`);
-
-    const object = await source.fetch(event.bucket, event.key, event.versionId, settings.maxObjectBytes);
     if (!object.found) return skip('not-found', 'the object (version) no longer exists; its delete event removes the document');
     if ('tooLarge' in object) return skip('too-large', `${object.size} bytes (limit ${settings.maxObjectBytes})`);
     const governance = governanceOf(object.metadata, object.tags);

@@ -67,9 +67,22 @@ describe('embeddings consumer', () => {
     expect(outcomes()).toEqual(['indexed', 'stale']);
     expect((await chunkRows(h.sql, 'rev')).map((r) => r.content)).toEqual(['Version two text.']);
 
+    await h.remove('rev/a.txt');
     await consume(batch(s3Record('deleted', 'rev/a.txt', '0D'), s3Record('created', 'rev/a.txt', '0C')));
     expect(await chunkRows(h.sql, 'rev')).toEqual([]);
     expect(await documentRows(h.sql, 'rev')).toEqual([{ source_key: 's3://docs-bucket/rev/a.txt', generation: 1, status: 'deleted', skip_reason: null, chunk_count: 0 }]);
+  });
+
+  it('a delete event for one version (a noncurrent version expiring) keeps the document its current object holds', async () => {
+    await h.put('ver/a.txt', 'Current version text.');
+    const consume = h.consumer({ collection: 'ver' });
+    await consume(batch(s3Record('created', 'ver/a.txt', '01')));
+    h.bedrock.requests.length = 0;
+    h.logs.length = 0;
+    await consume(batch(s3Record('deleted', 'ver/a.txt', '05', { versionId: 'v1-noncurrent' })));
+    expect(outcomes()).toEqual(['indexed']);
+    expect((await chunkRows(h.sql, 'ver')).map((r) => r.content)).toEqual(['Current version text.']);
+    expect(h.bedrock.requests).toEqual([]);
   });
 
   it('malformed records are acknowledged and logged, the rest of the batch is processed', async () => {

@@ -56,6 +56,7 @@ describe('embeddings end to end', () => {
 
     // Delete one document.
     h.bedrock.requests.length = 0;
+    await h.remove('e2e/notes.txt');
     await consume()(batch(s3Record('deleted', 'e2e/notes.txt', '02')));
     expect(h.bedrock.requests).toEqual([]);
     const third = await chunkRows(h.sql, 'kb');

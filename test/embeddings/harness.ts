@@ -3,7 +3,7 @@
  * moto's S3, and the loopback InvokeModel server with the real Bedrock SDK client.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { createBedrockEmbedder, newBedrockClient } from '../../constructs/embeddings/bedrock';
 import { createConsumer, type BatchResponse, type ConsumerDependencies, type DatabaseSession } from '../../constructs/embeddings/handler';
@@ -28,6 +28,7 @@ export interface Harness {
   readonly logs: Array<{ message: string; fields?: Record<string, unknown> }>;
   readonly metrics: Array<Record<string, unknown>>;
   consumer(settings?: Partial<EmbeddingSettingsInput>, overrides?: Partial<ConsumerDependencies>): (event: SqsEvent) => Promise<BatchResponse>;
+  remove(key: string): Promise<void>;
   put(key: string, body: string | Uint8Array, options?: { metadata?: Record<string, string>; tags?: string; contentType?: string }): Promise<void>;
   stop(): Promise<void>;
 }
@@ -71,6 +72,9 @@ export async function startHarness(): Promise<Harness> {
         emitMetrics: (document) => metrics.push(document),
         ...overrides,
       });
+    },
+    async remove(key) {
+      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
     },
     async put(key, body, options = {}) {
       await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: typeof body === 'string' ? Buffer.from(body) : body, Metadata: options.metadata, Tagging: options.tags, ContentType: options.contentType }));
