@@ -151,12 +151,16 @@ export async function reusableEmbeddings(client: SqlClient, generation: Generati
 
 /**
  * Applies a document change in one transaction. Returns false (and changes nothing) when the ledger
- * already holds an equal or newer sequencer for the document.
+ * already holds an equal or newer sequencer for the document, or the generation has been retired.
  */
 export async function swapDocument(client: SqlClient, change: DocumentChange): Promise<boolean> {
   const { generation: g, governance = {} } = change;
   const keep = change.status !== 'deleted';
   return inTransaction(client, async () => {
+    // FOR SHARE: a switch (which updates this row) waits for swaps in flight, and a swap that starts after
+    // it sees the generation retired and writes nothing (no orphan rows in a retired generation).
+    const { rows: state } = await client.query(`SELECT state FROM ${GENERATIONS} WHERE collection = $1 AND generation = $2 FOR SHARE`, [g.collection, g.generation]);
+    if (state[0]?.state !== 'active' && state[0]?.state !== 'building') return false;
     const { rows } = await client.query(
       `INSERT INTO ${DOCUMENTS} AS d (collection, generation, source_key, sequencer, version_id, etag, content_hash, status, skip_reason, dataset, classification, data_subject_id, chunk_count, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now())
