@@ -11,9 +11,10 @@
  * exponential backoff (a random wait in [0, min(cap, base·2^attempt)]); anything else (validation,
  * access denied) fails at once. A token bucket spaces calls so that a batch does not start a throttle
  * storm in the first place.
+ *
+ * No AWS SDK import here (library code under constructs/ may only need aws-cdk-lib at run time): the
+ * call itself is a `ModelInvoker`, which handler.ts makes from the SDK's BedrockRuntimeClient.
  */
-import { BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { EmbeddingModel } from './settings';
 import { estimateTokens } from './chunk';
 
@@ -57,8 +58,11 @@ export interface RetryPolicy {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/** One InvokeModel call: the JSON request body in, the response body out; SDK errors propagate as thrown. */
+export type ModelInvoker = (modelId: string, body: string) => Promise<string>;
+
 export interface BedrockEmbedderOptions extends RetryPolicy {
-  readonly client: Pick<BedrockRuntimeClient, 'send'>;
+  readonly invoke: ModelInvoker;
   readonly model: EmbeddingModel;
   readonly dimensions: number;
   readonly requestsPerSecond: number;
@@ -88,14 +92,6 @@ export function isRetryable(error: unknown): boolean {
 export function isThrottle(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === 'ThrottlingException' || e?.name === 'TooManyRequestsException' || e?.$metadata?.httpStatusCode === 429;
-}
-
-/**
- * A Bedrock runtime client with the SDK's retries off (this module retries) and HTTP/1.1 with timeouts
- * (the client defaults to HTTP/2, which only the streaming operations need; InvokeModel does not).
- */
-export function newBedrockClient(config: ConstructorParameters<typeof BedrockRuntimeClient>[0] = {}): BedrockRuntimeClient {
-  return new BedrockRuntimeClient({ requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 60_000 }), ...config, maxAttempts: 1 });
 }
 
 /** Spaces calls to at most `perSecond` (a token bucket of one second's burst). */
@@ -135,7 +131,7 @@ export function backoffDelay(attempt: number, policy: RetryPolicy): number {
 }
 
 export function createBedrockEmbedder(options: BedrockEmbedderOptions): Embedder {
-  const { model, dimensions, client } = options;
+  const { model, dimensions } = options;
   const sleep = options.sleep ?? defaultSleep;
   const limiter = new RateLimiter(options.requestsPerSecond, options.now ?? Date.now, sleep);
 
@@ -145,10 +141,8 @@ export function createBedrockEmbedder(options: BedrockEmbedderOptions): Embedder
     for (let attempt = 1; ; attempt += 1) {
       await limiter.take();
       try {
-        const response = await client.send(
-          new InvokeModelCommand({ modelId: model.id, contentType: 'application/json', accept: 'application/json', body: new TextEncoder().encode(JSON.stringify(body)) }),
-        );
-        const parsed = parseResponse(new TextDecoder().decode(response.body), texts, model, dimensions);
+        const response = await options.invoke(model.id, JSON.stringify(body));
+        const parsed = parseResponse(response, texts, model, dimensions);
         return { ...parsed, calls: attempt, throttled };
       } catch (error) {
         if (error instanceof EmbeddingError) throw error;

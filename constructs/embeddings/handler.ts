@@ -16,15 +16,20 @@
  * Environment (set by the CDK wiring): `EMBEDDINGS_SETTINGS` (JSON, see settings.ts), the vector store's
  * PGHOST, PGPORT, PGDATABASE, PGSSLMODE, PGUSER (`<db>_readwrite`, IAM authentication), AWS_REGION.
  * Metrics: CloudWatch embedded metric format, namespace `Lakehouse/Embeddings`, dimension `Collection`.
+ *
+ * The AWS SDK is imported here only (the modules next to it are plain library code): the S3 source and
+ * the Bedrock invoker below adapt the SDK clients to the pipeline's interfaces.
  */
-import { S3Client } from '@aws-sdk/client-s3';
+import { BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
+import { GetObjectCommand, GetObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { Signer } from '@aws-sdk/rds-signer';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Client } from 'pg';
-import { createBedrockEmbedder, newBedrockClient, type Embedder } from './bedrock';
+import { createBedrockEmbedder, type Embedder, type ModelInvoker } from './bedrock';
 import { parseRecord, type SqsEvent } from './events';
 import { EmbeddingPipeline, type EventResult } from './pipeline';
 import { settingsFromEnvironment, EMBEDDING_MODELS, type EmbeddingCollectionSettings } from './settings';
-import { s3Source, type ObjectSource } from './source';
+import type { ObjectSource } from './source';
 import type { Generation } from './ledger';
 import type { SqlClient } from '../vector-store/migrator';
 import { connectionFromEnvironment } from '../../vector-client/environment';
@@ -189,7 +194,7 @@ export function consumerFromEnvironment(env: Readonly<Record<string, string | un
       let embedder = embedders.get(key);
       if (!embedder) {
         embedder = createBedrockEmbedder({
-          client: bedrock,
+          invoke: bedrockInvoker(bedrock),
           model: EMBEDDING_MODELS[generation.model] ?? EMBEDDING_MODELS[settings.model],
           dimensions: generation.dimensions,
           requestsPerSecond: settings.requestsPerSecond,
@@ -201,6 +206,68 @@ export function consumerFromEnvironment(env: Readonly<Record<string, string | un
       return embedder;
     },
   });
+}
+
+/**
+ * A Bedrock runtime client with the SDK's retries off (bedrock.ts retries) and HTTP/1.1 with timeouts
+ * (the client defaults to HTTP/2, which only the streaming operations need; InvokeModel does not).
+ */
+export function newBedrockClient(config: ConstructorParameters<typeof BedrockRuntimeClient>[0] = {}): BedrockRuntimeClient {
+  return new BedrockRuntimeClient({ requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 60_000 }), ...config, maxAttempts: 1 });
+}
+
+/** InvokeModel through the SDK: JSON body in, JSON text out. */
+export function bedrockInvoker(client: Pick<BedrockRuntimeClient, 'send'>): ModelInvoker {
+  return async (modelId, body) => {
+    const response = await client.send(new InvokeModelCommand({ modelId, contentType: 'application/json', accept: 'application/json', body: new TextEncoder().encode(body) }));
+    return new TextDecoder().decode(response.body);
+  };
+}
+
+const NOT_FOUND = new Set(['NoSuchKey', 'NoSuchVersion', 'NotFound']);
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return NOT_FOUND.has(String(e?.name)) || e?.$metadata?.httpStatusCode === 404;
+}
+
+/** The object source over S3 (GetObject, GetObjectTagging); a missing key or version is `found: false`. */
+export function s3Source(client: Pick<S3Client, 'send'>): ObjectSource {
+  return {
+    async fetch(bucket, key, versionId, maxBytes) {
+      let response;
+      try {
+        response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+      } catch (error) {
+        if (isNotFound(error)) return { found: false };
+        throw error;
+      }
+      const size = response.ContentLength ?? 0;
+      if (size > maxBytes) {
+        // Do not download what will not be used: close the stream.
+        (response.Body as { destroy?: () => void } | undefined)?.destroy?.();
+        return { found: true, tooLarge: true, size };
+      }
+      const bytes = response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+      let tags: Record<string, string> = {};
+      try {
+        const tagging = await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: response.VersionId ?? versionId }));
+        tags = Object.fromEntries((tagging.TagSet ?? []).map((tag) => [String(tag.Key).toLowerCase(), String(tag.Value)]));
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+      return {
+        found: true,
+        bytes,
+        size: bytes.length,
+        contentType: response.ContentType,
+        etag: response.ETag?.replace(/"/g, ''),
+        versionId: response.VersionId,
+        metadata: Object.fromEntries(Object.entries(response.Metadata ?? {}).map(([name, value]) => [name.toLowerCase(), value])),
+        tags,
+      };
+    },
+  };
 }
 
 let cached: ((event: SqsEvent) => Promise<BatchResponse>) | undefined;

@@ -3,9 +3,14 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { EmbeddingError, RateLimiter, backoffDelay, createBedrockEmbedder, isRetryable, newBedrockClient } from '../../constructs/embeddings/bedrock';
+import { EmbeddingError, RateLimiter, backoffDelay, createBedrockEmbedder as createEmbedder, isRetryable, type BedrockEmbedderOptions } from '../../constructs/embeddings/bedrock';
+import { bedrockInvoker, newBedrockClient } from '../../constructs/embeddings/handler';
 import { EMBEDDING_MODELS } from '../../constructs/embeddings/settings';
 import { fakeEmbedding, startBedrockServer, type BedrockServer } from './bedrock-server';
+
+/** The embedder over the real SDK client (the invoker handler.ts wires in production). */
+const createBedrockEmbedder = ({ client: sdk, ...options }: Omit<BedrockEmbedderOptions, 'invoke'> & { client: BedrockRuntimeClient }) =>
+  createEmbedder({ ...options, invoke: bedrockInvoker(sdk) });
 
 const TITAN = EMBEDDING_MODELS['amazon.titan-embed-text-v2:0'];
 const COHERE = EMBEDDING_MODELS['cohere.embed-english-v3'];

@@ -5,11 +5,10 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { createBedrockEmbedder, newBedrockClient } from '../../constructs/embeddings/bedrock';
-import { createConsumer, type BatchResponse, type ConsumerDependencies, type DatabaseSession } from '../../constructs/embeddings/handler';
+import { createBedrockEmbedder } from '../../constructs/embeddings/bedrock';
+import { bedrockInvoker, createConsumer, newBedrockClient, s3Source, type BatchResponse, type ConsumerDependencies, type DatabaseSession } from '../../constructs/embeddings/handler';
 import type { SqsEvent, SqsRecord } from '../../constructs/embeddings/events';
 import { EMBEDDING_MODELS, resolveSettings, type EmbeddingCollectionSettings, type EmbeddingSettingsInput } from '../../constructs/embeddings/settings';
-import { s3Source } from '../../constructs/embeddings/source';
 import { vectorStoreMigrations } from '../../constructs/vector-store/migrations';
 import { applyMigrations, type SqlClient } from '../../constructs/vector-store/migrator';
 import { newDatabase, pgliteClient } from '../vector-store/pglite';
@@ -60,7 +59,7 @@ export async function startHarness(): Promise<Harness> {
         source: s3Source(s3),
         embedderFor: (generation) =>
           createBedrockEmbedder({
-            client: bedrockClient,
+            invoke: bedrockInvoker(bedrockClient),
             model: EMBEDDING_MODELS[generation.model],
             dimensions: generation.dimensions,
             requestsPerSecond: settings.requestsPerSecond,

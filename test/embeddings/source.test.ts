@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GetObjectCommand, GetObjectTaggingCommand } from '@aws-sdk/client-s3';
-import { s3Source } from '../../constructs/embeddings/source';
+import { s3Source } from '../../constructs/embeddings/handler';
 
 const sdkError = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 
