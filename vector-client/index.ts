@@ -6,3 +6,4 @@ export * from './client';
 export * from './environment';
 export type { DistanceMetric, HnswIndex, IvfflatIndex, VectorCollection, VectorIndex } from '../constructs/vector-store/collections';
 export { roleNames, type RoleNames } from '../constructs/vector-store/migrations';
+export * from './documents';

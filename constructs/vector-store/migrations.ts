@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import type { VectorCollection } from './collections';
 import { validateCollections, validateDatabaseName } from './collection-validation';
+import { embeddingsLedgerStatements } from './embeddings-ledger-schema';
 import { LEDGER_TABLE, VECTOR_SCHEMA, indexWithClause, indexedExpression, operatorClass, qualifiedName, quoteIdent, vectorIndexName } from './sql';
 
 export interface Migration {
@@ -75,6 +76,8 @@ export function vectorStoreMigrations(collections: readonly VectorCollection[], 
     ...collections.map((collection) =>
       migration(`collection/${collection.name}/0001_table`, `table ${VECTOR_SCHEMA}.${collection.name}, metadata index, grants`, tableStatements(collection, roles)),
     ),
+    // Appended, never inserted: versions already applied keep their place.
+    migration('0003_embeddings_ledger', 'embeddings pipeline: index generations, documents and chunks (ledger and vectors)', embeddingsLedgerStatements(roles)),
   ];
 }
 

@@ -44,6 +44,7 @@ describe('what the gate covers in this repository', () => {
     expect(entryPoints).toEqual([
       'constructs/catalog/iceberg/handler.ts',
       'constructs/data-quality/handler.ts',
+      'constructs/embeddings/handler.ts',
       'constructs/vector-store/handler.ts',
       'producer/index.ts',
       'vector-client/index.ts',

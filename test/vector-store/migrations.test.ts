@@ -40,11 +40,17 @@ describe('generated migrations (pure)', () => {
     const first = vectorStoreMigrations([docs, images], { databaseName: DB });
     const again = vectorStoreMigrations([docs, images], { databaseName: DB });
     expect(again).toEqual(first);
-    expect(first.map((m) => m.version)).toEqual(['0001_vector_extension', '0002_roles', 'collection/docs/0001_table', 'collection/images/0001_table']);
+    expect(first.map((m) => m.version)).toEqual([
+      '0001_vector_extension',
+      '0002_roles',
+      'collection/docs/0001_table',
+      'collection/images/0001_table',
+      '0003_embeddings_ledger',
+    ]);
     expect(first.every((m) => /^[0-9a-f]{64}$/.test(m.checksum))).toBe(true);
 
     const changed = vectorStoreMigrations([{ ...docs, dimensions: 4 }, images], { databaseName: DB });
-    expect(changed.map((m) => m.checksum === first.find((f) => f.version === m.version)?.checksum)).toEqual([true, true, false, true]);
+    expect(changed.map((m) => m.checksum === first.find((f) => f.version === m.version)?.checksum)).toEqual([true, true, false, true, true]);
     // Index parameters are not part of any migration: they are index tasks.
     const reindexed = vectorStoreMigrations([{ ...docs, metric: 'l2', index: { type: 'ivfflat', lists: 5 } }, images], { databaseName: DB });
     expect(reindexed).toEqual(first);
@@ -93,7 +99,7 @@ describe('migrations and index tasks on pgvector (PGlite)', () => {
 
   it('creates the extension, tables, metadata indexes, vector indexes, roles and grants', async () => {
     const { migrations, indexes } = await bootstrap(client, ALL);
-    expect(migrations.applied).toHaveLength(6);
+    expect(migrations.applied).toHaveLength(7);
     expect(indexes).toMatchObject({ complete: true, built: ['docs_hnsw_cos_m16_efc64', 'images_ivfflat_l2_lists10', 'scores_hnsw_ip_m8_efc32', 'wide_hnsw_cos_m16_efc64'] });
 
     const { rows: extensions } = await admin.query(`SELECT extversion FROM pg_extension WHERE extname = 'vector'`);
@@ -114,7 +120,10 @@ describe('migrations and index tasks on pgvector (PGlite)', () => {
       { column_name: 'created_at', type: 'timestamp with time zone', not_null: false, default_value: 'now()' },
     ]);
 
-    const { rows: defs } = await admin.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY indexname`);
+    // The embeddings ledger's tables (migration 0003) are checked in test/embeddings/ledger-migration.test.ts.
+    const { rows: defs } = await admin.query(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'schema_migrations' AND tablename NOT LIKE 'embedding\\_%' ORDER BY indexname`,
+    );
     expect(Object.fromEntries(defs.map((row) => [row.indexname, row.indexdef]))).toEqual({
       docs_document_id_key: 'CREATE UNIQUE INDEX docs_document_id_key ON public.docs USING btree (document_id)',
       docs_hnsw_cos_m16_efc64: 'CREATE INDEX docs_hnsw_cos_m16_efc64 ON public.docs USING hnsw (embedding vector_cosine_ops) WITH (m=\'16\', ef_construction=\'64\')',
@@ -211,7 +220,7 @@ describe('migrations and index tasks on pgvector (PGlite)', () => {
     const before = await catalogSnapshot(admin, { ledger: false });
     await admin.query('DELETE FROM schema_migrations');
     const { migrations } = await bootstrap(client, ALL);
-    expect(migrations.applied).toHaveLength(6);
+    expect(migrations.applied).toHaveLength(7);
     const after = await catalogSnapshot(admin, { ledger: false });
     // GRANT rewrites the ACL rows (new xmin) even when nothing changes; everything else is identical.
     const withoutXmin = (snapshot: Record<string, unknown>) => JSON.parse(JSON.stringify(snapshot, (key, value) => (key === 'xmin' ? undefined : value)));

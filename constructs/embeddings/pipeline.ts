@@ -1,0 +1,185 @@
+/**
+ * The pipeline for one collection: an S3 object event in, ledger rows and chunk vectors out.
+ *
+ * created → (skip early if every live generation already has this or a newer sequencer) → fetch →
+ * extract → chunk → per live generation: reuse stored embeddings by chunk hash, embed the rest, swap
+ * the document's chunks in one transaction. deleted → if the key has no current object any more, a
+ * tombstone in every live generation (rows gone); if it still has one (only a version was removed), that
+ * object is indexed like a created event.
+ * Skips (type, empty, too large, undecodable, object gone) are ledger rows with a reason, not errors.
+ * Errors (Bedrock, database) propagate: the handler reports the record as failed and SQS retries it.
+ */
+import { chunkHash, chunkText } from './chunk';
+import type { Embedder } from './bedrock';
+import { extractText, type SkipReason } from './extract';
+import { sourceKey, type ObjectEvent } from './events';
+import {
+  activateIfComplete,
+  documentState,
+  isStale,
+  liveGenerations,
+  pendingBackfill,
+  reusableEmbeddings,
+  swapDocument,
+  type ChunkRow,
+  type Generation,
+  type Governance,
+} from './ledger';
+import { CHUNKER_VERSION, EMBEDDING_MODELS, type ChunkSettings, type EmbeddingCollectionSettings } from './settings';
+import type { ObjectSource } from './source';
+import type { SqlClient } from '../vector-store/migrator';
+
+export type Outcome = 'indexed' | 'skipped' | 'deleted' | 'stale';
+
+export interface EventResult {
+  readonly outcome: Outcome;
+  readonly skipReason?: SkipReason;
+  /** Chunks sent to the model (summed over live generations). */
+  readonly embedded: number;
+  /** Chunks whose embedding was reused from the ledger. */
+  readonly reused: number;
+  readonly tokens: number;
+  readonly calls: number;
+  readonly throttled: number;
+  /** Estimated USD for the tokens sent (list price of each generation's model). */
+  readonly costUsd: number;
+}
+
+export interface PipelineDependencies {
+  readonly db: SqlClient;
+  readonly source: ObjectSource;
+  /** The embedder for a generation's model and dimensions. */
+  readonly embedderFor: (generation: Generation) => Embedder;
+  readonly settings: EmbeddingCollectionSettings;
+  readonly log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** Governance fields: object metadata first, then tags (`dataset`, `classification`, `data-subject-id`). */
+export function governanceOf(metadata: Readonly<Record<string, string>>, tags: Readonly<Record<string, string>>): Governance {
+  const pick = (name: string) => metadata[name] ?? tags[name] ?? undefined;
+  return { dataset: pick('dataset'), classification: pick('classification'), dataSubjectId: pick('data-subject-id') };
+}
+
+export class EmbeddingPipeline {
+  private generations: Generation[] | undefined;
+  constructor(private readonly deps: PipelineDependencies) {}
+
+  /** The generations written to (active, plus building during a model change); read once per batch. */
+  async live(): Promise<Generation[]> {
+    const { settings } = this.deps;
+    this.generations ??= await liveGenerations(this.deps.db, {
+      collection: settings.collection,
+      model: settings.model,
+      dimensions: settings.dimensions,
+      chunkerVersion: chunkerVersionOf(settings.chunk),
+    });
+    return this.generations;
+  }
+
+  async process(event: ObjectEvent): Promise<EventResult> {
+    return this.apply(event, await this.live());
+  }
+
+  private async apply(event: ObjectEvent, generations: readonly Generation[]): Promise<EventResult> {
+    const { db, source, settings } = this.deps;
+    const key = sourceKey(event.bucket, event.key);
+    const todo: Generation[] = [];
+    for (const g of generations) if (!isStale(await documentState(db, g, key), event.sequencer)) todo.push(g);
+    const result = { embedded: 0, reused: 0, tokens: 0, calls: 0, throttled: 0, costUsd: 0 };
+    if (todo.length === 0) return { outcome: 'stale', ...result };
+
+    const base = { sourceKey: key, sequencer: event.sequencer, versionId: event.versionId, etag: event.etag };
+    const skip = async (reason: SkipReason, detail: string, governance?: Governance): Promise<EventResult> => {
+      this.deps.log?.('skipped', { sourceKey: key, reason, detail });
+      let applied = false;
+      for (const generation of todo) applied = (await swapDocument(db, { ...base, generation, status: 'skipped', skipReason: `${reason}: ${detail}`, governance, chunks: [] })) || applied;
+      return { outcome: applied ? 'skipped' : 'stale', skipReason: reason, ...result };
+    };
+
+    // A delete event may remove one version only (a noncurrent version expiring, or a permanent delete
+    // of the current one, after which an older version is current again). So the key's current object
+    // decides: none → tombstone; one → it is indexed (its unchanged chunks cost no model call).
+    const deleted = event.kind === 'deleted';
+    if (!deleted && event.size !== undefined && event.size > settings.maxObjectBytes) return skip('too-large', `${event.size} bytes (limit ${settings.maxObjectBytes})`);
+
+    const object = await source.fetch(event.bucket, event.key, deleted ? undefined : event.versionId, settings.maxObjectBytes);
+    if (!object.found && deleted) {
+      let applied = false;
+      for (const generation of todo) applied = (await swapDocument(db, { ...base, generation, status: 'deleted', chunks: [] })) || applied;
+      return { outcome: applied ? 'deleted' : 'stale', ...result };
+    }
+    if (!object.found) return skip('not-found', 'the object (version) no longer exists; its delete event removes the document');
+    if ('tooLarge' in object) return skip('too-large', `${object.size} bytes (limit ${settings.maxObjectBytes})`);
+    const governance = governanceOf(object.metadata, object.tags);
+    const extraction = extractText(event.key, object.bytes, object.contentType);
+    if (!extraction.ok) return skip(extraction.reason, extraction.detail, governance);
+
+    const contentHash = chunkHash(extraction.text);
+    const metadata: Record<string, unknown> = { ...object.metadata, source_key: key, format: extraction.format };
+    for (const [name, value] of Object.entries(governance)) if (value !== undefined) metadata[name === 'dataSubjectId' ? 'data_subject_id' : name] = value;
+    let applied = false;
+    for (const generation of todo) {
+      const chunks = chunkText(extraction.text, chunkSettingsOf(generation.chunkerVersion, settings.chunk));
+      const stored = await reusableEmbeddings(db, generation, [...new Set(chunks.map((c) => c.hash))]);
+      const missing = [...new Map(chunks.filter((c) => !stored.has(c.hash)).map((c) => [c.hash, c.text])).entries()];
+      if (missing.length > 0) {
+        const embedded = await this.deps.embedderFor(generation).embed(missing.map(([, text]) => text));
+        missing.forEach(([hash], index) => stored.set(hash, `[${embedded.vectors[index].join(',')}]`));
+        result.embedded += missing.length;
+        result.tokens += embedded.tokens;
+        result.calls += embedded.calls;
+        result.throttled += embedded.throttled;
+        result.costUsd += (embedded.tokens / 1000) * (EMBEDDING_MODELS[generation.model]?.usdPer1kTokens ?? 0);
+      }
+      result.reused += chunks.length - missing.length;
+      const rows: ChunkRow[] = chunks.map((c) => ({
+        ordinal: c.ordinal,
+        hash: c.hash,
+        content: c.text,
+        tokens: c.tokens,
+        embedding: stored.get(c.hash) as string,
+        metadata: c.heading === undefined ? { ...metadata, chunk: c.ordinal } : { ...metadata, chunk: c.ordinal, heading: c.heading },
+      }));
+      applied = (await swapDocument(db, { ...base, versionId: object.versionId ?? event.versionId, etag: object.etag ?? event.etag, generation, status: 'indexed', contentHash, governance, chunks: rows })) || applied;
+    }
+    return { outcome: applied ? 'indexed' : 'stale', ...result };
+  }
+
+  /**
+   * While a model change is being built: re-embeds up to `limit` documents of the active generation
+   * into the building one, then switches when none is left. Returns what it did.
+   */
+  async backfill(limit = this.deps.settings.backfillPerInvocation): Promise<{ processed: number; activated: boolean; result: EventResult[] }> {
+    const generations = await this.live();
+    const active = generations.find((g) => g.state === 'active');
+    const building = generations.find((g) => g.state === 'building');
+    if (!active || !building) return { processed: 0, activated: false, result: [] };
+    const pending = await pendingBackfill(this.deps.db, active, building, limit);
+    const result: EventResult[] = [];
+    for (const document of pending) {
+      const match = /^s3:\/\/([^/]+)\/(.+)$/s.exec(document.sourceKey) as RegExpExecArray;
+      result.push(await this.apply({ kind: 'created', bucket: match[1], key: match[2], versionId: document.versionId, sequencer: document.sequencer }, [building]));
+    }
+    const activated = pending.length < limit && (await activateIfComplete(this.deps.db, active, building));
+    if (activated) {
+      this.generations = undefined;
+      this.deps.log?.('generation activated', { collection: building.collection, generation: building.generation, model: building.model, dimensions: building.dimensions });
+    }
+    return { processed: pending.length, activated, result };
+  }
+
+}
+
+/**
+ * The chunker version a generation records: the algorithm's version and the chunk settings, since
+ * either changes the chunks (`structure-v1:300:60`). Changing the size or overlap builds a new generation.
+ */
+export function chunkerVersionOf(chunk: ChunkSettings): string {
+  return `${CHUNKER_VERSION}:${chunk.size}:${chunk.overlap}`;
+}
+
+/** The chunk settings a generation was built with (the current settings if its version is not parseable). */
+export function chunkSettingsOf(chunkerVersion: string, fallback: ChunkSettings): ChunkSettings {
+  const match = /:(\d+):(\d+)$/.exec(chunkerVersion);
+  return match ? { size: Number(match[1]), overlap: Number(match[2]) } : fallback;
+}
