@@ -12,6 +12,7 @@
  * Prints numbers and a markdown table; asserts nothing. PGlite is single-threaded WASM: absolute rates
  * are a floor for RDS, the ratios in (3) are exact.
  */
+import { positiveIntegerOption } from './fixtures/options';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite/vector';
 import { chunkText } from '../constructs/embeddings/chunk';
@@ -24,13 +25,7 @@ import { vectorStoreMigrations } from '../constructs/vector-store/migrations';
 import { applyMigrations, type SqlClient } from '../constructs/vector-store/migrator';
 import { seededRandom } from '../producer/sample-events';
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index < 0) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
+const option = positiveIntegerOption;
 
 const DOCUMENTS = option('documents', 300);
 const PARAGRAPHS = option('paragraphs', 24);

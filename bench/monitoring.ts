@@ -3,6 +3,7 @@
  * with N and M generated datasets (shaped like bench/resources.ts: 3 in 4 streamed Parquet, 1 in 4 Iceberg),
  * and the difference per dataset. Usage: npx tsx bench/monitoring.ts [N M]   (prints; asserts nothing)
  */
+import { benchDatasets } from './fixtures/bench-datasets';
 import { App } from 'aws-cdk-lib';
 import { DATASETS } from '../config/datasets';
 import { loadEnvironmentConfig } from '../config/load';
@@ -37,35 +38,7 @@ function measure(datasets: readonly DatasetDefinition[]): Measure {
 /** `n` datasets shaped like the shipped ones, plus the history table the data-quality checks need. */
 function generated(n: number): DatasetDefinition[] {
   const history = DATASETS.find((dataset) => dataset.name === 'data_quality_results')!;
-  return [
-    history,
-    ...Array.from({ length: n }, (_, i): DatasetDefinition => {
-      const iceberg = i % 4 === 3;
-      return {
-        name: `dataset_${String(i).padStart(3, '0')}`,
-        zone: iceberg ? 'analytics' : 'raw',
-        owner: 'bench',
-        domain: 'product_analytics',
-        description: 'Generated for the monitoring benchmark',
-        columns: [
-          { name: 'id', type: 'string', description: 'Identifier', classification: 'internal' },
-          { name: 'user_id', type: 'string', description: 'User', classification: 'pii' },
-          { name: 'amount', type: 'double', description: 'Amount', classification: 'confidential' },
-          { name: iceberg ? 'activity_date' : 'occurred_at', type: iceberg ? 'date' : 'timestamp', description: 'Time', classification: 'public' },
-        ],
-        format: iceberg ? 'iceberg' : 'parquet',
-        partitioning: {
-          time: iceberg
-            ? { granularity: 'month', source: { kind: 'event-time', column: 'activity_date' } }
-            : { granularity: 'hour', source: { kind: 'event-time', column: 'occurred_at' } },
-        },
-        retentionDays: iceberg ? undefined : { raw: 400 },
-        freshnessSloMinutes: iceberg ? 1440 : 5,
-        ingestion: iceberg ? 'batch' : 'stream',
-        quality: iceberg ? undefined : { completeness: { id: 1, user_id: 0.99 }, uniqueKey: ['id'] },
-      };
-    }),
-  ];
+  return [history, ...benchDatasets(n, { purpose: 'monitoring benchmark', quality: true })];
 }
 
 const [small, large] = process.argv.slice(2).map(Number);

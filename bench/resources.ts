@@ -3,6 +3,7 @@
  * generated datasets, to see which stack approaches the 500-resource limit first and how fast.
  * Usage: npx tsx bench/resources.ts        (prints a table; asserts nothing)
  */
+import { benchDatasets } from './fixtures/bench-datasets';
 import { App } from 'aws-cdk-lib';
 import { ENVIRONMENT_NAMES } from '../config/limits';
 import { loadEnvironmentConfig } from '../config/load';
@@ -25,40 +26,10 @@ function counts(environment: (typeof ENVIRONMENT_NAMES)[number], datasets?: read
   );
 }
 
-/** `n` datasets shaped like the shipped ones: 3 in 4 streamed Parquet (raw), 1 in 4 Iceberg (analytics). */
-function generated(n: number): DatasetDefinition[] {
-  return Array.from({ length: n }, (_, i): DatasetDefinition => {
-    const iceberg = i % 4 === 3;
-    return {
-      name: `dataset_${String(i).padStart(3, '0')}`,
-      zone: iceberg ? 'analytics' : 'raw',
-      owner: 'bench',
-      domain: 'product_analytics',
-      description: 'Generated for the resource-count benchmark',
-      columns: [
-        { name: 'id', type: 'string', description: 'Identifier', classification: 'internal' },
-        { name: 'user_id', type: 'string', description: 'User', classification: 'pii' },
-        { name: 'amount', type: 'double', description: 'Amount', classification: 'confidential' },
-        { name: iceberg ? 'activity_date' : 'occurred_at', type: iceberg ? 'date' : 'timestamp', description: 'Time', classification: 'public' },
-      ],
-      format: iceberg ? 'iceberg' : 'parquet',
-      partitioning: {
-        time: iceberg
-          ? { granularity: 'month', source: { kind: 'event-time', column: 'activity_date' } }
-          : { granularity: 'hour', source: { kind: 'event-time', column: 'occurred_at' } },
-      },
-      retentionDays: iceberg ? undefined : { raw: 400 },
-      freshnessSloMinutes: iceberg ? 1440 : 5,
-      ingestion: iceberg ? 'batch' : 'stream',
-      // One stack per layer, as before sharding: this bench measures what a dataset costs a stack.
-      shard: 'base',
-    };
-  });
-}
 
 const rows: Array<[string, Record<string, number>]> = [];
 for (const environment of ENVIRONMENT_NAMES) rows.push([environment, counts(environment)]);
-for (const n of [5, 50, 200]) rows.push([`dev, ${n} generated datasets`, counts('dev', generated(n))]);
+for (const n of [5, 50, 200]) rows.push([`dev, ${n} generated datasets`, counts('dev', benchDatasets(n, { purpose: 'resource-count benchmark' }))]);
 
 const stacks = [...new Set(rows.flatMap(([, row]) => Object.keys(row)))];
 console.log(`| configuration | ${stacks.join(' | ')} |`);

@@ -16,6 +16,7 @@
  *        [--candidates m16:efc200,m24:efc96,...]    (extra HNSW settings to explore, at --ef 40,64,100)
  * Prints a markdown table; asserts nothing. Absolute times are PGlite's (WASM), not RDS's: compare ratios.
  */
+import { positiveIntegerOption } from './fixtures/options';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite/vector';
 import { DEFAULT_COLLECTION, type VectorCollection, type VectorIndex } from '../constructs/vector-store/collections';
@@ -24,13 +25,7 @@ import { applyIndexTasks, applyMigrations, type SqlClient } from '../constructs/
 import { seededRandom } from '../producer/sample-events';
 import { createVectorClient, type EmbeddingRecord, type VectorClient } from '../vector-client';
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index < 0) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
+const option = positiveIntegerOption;
 
 const ROWS = option('rows', 20_000);
 const DIMS = option('dims', 384);

@@ -1,17 +1,9 @@
+import { seededRandom } from '../../producer/sample-events';
 import { describe, expect, it } from 'vitest';
 import { chunkText, estimateTokens } from '../../constructs/embeddings/chunk';
 
-/** A seeded generator, so a failing property prints a reproducible seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The producer's mulberry32: a seeded generator, so a failing property prints a reproducible seed.
+const random = seededRandom;
 
 const WORDS = ['lake', 'house', 'vector', 'embedding', 'governance', 'a', 'of', 'partition', 'x', 'supercalifragilistic', 'données', '数据', 'é', '🙂'];
 
