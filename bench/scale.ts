@@ -8,14 +8,14 @@
  */
 import { App } from 'aws-cdk-lib';
 import { DATASETS } from '../config/datasets';
+import { loadEnvironmentConfig } from '../config/load';
 import { assertWithinBudgets, measureTemplate, type BudgetTemplate } from '../lib/budget';
 import { buildLakehouse } from '../lib/lakehouse-app';
 import { cliContext } from '../test/support/app-context';
 import { generateDatasets } from '../test/support/generated-datasets';
-import { scaleConfig } from '../test/support/scale';
 
 const SIZES = [10, 100, 500, 1000];
-const config = scaleConfig('prod');
+const config = loadEnvironmentConfig('prod');
 
 interface Result {
   readonly datasets: number;

@@ -110,7 +110,6 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
     env,
     config,
     datasets: baseDatasets,
-    allDatasets: datasets,
     storage,
     network,
     description: description('Glue catalog, Athena workgroups, Lake Formation governance'),

@@ -10,7 +10,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IDependable } from 'constructs';
 import { defaultName } from '../common/default-name';
-import { acknowledgeObjectArnWildcards, acknowledgeResourceWildcard } from '../compliance';
+import { acknowledgeGlueTableWildcards, acknowledgeObjectArnWildcards, acknowledgeResourceWildcard } from '../compliance';
 import { dataPrefix, type DatasetDefinition } from '../datasets';
 import { createWorkgroup, MIN_BYTES_SCANNED_CUTOFF, resultsPrefix } from './athena-workgroup';
 import { IcebergTables } from './iceberg';
@@ -98,8 +98,9 @@ export interface RunQueriesOptions {
    */
   readonly directS3Access?: boolean;
   /**
-   * Datasets whose tables the principal's Glue permissions name, when some of them are cataloged by
-   * another construct (tables in other stacks). Only those in `zones` are named.
+   * Datasets whose S3 prefixes `directS3Access` names, when some of them are cataloged by another
+   * construct (tables in other stacks). Only those in `zones` are named. Glue read is per zone
+   * (`table/<database>/*`) either way.
    * @default this catalog's datasets
    */
   readonly datasets?: readonly DatasetDefinition[];
@@ -305,7 +306,7 @@ export class LakehouseCatalog extends Construct {
 
   /**
    * Lets `principal` run queries in `workgroup`: Athena on that workgroup only, Glue read on the
-   * catalog, the zones' databases and their tables (named one by one), read and write of the
+   * catalog, the zones' databases and every table in them (`table/<database>/*`), read and write of the
    * workgroup's result prefix, the results key, the catalog key, and `lakeformation:GetDataAccess`
    * (Athena's path to governed data). The principal's Lake Formation grant is the governance
    * construct's (`LakeGovernance.grantPersona`).
@@ -340,13 +341,16 @@ export class LakehouseCatalog extends Construct {
       [arn('athena', `workgroup/${workgroup}`)],
     );
 
-    const tables = (options.datasets ?? this.datasets).filter((dataset) => zones.includes(dataset.zone));
+    // One `table/<database>/*` per zone, not one ARN per table: the policy stays the same size however
+    // many datasets the zones hold (IAM caps a role's inline policies at 10,240 characters, about 70
+    // tables when named), and a table added later needs no policy change. Lake Formation's LF-tag grants
+    // (LakeGovernance.grantPersona) decide which tables and columns the principal sees.
     add(
       ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
       [
         arn('glue', 'catalog'),
         ...zones.map((zone) => arn('glue', `database/${this.databaseName(zone)}`)),
-        ...tables.map((dataset) => arn('glue', `table/${this.databaseName(dataset.zone)}/${dataset.name}`)),
+        ...zones.map((zone) => arn('glue', `table/${this.databaseName(zone)}/*`)),
       ],
     );
 
@@ -366,6 +370,9 @@ export class LakehouseCatalog extends Construct {
     acknowledgeQueryGrantFindings(principal);
 
     if (options.directS3Access) {
+      // Direct S3 reads bypass Lake Formation, so here IAM is the only gate and must name each table's
+      // prefix: this part grows per table, which is why personas never ask for it.
+      const tables = (options.datasets ?? this.datasets).filter((dataset) => zones.includes(dataset.zone));
       for (const zone of zones) {
         const bucket = this.props.zoneBuckets.get(zone)!;
         const prefixes = tables.filter((dataset) => dataset.zone === zone).map(dataPrefix);
@@ -378,7 +385,8 @@ export class LakehouseCatalog extends Construct {
 
 /**
  * The IAM5 findings `grantRunQueries` creates by design, acknowledged at the principal's role: object
- * ARNs of the workgroup's result prefix (and of table prefixes with direct S3 access), and `*` for
+ * ARNs of the workgroup's result prefix (and of table prefixes with direct S3 access), Glue
+ * `table/<database>/*` of each granted zone, and `*` for
  * `lakeformation:GetDataAccess`, which has no resource-level permissions.
  */
 function acknowledgeQueryGrantFindings(principal: iam.IGrantable): void {
@@ -388,6 +396,11 @@ function acknowledgeQueryGrantFindings(principal: iam.IGrantable): void {
     role,
     'Object ARNs cannot be enumerated (compliance decisions in docs/decisions.md, IAM5 on object ARNs): query results under ' +
       "this workgroup's own prefix of the results bucket, and, with direct S3 access, the granted tables' prefixes.",
+  );
+  acknowledgeGlueTableWildcards(
+    role,
+    'Glue table ARNs cannot name tables that do not exist yet (compliance decisions in docs/decisions.md, IAM5 on Glue ' +
+      "table ARNs): each wildcard is one zone's database, for catalog reads only; Lake Formation's LF-tag grants decide per table and column what the caller sees.",
   );
   acknowledgeResourceWildcard(
     role,

@@ -1,6 +1,8 @@
 import { CfnResource, Stack, Validations, type IPolicyValidationContextBeta1, type IPolicyValidationPluginBeta1, type PolicyValidationPluginReportBeta1 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
+import { flattenReference } from './flatten-reference';
+import { resolveGlueTableWildcardIntents } from './glue-table-wildcards';
 import { resolveGrantPolicyIntents } from './grant-policies';
 import { resolveResourceWildcardIntents } from './resource-wildcards';
 
@@ -46,6 +48,7 @@ export class DeferredAcknowledgements implements IPolicyValidationPluginBeta1 {
         }
       }
     }
+    resolveGlueTableWildcardIntents(app);
     resolveResourceWildcardIntents(app);
     resolveGrantPolicyIntents(app);
     return { success: true, violations: [] };
@@ -73,25 +76,6 @@ export function objectArnWildcards(scope: IConstruct): string[] {
     }
   }
   return [...found];
-}
-
-/** The same flattening cdk-nag applies to a resource before naming the finding. */
-function flattenReference(node: unknown): string {
-  if (node === undefined) return '';
-  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
-  const value = node as Record<string, unknown>;
-  if (Array.isArray(value['Fn::Join'])) {
-    const [delimiter, items] = value['Fn::Join'] as [string, unknown[]];
-    return items.map(flattenReference).join(delimiter);
-  }
-  if ('Fn::Sub' in value) return flattenReference(value['Fn::Sub']);
-  if (Array.isArray(value['Fn::GetAtt'])) {
-    const [resource, attribute] = value['Fn::GetAtt'] as [unknown, unknown];
-    return `<${flattenReference(resource)}.${flattenReference(attribute)}>`;
-  }
-  if ('Fn::ImportValue' in value) return flattenReference(value['Fn::ImportValue']);
-  if ('Ref' in value) return `<${flattenReference(value.Ref)}>`;
-  return JSON.stringify(node);
 }
 
 /** True when `construct` is a CloudFormation resource (helper for callers that scope acknowledgements). */

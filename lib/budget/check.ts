@@ -1,4 +1,3 @@
-import { BASE_SHARD } from '../../constructs/datasets';
 import type { ShardedLayer } from '../naming';
 import { PER_DATASET_COST } from './costs';
 import { LIMITS, MEASURES, type Measure } from './limits';
@@ -55,14 +54,6 @@ export function budgetProblems(stack: string, usage: StackUsage, contents: Stack
 
 function advice(measure: Measure, value: number, contents: StackContents): string {
   const cost = contents.layer ? (PER_DATASET_COST[contents.layer][measure] ?? 0) : 0;
-  if (measure === 'policySize' && contents.layer === 'catalog' && contents.shard === BASE_SHARD) {
-    // Persona roles name every table of their zones, whichever shard catalogs it: this grows with the
-    // environment's datasets, and moving datasets between shards does not help.
-    return (
-      "Persona roles' Glue permissions name every table in their zones, in every shard: give the personas fewer zones " +
-      '(governance.personas[].zones), or fewer datasets in those zones.'
-    );
-  }
   if (measure === 'lifecycleRules') {
     return (
       'Each dataset with a retention in a zone adds two rules to its bucket (its prefix and its error prefix): ' +

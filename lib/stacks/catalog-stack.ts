@@ -16,8 +16,6 @@ export interface CatalogStackProps extends StackProps {
   readonly config: EnvironmentConfig;
   /** The base shard's datasets: their tables live here. */
   readonly datasets: readonly DatasetDefinition[];
-  /** Every dataset of the environment: personas may query tables of every shard. @default datasets */
-  readonly allDatasets?: readonly DatasetDefinition[];
   readonly storage: StorageStack;
   readonly network: NetworkStack;
 }
@@ -98,12 +96,12 @@ export class CatalogStack extends Stack {
     }
 
     for (const persona of config.governance.personas) {
-      this.addPersona(persona, workgroupName(config.project, config.name, persona.name), props.allDatasets ?? datasets);
+      this.addPersona(persona, workgroupName(config.project, config.name, persona.name));
     }
   }
 
   /** A persona's role (created, or imported by ARN), its workgroup grant and its Lake Formation grant. */
-  private addPersona(persona: PersonaConfig, workgroup: string, datasets: readonly DatasetDefinition[]): void {
+  private addPersona(persona: PersonaConfig, workgroup: string): void {
     const id = persona.name
       .split('_')
       .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
@@ -115,7 +113,8 @@ export class CatalogStack extends Stack {
           description: `Lakehouse persona ${persona.name}: queries through its own Athena workgroup`,
         });
     this.personaRoles.set(persona.name, role);
-    this.catalog.grantRunQueries(role, workgroup, { zones: persona.zones, datasets });
+    // Glue read on each zone's `table/<database>/*` covers the tables of every shard, present and future.
+    this.catalog.grantRunQueries(role, workgroup, { zones: persona.zones });
     this.governance.grantPersona({
       name: persona.name,
       role,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../../config/datasets';
+import { loadEnvironmentConfig } from '../../config/load';
 import { assemblyBudgetProblems, LIMITS, measureTemplate } from '../../lib/budget';
 import { generateDatasets } from '../support/generated-datasets';
-import { scaleConfig, synthWithDatasets } from '../support/scale';
+import { synthWithDatasets } from '../support/scale';
 
 /**
  * A prod app with 1,000 generated datasets on top of the shipped ones (three in four streamed Parquet
@@ -10,12 +11,11 @@ import { scaleConfig, synthWithDatasets } from '../support/scale';
  * domains) synthesizes with every stack inside every budget. cdk-nag and the built-in validation are
  * off: this is a test of placement and budgets (the shard stacks' findings are covered in shards.test.ts).
  *
- * Personas here see only the curated zone: a persona's Glue permissions name every table of its zones,
- * and IAM's 10,240 characters hold about 70 table ARNs (budget.test.ts shows the refusal), so personas
- * over raw and analytics cannot scale to 1,000 tables without a wildcard that the compliance decisions (docs/decisions.md) do not allow yet.
+ * With prod's own personas: their Glue read is one `table/<database>/*` per zone, so their policies do
+ * not grow with the datasets (budget.test.ts measures that).
  */
 describe('1,000 datasets', () => {
-  const config = scaleConfig('prod');
+  const config = loadEnvironmentConfig('prod');
   const generated = generateDatasets(1000);
   const { stacks, assembly, templates } = synthWithDatasets(config, [...DATASETS, ...generated]);
 

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acknowledgeGrantPolicies, acknowledgeResourceWildcard, DeferredAcknowledgements } from '../../constructs/compliance';
+import { acknowledgeGlueTableWildcards, acknowledgeGrantPolicies, acknowledgeResourceWildcard, DeferredAcknowledgements } from '../../constructs/compliance';
 import { cliContext } from '../support/app-context';
 
 /** Findings (rule at construct path) of a synth of whatever `build` adds to a fresh stack. */
@@ -58,6 +58,42 @@ describe('acknowledgeResourceWildcard: IAM5 Resource::* for named actions only',
   it('refuses an action pattern instead of exact actions', () => {
     const stack = new Stack(new App(), 'Test');
     expect(() => acknowledgeResourceWildcard(queryRole(stack), ['lakeformation:*'], reason)).toThrow(/exact actions on Resource "\*", not the pattern lakeformation:\*/);
+  });
+});
+
+describe('acknowledgeGlueTableWildcards: IAM5 on table/<database>/* for Glue reads only', () => {
+  const reason = 'Glue table ARNs cannot name tables that do not exist yet, in this test.';
+  const tableArn = (stack: Stack, database: string) => `arn:${stack.partition}:glue:${stack.region}:${stack.account}:table/${database}/*`;
+  const readerRole = (stack: Stack, actions: string[], database = 'lake_raw') => {
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPolicy(new iam.PolicyStatement({ actions, resources: [tableArn(stack, database)] }));
+    return role;
+  };
+
+  it('acknowledges one database\'s tables for Glue read actions', () => {
+    const result = findings((app, stack) => {
+      acknowledgeGrantPolicies(app, 'grant-generated policies in this test');
+      acknowledgeGlueTableWildcards(readerRole(stack, ['glue:GetTable', 'glue:GetPartitions']), reason);
+    });
+    expect(result).toEqual([]);
+  });
+
+  it('does not cover a write action on the same tables, a wildcard database, or a role that did not ask', () => {
+    const write = findings((app, stack) => {
+      acknowledgeGrantPolicies(app, 'grant-generated policies in this test');
+      acknowledgeGlueTableWildcards(readerRole(stack, ['glue:GetTable', 'glue:DeleteTable']), reason);
+    });
+    expect(write).toEqual(['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/lake_raw/*] at Test/Reader/DefaultPolicy/Resource']);
+    const everyDatabase = findings((app, stack) => {
+      acknowledgeGrantPolicies(app, 'grant-generated policies in this test');
+      acknowledgeGlueTableWildcards(readerRole(stack, ['glue:GetTable'], 'lake_*'), reason);
+    });
+    expect(everyDatabase).toEqual(['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/lake_*/*] at Test/Reader/DefaultPolicy/Resource']);
+    const unasked = findings((app, stack) => {
+      acknowledgeGrantPolicies(app, 'grant-generated policies in this test');
+      readerRole(stack, ['glue:GetTable']);
+    });
+    expect(unasked).toEqual(['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/lake_raw/*] at Test/Reader/DefaultPolicy/Resource']);
   });
 });
 

@@ -48,29 +48,3 @@ export function resourcesOf(templates: Record<string, Template>, datasetName: st
   }
   return found;
 }
-
-/**
- * `environment`'s config with one persona that sees only the curated zone: a persona's Glue permissions
- * name every table of its zones, which IAM caps at about 70 tables (README, "Sharding"), so apps with
- * hundreds of generated raw and analytics datasets are measured with personas outside those zones.
- */
-export function scaleConfig(environment: EnvironmentName): EnvironmentConfig {
-  const config = loadEnvironmentConfig(environment);
-  return {
-    ...config,
-    governance: {
-      ...config.governance,
-      personas: [
-        {
-          name: 'analyst',
-          zones: ['curated'],
-          excludeClassifications: ['pii'],
-          write: false,
-          // The shipped env's own trusted principals, so staging and prod stay valid.
-          trustedPrincipals: config.governance.personas[0]?.trustedPrincipals ?? [],
-          requireMfa: false,
-        },
-      ],
-    },
-  };
-}
