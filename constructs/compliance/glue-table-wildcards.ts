@@ -1,7 +1,5 @@
-import { Stack, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import { flattenReference } from './flatten-reference';
+import { acceptedWildcards, resolveWildcardIntents, type WildcardKind } from './wildcard-statements';
 
 /**
  * A Glue table ARN can only name tables that exist, so a role that may read every table of a
@@ -26,35 +24,14 @@ export function acknowledgeGlueTableWildcards(scope: IConstruct, reason: string)
   scope.node.addMetadata(GLUE_TABLE_WILDCARD_INTENT, reason);
 }
 
+const GLUE_TABLE_WILDCARDS: WildcardKind = { intent: GLUE_TABLE_WILDCARD_INTENT, action: GLUE_READ_ACTION, resource: (flat) => TABLE_WILDCARD.test(flat) };
+
 /** Acknowledges, at each construct that recorded the intent, the Glue table wildcards of its policies. */
 export function resolveGlueTableWildcardIntents(app: IConstruct): void {
-  for (const construct of app.node.findAll()) {
-    for (const entry of construct.node.metadata) {
-      if (entry.type !== GLUE_TABLE_WILDCARD_INTENT) continue;
-      for (const resource of glueTableWildcards(construct)) {
-        Validations.of(construct).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason: String(entry.data) });
-      }
-    }
-  }
+  resolveWildcardIntents(app, GLUE_TABLE_WILDCARDS);
 }
 
 /** Flattened `…:table/<database>/*` ARNs of Allow statements of Glue read actions only, under `scope`. */
 export function glueTableWildcards(scope: IConstruct): string[] {
-  const found = new Set<string>();
-  for (const node of scope.node.findAll()) {
-    type Document = { Statement?: Array<{ Effect: string; Action: unknown; Resource: unknown }> };
-    let documents: Document[];
-    if (node instanceof iam.CfnPolicy || node instanceof iam.CfnManagedPolicy) documents = [Stack.of(node).resolve(node.policyDocument) as Document];
-    else if (node instanceof iam.CfnRole) documents = ((Stack.of(node).resolve(node.policies) ?? []) as Array<{ policyDocument: Document }>).map((policy) => policy.policyDocument);
-    else continue;
-    for (const statement of documents.flatMap((document) => document.Statement ?? [])) {
-      const actions = ([] as unknown[]).concat(statement.Action);
-      if (statement.Effect !== 'Allow' || !actions.every((action) => typeof action === 'string' && GLUE_READ_ACTION.test(action))) continue;
-      for (const resource of ([] as unknown[]).concat(statement.Resource)) {
-        const flat = flattenReference(resource);
-        if (TABLE_WILDCARD.test(flat)) found.add(flat);
-      }
-    }
-  }
-  return [...found];
+  return acceptedWildcards(scope, GLUE_TABLE_WILDCARDS);
 }

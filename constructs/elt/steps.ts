@@ -27,10 +27,10 @@ import * as path from 'path';
  * tokens are recognised by their `${Token[` encoding, as in the Iceberg DDL module.
  */
 
-/** The Iceberg targets, in the order the ELT runs them (they are independent: any order works). */
 /** The dataset the metrics ELT reads. */
 export const ELT_SOURCE = 'events';
 
+/** The Iceberg targets, in the order the ELT runs them (they are independent: any order works). */
 export const ELT_TARGETS = ['daily_active_users', 'monthly_active_users', 'retention_cohorts', 'feature_adoption', 'funnel_conversion'] as const;
 
 export type EltTarget = (typeof ELT_TARGETS)[number];

@@ -12,7 +12,8 @@
  *   change builds a new generation side by side and switches in one transaction once every document
  *   of the active generation is in it.
  */
-import type { SqlClient } from '../vector-store/migrator';
+// A broken connection (failover) rolls back on the server; the caller discards the client.
+import { inTransaction, type SqlClient } from '../vector-store/migrator';
 import { EMBEDDING_TABLES } from '../vector-store/embeddings-ledger-schema';
 import { compareSequencers } from './events';
 
@@ -236,15 +237,3 @@ export async function activateIfComplete(client: SqlClient, active: Generation, 
   });
 }
 
-async function inTransaction<T>(client: SqlClient, work: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    const result = await work();
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    // A broken connection (failover) rolls back on the server; the caller discards the client.
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
-}

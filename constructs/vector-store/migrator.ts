@@ -320,7 +320,8 @@ async function withinDeadline<T>(work: Promise<T>, budgetMs: number | undefined)
   }
 }
 
-async function inTransaction<T>(client: SqlClient, work: () => Promise<T>): Promise<T> {
+/** Runs `work` in one transaction: COMMIT on success, ROLLBACK (best effort) and rethrow on failure. */
+export async function inTransaction<T>(client: SqlClient, work: () => Promise<T>): Promise<T> {
   await client.query('BEGIN');
   try {
     const result = await work();

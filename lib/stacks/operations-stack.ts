@@ -5,7 +5,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { RestoreTesting } from '../../constructs/backup';
 import type { DataQuality } from '../../constructs/data-quality';
 import type { DatasetDefinition } from '../../constructs/datasets';
-import { ELT_TARGETS, MetricsElt } from '../../constructs/elt';
+import { ELT_SOURCE, ELT_TARGETS, MetricsElt } from '../../constructs/elt';
 import { grantDataLocation, grantTablePermissions } from '../../constructs/governance';
 import { createDataQuality } from './operations-quality';
 import { PlatformMonitoring } from '../../constructs/monitoring';
@@ -105,7 +105,7 @@ export class OperationsStack extends Stack {
   private createElt(props: OperationsStackProps): MetricsElt | undefined {
     const { config, catalog, storage } = props;
     const all = props.allDatasets ?? props.datasets;
-    const events = all.find((dataset) => dataset.name === 'events');
+    const events = all.find((dataset) => dataset.name === ELT_SOURCE);
     const targets = all.filter((dataset) => (ELT_TARGETS as readonly string[]).includes(dataset.name));
     // An app with its own datasets and none of the metrics tables gets no ELT; half of them is refused
     // before any stack exists (lib/input-validation.ts, eltProblems).
