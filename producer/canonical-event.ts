@@ -53,6 +53,12 @@ export interface CanonicalEvent {
   readonly traits: { readonly plan: string | null; readonly source: string | null } | null;
   /** Every other property, as a string (objects and arrays as JSON); a null value stays null. */
   readonly properties: Readonly<Record<string, string | null>>;
+  /**
+   * The event's unique id (the HTTP collector stores Segment's `messageId` here); the curated job keeps
+   * one row per id. Null when the sender gave none (`EventProducer` then generates a UUID); absent from
+   * records of a contract that has no `event_id` column.
+   */
+  readonly event_id?: string | null;
 }
 
 /** Which shape an input was read as. */
@@ -64,8 +70,13 @@ export type CanonicalEventResult =
 
 /** Fields of the seed's `properties` that are not free-form. */
 const SEED_RESERVED = ['user_id', 'timestamp', 'context', 'traits'] as const;
-const SEED_FIELDS = ['event', 'properties'] as const;
-const CANONICAL_FIELDS = ['event', 'user_id', 'event_time', 'context', 'traits', 'properties'] as const;
+const SEED_FIELDS = ['event', 'properties', 'event_id'] as const;
+const CANONICAL_FIELDS = ['event', 'user_id', 'event_time', 'context', 'traits', 'properties', 'event_id'] as const;
+
+/** Longest event id accepted: UUIDs are 36 characters; Segment SDKs send `ajs-next-<32 hex>` and similar. */
+export const MAX_EVENT_ID_LENGTH = 128;
+/** Printable ASCII without spaces: an id is compared byte for byte by the curated job's dedupe. */
+const EVENT_ID = /^[\x21-\x7e]+$/;
 const STRUCT_FIELDS = { context: ['page_url', 'referrer'], traits: ['plan', 'source'] } as const;
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -99,6 +110,8 @@ export function detectShape(input: Record<string, unknown>): EventShape | undefi
  * - `user_id`, `context` and `traits` move to the top level; `context`/`traits` keep their declared
  *   fields, and any other field in them is kept in `properties` as `context.<name>`/`traits.<name>`;
  * - every other property goes into the `properties` map as a string (objects and arrays as JSON).
+ *
+ * - a top-level `event_id` (either shape) is kept as the event's id (`eventIdProblem` says what is allowed).
  *
  * Fields the mapping owns must have the right kind (`event`, `user_id` strings; `context`, `traits`,
  * `properties` objects); anything else at the top level is refused as an unknown field. The result is
@@ -134,6 +147,12 @@ export function toCanonicalEvent(input: unknown): CanonicalEventResult {
   const userId = holder.user_id;
   if (userId !== undefined && userId !== null && typeof userId !== 'string') reasons.push(`${prefix}user_id must be a string, got ${kindOf(userId)}`);
 
+  const eventId = input.event_id;
+  if (eventId !== undefined && eventId !== null) {
+    const problem = eventIdProblem(eventId);
+    if (problem) reasons.push(`event_id ${problem}`);
+  }
+
   const time = normalizeTimestamp(seed ? props.timestamp : input.event_time);
   if (!time.ok) reasons.push(`${seed ? 'properties.timestamp' : 'event_time'}: ${time.reason}`);
 
@@ -157,8 +176,18 @@ export function toCanonicalEvent(input: unknown): CanonicalEventResult {
       context,
       traits,
       properties,
+      event_id: typeof eventId === 'string' ? eventId : null,
     },
   };
+}
+
+/** Why `value` cannot be an event id, or undefined when it can. */
+export function eventIdProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return `must be a string, got ${kindOf(value)}`;
+  if (value.length === 0 || value.length > MAX_EVENT_ID_LENGTH || !EVENT_ID.test(value)) {
+    return `must be 1-${MAX_EVENT_ID_LENGTH} printable ASCII characters without spaces, got ${JSON.stringify(value.slice(0, 40))}${value.length > 40 ? '…' : ''}`;
+  }
+  return undefined;
 }
 
 /** `context` or `traits`: declared fields kept (null when missing), other fields moved into `properties`. */

@@ -39,6 +39,11 @@ export interface EventProducerOptions {
   readonly random?: () => number;
   /** The clock records are validated against. @default Date.now */
   readonly now?: () => Date | number;
+  /**
+   * Id of an event sent without `event_id`, generated once per record in `prepare` (so every retry of
+   * the record carries the same id and the curated job can drop the duplicates). @default randomUUID
+   */
+  readonly newEventId?: () => string;
 }
 
 export interface RejectedEvent {
@@ -166,6 +171,9 @@ export class EventProducer {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly now: () => Date | number;
+  private readonly newEventId: () => string;
+  /** Whether the contract has an `event_id` column (a contract declared before ids existed has none). */
+  private readonly storesEventId: boolean;
 
   constructor(options: EventProducerOptions) {
     this.PutRecordsCommand = loadOptionalPeer(
@@ -185,6 +193,8 @@ export class EventProducer {
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
+    this.newEventId = options.newEventId ?? randomUUID;
+    this.storesEventId = options.dataset.columns.some((column) => column.name === 'event_id');
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new Error(`maxAttempts must be a positive integer, got ${this.maxAttempts}`);
     if (!(this.baseDelayMs >= 0) || !(this.maxDelayMs >= 0)) throw new Error('baseDelayMs and maxDelayMs must be 0 or more');
   }
@@ -221,9 +231,10 @@ export class EventProducer {
         rejected.push({ index, event, reasons: mapped.reasons });
         return;
       }
+      const record = this.withEventId(mapped.record);
       let partitionKey: string;
       try {
-        partitionKey = this.partitionKey(mapped.record);
+        partitionKey = this.partitionKey(record);
       } catch (error) {
         rejected.push({ index, event, reasons: [`partition key: ${error instanceof Error ? error.message : String(error)}`] });
         return;
@@ -232,7 +243,7 @@ export class EventProducer {
         rejected.push({ index, event, reasons: [`partition key: expected a string, got ${typeof partitionKey}`] });
         return;
       }
-      const check = checkRecord(mapped.record, this.dataset, now, { partitionKey, windowMarginMs: this.windowMarginMs });
+      const check = checkRecord(record, this.dataset, now, { partitionKey, windowMarginMs: this.windowMarginMs });
       if (check.reasons.length > 0 || check.json === undefined || check.bytes === undefined) {
         rejected.push({ index, event, reasons: check.reasons });
         return;
@@ -240,6 +251,21 @@ export class EventProducer {
       prepared.push({ index, event, data: encoder.encode(check.json), partitionKey, bytes: check.bytes });
     });
     return { prepared, rejected };
+  }
+
+  /**
+   * The record with an id: the sender's, or one generated here when the contract stores ids. Without an
+   * `event_id` column the field is left out, so an older contract keeps accepting the record.
+   */
+  private withEventId(record: CanonicalEvent): CanonicalEvent {
+    const missing = record.event_id === null || record.event_id === undefined;
+    if (!this.storesEventId) {
+      if (!missing) return record;
+      const rest: CanonicalEvent = { ...record };
+      delete (rest as { event_id?: unknown }).event_id;
+      return rest;
+    }
+    return missing ? { ...record, event_id: this.newEventId() } : record;
   }
 
   /** Sends one batch, retrying only what failed, until everything is accepted or attempts run out. */

@@ -22,6 +22,13 @@ export const events: DatasetDefinition = {
     },
     { name: 'traits', type: 'struct<plan:string,source:string>', description: 'User traits at event time: plan and acquisition source', classification: 'internal' },
     { name: 'properties', type: 'map<string,string>', description: 'Any other event properties, as strings', classification: 'confidential' },
+    // Added after the first deploy, so it is last: Parquet columns are matched by name and older files read it as null.
+    {
+      name: 'event_id',
+      type: 'string',
+      description: "Unique id of the event (the HTTP collector's messageId; the producer generates a UUID when absent); the curated job keeps one row per id",
+      classification: 'internal',
+    },
   ],
   format: 'parquet',
   partitioning: {

@@ -162,7 +162,7 @@ const cases: BadDataset[] = [
   {
     title: 'a quality rule on a column that does not exist',
     breakIt: (d) => (d.quality = { completeness: { email: 0.99 } }),
-    line: '- quality.completeness.email: got 0.99; "email" is not a column. Fix: use one of event, user_id, event_time, context, traits, properties',
+    line: '- quality.completeness.email: got 0.99; "email" is not a column. Fix: use one of event, user_id, event_time, context, traits, properties, event_id',
   },
   {
     title: 'a completeness above 100 %',

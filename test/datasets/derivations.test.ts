@@ -30,7 +30,7 @@ describe('shipped datasets', () => {
   });
 
   it('events is the canonical flat record, partitioned by event-time date and hour, stream-ingested', () => {
-    expect(events.columns.map((column) => column.name)).toEqual(['event', 'user_id', 'event_time', 'context', 'traits', 'properties']);
+    expect(events.columns.map((column) => column.name)).toEqual(['event', 'user_id', 'event_time', 'context', 'traits', 'properties', 'event_id']);
     expect(gluePartitionKeys(events).map((key) => `${key.name}:${key.type}`)).toEqual(['dt:string', 'hour:int']);
     expect(events.ingestion).toBe('stream');
   });
@@ -70,7 +70,7 @@ describe('derived from events (golden values)', () => {
       domain: 'product_analytics',
       freshness_slo_minutes: '5',
       ingestion: 'stream',
-      column_classifications: 'confidential:2,internal:3,pii:1',
+      column_classifications: 'confidential:2,internal:4,pii:1',
       'lakehouse.contract': JSON.stringify(tableContract(events)),
       'projection.enabled': 'true',
       'projection.dt.type': 'date',
@@ -100,12 +100,12 @@ describe('derived from events (golden values)', () => {
 
   it('Lake Formation tags by column, and what a principal without pii may read', () => {
     expect(Object.fromEntries(columnClassifications(events))).toEqual({
-      internal: ['event', 'event_time', 'traits'],
+      internal: ['event', 'event_time', 'traits', 'event_id'],
       pii: ['user_id'],
       confidential: ['context', 'properties'],
     });
     expect(columnsVisibleWithout(events, ['pii'])).not.toContain('user_id');
-    expect(classificationSummary(events)).toBe('confidential:2,internal:3,pii:1');
+    expect(classificationSummary(events)).toBe('confidential:2,internal:4,pii:1');
   });
 });
 

@@ -6,6 +6,7 @@ import { normalizeTimestamp, toCanonicalEvent, validateRecord, type CanonicalEve
 
 const seed = {
   event: 'button_clicked',
+  event_id: 'evt-7f3a2c',
   properties: {
     user_id: 'user-0042',
     timestamp: '2026-03-01T12:30:15.250+02:00',
@@ -34,6 +35,7 @@ const canonical: CanonicalEvent = {
     experiment: '{"id":"exp-12","variant":"b"}',
     coupon: null,
   },
+  event_id: 'evt-7f3a2c',
 };
 
 function mapped(input: unknown) {
@@ -83,6 +85,7 @@ describe('toCanonicalEvent: the seed shape', () => {
       context: null,
       traits: null,
       properties: {},
+      event_id: null,
     });
   });
 
@@ -93,12 +96,31 @@ describe('toCanonicalEvent: the seed shape', () => {
       anonymous_id: 'a-1',
     });
     expect(reasons).toEqual([
-      'unknown field "anonymous_id" (the seed shape has: event, properties)',
+      'unknown field "anonymous_id" (the seed shape has: event, properties, event_id)',
       'event must be a string, got number',
       'properties.user_id must be a string, got number',
       'properties.context must be an object, got string',
       'properties.traits.plan must be a string, got array',
     ]);
+  });
+});
+
+describe('toCanonicalEvent: the event id', () => {
+  it('keeps a sender-given id in either shape, byte for byte', () => {
+    expect(mapped({ ...seed, event_id: 'ajs-next-0123456789abcdef0123456789abcdef' }).record.event_id).toBe('ajs-next-0123456789abcdef0123456789abcdef');
+    expect(mapped({ ...canonical, event_id: 'A'.repeat(128) }).record.event_id).toBe('A'.repeat(128));
+  });
+
+  it.each([
+    ['', 'must be 1-128 printable ASCII characters without spaces, got ""'],
+    ['has space', 'must be 1-128 printable ASCII characters without spaces, got "has space"'],
+    ['é-1', 'must be 1-128 printable ASCII characters without spaces, got "é-1"'],
+    ['A'.repeat(129), `must be 1-128 printable ASCII characters without spaces, got "${'A'.repeat(40)}"…`],
+    [42, 'must be a string, got number'],
+    [{ id: 1 }, 'must be a string, got object'],
+  ])('refuses %j as an id', (value, reason) => {
+    expect(refused({ ...canonical, event_id: value })).toEqual([`event_id ${reason}`]);
+    expect(refused({ ...seed, event_id: value })).toEqual([`event_id ${reason}`]);
   });
 });
 
@@ -117,7 +139,7 @@ describe('toCanonicalEvent: the canonical shape', () => {
 
   it('refuses unknown top-level fields and non-object properties', () => {
     expect(refused({ ...canonical, session: 's-1', properties: 'x' })).toEqual([
-      'unknown field "session" (the canonical shape has: event, user_id, event_time, context, traits, properties)',
+      'unknown field "session" (the canonical shape has: event, user_id, event_time, context, traits, properties, event_id)',
       'properties must be an object, got string',
     ]);
   });

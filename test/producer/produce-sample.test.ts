@@ -85,7 +85,7 @@ describe('produce:sample end to end against moto', () => {
     expect(names.size).toBeGreaterThan(3);
     for (const { data, partitionKey } of stored) {
       const record = data as Record<string, unknown>;
-      expect(Object.keys(record)).toEqual(['event', 'user_id', 'event_time', 'context', 'traits', 'properties']);
+      expect(Object.keys(record)).toEqual(['event', 'user_id', 'event_time', 'context', 'traits', 'properties', 'event_id']);
       expect(partitionKey).toBe(record.user_id);
       const age = Date.now() - Date.parse(record.event_time as string);
       expect(age).toBeGreaterThanOrEqual(0);

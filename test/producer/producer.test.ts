@@ -50,7 +50,8 @@ const seedEvent = (seq: number, extra: Record<string, unknown> = {}, ageMs = 60_
 /** A seed event whose canonical record plus partition key (its user_id) is exactly `bytes` long. */
 function seedEventOfSize(seq: number, bytes: number) {
   const timestamp = new Date(Date.now() - 60_000).toISOString();
-  const make = (pad: string) => ({ event: 'bulk_upload', properties: { user_id: `user-${seq}`, timestamp, seq, pad } });
+  // A fixed id: a generated one would be 36 more bytes than this function measured.
+  const make = (pad: string) => ({ event: 'bulk_upload', event_id: `evt-${seq}`, properties: { user_id: `user-${seq}`, timestamp, seq, pad } });
   const base = Buffer.byteLength(JSON.stringify(canonicalOf(make('')))) + Buffer.byteLength(`user-${seq}`);
   const event = make('x'.repeat(bytes - base));
   expect(Buffer.byteLength(JSON.stringify(canonicalOf(event))) + Buffer.byteLength(`user-${seq}`)).toBe(bytes);
@@ -147,8 +148,13 @@ describe('against moto (real Kinesis wire protocol)', () => {
     expectEveryInputAccountedFor(report, inputs.length);
 
     const stored = await moto.readAll(streamName);
+    // Sent without ids, each record got a generated UUID (distinct); otherwise it is the canonical mapping.
+    const ids = stored.map((record) => (record.data as CanonicalEvent).event_id);
+    expect(new Set(ids).size).toBe(40);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const key = (record: unknown) => JSON.stringify(record);
-    expect(stored.map((record) => key(record.data)).sort()).toEqual(good.map((event) => key(canonicalOf(event))).sort());
+    const withoutId = (record: CanonicalEvent) => key({ ...record, event_id: null });
+    expect(stored.map((record) => withoutId(record.data as CanonicalEvent)).sort()).toEqual(good.map((event) => key(canonicalOf(event))).sort());
     for (const record of stored) {
       expect(record.partitionKey).toBe((record.data as CanonicalEvent).user_id);
       expect((record.data as CanonicalEvent).event_time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
@@ -442,5 +448,29 @@ describe('with aws-sdk-client-mock (partial failures and throttling, which moto 
       expect(report.failed.every((entry) => entry.attempts >= 1 && entry.attempts <= 3)).toBe(true);
       for (const call of kinesis.commandCalls(PutRecordsCommand)) expect(call.args[0].input.Records?.length).toBeLessThanOrEqual(KINESIS_LIMITS.maxRecordsPerCall);
     }
+  });
+});
+
+describe('event ids', () => {
+  const now = Date.parse('2026-03-01T12:00:00Z');
+  const event = (extra: Record<string, unknown> = {}) => ({ event: 'page_view', properties: { user_id: 'u-1', timestamp: '2026-03-01T11:00:00Z' }, ...extra });
+  const noClient = { send: () => Promise.reject(new Error('not called')) };
+  const decoded = (record: { data: Uint8Array }) => JSON.parse(Buffer.from(record.data).toString('utf8')) as Record<string, unknown>;
+
+  it('generates one id per record, once: a retry sends the same bytes, a sender-given id is kept', () => {
+    let n = 0;
+    const producer = new EventProducer({ client: noClient, streamName: 's', dataset: events, now: () => now, newEventId: () => `gen-${++n}` });
+    const { prepared, rejected } = producer.prepare([event(), event({ event_id: 'client-7' }), event()]);
+    expect(rejected).toEqual([]);
+    expect(prepared.map((record) => decoded(record).event_id)).toEqual(['gen-1', 'client-7', 'gen-2']);
+    expect(n).toBe(2);
+  });
+
+  it('a contract without an event_id column gets no id (older contracts keep working); a sender-given id is then refused as not a column', () => {
+    const legacy = { ...events, columns: events.columns.filter((column) => column.name !== 'event_id') };
+    const producer = new EventProducer({ client: noClient, streamName: 's', dataset: legacy, now: () => now, newEventId: () => 'never' });
+    const { prepared, rejected } = producer.prepare([event(), event({ event_id: 'client-7' })]);
+    expect(prepared.map((record) => Object.keys(decoded(record)))).toEqual([['event', 'user_id', 'event_time', 'context', 'traits', 'properties']]);
+    expect(rejected.map((entry) => entry.reasons)).toEqual([[expect.stringMatching(/^event_id: unknown field, not a column of events/)]]);
   });
 });

@@ -63,7 +63,7 @@ describe('validateRecord: the events contract', () => {
 
   it('refuses fields that are not columns', () => {
     expect(validateRecord({ ...good, timestamp: good.event_time }, events, NOW)).toEqual([
-      'timestamp: unknown field, not a column of events (columns: event, user_id, event_time, context, traits, properties)',
+      'timestamp: unknown field, not a column of events (columns: event, user_id, event_time, context, traits, properties, event_id)',
     ]);
     expect(validateRecord({ ...good, context: { ...good.context, title: 'Home' } }, events, NOW)).toEqual([
       'context.title: unknown field (the struct has: page_url, referrer)',
