@@ -158,7 +158,8 @@ export function featureAdoption(events: readonly EventRecord[], today: string): 
   const rows: ExpectedRow[] = [];
   for (const [day, features] of featureUsers(events, first, last)) {
     for (const [feature, users] of features) {
-      rows.push({ activity_date: day, feature, users: users.size, adoption_rate: users.size / (active.get(day) as Set<string>).size });
+      // An empty feature name is no feature: the ELT drops it too, so the query and the table agree.
+      if (feature !== '') rows.push({ activity_date: day, feature, users: users.size, adoption_rate: users.size / (active.get(day) as Set<string>).size });
     }
   }
   return sorted(rows, 'activity_date', 'feature');

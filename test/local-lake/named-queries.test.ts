@@ -35,6 +35,7 @@ const MUTATIONS: Array<[string, string, string, string]> = [
   ['funnel-conversion', 'ignores the step order', 'AND e.event_time >= s1.step_1_time', "AND e.event_time >= s1.step_1_time - interval '1' day"],
   ['funnel-conversion', 'a 30-day purchase window', "AND e.event_time <= s2.step_1_time + interval '7' day", "AND e.event_time <= s2.step_1_time + interval '30' day"],
   ['feature-adoption', 'counts uses instead of users', "count(DISTINCT user_id) AS users", 'count(user_id) AS users'],
+  ['feature-adoption', 'keeps the empty feature name', "AND f.feature <> ''", ''],
   ['feature-adoption', 'drops the dedicated feature events', "'report_exported', 'dashboard_shared', 'invite_sent'", "'report_exported'"],
 ];
 

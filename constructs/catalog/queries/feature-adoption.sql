@@ -3,7 +3,7 @@
 -- Computes: for each of the last 30 complete days (UTC) and each feature, the distinct users who used
 -- the feature and their share of that day's active users. A feature is used either through a
 -- dedicated event (report_exported, dashboard_shared, invite_sent) or through a generic feature_used
--- event whose properties['feature'] names it.
+-- event whose properties['feature'] names it (a missing or empty name is no feature, as in the ELT).
 --
 -- Adapt: list your own feature events in the IN list (the CASE maps feature_used to its property;
 -- other events are their own feature name). To split by plan, add traits.plan to the SELECT and
@@ -36,4 +36,5 @@ SELECT
 FROM feature_use f
 JOIN active a ON a.dt = f.dt
 WHERE f.feature IS NOT NULL
+  AND f.feature <> ''
 ORDER BY activity_date, f.feature
