@@ -139,7 +139,16 @@ function renderOverview(dataset: DatasetDefinition, environment: EnvironmentName
     `| Freshness SLO | newest data at most ${formatMinutes(dataset.freshnessSloMinutes)} old |`,
     `| Retention | ${cell(retentionText(dataset))} |`,
     `| Column classifications | ${code(classificationSummary(dataset))} |`,
+    `| Data subject | ${cell(dataSubjectText(dataset))} |`,
   ];
+}
+
+/** Which columns an erasure request matches a person by, or why none does. */
+function dataSubjectText(dataset: DatasetDefinition): string {
+  const decision = dataset.dataSubject;
+  if (decision === undefined) return 'none declared (no pii columns)';
+  if ('none' in decision) return `none: ${decision.none}`;
+  return `erasure requests match ${decision.keys.map((key) => `\`${key}\``).join(', ')}`;
 }
 
 function projectionText(key: PartitionKey): string {

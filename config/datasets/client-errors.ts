@@ -26,6 +26,8 @@ export const clientErrors: DatasetDefinition = {
   retentionDays: { raw: 90 },
   freshnessSloMinutes: 15,
   ingestion: 'stream',
+  // Whose rows these are: an erasure request finds a person by these columns.
+  dataSubject: { keys: ['user_id'] },
   // Deployed before sharding: pinned to the base stacks so its resources never move (README, "Sharding").
   shard: 'base',
   quality: {

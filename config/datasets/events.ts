@@ -37,6 +37,8 @@ export const events: DatasetDefinition = {
   retentionDays: { raw: 400 },
   freshnessSloMinutes: 5,
   ingestion: 'stream',
+  // Whose rows these are: an erasure request finds a person by these columns.
+  dataSubject: { keys: ['user_id'] },
   // Deployed before sharding: pinned to the base stacks so its resources never move (README, "Sharding").
   shard: 'base',
   quality: {

@@ -101,6 +101,16 @@ export interface QualityRules {
   readonly freshnessColumn?: string;
 }
 
+/**
+ * Whose data the rows are, for erasure requests (the right to be forgotten): the columns whose value
+ * identifies the person (`keys`), or why no column does (`none`). Required when any column is `pii`.
+ */
+export type DataSubjectDecision =
+  /** Columns of a scalar type that hold the subject's id; an erasure deletes rows matching any of them. */
+  | { readonly keys: readonly string[] }
+  /** Why the dataset holds nothing an erasure must find (for example: aggregates only). */
+  | { readonly none: string };
+
 /** Retention in days per zone the dataset is stored in; omitted means kept until deleted by hand. */
 export type RetentionByZone = Readonly<Record<string, number>>;
 
@@ -122,6 +132,8 @@ export interface DatasetDefinition {
   readonly freshnessSloMinutes: number;
   readonly ingestion: IngestionMode;
   readonly quality?: QualityRules;
+  /** Who the rows are about (see DataSubjectDecision). @default none; required when a column is `pii` */
+  readonly dataSubject?: DataSubjectDecision;
   /**
    * The shard stack family member this dataset's per-dataset resources (table, streams, alarms) live in.
    * `'base'` is the layer's first stack (`<project>-<env>-<layer>`, today's name); any other value names

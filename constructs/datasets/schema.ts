@@ -51,6 +51,12 @@ const shard = anyOf(
   `must be "${BASE_SHARD}" or a shard name of 1-${MAX_SHARD_LENGTH} lowercase letters, digits and single hyphens, starting with a letter (for example "product-analytics-03")`,
 );
 
+/** `{ keys: [...] }` or `{ none: "why" }`; which columns and what reason are checked in validation.ts. */
+const dataSubject = anyOf(
+  [object({ keys: array(text) }), object({ none: text })],
+  'must be { keys: ["<column>", ...] } (the columns that identify the person) or { none: "<why no column does>" }',
+);
+
 export const DATASET_SHAPE: Shape = object({
   name: text,
   zone: text,
@@ -72,6 +78,7 @@ export const DATASET_SHAPE: Shape = object({
   freshnessSloMinutes: numberValue,
   ingestion: text,
   quality: optional(quality),
+  dataSubject: optional(dataSubject),
   shard: optional(shard),
 });
 

@@ -137,6 +137,7 @@ export function datasetProblems(dataset: DatasetDefinition, context: DatasetVali
   checkFormatAndIngestion(dataset, report);
   checkRetention(dataset, context, report);
   checkQuality(dataset, columnTypes, report);
+  checkDataSubject(dataset, columnTypes, report);
   const contractLength = JSON.stringify(dataset).length;
   if (contractLength > MAX_CONTRACT_JSON_LENGTH) {
     report('(root)', `the contract is ${contractLength} characters as JSON; the Glue table parameter carrying it holds at most ${MAX_CONTRACT_JSON_LENGTH}`, 'shorten descriptions or split the dataset');
@@ -199,6 +200,47 @@ function checkColumns(dataset: DatasetDefinition, report: Report): Map<string, G
     }
   });
   return types;
+}
+
+/** Scalar types an erasure can match a subject id against with `=`. */
+const SUBJECT_KEY_TYPES = ['string', 'int', 'bigint', 'varchar', 'char'];
+
+/**
+ * A dataset with `pii` columns must say whose data it holds, so an erasure request can find it: the
+ * subject-key columns, or why there are none. Keys are top-level scalar columns, each named once.
+ */
+function checkDataSubject(dataset: DatasetDefinition, columnTypes: Map<string, GlueType>, report: Report): void {
+  const decision = dataset.dataSubject;
+  if (decision === undefined) {
+    const pii = dataset.columns.filter((column) => column.classification === 'pii').map((column) => column.name);
+    if (pii.length > 0) {
+      report(
+        'dataSubject',
+        `is missing, and the dataset has pii columns (${pii.join(', ')}): an erasure request could not find its rows`,
+        `name the columns that identify the person, dataSubject: { keys: ['${pii[0]}'] }, or say why none does, dataSubject: { none: '<why>' }`,
+      );
+    }
+    return;
+  }
+  if ('none' in decision) {
+    if (decision.none.trim() === '') report('dataSubject.none', 'is empty', 'say why no column identifies a person (it is shown in the data dictionary)');
+    return;
+  }
+  if (decision.keys.length === 0) report('dataSubject.keys', 'is empty', "name at least one column, or use { none: '<why>' }");
+  const seen = new Set<string>();
+  decision.keys.forEach((key, index) => {
+    const at = `dataSubject.keys[${index}]`;
+    if (seen.has(key)) return report(at, `"${key}" is named twice`, 'name each column once');
+    seen.add(key);
+    const type = columnTypes.get(key);
+    if (!dataset.columns.some((column) => column.name === key)) {
+      return report(at, `"${key}" is not a column`, `use one of ${dataset.columns.map((column) => column.name).join(', ')}`);
+    }
+    const typeName = type?.kind === 'primitive' ? type.name : type?.kind;
+    if (type && !SUBJECT_KEY_TYPES.includes(typeName as string)) {
+      report(at, `"${key}" is of type ${dataset.columns.find((column) => column.name === key)?.type}; an erasure matches ids with =`, `use a column of type ${SUBJECT_KEY_TYPES.join(', ')}`);
+    }
+  });
 }
 
 function checkPartitioning(dataset: DatasetDefinition, columnTypes: Map<string, GlueType>, report: Report): void {

@@ -18,6 +18,41 @@ interface BadDataset {
 
 const cases: BadDataset[] = [
   {
+    title: 'pii columns and no data-subject decision',
+    breakIt: (d) => delete d.dataSubject,
+    line: "- dataSubject: got (missing); is missing, and the dataset has pii columns (user_id): an erasure request could not find its rows. Fix: name the columns that identify the person, dataSubject: { keys: ['user_id'] }, or say why none does, dataSubject: { none: '<why>' }",
+  },
+  {
+    title: 'a data-subject key that is not a column',
+    breakIt: (d) => (d.dataSubject = { keys: ['userid'] }),
+    line: '- dataSubject.keys[0]: got "userid"; "userid" is not a column. Fix: use one of event, user_id, event_time, context, traits, properties, event_id',
+  },
+  {
+    title: 'a data-subject key of a type = cannot match',
+    breakIt: (d) => (d.dataSubject = { keys: ['context'] }),
+    line: '- dataSubject.keys[0]: got "context"; "context" is of type struct<page_url:string,referrer:string>; an erasure matches ids with =. Fix: use a column of type string, int, bigint, varchar, char',
+  },
+  {
+    title: 'a data-subject key named twice',
+    breakIt: (d) => (d.dataSubject = { keys: ['user_id', 'user_id'] }),
+    line: '- dataSubject.keys[1]: got "user_id"; "user_id" is named twice. Fix: name each column once',
+  },
+  {
+    title: 'no data-subject keys',
+    breakIt: (d) => (d.dataSubject = { keys: [] }),
+    line: "- dataSubject.keys: got []; is empty. Fix: name at least one column, or use { none: '<why>' }",
+  },
+  {
+    title: 'a data-subject decision of none without a reason',
+    breakIt: (d) => (d.dataSubject = { none: ' ' }),
+    line: '- dataSubject.none: got " "; is empty. Fix: say why no column identifies a person (it is shown in the data dictionary)',
+  },
+  {
+    title: 'a data-subject decision of neither shape',
+    breakIt: (d) => (d.dataSubject = { key: 'user_id' }),
+    line: '- dataSubject: got {"key":"user_id"}; must be { keys: ["<column>", ...] } (the columns that identify the person) or { none: "<why no column does>" }',
+  },
+  {
     title: 'a hyphen in the name',
     breakIt: (d) => (d.name = 'page-views'),
     line: '- name: got "page-views"; "page-views" contains a hyphen, which Athena DDL would need backticks for. Fix: use underscores: "page_views"',
@@ -181,7 +216,7 @@ const cases: BadDataset[] = [
       d.retentionDay = d.retentionDays;
       delete d.retentionDays;
     },
-    line: '- retentionDay: got {"raw":400}; is not a field here; did you mean "retentionDays"? (known: name, zone, owner, domain, description, columns, format, partitioning, retentionDays, freshnessSloMinutes, ingestion, quality, shard)',
+    line: '- retentionDay: got {"raw":400}; is not a field here; did you mean "retentionDays"? (known: name, zone, owner, domain, description, columns, format, partitioning, retentionDays, freshnessSloMinutes, ingestion, quality, dataSubject, shard)',
   },
   {
     title: 'an unknown key in a nested object',
@@ -298,5 +333,14 @@ describe('invalid dataset declarations fail before anything is built, naming dat
     dataset.columns[0].type = 'text';
     dataset.freshnessSloMinutes = 0;
     expect(() => validateDatasets([dataset as DatasetDefinition], CONTEXT)).toThrow(/hyphen[\s\S]*unknown type "text"[\s\S]*freshnessSloMinutes/);
+  });
+});
+
+describe('the data-subject decision', () => {
+  it('accepts keys, or none with a reason even when a column is pii, and needs nothing without pii columns', () => {
+    const withNone = { ...events, name: 'events_none', dataSubject: { none: 'test traffic only: user_id holds synthetic ids' } };
+    expect(() => validateDatasets([events, withNone, dailyActiveUsers], CONTEXT)).not.toThrow();
+    expect(dailyActiveUsers.dataSubject).toBeUndefined();
+    expect(dailyActiveUsers.columns.some((column) => column.classification === 'pii')).toBe(false);
   });
 });

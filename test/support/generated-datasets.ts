@@ -49,6 +49,7 @@ function eventsLike(name: string, domain: string, retention: boolean): DatasetDe
     retentionDays: retention ? { raw: 400 } : undefined,
     freshnessSloMinutes: 5,
     ingestion: 'stream',
+    dataSubject: { keys: ['user_id'] },
     quality: {
       completeness: { event: 0.999, user_id: 0.99, event_time: 0.999 },
       formats: { event: '^[a-z][a-z0-9_]*$' },
