@@ -513,6 +513,7 @@ describe('publishing and history limits and failures (mocks)', () => {
     name: 'wide',
     columns: Array.from({ length: 600 }, (_, index) => ({ name: `c${index}`, type: 'string', description: 'c', classification: 'internal' as const })),
     quality: { rowCount: { min: 0 } },
+    dataSubject: undefined,
   };
   const wideRow = Object.fromEntries([['row_count', '10'], ...wide.columns.map((column) => [`completeness__${column.name}`, '1.0'])]);
 

@@ -199,6 +199,8 @@ export function randomDataset(seed: number): DatasetDefinition {
     freshnessSloMinutes: rng.pick([10, 60, 1440]),
     ingestion: format === 'iceberg' ? 'batch' : rng.pick(['stream', 'batch']),
     quality,
+    // A contract with pii columns must say whose rows they are; a generated one has no subject key.
+    ...(columns.some((column) => column.classification === 'pii') ? { dataSubject: { none: 'generated test data' } } : {}),
   };
 }
 
