@@ -3,7 +3,7 @@
  *
  * Runtime code is everything that runs in AWS or against it, found rather than listed (a list drifts):
  * the entry points are every Lambda handler (`constructs/**\/handler.ts`), the producer and vector-client
- * libraries, and the operator scripts that call AWS (`npm run elt:backfill`, `npm run produce:sample`);
+ * libraries, and the operator scripts that call AWS (`npm run elt:backfill`, `npm run produce:sample`, `npm run embeddings:backfill`);
  * the gated files are every repository file esbuild bundles from them. CDK construct code is proven by
  * synthesis, cdk-nag and cfn-lint tests instead and is not gated here.
  *
@@ -17,7 +17,7 @@ import { buildSync } from 'esbuild';
 export const RUNTIME_LINE_COVERAGE = 90;
 export const COVERAGE_SUMMARY = 'test-results/coverage/coverage-summary.json';
 /** Operator scripts that call AWS; the other scripts are build and documentation tooling. */
-export const OPERATOR_SCRIPTS = ['scripts/elt-backfill.ts', 'scripts/produce-sample.ts'];
+export const OPERATOR_SCRIPTS = ['scripts/elt-backfill.ts', 'scripts/produce-sample.ts', 'scripts/embeddings-backfill.ts'];
 
 /** coverage-summary.json: absolute file path (or "total") → metric → counts. */
 export type CoverageSummary = Record<string, { readonly lines: { readonly total: number; readonly covered: number; readonly pct: number } }>;

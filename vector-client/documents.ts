@@ -5,12 +5,16 @@
  * A search reads only the collection's active generation (one model, one dimension count), checks the
  * query vector against it, and returns the top-k chunks with their document (S3 key, version, ETag) and
  * metadata, optionally filtered by metadata (`metadata @> filter`, or `metadata->>'field' = value`),
- * dataset or classification. Every value is a bound parameter; the dimension count, read from the
- * ledger, is the only number written into the SQL (it must be a literal in a type modifier).
+ * dataset or classification. It orders by the generation's indexed expression (`embedding::vector(N)`)
+ * under the generation's index predicate, both written as literals (`generationSearchSql`): the
+ * dimension count must be a literal in a type modifier, and a partial index is only usable when the
+ * planner can prove its predicate, which it cannot from bound parameters in a generic plan. The
+ * collection name is checked before it is written; every other value is a bound parameter.
  */
 import type { DistanceMetric } from '../constructs/vector-store/collections';
 import { METRIC_SQL, vectorLiteral } from '../constructs/vector-store/sql';
 import { EMBEDDING_TABLES } from '../constructs/vector-store/embeddings-ledger-schema';
+import { generationSearchSql } from '../constructs/vector-store/embeddings-generation-index';
 import { MAX_K, VectorClientInputError, type MetadataFilter, type Queryable } from './client';
 
 const { generations: GENERATIONS, documents: DOCUMENTS, chunks: CHUNKS } = EMBEDDING_TABLES;
@@ -95,10 +99,10 @@ export function createDocumentClient(options: DocumentClientOptions): DocumentCl
       for (let i = 0; i < embedding.length; i += 1) {
         if (typeof embedding[i] !== 'number' || !Number.isFinite(embedding[i])) throw new VectorClientInputError(`embedding[${i}] is ${String(embedding[i])}: every value must be a finite number`);
       }
-      const dims = active.dimensions;
-      const distance = `(c.embedding::vector(${dims})) ${METRIC_SQL[metric].operator} $3::vector(${dims})`;
-      const params: unknown[] = [collection, active.generation, vectorLiteral(embedding)];
-      const where: string[] = ['c.collection = $1', 'c.generation = $2'];
+      const target = generationSearchSql({ collection, generation: active.generation, dimensions: active.dimensions }, 'c');
+      const distance = `${target.expression} ${METRIC_SQL[metric].operator} $1::${target.queryCast}`;
+      const params: unknown[] = [vectorLiteral(embedding)];
+      const where: string[] = [target.predicate];
       const bind = (value: unknown) => {
         params.push(value);
         return `$${params.length}`;

@@ -11,10 +11,14 @@
  * - Vectors of two models never meet: each (model, dimensions, chunker version) is a generation; a
  *   change builds a new generation side by side and switches in one transaction once every document
  *   of the active generation is in it.
+ * - Every live generation has its own HNSW index from its first row: created (empty) in the transaction
+ *   that creates the generation, dropped after the generation is retired (see
+ *   vector-store/embeddings-generation-index.ts for why through functions and without CONCURRENTLY).
  */
 // A broken connection (failover) rolls back on the server; the caller discards the client.
 import { inTransaction, type SqlClient } from '../vector-store/migrator';
 import { EMBEDDING_TABLES } from '../vector-store/embeddings-ledger-schema';
+import { GENERATION_INDEX_DROP_LOCK_TIMEOUT, GENERATION_INDEX_FUNCTIONS } from '../vector-store/embeddings-generation-index';
 import { compareSequencers } from './events';
 
 const { generations: GENERATIONS, documents: DOCUMENTS, chunks: CHUNKS } = EMBEDDING_TABLES;
@@ -114,6 +118,8 @@ export async function liveGenerations(client: SqlClient, spec: GenerationSpec): 
       [spec.collection, Number(max[0].n) + 1, spec.model, spec.dimensions, spec.chunkerVersion, state],
     );
     const fresh = toGeneration(created[0]);
+    // Empty, so the build is one pass over the table under a SHARE lock (writers wait, searches do not).
+    await client.query(`SELECT ${GENERATION_INDEX_FUNCTIONS.build}($1, $2)`, [fresh.collection, fresh.generation]);
     return active ? [active, fresh] : [fresh];
   });
 }
@@ -237,3 +243,35 @@ export async function activateIfComplete(client: SqlClient, active: Generation, 
   });
 }
 
+
+/** SQLSTATE lock_not_available: the lock_timeout ran out. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * Drops the indexes of the collection's retired generations, in a transaction of its own with a short
+ * lock_timeout: DROP INDEX needs ACCESS EXCLUSIVE on the chunks table, and a drop queued behind a long
+ * search would hold up the searches queued behind it. When the lock is not granted in time nothing is
+ * dropped and `deferred` is true; the next call (the next batch) tries again. Returns the dropped names.
+ */
+export async function dropRetiredGenerationIndexes(client: SqlClient, collection: string): Promise<{ dropped: string[]; deferred: boolean }> {
+  try {
+    return await inTransaction(client, async () => {
+      await client.query(`SET LOCAL lock_timeout = '${GENERATION_INDEX_DROP_LOCK_TIMEOUT}'`);
+      const { rows } = await client.query(`SELECT ${GENERATION_INDEX_FUNCTIONS.dropRetired}($1) AS dropped`, [collection]);
+      return { dropped: parseNames(rows[0]?.dropped), deferred: false };
+    });
+  } catch (error) {
+    if ((error as { code?: unknown })?.code === LOCK_NOT_AVAILABLE) return { dropped: [], deferred: true };
+    throw error;
+  }
+}
+
+/** pg returns text[] as string[]; other drivers may return the literal `{a,b}`. */
+function parseNames(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  if (typeof value === 'string') {
+    const inner = value.replace(/^\{|\}$/g, '');
+    return inner === '' ? [] : inner.split(',').map((item) => item.replace(/^"|"$/g, ''));
+  }
+  return [];
+}

@@ -16,6 +16,7 @@ import { sourceKey, type ObjectEvent } from './events';
 import {
   activateIfComplete,
   documentState,
+  dropRetiredGenerationIndexes,
   isStale,
   liveGenerations,
   pendingBackfill,
@@ -67,13 +68,23 @@ export class EmbeddingPipeline {
   /** The generations written to (active, plus building during a model change); read once per batch. */
   async live(): Promise<Generation[]> {
     const { settings } = this.deps;
-    this.generations ??= await liveGenerations(this.deps.db, {
-      collection: settings.collection,
-      model: settings.model,
-      dimensions: settings.dimensions,
-      chunkerVersion: chunkerVersionOf(settings.chunk),
-    });
+    if (!this.generations) {
+      this.generations = await liveGenerations(this.deps.db, {
+        collection: settings.collection,
+        model: settings.model,
+        dimensions: settings.dimensions,
+        chunkerVersion: chunkerVersionOf(settings.chunk),
+      });
+      // Once per batch: an index of a retired generation left by a drop that gave up waiting for its lock.
+      await this.dropRetiredIndexes();
+    }
     return this.generations;
+  }
+
+  private async dropRetiredIndexes(): Promise<void> {
+    const { dropped, deferred } = await dropRetiredGenerationIndexes(this.deps.db, this.deps.settings.collection);
+    if (dropped.length > 0) this.deps.log?.('retired generation indexes dropped', { collection: this.deps.settings.collection, dropped });
+    if (deferred) this.deps.log?.('dropping retired generation indexes deferred: lock not granted in time (searches in progress); the next batch retries', { collection: this.deps.settings.collection });
   }
 
   async process(event: ObjectEvent): Promise<EventResult> {
@@ -164,6 +175,7 @@ export class EmbeddingPipeline {
     if (activated) {
       this.generations = undefined;
       this.deps.log?.('generation activated', { collection: building.collection, generation: building.generation, model: building.model, dimensions: building.dimensions });
+      await this.dropRetiredIndexes();
     }
     return { processed: pending.length, activated, result };
   }

@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import type { VectorCollection } from './collections';
 import { validateCollections, validateDatabaseName } from './collection-validation';
 import { embeddingsLedgerStatements } from './embeddings-ledger-schema';
+import { generationIndexStatements } from './embeddings-generation-index';
 import { LEDGER_TABLE, VECTOR_SCHEMA, indexWithClause, indexedExpression, operatorClass, qualifiedName, quoteIdent, vectorIndexName } from './sql';
 
 export interface Migration {
@@ -78,6 +79,11 @@ export function vectorStoreMigrations(collections: readonly VectorCollection[], 
     ),
     // Appended, never inserted: versions already applied keep their place.
     migration('0003_embeddings_ledger', 'embeddings pipeline: index generations, documents and chunks (ledger and vectors)', embeddingsLedgerStatements(roles)),
+    migration(
+      '0004_embeddings_generation_indexes',
+      'embeddings pipeline: one HNSW index per generation, built and dropped through SECURITY DEFINER functions the read-write role may call',
+      generationIndexStatements(roles),
+    ),
   ];
 }
 

@@ -130,6 +130,34 @@ describe('embeddings consumer', () => {
     expect(h.metrics[0]).toMatchObject({ DocumentsSkipped: 6 });
   });
 
+  it('a document deleted before it is processed ends as a tombstone, whichever event comes first; nothing is embedded', async () => {
+    const consume = h.consumer({ collection: 'gone' });
+    await h.put('gone/a.txt', 'Written and deleted at once.');
+    await h.put('gone/b.txt', 'Written and deleted at once, too.');
+    await h.remove('gone/a.txt');
+    await h.remove('gone/b.txt');
+    // a: created then deleted, in order; b: the delete arrives first.
+    const response = await consume(
+      batch(s3Record('created', 'gone/a.txt', '01'), s3Record('deleted', 'gone/a.txt', '02'), s3Record('deleted', 'gone/b.txt', '02'), s3Record('created', 'gone/b.txt', '01')),
+    );
+    expect(failures(response)).toEqual([]);
+    expect(outcomes()).toEqual(['skipped', 'deleted', 'deleted', 'stale']);
+    expect(await chunkRows(h.sql, 'gone')).toEqual([]);
+    expect((await documentRows(h.sql, 'gone')).map((d) => [d.source_key, d.status, d.chunk_count])).toEqual([
+      ['s3://docs-bucket/gone/a.txt', 'deleted', 0],
+      ['s3://docs-bucket/gone/b.txt', 'deleted', 0],
+    ]);
+    expect(h.bedrock.requests).toEqual([]);
+  });
+
+  it('a real 50 MB object whose event carries no size is skipped as too large from its Content-Length', async () => {
+    await h.put('big/fifty.txt', new Uint8Array(50 * 1024 * 1024).fill(0x61));
+    const response = await h.consumer({ collection: 'big' })(batch(s3Record('created', 'big/fifty.txt', '01')));
+    expect(failures(response)).toEqual([]);
+    expect((await documentRows(h.sql, 'big')).map((d) => [d.status, d.skip_reason])).toEqual([['skipped', `too-large: ${50 * 1024 * 1024} bytes (limit ${10 * 1024 * 1024})`]]);
+    expect(h.bedrock.requests).toEqual([]);
+  });
+
   it('a throttle storm is ridden out with backoff and counted in the metrics', async () => {
     await h.put('thr/a.txt', 'Throttled text.');
     h.bedrock.throttleNext(3);

@@ -28,6 +28,11 @@ const corpus: Record<string, string> = {
   'e2e/notes.txt': 'Operational notes.\n\nRotate keys yearly.',
 };
 
+const hnswIndexes = async () =>
+  (await h.sql.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'embedding_chunks' AND indexdef LIKE '%hnsw%' AND indexdef LIKE '%''kb''%' ORDER BY indexname`)).rows.map((r) =>
+    String(r.indexdef),
+  );
+
 describe('embeddings end to end', () => {
   const consume = () => h.consumer(KB);
 
@@ -113,6 +118,8 @@ describe('embeddings end to end', () => {
     expect((await client.searchChunks('kb', query, 1))[0].content).toBe(before[0].content);
     const mid = await chunkRows(h.sql, 'kb');
     expect(new Set(mid.map((r) => `${r.generation}:${r.dims}`))).toEqual(new Set(['1:256', '2:512']));
+    // Each generation has its own index while the new one fills.
+    expect(await hnswIndexes()).toEqual([expect.stringMatching(/::vector\(256\)\) vector_cosine_ops\) .* WHERE \(\(collection = 'kb'::text\) AND \(generation = 1\)\)$/), expect.stringMatching(/::vector\(512\)\) vector_cosine_ops\) .* WHERE \(\(collection = 'kb'::text\) AND \(generation = 2\)\)$/)]);
 
     // An event during the build goes to both generations.
     await h.put('e2e/new.txt', 'Brand new document during the switch.');
@@ -138,5 +145,7 @@ describe('embeddings end to end', () => {
       { generation: 2, state: 'active', dimensions: 512 },
     ]);
     await expect(client.searchChunks('kb', query, 1)).rejects.toThrow(/512 dimensions/);
+    // The switch dropped the old generation's index.
+    expect(await hnswIndexes()).toEqual([expect.stringMatching(/WHERE \(\(collection = 'kb'::text\) AND \(generation = 2\)\)$/)]);
   });
 });

@@ -46,11 +46,12 @@ describe('generated migrations (pure)', () => {
       'collection/docs/0001_table',
       'collection/images/0001_table',
       '0003_embeddings_ledger',
+      '0004_embeddings_generation_indexes',
     ]);
     expect(first.every((m) => /^[0-9a-f]{64}$/.test(m.checksum))).toBe(true);
 
     const changed = vectorStoreMigrations([{ ...docs, dimensions: 4 }, images], { databaseName: DB });
-    expect(changed.map((m) => m.checksum === first.find((f) => f.version === m.version)?.checksum)).toEqual([true, true, false, true, true]);
+    expect(changed.map((m) => m.checksum === first.find((f) => f.version === m.version)?.checksum)).toEqual([true, true, false, true, true, true]);
     // Index parameters are not part of any migration: they are index tasks.
     const reindexed = vectorStoreMigrations([{ ...docs, metric: 'l2', index: { type: 'ivfflat', lists: 5 } }, images], { databaseName: DB });
     expect(reindexed).toEqual(first);
@@ -99,7 +100,7 @@ describe('migrations and index tasks on pgvector (PGlite)', () => {
 
   it('creates the extension, tables, metadata indexes, vector indexes, roles and grants', async () => {
     const { migrations, indexes } = await bootstrap(client, ALL);
-    expect(migrations.applied).toHaveLength(7);
+    expect(migrations.applied).toHaveLength(8);
     expect(indexes).toMatchObject({ complete: true, built: ['docs_hnsw_cos_m16_efc64', 'images_ivfflat_l2_lists10', 'scores_hnsw_ip_m8_efc32', 'wide_hnsw_cos_m16_efc64'] });
 
     const { rows: extensions } = await admin.query(`SELECT extversion FROM pg_extension WHERE extname = 'vector'`);
@@ -220,7 +221,7 @@ describe('migrations and index tasks on pgvector (PGlite)', () => {
     const before = await catalogSnapshot(admin, { ledger: false });
     await admin.query('DELETE FROM schema_migrations');
     const { migrations } = await bootstrap(client, ALL);
-    expect(migrations.applied).toHaveLength(7);
+    expect(migrations.applied).toHaveLength(8);
     const after = await catalogSnapshot(admin, { ledger: false });
     // GRANT rewrites the ACL rows (new xmin) even when nothing changes; everything else is identical.
     const withoutXmin = (snapshot: Record<string, unknown>) => JSON.parse(JSON.stringify(snapshot, (key, value) => (key === 'xmin' ? undefined : value)));
