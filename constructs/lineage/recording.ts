@@ -82,6 +82,8 @@ export class LineageRecording extends sfn.StateMachineFragment {
     const safe = template.stringPaths.map((path) => `($v := ${jsonata(path)}; $type($v) = "string" and $not($contains($v, "'")))`).join(' and ');
     this.startState = sfn.Choice.jsonata(this, 'Guard').when(sfn.Condition.jsonata(`{% ${safe} %}`), afterGuard).otherwise(skipped);
     this.endStates = [skipped, record, notRecorded];
+    // State names are unique per state machine: each recording's states carry its id.
+    this.prefixStates(`${id}.`);
   }
 }
 
