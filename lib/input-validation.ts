@@ -6,6 +6,7 @@ import { parsePath, renderValue, ValidationReport, valueAt, type ValidationProbl
 import { checkWindow, compileQualityQuery, DATA_QUALITY_INTERFACE_ENDPOINTS, HISTORY_TABLE, QualityRuleError } from '../constructs/data-quality';
 import { DatasetValidationError, validateDatasets, type DatasetDefinition } from '../constructs/datasets';
 import { ELT_SOURCE, ELT_TARGETS } from '../constructs/elt';
+import { LINEAGE_TABLE } from '../constructs/lineage/sql';
 import { DEFAULT_INTERFACE_ENDPOINTS, type InterfaceEndpointName } from '../constructs/network/interface-endpoints';
 import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../constructs/vector-store';
 
@@ -26,7 +27,7 @@ export function validateInputs(app: App, config: EnvironmentConfig, datasets: re
     datasetsValid = false;
   }
   // Quality rules and the ELT read contracts of the right shape only.
-  if (datasetsValid) problems.push(...qualityRuleProblems(datasets, sources), ...eltProblems(datasets, sources));
+  if (datasetsValid) problems.push(...qualityRuleProblems(datasets, sources), ...eltProblems(datasets, sources), ...lineageProblems(datasets, sources));
   problems.push(...endpointProblems(config, datasets));
   if (problems.length > 0) throw new ValidationReport(problems);
 }
@@ -81,6 +82,23 @@ export function eltProblems(datasets: readonly DatasetDefinition[], sources: Rea
       allowed: `the metrics ELT reads ${ELT_SOURCE} and writes ${ELT_TARGETS.join(', ')}; declare the missing dataset(s) ${missing.join(', ')}, or none of them`,
     },
   ];
+}
+
+/**
+ * The jobs append to `lineage` with Athena INSERT, and the ELT writes it where it writes its targets:
+ * a dataset of that name must be Iceberg in the analytics zone.
+ */
+export function lineageProblems(datasets: readonly DatasetDefinition[], sources: ReadonlyMap<unknown, string>): ValidationProblem[] {
+  const lineage = datasets.find((dataset) => dataset.name === LINEAGE_TABLE);
+  if (!lineage) return [];
+  const problems: ValidationProblem[] = [];
+  if (lineage.format !== 'iceberg') {
+    problems.push({ source: datasetSource(lineage, sources), field: 'format', value: renderValue(lineage.format), allowed: 'the lineage table must be "iceberg": every job appends to it with Athena INSERT' });
+  }
+  if (lineage.zone !== 'analytics') {
+    problems.push({ source: datasetSource(lineage, sources), field: 'zone', value: renderValue(lineage.zone), allowed: 'the lineage table must be in the "analytics" zone, where the metrics ELT (which records lineage) writes' });
+  }
+  return problems;
 }
 
 /** Who needs which interface endpoint, derived from what this environment deploys into its VPC. */

@@ -59,3 +59,8 @@ export function backupVaultName(project: string, environment: string, disasterRe
 export function eltStateMachineName(project: string, environment: string): string {
   return `${project}-${environment}-metrics-elt`;
 }
+
+/** OpenLineage job namespace of the platform's jobs (ELT, data quality): `<project>-<env>`. */
+export function lineageJobNamespace(config: { readonly project: string; readonly name: string }): string {
+  return `${config.project}-${config.name}`;
+}

@@ -18,6 +18,7 @@ import type { InterfaceEndpointName } from '../network/interface-endpoints';
 import { DIMENSION_NAMES, ENVIRONMENT_VARIABLES, METRIC_NAMES } from './names';
 import { qualityChecks, type QualityCheck } from './rules';
 import { checkWindow, compileQualityQuery, HISTORY_TABLE } from './sql';
+import { LINEAGE_TABLE } from '../lineage/sql';
 
 /**
  * Interface endpoints the checks function calls from an isolated VPC: Athena (queries), Glue (the
@@ -61,6 +62,12 @@ export interface DataQualityProps {
   readonly metricNamespace?: string;
   /** @default RemovalPolicy.RETAIN (log group) */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Record each run as an OpenLineage event in this `lineage` table (constructs/lineage); the role gets
+   * the Glue update its Iceberg commit needs (Lake Formation INSERT is the caller's grant, as for the
+   * history table). @default runs are not recorded
+   */
+  readonly lineage?: { readonly databaseName: string; readonly jobNamespace: string };
 }
 
 export const DEFAULT_QUALITY_NAMESPACE = 'Lakehouse/DataQuality';
@@ -140,6 +147,9 @@ export class DataQuality extends Construct {
         [ENVIRONMENT_VARIABLES.historyDatabase]: props.historyDatabase,
         [ENVIRONMENT_VARIABLES.metricNamespace]: this.metricNamespace,
         [ENVIRONMENT_VARIABLES.environment]: this.environment,
+        ...(props.lineage
+          ? { [ENVIRONMENT_VARIABLES.lineageDatabase]: props.lineage.databaseName, [ENVIRONMENT_VARIABLES.lineageJobNamespace]: props.lineage.jobNamespace }
+          : {}),
       },
     });
 
@@ -177,6 +187,11 @@ export class DataQuality extends Construct {
     return this.metric(METRIC_NAMES.freshnessSeconds, { [DIMENSION_NAMES.dataset]: dataset }, props);
   }
 
+  /** 1 when a run's lineage event could not be recorded (Maximum per hour; absent without `lineage`). */
+  public metricLineageFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC_NAMES.lineageFailed, {}, props);
+  }
+
   /** Rows in the checked partitions (Maximum per hour). */
   public metricRowCount(dataset: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(METRIC_NAMES.rowCount, { [DIMENSION_NAMES.dataset]: dataset }, props);
@@ -208,10 +223,18 @@ export class DataQuality extends Construct {
         ...props.datasets.map((d) => glueArn(`table/${d.databaseName}/${d.dataset.name}`)),
       ],
     });
-    // Appending to the Iceberg history table updates its metadata pointer in Glue.
+    // Appending to the Iceberg history (and lineage) table updates its metadata pointer in Glue.
+    const appended = [
+      { databaseName: props.historyDatabase, table: HISTORY_TABLE },
+      ...(props.lineage ? [{ databaseName: props.lineage.databaseName, table: LINEAGE_TABLE }] : []),
+    ];
     add({
       actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:UpdateTable'],
-      resources: [glueArn('catalog'), glueArn(`database/${props.historyDatabase}`), glueArn(`table/${props.historyDatabase}/${HISTORY_TABLE}`)],
+      resources: [
+        glueArn('catalog'),
+        ...new Set(appended.map(({ databaseName }) => glueArn(`database/${databaseName}`))),
+        ...appended.map(({ databaseName, table }) => glueArn(`table/${databaseName}/${table}`)),
+      ],
     });
     const results = props.resultsBucket;
     add({ actions: ['s3:GetBucketLocation', 's3:ListBucket'], resources: [results.bucketArn] });

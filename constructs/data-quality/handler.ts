@@ -15,7 +15,10 @@
  *    - per dataset (dimensions Environment, Dataset): `RowCount`, `FreshnessSeconds` (when the freshness
  *      check has a value) and `QueryFailed` (0, or 1 when the dataset could not be checked);
  * 4. appends one row per check result to `HISTORY_DATABASE.data_quality_results` (Athena INSERT, at most
- *    500 rows per statement).
+ *    500 rows per statement);
+ * 5. when `LINEAGE_DATABASE` is set, records the run as one OpenLineage event in its `lineage` table
+ *    (constructs/lineage): job `data_quality`, the checked tables in, the history table out, COMPLETE or
+ *    FAIL. Lineage never fails the run: a failure is logged and published as `LineageRecordFailed` = 1.
  *
  * A dataset that could not be checked (its listed table was not found, had no `lakehouse.contract`
  * parameter or could not be read; its contract was invalid; its query FAILED, was CANCELLED or timed out;
@@ -32,8 +35,8 @@
  * attempt instead of running (and inserting history) twice.
  *
  * Environment: `WORKGROUP`, `TABLES` (JSON array of the Glue tables to check, each
- * `{"database": "...", "table": "..."}`), `HISTORY_DATABASE`, `METRIC_NAMESPACE`, `ENVIRONMENT`; optional `QUERY_TIMEOUT_MS` (per query, default 300000) and
- * `QUERY_CONCURRENCY` (datasets checked at once, default 3).
+ * `{"database": "...", "table": "..."}`), `HISTORY_DATABASE`, `METRIC_NAMESPACE`, `ENVIRONMENT`; optional `QUERY_TIMEOUT_MS` (per query, default 300000),
+ * `QUERY_CONCURRENCY` (datasets checked at once, default 3), `LINEAGE_DATABASE` and `LINEAGE_JOB_NAMESPACE`.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { AthenaClient, GetQueryResultsCommand } from '@aws-sdk/client-athena';
@@ -43,9 +46,11 @@ import { AthenaQueryError, AthenaQueryRunner, type LambdaContextLike } from '../
 import { CONTRACT_PARAMETER } from '../datasets/glue-table';
 import type { DatasetDefinition } from '../datasets/model';
 import { datasetProblems } from '../datasets/validation';
+import { athenaDatasetName, athenaNamespace, runEvent } from '../lineage/events';
+import { lineageInsert } from '../lineage/sql';
 import { DIMENSION_NAMES, ENVIRONMENT_VARIABLES as ENV, METRIC_NAMES } from './names';
 import { qualityChecks, ROW_COUNT_METRIC, type QualityCheck } from './rules';
-import { checkWindow, compileQualityQuery, evaluate, historyInsert, historyRows, MetricRowError, type CheckResult, type HistoryRow, type MetricRow } from './sql';
+import { checkWindow, compileQualityQuery, evaluate, HISTORY_TABLE, historyInsert, historyRows, MetricRowError, type CheckResult, type HistoryRow, type MetricRow } from './sql';
 
 export { DIMENSION_NAMES, ENVIRONMENT_VARIABLES, METRIC_NAMES } from './names';
 
@@ -77,7 +82,13 @@ export interface DataQualityConfig {
   readonly environment: string;
   readonly queryTimeoutMs: number;
   readonly concurrency: number;
+  /** Database of the lineage table; runs are not recorded without it. */
+  readonly lineageDatabase?: string;
+  readonly lineageJobNamespace: string;
 }
+
+/** OpenLineage job name of a data-quality run. */
+export const LINEAGE_JOB_NAME = 'data_quality';
 
 /** Reads and checks the function's environment; throws naming every variable that is missing or wrong. */
 export function readConfig(env: Readonly<Record<string, string | undefined>> = process.env): DataQualityConfig {
@@ -109,8 +120,13 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
   }
   const queryTimeoutMs = positiveInteger(ENV.queryTimeoutMs, DEFAULT_QUERY_TIMEOUT_MS);
   const concurrency = positiveInteger(ENV.queryConcurrency, DEFAULT_CONCURRENCY);
+  const lineageDatabase = env[ENV.lineageDatabase]?.trim() || undefined;
+  if (lineageDatabase !== undefined && !/^[a-z_][a-z0-9_]{0,254}$/.test(lineageDatabase)) {
+    problems.push(`${ENV.lineageDatabase} must be a Glue database name (lowercase letters, digits, underscores), got "${lineageDatabase}"`);
+  }
+  const lineageJobNamespace = env[ENV.lineageJobNamespace]?.trim() || environment;
   if (problems.length > 0) throw new Error(`Data-quality function misconfigured: ${problems.join('; ')}`);
-  return { workGroup, tables, historyDatabase, metricNamespace, environment, queryTimeoutMs, concurrency };
+  return { workGroup, tables, historyDatabase, metricNamespace, environment, queryTimeoutMs, concurrency, ...(lineageDatabase ? { lineageDatabase } : {}), lineageJobNamespace };
 }
 
 /** The `TABLES` value: a non-empty array of `{database, table}` objects; duplicates are dropped, the order kept. */
@@ -190,6 +206,8 @@ export interface RunReport {
   readonly metricsPublished: number;
   readonly historyRows: number;
   readonly historyQueryExecutionIds: readonly string[];
+  /** The lineage INSERT's query, when the run was recorded (LINEAGE_DATABASE set and the INSERT succeeded). */
+  readonly lineageQueryExecutionId?: string;
 }
 
 /** The run could not do all its work; the report says what it did. */
@@ -293,6 +311,12 @@ export function createHandler(deps: DataQualityDependencies = {}): DataQualityHa
       }
     }
 
+    const unchecked = outcomes.filter((outcome) => outcome.error !== undefined);
+    // 5. Lineage: never a reason to fail the run (see the file comment).
+    const lineageQueryExecutionId = config.lineageDatabase
+      ? await recordLineage({ runner, athena, cloudwatch, config, runId, checkedAt, outcomes, historyRows: rows.length, failed: unchecked.length > 0 || problems.length > 0, log, deadline: Math.min(now() + config.queryTimeoutMs, lambdaDeadline) })
+      : undefined;
+
     const report: RunReport = {
       runId,
       checkedAt: checkedAt.toISOString(),
@@ -301,8 +325,8 @@ export function createHandler(deps: DataQualityDependencies = {}): DataQualityHa
       metricsPublished,
       historyRows: rows.length,
       historyQueryExecutionIds,
+      ...(lineageQueryExecutionId ? { lineageQueryExecutionId } : {}),
     };
-    const unchecked = outcomes.filter((outcome) => outcome.error !== undefined);
     log(
       `Data-quality run ${runId}: ${outcomes.length - unchecked.length}/${outcomes.length} dataset(s) checked, ${report.failedChecks.length} failed check(s)` +
         `${report.failedChecks.length > 0 ? ` (${report.failedChecks.join(', ')})` : ''}, ${metricsPublished} datum(s), ${rows.length} history row(s)`,
@@ -316,6 +340,75 @@ export function createHandler(deps: DataQualityDependencies = {}): DataQualityHa
     }
     return report;
   };
+}
+
+interface LineageContext {
+  readonly runner: AthenaQueryRunner;
+  readonly athena: AthenaClient;
+  readonly cloudwatch: CloudWatchClient;
+  readonly config: DataQualityConfig;
+  readonly runId: string;
+  readonly checkedAt: Date;
+  readonly outcomes: readonly DatasetOutcome[];
+  readonly historyRows: number;
+  readonly failed: boolean;
+  readonly log: (message: string) => void;
+  readonly deadline: number;
+}
+
+/**
+ * Records the run as one OpenLineage event (step 5 of the file comment) and publishes LineageRecordFailed.
+ * The event time is the run time, so a retried invocation sends the same statement and token and Athena
+ * returns the first attempt's execution instead of appending the event twice. Never throws.
+ */
+export async function recordLineage(context: LineageContext): Promise<string | undefined> {
+  const { config, runId, checkedAt, outcomes, log } = context;
+  const database = config.lineageDatabase as string;
+  let queryExecutionId: string | undefined;
+  try {
+    const namespace = athenaNamespace(await context.athena.config.region());
+    const event = runEvent({
+      eventType: context.failed ? 'FAIL' : 'COMPLETE',
+      eventTime: checkedAt,
+      runId,
+      job: { namespace: config.lineageJobNamespace, name: LINEAGE_JOB_NAME },
+      inputs: outcomes.map((outcome) => ({ namespace, name: athenaDatasetName(outcome.database, outcome.table), rowCount: outcome.rowCount ?? null })),
+      outputs: context.historyRows > 0 ? [{ namespace, name: athenaDatasetName(config.historyDatabase, HISTORY_TABLE), rowCount: context.historyRows }] : [],
+      facts: { checked_datasets: String(outcomes.length - outcomes.filter((outcome) => outcome.error !== undefined).length), workgroup: config.workGroup },
+    });
+    const sql = lineageInsert(database, [event]);
+    const outcome = await context.runner.run({
+      sql,
+      workGroup: config.workGroup,
+      database,
+      clientRequestToken: token(runId, 'lineage', sql),
+      deadline: context.deadline,
+      description: `lineage event of data-quality run ${runId}`,
+    });
+    queryExecutionId = outcome.queryExecutionId;
+    log(`Data-quality run ${runId}: lineage recorded in ${database}.lineage (query ${queryExecutionId})`);
+  } catch (error) {
+    log(`Data-quality run ${runId}: lineage NOT recorded in ${database}.lineage (the run goes on): ${describe(error)}`);
+  }
+  try {
+    await context.cloudwatch.send(
+      new PutMetricDataCommand({
+        Namespace: config.metricNamespace,
+        MetricData: [
+          {
+            MetricName: METRIC_NAMES.lineageFailed,
+            Dimensions: [{ Name: DIMENSION_NAMES.environment, Value: config.environment }],
+            Timestamp: checkedAt,
+            Value: queryExecutionId ? 0 : 1,
+            Unit: 'Count',
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    log(`Data-quality run ${runId}: could not publish ${METRIC_NAMES.lineageFailed}: ${describe(error)}`);
+  }
+  return queryExecutionId;
 }
 
 let defaultHandler: DataQualityHandler | undefined;

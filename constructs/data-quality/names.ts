@@ -16,6 +16,8 @@ export const METRIC_NAMES = {
   freshnessSeconds: 'FreshnessSeconds',
   /** Per dataset: 1 when the dataset could not be checked (query failed, cancelled, timed out; bad contract or result), else 0. */
   queryFailed: 'QueryFailed',
+  /** Per run (dimension Environment only): 1 when the run's lineage event could not be recorded, else 0. */
+  lineageFailed: 'LineageRecordFailed',
 } as const;
 
 /** Dimension names: check metrics carry all three, dataset metrics Environment and Dataset. */
@@ -40,4 +42,8 @@ export const ENVIRONMENT_VARIABLES = {
   queryTimeoutMs: 'QUERY_TIMEOUT_MS',
   /** Optional: datasets checked at once (default 3). */
   queryConcurrency: 'QUERY_CONCURRENCY',
+  /** Optional: Glue database of the `lineage` table; each run then records an OpenLineage event there. */
+  lineageDatabase: 'LINEAGE_DATABASE',
+  /** Optional: OpenLineage job namespace of the runs (default: the ENVIRONMENT value). */
+  lineageJobNamespace: 'LINEAGE_JOB_NAMESPACE',
 } as const;

@@ -23,7 +23,7 @@ export interface DialectOptions {
 }
 
 /** Functions that mean the same in Trino and DuckDB for the argument types the product's SQL uses. */
-const SAME_FUNCTIONS = new Set(['count', 'sum', 'min', 'max', 'avg', 'coalesce', 'nullif', 'min_by', 'max_by', 'count_if', 'cast', 'row', 'lower', 'upper', 'abs', 'try']);
+const SAME_FUNCTIONS = new Set(['count', 'sum', 'min', 'max', 'avg', 'coalesce', 'nullif', 'min_by', 'max_by', 'count_if', 'row', 'lower', 'upper', 'abs', 'try']);
 
 /** Words that may be followed by `(` without being a function call. */
 const KEYWORDS = new Set([
@@ -63,6 +63,8 @@ function rewrite(tokens: readonly Token[], options: DialectOptions): string {
   for (let i = 0; i < tokens.length; i += 1) {
     const token = tokens[i];
     if (token.kind !== 'word') {
+      // `INTO "db"."table" (`: a quoted table name's column list.
+      if (afterInto && token.text === '(') afterInto = false;
       out += token.text;
       continue;
     }
@@ -101,6 +103,15 @@ function call(name: string, written: string, group: readonly Token[], options: D
   };
   if (SAME_FUNCTIONS.has(name)) return `${written}(${rewrite(group.slice(1, -1), options)})`;
   switch (name) {
+    case 'cast':
+      return castCall(written, group, options);
+    case 'map':
+      // MAP(ARRAY[keys], ARRAY[values]) and the empty MAP() build the same map in both engines.
+      return `${written}(${rewrite(group.slice(1, -1), options)})`;
+    case 'contains':
+      arity(2);
+      // Trino's contains(array, element); DuckDB's contains() is for strings, list_contains for lists.
+      return `list_contains(${arg(0)}, ${arg(1)})`;
     case 'date_format': {
       arity(2);
       return `strftime(${arg(0)}, ${formatLiteral(args[1])})`;
@@ -150,6 +161,47 @@ function call(name: string, written: string, group: readonly Token[], options: D
     default:
       throw new DialectError(`${written}() has no documented DuckDB mapping (docs/local-lake.md); add one with a test rather than passing it through`);
   }
+}
+
+/**
+ * CAST(expression AS type): the expression is rewritten like any other, the type from Trino's spelling
+ * (`ARRAY(T)`, `ROW(name T, …)`, `MAP(K, V)`) to DuckDB's (`T[]`, `STRUCT(name T, …)`, `MAP(K, V)`);
+ * scalar types (varchar, bigint, date, timestamp, decimal(p,s), …) are spelt the same.
+ */
+function castCall(written: string, group: readonly Token[], options: DialectOptions): string {
+  let depth = 0;
+  let as = -1;
+  for (let i = 1; i < group.length - 1 && as === -1; i += 1) {
+    const token = group[i];
+    if (token.text === '(') depth += 1;
+    else if (token.text === ')') depth -= 1;
+    else if (depth === 0 && token.kind === 'word' && token.text.toLowerCase() === 'as') as = i;
+  }
+  if (as === -1) throw new DialectError('CAST without AS <type>');
+  return `${written}(${rewrite(group.slice(1, as), options).trim()} AS ${castType(group.slice(as + 1, -1))})`;
+}
+
+function castType(tokens: readonly Token[]): string {
+  const significant = tokens.filter((token) => token.kind !== 'space');
+  const head = significant[0]?.text.toLowerCase();
+  if (significant.length === 0 || significant[0].kind !== 'word') throw new DialectError(`CAST: "${text(tokens).trim()}" is not a type`);
+  if (significant.length === 1 || !['array', 'row', 'map'].includes(head)) return text(tokens).trim();
+  if (significant[1].text !== '(' || matchingParen(significant, 1) !== significant.length - 1) throw new DialectError(`CAST: "${text(tokens).trim()}" is not a type`);
+  const parts = splitArguments(significant, 1, significant.length - 1);
+  if (head === 'array') {
+    if (parts.length !== 1) throw new DialectError('CAST: ARRAY(T) takes one element type');
+    return `${castType(parts[0])}[]`;
+  }
+  if (head === 'map') {
+    if (parts.length !== 2) throw new DialectError('CAST: MAP(K, V) takes a key and a value type');
+    return `MAP(${castType(parts[0])}, ${castType(parts[1])})`;
+  }
+  const fields = parts.map((part) => {
+    const [field, ...type] = part.filter((token) => token.kind !== 'space');
+    if (!field || (field.kind !== 'word' && field.kind !== 'quoted') || type.length === 0) throw new DialectError('CAST: ROW fields are written "name type"');
+    return `${field.text} ${castType(type)}`;
+  });
+  return `STRUCT(${fields.join(', ')})`;
 }
 
 function formatLiteral(tokens: readonly Token[]): string {

@@ -4,6 +4,8 @@ import type { EnvironmentConfig } from '../../config/schema';
 import { DataQuality, HISTORY_TABLE } from '../../constructs/data-quality';
 import type { DatasetDefinition } from '../../constructs/datasets';
 import { grantTablePermissions } from '../../constructs/governance';
+import { LINEAGE_TABLE } from '../../constructs/lineage/sql';
+import { lineageJobNamespace } from '../naming';
 import { statefulRemoval } from '../removal';
 import type { CatalogStack } from './catalog-stack';
 import type { NetworkStack } from './network-stack';
@@ -32,6 +34,7 @@ export function createDataQuality(stack: Stack, props: DataQualityWiring): DataQ
   // An app with its own datasets may declare no Parquet table, or no history table to append to.
   if (checked.length === 0 || !props.allDatasets.some((dataset) => dataset.name === HISTORY_TABLE)) return undefined;
   const historyDatabase = catalog.catalog.databaseName('analytics');
+  const lineage = props.allDatasets.find((dataset) => dataset.name === LINEAGE_TABLE);
   const quality = new DataQuality(stack, 'DataQuality', {
     vpc: network.network.vpc,
     vpcSubnets: network.network.workloadSubnets,
@@ -47,10 +50,14 @@ export function createDataQuality(stack: Stack, props: DataQualityWiring): DataQ
     logRetention: config.logRetentionDays as logs.RetentionDays,
     removalPolicy: statefulRemoval(config).removalPolicy,
     environment: config.name,
+    ...(lineage ? { lineage: { databaseName: catalog.catalog.databaseName(lineage.zone), jobNamespace: lineageJobNamespace(config) } } : {}),
   });
   for (const dataset of checked) {
     grantTablePermissions(quality, `${dataset.name}Grant`, quality.role, { databaseName: catalog.catalog.databaseName(dataset.zone), tableName: dataset.name }, ['SELECT', 'DESCRIBE']);
   }
   grantTablePermissions(quality, 'HistoryGrant', quality.role, { databaseName: historyDatabase, tableName: HISTORY_TABLE }, ['SELECT', 'INSERT', 'DESCRIBE']);
+  if (lineage) {
+    grantTablePermissions(quality, 'LineageGrant', quality.role, { databaseName: catalog.catalog.databaseName(lineage.zone), tableName: LINEAGE_TABLE }, ['SELECT', 'INSERT', 'DESCRIBE']);
+  }
   return quality;
 }

@@ -9,7 +9,8 @@ import { ELT_SOURCE, ELT_TARGETS, MetricsElt } from '../../constructs/elt';
 import { grantDataLocation, grantTablePermissions } from '../../constructs/governance';
 import { createDataQuality } from './operations-quality';
 import { PlatformMonitoring } from '../../constructs/monitoring';
-import { backupVaultName, eltStateMachineName } from '../naming';
+import { LINEAGE_TABLE } from '../../constructs/lineage/sql';
+import { backupVaultName, eltStateMachineName, lineageJobNamespace } from '../naming';
 import { statefulRemoval } from '../removal';
 import type { CatalogStack } from './catalog-stack';
 import type { IngestionStack } from './ingestion-stack';
@@ -113,6 +114,8 @@ export class OperationsStack extends Stack {
     const rawDatabase = catalog.catalog.databaseName(events.zone);
     const analyticsDatabase = catalog.catalog.databaseName('analytics');
     const analyticsBucket = storage.storage.bucket('analytics');
+    // The ELT records lineage in the analytics database it writes (a lineage table elsewhere is refused at validation).
+    const lineage = all.find((dataset) => dataset.name === LINEAGE_TABLE);
     const elt = new MetricsElt(this, 'MetricsElt', {
       stateMachineName: eltStateMachineName(config.project, config.name),
       workgroupName: catalog.engineeringWorkgroup,
@@ -124,7 +127,9 @@ export class OperationsStack extends Stack {
       logsKey: storage.logsKey,
       logRetention: config.logRetentionDays as logs.RetentionDays,
       removalPolicy: statefulRemoval(config).removalPolicy,
+      ...(lineage ? { lineage: { dataset: lineage, jobNamespace: lineageJobNamespace(config) } } : {}),
     });
+    if (lineage) grantTablePermissions(elt, 'LineageGrant', elt.role, { databaseName: analyticsDatabase, tableName: lineage.name }, ['SELECT', 'INSERT', 'DESCRIBE']);
     grantTablePermissions(elt, 'SourceGrant', elt.role, { databaseName: rawDatabase, tableName: events.name }, ['SELECT', 'DESCRIBE']);
     for (const target of targets) {
       grantTablePermissions(elt, `${target.name}Grant`, elt.role, { databaseName: analyticsDatabase, tableName: target.name }, ['SELECT', 'INSERT', 'DELETE', 'ALTER', 'DESCRIBE']);

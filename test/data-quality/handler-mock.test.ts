@@ -574,8 +574,14 @@ describe('configuration and result parsing', () => {
       environment: 'test',
       queryTimeoutMs: 60_000,
       concurrency: 2,
+      lineageJobNamespace: 'test',
     });
     expect(readConfig(ENV)).toMatchObject({ queryTimeoutMs: 300_000, concurrency: 3 });
+    expect(readConfig({ ...ENV, LINEAGE_DATABASE: 'lakehouse_test_analytics', LINEAGE_JOB_NAMESPACE: 'lakehouse-test' })).toMatchObject({
+      lineageDatabase: 'lakehouse_test_analytics',
+      lineageJobNamespace: 'lakehouse-test',
+    });
+    expect(() => readConfig({ ...ENV, LINEAGE_DATABASE: 'x"; DROP' })).toThrow(/LINEAGE_DATABASE must be a Glue database name .*got "x"; DROP"/);
     expect(() => readConfig({})).toThrow(
       'Data-quality function misconfigured: WORKGROUP is not set; HISTORY_DATABASE is not set; METRIC_NAMESPACE is not set; ENVIRONMENT is not set; TABLES is not set',
     );
