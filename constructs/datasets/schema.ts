@@ -42,6 +42,13 @@ const quality = object({
   freshnessColumn: optional(text),
 });
 
+const icebergUpkeep = object({
+  compaction: optional(text),
+  snapshotRetentionDays: optional(numberValue),
+  minSnapshotsToKeep: optional(numberValue),
+  orphanFileRetentionDays: optional(numberValue),
+});
+
 /**
  * Pins a dataset to a shard stack (lib/placement.ts): `base` or a shard name. Its length and spelling
  * are checked here; `shardProblems` (shard.ts) says the same with the fix, for library users too.
@@ -72,6 +79,7 @@ export const DATASET_SHAPE: Shape = object({
   freshnessSloMinutes: numberValue,
   ingestion: text,
   quality: optional(quality),
+  iceberg: optional(icebergUpkeep),
   shard: optional(shard),
 });
 
