@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Stack, Validations } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -87,7 +87,9 @@ export class IcebergTableUpkeep extends Construct {
       assumedBy: new iam.ServicePrincipal('glue.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
       description: 'Glue table optimizers of the Iceberg tables: compaction, snapshot retention, orphan-file deletion',
     });
-    const logGroupArns = Object.values(OPTIMIZER_LOG_GROUPS).map((name) => `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${name}:*`);
+    // Pseudo-parameters even where the stack names its account and region, so the granular IDs acknowledged
+    // below read the same in every environment.
+    const logGroupArns = Object.values(OPTIMIZER_LOG_GROUPS).map((name) => `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${name}:*`);
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], resources: logGroupArns }));
     for (const name of Object.values(OPTIMIZER_LOG_GROUPS)) {
       Validations.of(this.role).acknowledge({
