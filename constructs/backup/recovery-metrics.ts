@@ -19,6 +19,8 @@ export interface ProtectedResource {
   /** Letters, digits, `-`, `_`, `.`: the `Resource` dimension value and part of alarm IDs. */
   readonly name: string;
   readonly arn: string;
+  /** AWS Backup's resource type (`S3`, `RDS`): the restore metrics' `ResourceType` dimension. */
+  readonly type: string;
 }
 
 /** Restore-job states after which nothing changes any more. */

@@ -19,8 +19,8 @@ const minutesAgo = (minutes: number) => new Date(NOW - minutes * 60_000);
 const RAW = 'arn:aws:s3:::lakehouse-test-raw';
 const DB = 'arn:aws:rds:eu-west-1:111111111111:db:vector';
 const RESOURCES = [
-  { name: 'bucket-raw', arn: RAW },
-  { name: 'database', arn: DB },
+  { name: 'bucket-raw', arn: RAW, type: 'S3' },
+  { name: 'database', arn: DB, type: 'RDS' },
 ];
 const point = (resourceArn: string, id: string, status: string, completedMinutesAgo: number): FakeRecoveryPoint => ({
   RecoveryPointArn: `arn:aws:backup:eu-west-1:111111111111:recovery-point:${id}`,
@@ -103,8 +103,8 @@ describe('recovery-point age function (Backup wire format, CloudWatch on moto)',
     const { run, published } = setUp();
     const report = await run();
     expect(report.resources).toEqual([
-      { name: 'bucket-raw', arn: RAW, newest: minutesAgo(45).toISOString(), ageMinutes: 45 },
-      { name: 'database', arn: DB, newest: minutesAgo(75).toISOString(), ageMinutes: 75 },
+      { name: 'bucket-raw', arn: RAW, type: 'S3', newest: minutesAgo(45).toISOString(), ageMinutes: 45 },
+      { name: 'database', arn: DB, type: 'RDS', newest: minutesAgo(75).toISOString(), ageMinutes: 75 },
     ]);
     expect(report.metricsPublished).toBe(2);
     expect(await published('bucket-raw')).toEqual([45]);
@@ -117,7 +117,7 @@ describe('recovery-point age function (Backup wire format, CloudWatch on moto)',
     backupServer.setVault(VAULT, [point(RAW, 'r1', 'PARTIAL', 5), point(DB, 'd1', 'COMPLETED', 10)]);
     const { run, cloudwatch, published } = setUp();
     const report = await run();
-    expect(report.resources[0]).toEqual({ name: 'bucket-raw', arn: RAW, problem: 'no usable recovery point in the vault' });
+    expect(report.resources[0]).toEqual({ name: 'bucket-raw', arn: RAW, type: 'S3', problem: 'no usable recovery point in the vault' });
     expect(await published('database')).toEqual([10]);
     const metrics = await cloudwatch.send(new ListMetricsCommand({ Namespace: BACKUP_METRIC_NAMESPACE }));
     expect(metrics.Metrics?.map((m) => m.Dimensions?.[0]?.Value)).toEqual(['database']);
