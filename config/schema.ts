@@ -257,6 +257,23 @@ const operationsSchema = z
       .default('cron(0 5 ? * SUN *)'),
     /** Hours a restored copy is kept for validation before AWS Backup deletes it (1-168). Default 4 (the RTO). */
     restoreValidationHours: z.number().int().min(1, 'must be at least 1').max(168, 'must be at most 168 (AWS Backup: one week)').default(4),
+    /**
+     * Recovery point objective, minutes: the newest recovery point of each protected resource older than
+     * this raises an alarm. At least 15 (the check runs every 15 minutes), at most 1440. Default 60.
+     */
+    rpoMinutes: z
+      .number()
+      .int('must be a whole number of minutes')
+      .min(15, 'must be at least 15: recovery-point age is checked every 15 minutes')
+      .max(1440, 'must be at most 1440 (a day): daily recovery points alone meet that')
+      .default(60),
+    /** Recovery time objective, minutes: a restore (test) taking longer raises an alarm. 15-10080. Default 240. */
+    rtoMinutes: z
+      .number()
+      .int('must be a whole number of minutes')
+      .min(15, 'must be at least 15: no restore of a bucket or database is faster')
+      .max(10_080, 'must be at most 10080 (a week)')
+      .default(240),
   })
   .strict();
 

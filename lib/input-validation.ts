@@ -1,6 +1,7 @@
 import type { App } from 'aws-cdk-lib';
 import { environmentFile } from '../config/load';
 import type { EnvironmentConfig } from '../config/schema';
+import { RECOVERY_EVIDENCE_INTERFACE_ENDPOINTS } from '../constructs/backup';
 import { ICEBERG_DDL_INTERFACE_ENDPOINTS } from '../constructs/catalog';
 import { parsePath, renderValue, ValidationReport, valueAt, type ValidationProblem } from '../constructs/common/validation-report';
 import { checkWindow, compileQualityQuery, DATA_QUALITY_INTERFACE_ENDPOINTS, HISTORY_TABLE, QualityRuleError } from '../constructs/data-quality';
@@ -108,6 +109,7 @@ export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[
     for (const endpoint of endpoints) needs.set(endpoint, [...(needs.get(endpoint) ?? []), who]);
   };
   add(VECTOR_STORE_INTERFACE_ENDPOINTS, 'the vector store bootstrap');
+  add(RECOVERY_EVIDENCE_INTERFACE_ENDPOINTS, 'the recovery evidence functions');
   if (datasets.some((dataset) => dataset.format === 'iceberg')) add(ICEBERG_DDL_INTERFACE_ENDPOINTS, 'the Iceberg DDL function');
   if (datasets.some((dataset) => dataset.name === HISTORY_TABLE) && datasets.some((dataset) => dataset.format === 'parquet')) {
     add(DATA_QUALITY_INTERFACE_ENDPOINTS, 'the data-quality checks');

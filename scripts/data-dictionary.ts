@@ -18,6 +18,7 @@ import {
   firehoseDataPrefix,
   firehoseErrorPrefix,
   glueColumns,
+  icebergUpkeep,
   gluePartitionKeys,
   LF_TAG_CLASSIFICATION,
   LF_TAG_DOMAIN,
@@ -138,6 +139,7 @@ function renderOverview(dataset: DatasetDefinition, environment: EnvironmentName
     `| Ingestion | ${cell(ingestionText(dataset))} |`,
     `| Freshness SLO | newest data at most ${formatMinutes(dataset.freshnessSloMinutes)} old |`,
     `| Retention | ${cell(retentionText(dataset))} |`,
+    ...(dataset.format === 'iceberg' ? [`| Iceberg upkeep | ${cell(upkeepText(dataset))} |`] : []),
     `| Column classifications | ${code(classificationSummary(dataset))} |`,
     `| Data subject | ${cell(dataSubjectText(dataset))} |`,
   ];
@@ -149,6 +151,16 @@ function dataSubjectText(dataset: DatasetDefinition): string {
   if (decision === undefined) return 'none declared (no pii columns)';
   if ('none' in decision) return `none: ${decision.none}`;
   return `erasure requests match ${decision.keys.map((key) => `\`${key}\``).join(', ')}`;
+}
+
+/** The Glue table optimizers' settings (constructs/catalog/iceberg/table-upkeep.ts), defaults resolved. */
+function upkeepText(dataset: DatasetDefinition): string {
+  const upkeep = icebergUpkeep(dataset);
+  const compaction = upkeep.compaction === 'off' ? 'no compaction' : `${upkeep.compaction} compaction`;
+  return (
+    `${compaction}; snapshots expire after ${upkeep.snapshotRetentionDays} days (at least ${upkeep.minSnapshotsToKeep} kept; time travel reaches that far); ` +
+    `unreferenced files removed after ${upkeep.orphanFileRetentionDays} days (Glue table optimizers)`
+  );
 }
 
 function projectionText(key: PartitionKey): string {

@@ -2,6 +2,7 @@ export * from './defaults';
 export * from './firehose';
 export * from './glue-table';
 export * from './glue-type';
+export * from './iceberg-upkeep';
 export * from './governance';
 export * from './model';
 export * from './partitioning';

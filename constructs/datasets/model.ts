@@ -111,6 +111,35 @@ export type DataSubjectDecision =
   /** Why the dataset holds nothing an erasure must find (for example: aggregates only). */
   | { readonly none: string };
 
+/**
+ * Iceberg table upkeep, run by Glue table optimizers (one each for compaction, snapshot retention and
+ * orphan-file deletion). Only for `format: 'iceberg'`; Parquet data expires with `retentionDays`.
+ */
+export interface IcebergUpkeepSettings {
+  /**
+   * `'binpack'` merges small files (and applies delete files) into files of the target size; `'off'`
+   * turns compaction off. Sort and z-order are not offered: they need a table sort order, which Athena
+   * DDL cannot set.
+   * @default 'binpack'
+   */
+  readonly compaction?: 'binpack' | 'off';
+  /**
+   * Snapshots older than this many days are expired (their unreferenced files deleted); time travel
+   * reaches back this far. Also the table's `vacuum_max_snapshot_age_seconds`, so a manual `VACUUM`
+   * agrees with the optimizer.
+   * @default 5
+   */
+  readonly snapshotRetentionDays?: number;
+  /** Snapshots always kept, however old. Also `vacuum_min_snapshots_to_keep`. @default 1 */
+  readonly minSnapshotsToKeep?: number;
+  /**
+   * Files under the table's location that no snapshot references are deleted once they are this many
+   * days old (failed writes leave them behind). Must exceed the longest write, which is minutes here.
+   * @default 3
+   */
+  readonly orphanFileRetentionDays?: number;
+}
+
 /** Retention in days per zone the dataset is stored in; omitted means kept until deleted by hand. */
 export type RetentionByZone = Readonly<Record<string, number>>;
 
@@ -134,6 +163,8 @@ export interface DatasetDefinition {
   readonly quality?: QualityRules;
   /** Who the rows are about (see DataSubjectDecision). @default none; required when a column is `pii` */
   readonly dataSubject?: DataSubjectDecision;
+  /** Iceberg only: compaction, snapshot expiry and orphan-file removal. @default every default of IcebergUpkeepSettings */
+  readonly iceberg?: IcebergUpkeepSettings;
   /**
    * The shard stack family member this dataset's per-dataset resources (table, streams, alarms) live in.
    * `'base'` is the layer's first stack (`<project>-<env>-<layer>`, today's name); any other value names

@@ -42,6 +42,13 @@ const quality = object({
   freshnessColumn: optional(text),
 });
 
+const icebergUpkeep = object({
+  compaction: optional(text),
+  snapshotRetentionDays: optional(numberValue),
+  minSnapshotsToKeep: optional(numberValue),
+  orphanFileRetentionDays: optional(numberValue),
+});
+
 /**
  * Pins a dataset to a shard stack (lib/placement.ts): `base` or a shard name. Its length and spelling
  * are checked here; `shardProblems` (shard.ts) says the same with the fix, for library users too.
@@ -79,6 +86,7 @@ export const DATASET_SHAPE: Shape = object({
   ingestion: text,
   quality: optional(quality),
   dataSubject: optional(dataSubject),
+  iceberg: optional(icebergUpkeep),
   shard: optional(shard),
 });
 

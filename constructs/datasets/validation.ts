@@ -1,6 +1,7 @@
 import { formatPath, parsePath, renderValue, ValidationReport, valueAt, type ValidationProblem } from '../common/validation-report';
 import { DATASET_DEFAULTS, maxFutureSkewHours, maxLatenessDays, projectionDays } from './defaults';
 import { MIN_STREAM_FRESHNESS_MINUTES } from './firehose';
+import { COMPACTION_SETTINGS } from './iceberg-upkeep';
 import { GlueTypeError, parseGlueType, structFieldPaths, type GlueType } from './glue-type';
 import { CLASSIFICATIONS, type DatasetDefinition } from './model';
 import { timeKeyNames } from './partitioning';
@@ -138,6 +139,7 @@ export function datasetProblems(dataset: DatasetDefinition, context: DatasetVali
   checkRetention(dataset, context, report);
   checkQuality(dataset, columnTypes, report);
   checkDataSubject(dataset, columnTypes, report);
+  checkIcebergUpkeep(dataset, report);
   const contractLength = JSON.stringify(dataset).length;
   if (contractLength > MAX_CONTRACT_JSON_LENGTH) {
     report('(root)', `the contract is ${contractLength} characters as JSON; the Glue table parameter carrying it holds at most ${MAX_CONTRACT_JSON_LENGTH}`, 'shorten descriptions or split the dataset');
@@ -388,5 +390,33 @@ function checkQuality(dataset: DatasetDefinition, columnTypes: Map<string, GlueT
   const rows = quality.rowCount;
   if (rows?.min !== undefined && rows.max !== undefined && rows.min > rows.max) {
     report('quality.rowCount', `min ${rows.min} is above max ${rows.max}`, 'swap or correct the bounds');
+  }
+}
+
+function checkIcebergUpkeep(dataset: DatasetDefinition, report: Report): void {
+  const upkeep = dataset.iceberg;
+  if (!upkeep) return;
+  if (dataset.format !== 'iceberg') {
+    report('iceberg', `is set on a ${String(dataset.format)} dataset`, 'drop it: only Iceberg tables have snapshots to expire and files to compact (Parquet data expires with retentionDays)');
+    return;
+  }
+  if (upkeep.compaction !== undefined && !COMPACTION_SETTINGS.includes(upkeep.compaction)) {
+    report('iceberg.compaction', `"${String(upkeep.compaction)}" is not a compaction setting`, 'use binpack or off (sort and z-order need a table sort order, which Athena DDL cannot set)');
+  }
+  const wholeDays = (field: 'snapshotRetentionDays' | 'minSnapshotsToKeep' | 'orphanFileRetentionDays', unit: string) => {
+    const value = upkeep[field];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) report(`iceberg.${field}`, `${value} is not a whole number of ${unit} ≥ 1`, `use a whole number of ${unit}, at least 1`);
+  };
+  wholeDays('snapshotRetentionDays', 'days');
+  wholeDays('minSnapshotsToKeep', 'snapshots');
+  wholeDays('orphanFileRetentionDays', 'days');
+  const retention = dataset.retentionDays?.[dataset.zone];
+  const snapshots = upkeep.snapshotRetentionDays;
+  if (retention !== undefined && snapshots !== undefined && Number.isInteger(snapshots) && snapshots > retention) {
+    report(
+      'iceberg.snapshotRetentionDays',
+      `${snapshots} days is longer than the dataset's ${retention}-day retention in ${dataset.zone}; expired rows would stay readable through old snapshots`,
+      `use at most ${retention} days`,
+    );
   }
 }

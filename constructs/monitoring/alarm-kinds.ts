@@ -1,3 +1,5 @@
+import { RECOVERY_ALARM_KINDS } from './recovery-alarm-kinds';
+
 /**
  * Every kind of alarm the platform raises, with what it means, why its missing-data behaviour is what it
  * is, the first three things to check and how to recover. docs/runbooks/alarms.md is generated from this
@@ -174,6 +176,8 @@ export const ALARM_KINDS = {
     ],
     recover: 'Fix the cause, then re-run the day: npm run elt:backfill -- --env <env> --from <day> --to <day> (each run replaces the day).',
   },
+  // Recovery objectives (RPO, RTO): their own file, next to recovery-alarms.ts.
+  ...RECOVERY_ALARM_KINDS,
 } as const satisfies Record<string, AlarmKindDescription>;
 
 export type AlarmKind = keyof typeof ALARM_KINDS;

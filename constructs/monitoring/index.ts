@@ -7,3 +7,4 @@ export * from './platform-monitoring';
 export * from './topic-target';
 export { METRICS_PER_MATH_ALARM } from './dataset-alarms';
 export { ALARM_DESCRIPTION_MAX_LENGTH, type PlatformAlarm } from './watched-alarm';
+export * from './recovery-alarms';

@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { defaultName } from '../common/default-name';
+import type { RecoveryEvidence } from '../backup';
 import type { LakehouseCatalog } from '../catalog';
 import type { DataQuality } from '../data-quality';
 import type { MetricsElt } from '../elt';
@@ -18,6 +19,7 @@ import type { AlarmKind } from './alarm-kinds';
 import { checkCompositeAlarmName, rollUpAlarms, type AlarmRollup } from './alarm-rollup';
 import { checkDashboardPages, paginateDashboards, type DashboardPagesOptions } from './dashboard-pages';
 import { chunk, selectDatasets, watchDatasetIngestion, watchDatasetQuality, watchQualityRuns, type DatasetAlarmOptions, type DatasetAlarmSink } from './dataset-alarms';
+import { watchRecoveryEvidence, type RecoveryObjectives } from './recovery-alarms';
 import { createWatchedAlarm, type PlatformAlarm } from './watched-alarm';
 
 /** Alarm thresholds; the defaults are the seeds' standards. */
@@ -214,6 +216,11 @@ export class PlatformMonitoring extends Construct {
         width: 24,
       }),
     );
+  }
+
+  /** RPO and RTO: recovery-point age per protected resource, restore duration and validation per resource type (recovery-alarms.ts). */
+  public watchRecovery(evidence: RecoveryEvidence, objectives?: RecoveryObjectives): void {
+    watchRecoveryEvidence({ alarm: (...args) => this.alarm(...args), row: (stage, widget) => this.row(stage, widget) }, evidence, objectives);
   }
 
   /**

@@ -35,7 +35,7 @@ export const INTERFACE_ENDPOINT_NAMES = Object.keys(INTERFACE_ENDPOINT_SERVICES)
  * The endpoints created when none are configured: the data services this platform calls from the
  * VPC (key and credential services, logs and metrics, the catalog and query engine, streaming, Lambda
  * for the custom-resource provider frameworks, and Step Functions for the waiter of the vector store's
- * bootstrap). Each construct with functions in the VPC lists what it calls (`…_INTERFACE_ENDPOINTS`);
+ * bootstrap, Backup and RDS for the recovery evidence). Each construct with functions in the VPC lists what it calls (`…_INTERFACE_ENDPOINTS`);
  * a test checks this default covers all of them.
  */
 export const DEFAULT_INTERFACE_ENDPOINTS: readonly InterfaceEndpointName[] = [
@@ -50,4 +50,6 @@ export const DEFAULT_INTERFACE_ENDPOINTS: readonly InterfaceEndpointName[] = [
   'kinesis-firehose',
   'lambda',
   'states',
+  'backup',
+  'rds',
 ];

@@ -2,7 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/schema';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import { RestoreTesting } from '../../constructs/backup';
+import { RecoveryEvidence, RestoreTesting } from '../../constructs/backup';
 import type { DataQuality } from '../../constructs/data-quality';
 import type { DatasetDefinition } from '../../constructs/datasets';
 import { ELT_SOURCE, ELT_TARGETS, MetricsElt } from '../../constructs/elt';
@@ -44,6 +44,8 @@ export interface OperationsStackProps extends StackProps {
 export class OperationsStack extends Stack {
   public readonly monitoring: PlatformMonitoring;
   public readonly restoreTesting: RestoreTesting;
+  /** Recovery-point age and restore evidence (RPO, RTO), alarmed by the monitoring construct. */
+  public readonly recoveryEvidence: RecoveryEvidence;
   /** Absent when no Parquet dataset or no `data_quality_results` table is declared. */
   public readonly dataQuality?: DataQuality;
   /** Absent when neither `events` nor any metrics target is declared. */
@@ -55,6 +57,21 @@ export class OperationsStack extends Stack {
     const operations = config.operations;
     this.dataQuality = createDataQuality(this, { ...props, allDatasets: props.allDatasets ?? props.datasets });
     this.elt = this.createElt(props);
+
+    this.recoveryEvidence = new RecoveryEvidence(this, 'RecoveryEvidence', {
+      vault: storage.backup.vault,
+      // What the backup selections cover: the zone buckets (storage stack) and the database (vector stack).
+      protectedResources: [
+        ...[...storage.storage.zoneBuckets.entries()].map(([zone, bucket]) => ({ name: `bucket-${zone}`, arn: bucket.bucketArn, type: 'S3' })),
+        { name: 'database', arn: vector.vectorStore.instance.instanceArn, type: 'RDS' },
+      ],
+      vpc: props.network.network.vpc,
+      vpcSubnets: props.network.network.workloadSubnets,
+      logsKey: storage.logsKey,
+      restoredDataKeys: [storage.storage.encryptionKey],
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy: statefulRemoval(config).removalPolicy,
+    });
 
     this.monitoring = new PlatformMonitoring(this, 'Monitoring', {
       topicKey: storage.keys.notificationsKey,
@@ -77,6 +94,7 @@ export class OperationsStack extends Stack {
     // Outside dev the vault's name is the literal from the naming rules (no cross-stack token); dev's is
     // unique per deployment, so the alarm reads it from the storage stack and is labelled with the prefix.
     this.monitoring.watchBackups(storage.backup.vaultName, backupVaultName(config.project, config.name));
+    this.monitoring.watchRecovery(this.recoveryEvidence, { rpoMinutes: operations.rpoMinutes, rtoMinutes: operations.rtoMinutes });
     if (this.dataQuality) this.monitoring.watchQuality(this.dataQuality);
     if (this.elt) this.monitoring.watchElt(this.elt);
     this.monitoring.finish();

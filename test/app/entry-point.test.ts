@@ -67,7 +67,7 @@ const BAD_INPUTS: ReadonlyArray<{ readonly scenario: string; readonly env?: stri
     scenario: 'dataset-misspelt-retention',
     stderr:
       'Invalid configuration in config/datasets/events.ts, dataset "events" (nothing was synthesized):\n' +
-      '  - retentionDay: got {"raw":400}; is not a field here; did you mean "retentionDays"? (known: name, zone, owner, domain, description, columns, format, partitioning, retentionDays, freshnessSloMinutes, ingestion, quality, dataSubject, shard)\n',
+      '  - retentionDay: got {"raw":400}; is not a field here; did you mean "retentionDays"? (known: name, zone, owner, domain, description, columns, format, partitioning, retentionDays, freshnessSloMinutes, ingestion, quality, dataSubject, iceberg, shard)\n',
   },
   {
     scenario: 'dataset-missing-time',

@@ -34,7 +34,9 @@ describe('Iceberg table spec of the analytics datasets', () => {
         'TBLPROPERTIES (',
         "  'table_type'='ICEBERG',",
         "  'format'='parquet',",
-        "  'write_compression'='zstd'",
+        "  'write_compression'='zstd',",
+        "  'vacuum_max_snapshot_age_seconds'='432000',",
+        "  'vacuum_min_snapshots_to_keep'='1'",
         ')',
       ].join('\n'),
     );
@@ -55,7 +57,9 @@ describe('Iceberg table spec of the analytics datasets', () => {
         'TBLPROPERTIES (',
         "  'table_type'='ICEBERG',",
         "  'format'='parquet',",
-        "  'write_compression'='zstd'",
+        "  'write_compression'='zstd',",
+        "  'vacuum_max_snapshot_age_seconds'='432000',",
+        "  'vacuum_min_snapshots_to_keep'='1'",
         ')',
       ].join('\n'),
     );
@@ -70,7 +74,13 @@ describe('Iceberg table spec of the analytics datasets', () => {
       location: `${BUCKET}/${dataset.name}/`,
       columns: dataset.columns.map((column) => ({ name: column.name, type: column.type, comment: `${column.description} [${column.classification}]` })),
       partitioning: [`month(${eventColumn})`],
-      properties: { table_type: 'ICEBERG', format: 'parquet', write_compression: 'zstd' },
+      properties: {
+        table_type: 'ICEBERG',
+        format: 'parquet',
+        write_compression: 'zstd',
+        vacuum_max_snapshot_age_seconds: '432000',
+        vacuum_min_snapshots_to_keep: '1',
+      },
     });
     // The spec travels as a JSON string through CloudFormation: it must survive the round trip.
     expect(JSON.parse(JSON.stringify(spec))).toEqual(spec);
@@ -87,6 +97,15 @@ describe('Iceberg table spec of the analytics datasets', () => {
     for (const key of Object.keys(contractParameters(dailyActiveUsers))) expect(spec.properties).not.toHaveProperty(key);
     const custom: IcebergTableSpec = { ...spec, properties: { ...spec.properties, owner: 'product-analytics' } };
     expect(() => createTableDdl(custom)).toThrow('table property "owner" is not one Athena accepts for Iceberg tables');
+  });
+
+  it("the contract's snapshot retention becomes the vacuum properties, so a manual VACUUM agrees with the optimizer", () => {
+    const kept = variant({ iceberg: { snapshotRetentionDays: 14, minSnapshotsToKeep: 3 } });
+    expect(specOf(kept).properties).toMatchObject({ vacuum_max_snapshot_age_seconds: String(14 * 86_400), vacuum_min_snapshots_to_keep: '3' });
+    // An existing table picks the change up as SET TBLPROPERTIES on the next deploy, nothing else.
+    expect(schemaChangeStatements(specOf(kept), planSchemaChange(specOf(dailyActiveUsers), specOf(kept)))).toEqual([
+      "ALTER TABLE `lakehouse_dev_analytics`.`daily_active_users` SET TBLPROPERTIES ('vacuum_max_snapshot_age_seconds'='1209600', 'vacuum_min_snapshots_to_keep'='3')",
+    ]);
   });
 
   it('day and hour granularity become day() and hour() transforms', () => {

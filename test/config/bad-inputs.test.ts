@@ -328,6 +328,31 @@ const cases: BadInput[] = [
     line: '- operations.restoreValidationHours: got 200; must be at most 168 (AWS Backup: one week)',
   },
   {
+    title: 'an RPO shorter than the recovery-point check interval',
+    breakIt: (c) => (c.operations = { rpoMinutes: 5 }),
+    line: '- operations.rpoMinutes: got 5; must be at least 15: recovery-point age is checked every 15 minutes',
+  },
+  {
+    title: 'an RPO in hours written as a fraction',
+    breakIt: (c) => (c.operations = { rpoMinutes: 0.5 }),
+    line: '- operations.rpoMinutes: got 0.5; must be a whole number of minutes',
+  },
+  {
+    title: 'an RPO as a string',
+    breakIt: (c) => (c.operations = { rpoMinutes: '60' }),
+    line: '- operations.rpoMinutes: got "60"; Invalid input: expected number, received string',
+  },
+  {
+    title: 'an RTO beyond a week',
+    breakIt: (c) => (c.operations = { rtoMinutes: 20_000 }),
+    line: '- operations.rtoMinutes: got 20000; must be at most 10080 (a week)',
+  },
+  {
+    title: 'a zero RTO',
+    breakIt: (c) => (c.operations = { rtoMinutes: 0 }),
+    line: '- operations.rtoMinutes: got 0; must be at least 15: no restore of a bucket or database is faster',
+  },
+  {
     title: 'a CIDR with host bits set, which EC2 would move to another network',
     breakIt: (c) => (c.network.cidr = '10.30.0.1/16'),
     line: '- network.cidr: got "10.30.0.1/16"; has host bits set: AWS would use the network 10.30.0.0/16 instead; write "10.30.0.0/16"',

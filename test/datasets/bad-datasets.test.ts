@@ -216,7 +216,7 @@ const cases: BadDataset[] = [
       d.retentionDay = d.retentionDays;
       delete d.retentionDays;
     },
-    line: '- retentionDay: got {"raw":400}; is not a field here; did you mean "retentionDays"? (known: name, zone, owner, domain, description, columns, format, partitioning, retentionDays, freshnessSloMinutes, ingestion, quality, dataSubject, shard)',
+    line: '- retentionDay: got {"raw":400}; is not a field here; did you mean "retentionDays"? (known: name, zone, owner, domain, description, columns, format, partitioning, retentionDays, freshnessSloMinutes, ingestion, quality, dataSubject, iceberg, shard)',
   },
   {
     title: 'an unknown key in a nested object',
@@ -272,6 +272,50 @@ const cases: BadDataset[] = [
     title: 'a table description too long for Glue',
     breakIt: (d) => (d.description = 'x'.repeat(2049)),
     line: '- description: got "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..."; is 2049 characters long; Glue keeps table descriptions of at most 2048. Fix: shorten it',
+  },
+  {
+    title: 'Iceberg upkeep on a Parquet dataset',
+    breakIt: (d) => (d.iceberg = { snapshotRetentionDays: 5 }),
+    line: '- iceberg: got {"snapshotRetentionDays":5}; is set on a parquet dataset. Fix: drop it: only Iceberg tables have snapshots to expire and files to compact (Parquet data expires with retentionDays)',
+  },
+  {
+    title: 'a compaction strategy Athena-created tables cannot use',
+    base: dailyActiveUsers,
+    breakIt: (d) => (d.iceberg = { compaction: 'z-order' }),
+    line: '- iceberg.compaction: got "z-order"; "z-order" is not a compaction setting. Fix: use binpack or off (sort and z-order need a table sort order, which Athena DDL cannot set)',
+  },
+  {
+    title: 'a fractional snapshot retention',
+    base: dailyActiveUsers,
+    breakIt: (d) => (d.iceberg = { snapshotRetentionDays: 2.5 }),
+    line: '- iceberg.snapshotRetentionDays: got 2.5; 2.5 is not a whole number of days ≥ 1. Fix: use a whole number of days, at least 1',
+  },
+  {
+    title: 'no snapshot kept',
+    base: dailyActiveUsers,
+    breakIt: (d) => (d.iceberg = { minSnapshotsToKeep: 0 }),
+    line: '- iceberg.minSnapshotsToKeep: got 0; 0 is not a whole number of snapshots ≥ 1. Fix: use a whole number of snapshots, at least 1',
+  },
+  {
+    title: 'orphan files removed at once (in-flight writes look orphaned)',
+    base: dailyActiveUsers,
+    breakIt: (d) => (d.iceberg = { orphanFileRetentionDays: 0 }),
+    line: '- iceberg.orphanFileRetentionDays: got 0; 0 is not a whole number of days ≥ 1. Fix: use a whole number of days, at least 1',
+  },
+  {
+    title: 'snapshots kept longer than the data',
+    base: dailyActiveUsers,
+    breakIt: (d) => {
+      d.retentionDays = { analytics: 30 };
+      d.iceberg = { snapshotRetentionDays: 45 };
+    },
+    line: "- iceberg.snapshotRetentionDays: got 45; 45 days is longer than the dataset's 30-day retention in analytics; expired rows would stay readable through old snapshots. Fix: use at most 30 days",
+  },
+  {
+    title: 'a misspelt upkeep field',
+    base: dailyActiveUsers,
+    breakIt: (d) => (d.iceberg = { snapshotRetentionDay: 5 }),
+    line: '- iceberg.snapshotRetentionDay: got 5; is not a field here; did you mean "snapshotRetentionDays"? (known: compaction, snapshotRetentionDays, minSnapshotsToKeep, orphanFileRetentionDays)',
   },
 ];
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../../config/datasets';
 import { loadEnvironmentConfig } from '../../config/load';
 import type { EnvironmentConfig } from '../../config/schema';
+import { RECOVERY_EVIDENCE_INTERFACE_ENDPOINTS } from '../../constructs/backup';
 import { ICEBERG_DDL_INTERFACE_ENDPOINTS } from '../../constructs/catalog';
 import { DATA_QUALITY_INTERFACE_ENDPOINTS } from '../../constructs/data-quality';
 import { DEFAULT_INTERFACE_ENDPOINTS, type InterfaceEndpointName } from '../../constructs/network/interface-endpoints';
@@ -23,7 +24,12 @@ const ENDPOINT_OF_CLIENT: Record<string, InterfaceEndpointName> = {
   lakeformation: 'lakeformation',
   sfn: 'states',
   lambda: 'lambda',
+  backup: 'backup',
+  rds: 'rds',
 };
+
+/** Clients whose service the VPC reaches through its gateway endpoint instead. */
+const GATEWAY_CLIENTS = ['s3'];
 
 function sdkClientsOf(file: string): string[] {
   const source = readFileSync(join(REPO_ROOT, file), 'utf8');
@@ -35,13 +41,15 @@ const IN_VPC = [
   { construct: 'constructs/catalog/iceberg/iceberg-tables.ts', handler: 'constructs/catalog/iceberg/handler.ts', declared: ICEBERG_DDL_INTERFACE_ENDPOINTS },
   { construct: 'constructs/data-quality/data-quality.ts', handler: 'constructs/data-quality/handler.ts', declared: DATA_QUALITY_INTERFACE_ENDPOINTS },
   { construct: 'constructs/vector-store/vector-store.ts', handler: 'constructs/vector-store/handler.ts', declared: VECTOR_STORE_INTERFACE_ENDPOINTS },
+  { construct: 'constructs/backup/recovery-evidence.ts', handler: 'constructs/backup/recovery-point-age/handler.ts', declared: RECOVERY_EVIDENCE_INTERFACE_ENDPOINTS },
+  { construct: 'constructs/backup/recovery-evidence.ts', handler: 'constructs/backup/restore-evidence/handler.ts', declared: RECOVERY_EVIDENCE_INTERFACE_ENDPOINTS },
 ];
 
 describe('interface endpoints are derived from what the in-VPC functions call', () => {
-  it.each(IN_VPC)('$construct declares an endpoint for every SDK client of its handler', ({ handler, declared }) => {
+  it.each(IN_VPC)('$construct declares an endpoint for every SDK client of $handler', ({ handler, declared }) => {
     const clients = sdkClientsOf(handler);
     expect(clients.length).toBeGreaterThan(0);
-    for (const client of clients) {
+    for (const client of clients.filter((name) => !GATEWAY_CLIENTS.includes(name))) {
       expect(ENDPOINT_OF_CLIENT[client], `no endpoint known for @aws-sdk/client-${client}`).toBeDefined();
       expect(declared).toContain(ENDPOINT_OF_CLIENT[client]);
     }
@@ -55,14 +63,14 @@ describe('interface endpoints are derived from what the in-VPC functions call', 
 
   it('the default endpoint list covers everything the product deploys', () => {
     const required = [...requiredInterfaceEndpoints(DATASETS).keys()];
-    expect(required.sort()).toEqual(['athena', 'glue', 'lambda', 'monitoring', 'secretsmanager', 'states']);
+    expect(required.sort()).toEqual(['athena', 'backup', 'glue', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
     for (const endpoint of required) expect(DEFAULT_INTERFACE_ENDPOINTS).toContain(endpoint);
     expect(endpointProblems(loadEnvironmentConfig('dev'), DATASETS)).toEqual([]);
   });
 
-  it('only the vector store is required without Iceberg or quality datasets', () => {
+  it('only the vector store and the recovery evidence are required without Iceberg or quality datasets', () => {
     const plain = DATASETS.filter((dataset) => dataset.format === 'parquet' && dataset.name !== 'data_quality_results');
-    expect([...requiredInterfaceEndpoints(plain).keys()].sort()).toEqual(['lambda', 'secretsmanager', 'states']);
+    expect([...requiredInterfaceEndpoints(plain).keys()].sort()).toEqual(['backup', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
   });
 
   it('with NAT gateways only the Secrets Manager endpoint the vector store takes is still required', () => {

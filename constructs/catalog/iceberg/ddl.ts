@@ -29,6 +29,7 @@
  */
 import { parseGlueType, renderGlueType, type GlueType } from '../../datasets/glue-type';
 import { glueColumns } from '../../datasets/glue-table';
+import { icebergVacuumProperties } from '../../datasets/iceberg-upkeep';
 import type { DatasetDefinition, TimeGranularity } from '../../datasets/model';
 
 /** One column of an Iceberg table: canonical Glue/Athena type, description and classification as comment. */
@@ -138,7 +139,8 @@ export function icebergTableSpec(dataset: DatasetDefinition, options: IcebergTab
     location: normaliseLocation(options.location, where),
     columns,
     partitioning: [`${TRANSFORM[dataset.partitioning.time.granularity]}(${source.column})`],
-    properties: { ...DEFAULT_ICEBERG_PROPERTIES },
+    // The vacuum_* properties come from the contract's upkeep, so a manual VACUUM expires what the optimizer would.
+    properties: { ...DEFAULT_ICEBERG_PROPERTIES, ...icebergVacuumProperties(dataset) },
   };
   validateIcebergTableSpec(spec, { allowUnresolved: true });
   return spec;

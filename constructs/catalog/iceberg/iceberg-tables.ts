@@ -13,6 +13,7 @@ import { acknowledgeObjectArnWildcards, acknowledgeResourceWildcard } from '../.
 import { dataPrefix, tableLocation, type DatasetDefinition } from '../../datasets';
 import { resultsPrefix } from '../athena-workgroup';
 import { icebergTableSpec } from './ddl';
+import { IcebergTableUpkeep } from './table-upkeep';
 import type { InterfaceEndpointName } from '../../network/interface-endpoints';
 
 /**
@@ -66,6 +67,8 @@ export class IcebergTables extends Construct {
   public readonly securityGroup: ec2.SecurityGroup;
   /** Table resources by dataset name. */
   public readonly tables = new Map<string, CustomResource>();
+  /** Compaction, snapshot expiry and orphan-file removal of every table (Glue table optimizers). */
+  public readonly upkeep: IcebergTableUpkeep;
 
   private readonly provider: cr.Provider;
   private readonly props: IcebergTablesProps;
@@ -86,6 +89,8 @@ export class IcebergTables extends Construct {
     // Isolated subnets reach nothing but the interface endpoints and S3 through the gateway endpoint;
     // S3's addresses are a regional prefix list that cannot be named offline, hence any IPv4 on 443.
     this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs through endpoints');
+
+    this.upkeep = new IcebergTableUpkeep(this, 'Upkeep', { catalogKey: props.catalogKey });
 
     const logGroup = (logId: string) => new logs.LogGroup(this, logId, { encryptionKey: props.logsKey, retention, removalPolicy });
 
@@ -221,6 +226,7 @@ export class IcebergTables extends Construct {
     table.node.addDependency(database.resource);
     for (const prerequisite of this.prerequisites) table.node.addDependency(prerequisite);
     this.tables.set(dataset.name, table);
+    this.upkeep.addTable(dataset, database.name, bucket, table);
     return table;
   }
 }

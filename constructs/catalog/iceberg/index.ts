@@ -1,2 +1,3 @@
 export * from './ddl';
 export * from './iceberg-tables';
+export * from './table-upkeep';
