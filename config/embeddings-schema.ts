@@ -80,7 +80,12 @@ export function embeddingsIssues(section: EmbeddingsConfig): EmbeddingsIssue[] {
         const inherited = parts.length === 1 && (parts[0] === 'model' || parts[0] === 'dimensions') && collection[parts[0]] === undefined;
         const path = inherited ? ['embeddings', parts[0]] : ['embeddings', 'collections', index, ...parts];
         if (inherited && issues.some((issue) => issue.path.join('.') === path.join('.'))) continue;
-        issues.push({ path, message: problem.replace(/^settings(\.[A-Za-z]+)*\s/, '') });
+        // The report prints the value itself ("got 8"): drop the runtime's own repetition of it ("8: expected …").
+        const value = JSON.stringify(parts.reduce<unknown>((current, part) => (current as Record<string, unknown> | undefined)?.[part], inherited ? section : collection));
+        let message = problem.replace(/^settings(\.[A-Za-z]+)*\s/, '');
+        if (value !== undefined && message.startsWith(`${value}: `)) message = message.slice(value.length + 2);
+        else if (value !== undefined && message.startsWith(`${value} `)) message = message.slice(value.length + 1);
+        issues.push({ path, message });
       }
     }
   });

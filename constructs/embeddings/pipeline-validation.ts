@@ -38,7 +38,13 @@ export function settingsProblems(source: string, settings: unknown): { settings?
       problems: error.problems.map((problem) => {
         // Each problem starts with its field path (`settings.chunk.size …`); keep the path as the field.
         const field = /^(settings(?:\.[A-Za-z]+)*)\s/.exec(problem)?.[1] ?? 'settings';
-        return { source, field, value: renderValue(fieldValue(settings, field)), allowed: problem.slice(field.length).trim() };
+        const value = fieldValue(settings, field);
+        // The report prints the value ("got 8"); drop the runtime's own repetition of it ("8: expected …").
+        const shown = JSON.stringify(value);
+        let allowed = problem.slice(field.length).trim();
+        if (shown !== undefined && allowed.startsWith(`${shown}: `)) allowed = allowed.slice(shown.length + 2);
+        else if (shown !== undefined && allowed.startsWith(`${shown} `)) allowed = allowed.slice(shown.length + 1);
+        return { source, field, value: renderValue(value), allowed };
       }),
     };
   }

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { collectionSettings } from '../../config/embeddings-schema';
@@ -21,10 +21,14 @@ export interface EmbeddingsStackProps extends StackProps {
   readonly vector: VectorStack;
 }
 
-/** Names of the stack outputs the backfill command reads, per collection. */
-export function embeddingsOutputNames(collection: string): { queueUrl: string; bucket: string; prefix: string } {
+/**
+ * Keys of the stack outputs the backfill command reads, per collection: `EmbeddingsQueueUrl<Collection>`,
+ * `EmbeddingsBucketName<Collection>`, `EmbeddingsPrefix<Collection>` (the scheme of
+ * `npm run embeddings:backfill`).
+ */
+export function embeddingsOutputNames(collection: string): { queueUrl: string; bucketName: string; prefix: string } {
   const id = outputId(collection);
-  return { queueUrl: `${id}QueueUrl`, bucket: `${id}SourceBucket`, prefix: `${id}SourcePrefix` };
+  return { queueUrl: `EmbeddingsQueueUrl${id}`, bucketName: `EmbeddingsBucketName${id}`, prefix: `EmbeddingsPrefix${id}` };
 }
 
 /**
@@ -75,9 +79,15 @@ export class EmbeddingsStack extends Stack {
         maxReceiveCount: section.maxReceiveCount,
       });
       const names = embeddingsOutputNames(collection.collection);
-      new CfnOutput(this, names.queueUrl, { value: pipeline.queue.queueUrl, description: `Embeddings queue of ${collection.collection} (backfill target)` });
-      new CfnOutput(this, names.bucket, { value: storage.storage.bucket(dataset.zone).bucketName, description: `Bucket of ${collection.collection}'s documents` });
-      new CfnOutput(this, names.prefix, { value: pipeline.sourcePrefix, description: `Key prefix of ${collection.collection}'s documents` });
+      new CfnOutput(this, names.queueUrl, { value: pipeline.queue.queueUrl, description: `Queue of the ${collection.collection} collection (backfill target)` });
+      new CfnOutput(this, names.bucketName, {
+        // The same string through a one-element Fn::Join: cfn-lint 1.51 types a bare Fn::GetStackOutput (the
+        // weak reference to the storage stack) in an output as a non-string (E6101), and Fn.join() would fold
+        // the one element away.
+        value: Token.asString({ 'Fn::Join': ['', [storage.storage.bucket(dataset.zone).bucketName]] }),
+        description: `Bucket of the ${collection.collection} collection's documents`,
+      });
+      new CfnOutput(this, names.prefix, { value: pipeline.sourcePrefix, description: `Key prefix of the ${collection.collection} collection's documents` });
       return pipeline;
     });
   }
