@@ -62,6 +62,11 @@ describe.each(ENVIRONMENT_NAMES)('%s embeddings stack', (environment) => {
       expect(alarm.Properties!.AlarmDescription).toContain(`docs/runbooks/alarms.md#${kind.toLowerCase()}`);
       expect(alarm.Properties!.TreatMissingData).toBe('notBreaching');
     }
+    const byKind = (kind: string) => alarms.find((alarm) => alarm.logicalId.startsWith(`Monitoring${kind}`))!.Properties!;
+    expect(byKind('EmbeddingsQueueAge')).toMatchObject({ Threshold: 3600, EvaluationPeriods: 3, MetricName: 'ApproximateAgeOfOldestMessage', Statistic: 'Maximum' });
+    expect(byKind('EmbeddingsDeadLetters')).toMatchObject({ Threshold: 0, EvaluationPeriods: 1, MetricName: 'ApproximateNumberOfMessagesVisible' });
+    expect(byKind('EmbeddingsFailures')).toMatchObject({ Threshold: 5, EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+    expect(byKind('EmbeddingsThrottled')).toMatchObject({ Threshold: 0, EvaluationPeriods: 3, MetricName: 'EmbeddingThrottles', Namespace: 'Lakehouse/Embeddings' });
   });
 
 });
