@@ -4,6 +4,7 @@ import { scheduleExpressionProblem } from '../constructs/common/validators/sched
 import { INTERFACE_ENDPOINT_NAMES, type InterfaceEndpointName } from '../constructs/network/interface-endpoints';
 import { collectionProblems } from '../constructs/vector-store/collection-validation';
 import { DEFAULT_MASTER_USERNAME, masterUsernameProblem } from '../constructs/vector-store/master-username';
+import { embeddingsIssues, embeddingsSchema } from './embeddings-schema';
 import { checkDisasterRecovery, checkLakeFormationAdmins, checkPersonaTrust } from './security-rules';
 import { RDS_POSTGRES_VERSIONS, type RdsPostgresVersion } from '../constructs/vector-store/postgres-versions';
 import {
@@ -246,6 +247,10 @@ const operationsSchema = z
     databaseFreeableMemoryMiB: z.number().min(16).default(256),
     /** RDS connections alarm. Default 100. */
     databaseConnections: z.number().int().min(1).default(100),
+    /** Embeddings queue: alarm when the oldest message waits longer, minutes. Default 60 (a backfill queues many). */
+    embeddingsQueueAgeMinutes: z.number().int('must be a whole number').min(5, 'must be at least 5').max(5760, 'must be at most 5760 (the queue keeps messages 4 days)').default(60),
+    /** Embeddings consumer: alarm when more than this percentage of records fails, percent. Default 5. */
+    embeddingsFailurePercent: z.number().min(0.1, 'must be at least 0.1').max(100, 'must be at most 100').default(5),
     /** Restore tests: when they run (an AWS Backup schedule expression). Default every Sunday 05:00 UTC. */
     restoreTestSchedule: z
       .string()
@@ -465,6 +470,7 @@ const environmentSchemaBase = z
     backup: backupSchema.prefault({}),
     operations: operationsSchema.prefault({}),
     vectorStore: vectorStoreSchema.prefault({}),
+    embeddings: embeddingsSchema.prefault({}),
     governance: governanceSchema.prefault({}),
   })
   .strict();
@@ -614,6 +620,7 @@ export const environmentSchema = environmentSchemaBase.superRefine((env, ctx) =>
       }
     });
     checkCollections(env, ctx);
+    for (const issue of embeddingsIssues(env.embeddings)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     if (env.operations.databaseFreeStorageGiB >= env.vectorStore.allocatedStorageGiB) {
       ctx.addIssue({
         code: 'custom',

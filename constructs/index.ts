@@ -16,4 +16,5 @@ export * from './monitoring';
 export * from './elt';
 export * from './data-quality';
 export * from './lineage';
+export * from './embeddings';
 export * from './common/validation-report';

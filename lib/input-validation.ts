@@ -10,6 +10,7 @@ import { ELT_SOURCE, ELT_TARGETS } from '../constructs/elt';
 import { LINEAGE_TABLE } from '../constructs/lineage/sql';
 import { DEFAULT_INTERFACE_ENDPOINTS, type InterfaceEndpointName } from '../constructs/network/interface-endpoints';
 import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../constructs/vector-store';
+import { EMBEDDINGS_INTERFACE_ENDPOINTS } from '../constructs/embeddings';
 
 /**
  * Everything the app checks before it creates a single construct, reported together as one
@@ -29,7 +30,7 @@ export function validateInputs(app: App, config: EnvironmentConfig, datasets: re
   }
   // Quality rules and the ELT read contracts of the right shape only.
   if (datasetsValid) problems.push(...qualityRuleProblems(datasets, sources), ...eltProblems(datasets, sources), ...lineageProblems(datasets, sources));
-  problems.push(...endpointProblems(config, datasets));
+  problems.push(...embeddingsDatasetProblems(config, datasets), ...endpointProblems(config, datasets));
   if (problems.length > 0) throw new ValidationReport(problems);
 }
 
@@ -102,8 +103,29 @@ export function lineageProblems(datasets: readonly DatasetDefinition[], sources:
   return problems;
 }
 
-/** Who needs which interface endpoint, derived from what this environment deploys into its VPC. */
-export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[]): Map<InterfaceEndpointName, string[]> {
+/** Each embeddings collection reads a declared dataset's prefix. */
+export function embeddingsDatasetProblems(config: EnvironmentConfig, datasets: readonly DatasetDefinition[]): ValidationProblem[] {
+  if (!config.embeddings.enabled) return [];
+  const names = datasets.map((dataset) => dataset.name);
+  return config.embeddings.collections.flatMap((collection, index) =>
+    names.includes(collection.dataset)
+      ? []
+      : [
+          {
+            source: environmentFile(config.name),
+            field: `embeddings.collections[${index}].dataset`,
+            value: renderValue(collection.dataset),
+            allowed: `must be a declared dataset (its prefix in its zone bucket holds the documents): ${names.join(', ') || '(none declared)'}; or set embeddings.enabled: false`,
+          },
+        ],
+  );
+}
+
+/**
+ * Who needs which interface endpoint, derived from what this environment deploys into its VPC.
+ * `embeddings`: whether the embeddings pipeline is deployed (default true, as in the shipped configs).
+ */
+export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[], embeddings = true): Map<InterfaceEndpointName, string[]> {
   const needs = new Map<InterfaceEndpointName, string[]>();
   const add = (endpoints: readonly InterfaceEndpointName[], who: string) => {
     for (const endpoint of endpoints) needs.set(endpoint, [...(needs.get(endpoint) ?? []), who]);
@@ -114,6 +136,7 @@ export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[
   if (datasets.some((dataset) => dataset.name === HISTORY_TABLE) && datasets.some((dataset) => dataset.format === 'parquet')) {
     add(DATA_QUALITY_INTERFACE_ENDPOINTS, 'the data-quality checks');
   }
+  if (embeddings) add(EMBEDDINGS_INTERFACE_ENDPOINTS, 'the embeddings consumers');
   return needs;
 }
 
@@ -126,7 +149,7 @@ export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[
 export function endpointProblems(config: EnvironmentConfig, datasets: readonly DatasetDefinition[]): ValidationProblem[] {
   const listed = config.network.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS;
   // The vector store takes its Secrets Manager endpoint as a prop (its rotation depends on it), NAT or not.
-  const missing = [...requiredInterfaceEndpoints(datasets)].filter(
+  const missing = [...requiredInterfaceEndpoints(datasets, config.embeddings.enabled)].filter(
     ([endpoint]) => !listed.includes(endpoint) && (config.network.natGateways === 0 || endpoint === 'secretsmanager'),
   );
   if (missing.length === 0) return [];

@@ -14,6 +14,7 @@ import { OperationsShardStack } from './stacks/operations-shard-stack';
 import { CatalogStack } from './stacks/catalog-stack';
 import { IngestionStack } from './stacks/ingestion-stack';
 import { VectorStack } from './stacks/vector-stack';
+import { EmbeddingsStack } from './stacks/embeddings-stack';
 import { DisasterRecoveryStack } from './stacks/dr-stack';
 import { OperationsStack } from './stacks/operations-stack';
 import { backupVaultName } from './naming';
@@ -28,6 +29,8 @@ export interface LakehouseStacks {
   readonly catalog: CatalogStack;
   readonly ingestion: IngestionStack;
   readonly vector: VectorStack;
+  /** The embeddings pipelines, when `embeddings.enabled`. */
+  readonly embeddings?: EmbeddingsStack;
   readonly operations: OperationsStack;
   /** The DR vault's stack, when the environment copies backups to another region. */
   readonly dr?: DisasterRecoveryStack;
@@ -132,6 +135,18 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
     description: description('RDS PostgreSQL with pgvector, its secret and bootstrap (stateful)'),
   });
 
+  const embeddings = config.embeddings.enabled
+    ? new EmbeddingsStack(app, stackName(config.project, config.name, 'embeddings'), {
+        env,
+        config,
+        datasets,
+        storage,
+        network,
+        vector,
+        description: description('embeddings pipelines: document events, queues, consumers into the vector store'),
+      })
+    : undefined;
+
   const operations = new OperationsStack(app, stackName(config.project, config.name, 'operations'), {
     env,
     config,
@@ -142,6 +157,7 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
     catalog,
     ingestion,
     vector,
+    embeddings,
     rolledUp: [...shards.entries()].some(([shard, members]) => shard !== BASE_SHARD && OperationsShardStack.needed(members, datasets)),
     description: description('alarms, dashboard, backup events, restore testing'),
   });
@@ -200,7 +216,7 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
       : undefined;
   const placement = new Map([...shards].flatMap(([shard, members]) => members.map((dataset): [string, string] => [dataset.name, shard])));
 
-  const built = { storage, network, catalog, ingestion, vector, operations, dr, shards: shardStacks, rollup, placement };
+  const built = { storage, network, catalog, ingestion, vector, embeddings, operations, dr, shards: shardStacks, rollup, placement };
   const contents = stackContents({ ...built, contents: new Map() }, datasets);
   if (options.resourceBudget ?? true) {
     for (const stack of app.node.children.filter((child): child is Stack => Stack.isStack(child))) {

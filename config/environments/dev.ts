@@ -20,6 +20,8 @@ export const dev: EnvironmentConfigInput = {
   ingestion: { streamMode: 'on-demand', streamRetentionHours: 24 },
   backup: { continuousRetentionDays: 7, dailyRetentionDays: 7 },
   vectorStore: { instanceClass: 't4g.micro', multiAz: false, deletionProtection: false, backupRetentionDays: 1 },
+  // Embeddings on (idle it costs only the bedrock-runtime endpoint), with a low Bedrock rate per consumer.
+  embeddings: { collections: [{ collection: 'documents', requestsPerSecond: 5 }] },
   storage: {
     zones: [
       { name: 'raw', noncurrentVersionExpirationDays: 7 },

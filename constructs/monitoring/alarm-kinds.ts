@@ -178,6 +178,56 @@ export const ALARM_KINDS = {
   },
   // Recovery objectives (RPO, RTO): their own file, next to recovery-alarms.ts.
   ...RECOVERY_ALARM_KINDS,
+  EmbeddingsQueueAge: {
+    title: 'Embeddings queue backing up',
+    summary: 'The oldest document event in the embeddings queue has waited longer than the threshold for 3 × 5 minutes',
+    missingData:
+      'Not breaching: SQS stops publishing the metrics of a queue that has been empty for hours, so silence means nothing is waiting. A consumer that stopped altogether shows here as soon as events arrive.',
+    check: [
+      "The consumer's log group: `database connection failed`, `record failed; retried` or `embeddings consumer is misconfigured` lines, and its Errors and Throttles on the Embed row of the dashboard.",
+      'Bedrock throttling (EmbeddingsThrottled, EmbeddingThrottles on the dashboard): the account quota for the model versus requestsPerSecond × reserved concurrency; a backfill (npm run embeddings:backfill) legitimately fills the queue for a while.',
+      "The vector database: CPU, connections and storage alarms, and whether the consumer's security group still reaches the database port.",
+    ],
+    recover:
+      'Fix the cause and let the queue drain by itself: messages stay for 4 days and nothing is lost before then. To drain faster, raise embeddings.reservedConcurrency (within the database connection and Bedrock quotas) and deploy.',
+  },
+  EmbeddingsDeadLetters: {
+    title: 'Embeddings dead-letter queue not empty',
+    summary:
+      'Document events are in the embeddings dead-letter queue: a record failed every delivery (maxReceiveCount), EventBridge could not deliver an event to the queue, or a direct invocation failed',
+    missingData: 'Not breaching: an empty dead-letter queue that sees no traffic stops publishing metrics.',
+    check: [
+      "Peek at a message (SQS console, Poll for messages): an S3 event (`detail.object.key`) came from the queue; one with EventBridge's error attributes (ERROR_CODE, ERROR_MESSAGE) was never delivered, usually a queue key or queue policy problem.",
+      "The consumer's log group for that key: the Bedrock or database error of each attempt (`record failed; retried`).",
+      'Whether the document is still wanted: a key deleted since then is removed by its own delete event; nothing needs redriving for it.',
+    ],
+    recover:
+      'Fix the cause, then move the messages back with the SQS console\'s "Start DLQ redrive" (to the source queue): re-delivered events are harmless, the ledger ignores anything older than what it applied. Or re-index the prefix with npm run embeddings:backfill. Messages stay 14 days.',
+  },
+  EmbeddingsFailures: {
+    title: 'Embeddings records failing',
+    summary: 'More than the threshold percentage of document events failed (Bedrock or database errors) in 2 of 3 five-minute periods',
+    missingData: 'Not breaching: the consumer publishes its counts only when it runs; no events means no failures.',
+    check: [
+      "The consumer's log group: `record failed; retried` lines name the key and the error (Bedrock ValidationException for a refused chunk, AccessDenied for a model without access, a database error).",
+      'Bedrock model access in the account and region (the model must be enabled in the Bedrock console) and the bedrock-runtime interface endpoint.',
+      "The vector database's state (failover, storage full) and the IAM authentication of the `<db>_readwrite` role.",
+    ],
+    recover:
+      'Failed records are retried by SQS and end in the dead-letter queue after maxReceiveCount deliveries; fix the cause and redrive them (see EmbeddingsDeadLetters). The previous version of each document stays searchable meanwhile.',
+  },
+  EmbeddingsThrottled: {
+    title: 'Bedrock throttling the embeddings consumer',
+    summary: 'Bedrock throttled InvokeModel calls of the embeddings consumer in 3 consecutive five-minute periods',
+    missingData: 'Not breaching: no calls means no throttling.',
+    check: [
+      "EmbeddingThrottles and EmbeddingCalls on the Embed row: a sustained share of throttled calls means the account's on-demand quota for the model is below the load.",
+      'requestsPerSecond of the collection × embeddings.reservedConcurrency against the Service Quotas entry for the model (InvokeModel requests per minute, tokens per minute).',
+      'Other users of the same model in the account and region (quotas are shared).',
+    ],
+    recover:
+      'Throttled calls are retried with backoff and only fail after maxAttempts; lower requestsPerSecond or reservedConcurrency, or request a quota increase. Records that failed are redelivered by SQS.',
+  },
 } as const satisfies Record<string, AlarmKindDescription>;
 
 export type AlarmKind = keyof typeof ALARM_KINDS;

@@ -11,6 +11,7 @@ import type { RecoveryEvidence } from '../backup';
 import type { LakehouseCatalog } from '../catalog';
 import type { DataQuality } from '../data-quality';
 import type { MetricsElt } from '../elt';
+import type { EmbeddingsPipeline } from '../embeddings/embeddings-pipeline';
 import type { StreamingIngestion } from '../ingestion';
 import type { VectorStore } from '../vector-store';
 import { renderValue, ValidationReport, type ValidationProblem } from '../common/validation-report';
@@ -21,6 +22,7 @@ import { checkDashboardPages, paginateDashboards, type DashboardPagesOptions } f
 import { chunk, selectDatasets, watchDatasetIngestion, watchDatasetQuality, watchQualityRuns, type DatasetAlarmOptions, type DatasetAlarmSink } from './dataset-alarms';
 import { watchRecoveryEvidence, type RecoveryObjectives } from './recovery-alarms';
 import { createWatchedAlarm, type PlatformAlarm } from './watched-alarm';
+import { watchEmbeddingsPipeline } from './embeddings-alarms';
 
 /** Alarm thresholds; the defaults are the seeds' standards. */
 export interface MonitoringThresholds {
@@ -38,6 +40,10 @@ export interface MonitoringThresholds {
   readonly databaseConnections?: number;
   /** Transaction IDs in use; PostgreSQL stops writing near 2^31. @default 1_000_000_000 */
   readonly databaseTransactionIds?: number;
+  /** Oldest message in an embeddings queue, minutes. @default 60 */
+  readonly embeddingsQueueAgeMinutes?: number;
+  /** Failed embeddings records, percent of those processed. @default 5 */
+  readonly embeddingsFailurePercent?: number;
 }
 
 /** Properties of {@link PlatformMonitoring}. */
@@ -98,6 +104,8 @@ export class PlatformMonitoring extends Construct {
       databaseFreeableMemoryMiB: 256,
       databaseConnections: 100,
       databaseTransactionIds: 1_000_000_000,
+      embeddingsQueueAgeMinutes: 60,
+      embeddingsFailurePercent: 5,
       ...props.thresholds,
     };
     refuseDuplicateSubscriptions(this.node.path, props);
@@ -182,6 +190,15 @@ export class PlatformMonitoring extends Construct {
     });
     this.row('Serve', new cloudwatch.GraphWidget({ title: 'database CPU (%), connections', left: [store.metricCpuUtilization()], right: [store.metricDatabaseConnections()], width: 12 }));
     this.row('Serve', new cloudwatch.GraphWidget({ title: 'database free storage, freeable memory (bytes)', left: [store.metricFreeStorageSpace()], right: [store.metricFreeableMemory()], width: 12 }));
+  }
+
+  /** Queue age, dead letters, failure rate and Bedrock throttling of one embeddings pipeline, and its Embed row. */
+  public watchEmbeddings(pipeline: EmbeddingsPipeline): void {
+    watchEmbeddingsPipeline(
+      { alarm: (kind, subject, metric, options) => this.alarm(kind, subject, metric, options), row: (widget) => this.row('Embed', widget) },
+      pipeline,
+      { queueAgeMinutes: this.thresholds.embeddingsQueueAgeMinutes, failurePercent: this.thresholds.embeddingsFailurePercent },
+    );
   }
 
   /**
@@ -312,7 +329,7 @@ export class PlatformMonitoring extends Construct {
 }
 
 /** Dashboard rows, in pipeline order. */
-const STAGES = ['Ingest', 'Deliver', 'Catalog and query', 'Serve', 'Protect', 'Quality'] as const;
+const STAGES = ['Ingest', 'Deliver', 'Catalog and query', 'Embed', 'Serve', 'Protect', 'Quality'] as const;
 
 const STAGE_PLACEHOLDER: Partial<Record<(typeof STAGES)[number], string>> = {};
 

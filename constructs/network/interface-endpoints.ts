@@ -24,6 +24,7 @@ export const INTERFACE_ENDPOINT_SERVICES = {
   rds: ec2.InterfaceVpcEndpointAwsService.RDS,
   backup: ec2.InterfaceVpcEndpointAwsService.BACKUP,
   ssm: ec2.InterfaceVpcEndpointAwsService.SSM,
+  'bedrock-runtime': ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME,
 } as const satisfies Record<string, ec2.InterfaceVpcEndpointAwsService>;
 
 export type InterfaceEndpointName = keyof typeof INTERFACE_ENDPOINT_SERVICES;
@@ -34,8 +35,8 @@ export const INTERFACE_ENDPOINT_NAMES = Object.keys(INTERFACE_ENDPOINT_SERVICES)
 /**
  * The endpoints created when none are configured: the data services this platform calls from the
  * VPC (key and credential services, logs and metrics, the catalog and query engine, streaming, Lambda
- * for the custom-resource provider frameworks, and Step Functions for the waiter of the vector store's
- * bootstrap, Backup and RDS for the recovery evidence). Each construct with functions in the VPC lists what it calls (`…_INTERFACE_ENDPOINTS`);
+ * for the custom-resource provider frameworks, Step Functions for the waiter of the vector store's
+ * bootstrap, Backup and RDS for the recovery evidence, and Bedrock's runtime for the embeddings pipeline). Each construct with functions in the VPC lists what it calls (`…_INTERFACE_ENDPOINTS`);
  * a test checks this default covers all of them.
  */
 export const DEFAULT_INTERFACE_ENDPOINTS: readonly InterfaceEndpointName[] = [
@@ -52,4 +53,5 @@ export const DEFAULT_INTERFACE_ENDPOINTS: readonly InterfaceEndpointName[] = [
   'states',
   'backup',
   'rds',
+  'bedrock-runtime',
 ];

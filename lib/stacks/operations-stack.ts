@@ -17,6 +17,7 @@ import type { IngestionStack } from './ingestion-stack';
 import type { NetworkStack } from './network-stack';
 import type { StorageStack } from './storage-stack';
 import type { VectorStack } from './vector-stack';
+import type { EmbeddingsStack } from './embeddings-stack';
 
 export interface OperationsStackProps extends StackProps {
   readonly config: EnvironmentConfig;
@@ -29,6 +30,8 @@ export interface OperationsStackProps extends StackProps {
   readonly catalog: CatalogStack;
   readonly ingestion: IngestionStack;
   readonly vector: VectorStack;
+  /** The embeddings pipelines, when deployed: their alarms and dashboard row. */
+  readonly embeddings?: EmbeddingsStack;
   /**
    * An environment roll-up stack covers this stack's "platform degraded" (shards exist): it then stays
    * silent, so that one incident pages once, through the roll-up. @default false
@@ -86,11 +89,14 @@ export class OperationsStack extends Stack {
         databaseFreeStorageGiB: operations.databaseFreeStorageGiB,
         databaseFreeableMemoryMiB: operations.databaseFreeableMemoryMiB,
         databaseConnections: operations.databaseConnections,
+        embeddingsQueueAgeMinutes: operations.embeddingsQueueAgeMinutes,
+        embeddingsFailurePercent: operations.embeddingsFailurePercent,
       },
     });
     for (const streamed of ingestion.ingestion.values()) this.monitoring.watchIngestion(streamed);
     this.monitoring.watchQueries(catalog.catalog, [...catalog.catalog.workgroups.keys()]);
     this.monitoring.watchDatabase(vector.vectorStore);
+    for (const pipeline of props.embeddings?.pipelines ?? []) this.monitoring.watchEmbeddings(pipeline);
     // Outside dev the vault's name is the literal from the naming rules (no cross-stack token); dev's is
     // unique per deployment, so the alarm reads it from the storage stack and is labelled with the prefix.
     this.monitoring.watchBackups(storage.backup.vaultName, backupVaultName(config.project, config.name));

@@ -9,6 +9,7 @@ import { ICEBERG_DDL_INTERFACE_ENDPOINTS } from '../../constructs/catalog';
 import { DATA_QUALITY_INTERFACE_ENDPOINTS } from '../../constructs/data-quality';
 import { DEFAULT_INTERFACE_ENDPOINTS, type InterfaceEndpointName } from '../../constructs/network/interface-endpoints';
 import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../../constructs/vector-store';
+import { EMBEDDINGS_INTERFACE_ENDPOINTS } from '../../constructs/embeddings';
 import { endpointProblems, requiredInterfaceEndpoints } from '../../lib/input-validation';
 import { REPO_ROOT } from '../support/app-context';
 
@@ -26,10 +27,11 @@ const ENDPOINT_OF_CLIENT: Record<string, InterfaceEndpointName> = {
   lambda: 'lambda',
   backup: 'backup',
   rds: 'rds',
+  'bedrock-runtime': 'bedrock-runtime',
 };
 
-/** Clients whose service the VPC reaches through its gateway endpoint instead. */
-const GATEWAY_CLIENTS = ['s3'];
+/** Clients served without an interface endpoint: S3 through the VPC's gateway endpoint. */
+const GATEWAY_CLIENTS = new Set(['s3']);
 
 function sdkClientsOf(file: string): string[] {
   const source = readFileSync(join(REPO_ROOT, file), 'utf8');
@@ -43,13 +45,14 @@ const IN_VPC = [
   { construct: 'constructs/vector-store/vector-store.ts', handler: 'constructs/vector-store/handler.ts', declared: VECTOR_STORE_INTERFACE_ENDPOINTS },
   { construct: 'constructs/backup/recovery-evidence.ts', handler: 'constructs/backup/recovery-point-age/handler.ts', declared: RECOVERY_EVIDENCE_INTERFACE_ENDPOINTS },
   { construct: 'constructs/backup/recovery-evidence.ts', handler: 'constructs/backup/restore-evidence/handler.ts', declared: RECOVERY_EVIDENCE_INTERFACE_ENDPOINTS },
+  { construct: 'constructs/embeddings/embeddings-pipeline.ts', handler: 'constructs/embeddings/handler.ts', declared: EMBEDDINGS_INTERFACE_ENDPOINTS },
 ];
 
 describe('interface endpoints are derived from what the in-VPC functions call', () => {
   it.each(IN_VPC)('$construct declares an endpoint for every SDK client of $handler', ({ handler, declared }) => {
     const clients = sdkClientsOf(handler);
     expect(clients.length).toBeGreaterThan(0);
-    for (const client of clients.filter((name) => !GATEWAY_CLIENTS.includes(name))) {
+    for (const client of clients.filter((name) => !GATEWAY_CLIENTS.has(name))) {
       expect(ENDPOINT_OF_CLIENT[client], `no endpoint known for @aws-sdk/client-${client}`).toBeDefined();
       expect(declared).toContain(ENDPOINT_OF_CLIENT[client]);
     }
@@ -63,14 +66,25 @@ describe('interface endpoints are derived from what the in-VPC functions call', 
 
   it('the default endpoint list covers everything the product deploys', () => {
     const required = [...requiredInterfaceEndpoints(DATASETS).keys()];
-    expect(required.sort()).toEqual(['athena', 'backup', 'glue', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
+    expect(required.sort()).toEqual(['athena', 'backup', 'bedrock-runtime', 'glue', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
     for (const endpoint of required) expect(DEFAULT_INTERFACE_ENDPOINTS).toContain(endpoint);
     expect(endpointProblems(loadEnvironmentConfig('dev'), DATASETS)).toEqual([]);
   });
 
-  it('only the vector store and the recovery evidence are required without Iceberg or quality datasets', () => {
+  it('only the vector store and the recovery evidence are required without Iceberg or quality datasets and without embeddings', () => {
     const plain = DATASETS.filter((dataset) => dataset.format === 'parquet' && dataset.name !== 'data_quality_results');
-    expect([...requiredInterfaceEndpoints(plain).keys()].sort()).toEqual(['backup', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
+    expect([...requiredInterfaceEndpoints(plain, false).keys()].sort()).toEqual(['backup', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
+    expect([...requiredInterfaceEndpoints(plain, true).keys()].sort()).toEqual(['backup', 'bedrock-runtime', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
+  });
+
+  it('an explicit list without bedrock-runtime is refused while the embeddings pipeline is on, and accepted when it is off', () => {
+    const dev = loadEnvironmentConfig('dev');
+    const listed: InterfaceEndpointName[] = DEFAULT_INTERFACE_ENDPOINTS.filter((name) => name !== 'bedrock-runtime');
+    const on: EnvironmentConfig = { ...dev, network: { ...dev.network, interfaceEndpoints: listed } };
+    expect(endpointProblems(on, DATASETS).map((problem) => problem.allowed)).toEqual([
+      'lacks "bedrock-runtime" (called by the embeddings consumers): functions in isolated subnets have no other route to these services; add them, or remove the list to get the defaults',
+    ]);
+    expect(endpointProblems({ ...on, embeddings: { ...dev.embeddings, enabled: false } }, DATASETS)).toEqual([]);
   });
 
   it('with NAT gateways only the Secrets Manager endpoint the vector store takes is still required', () => {
