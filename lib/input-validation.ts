@@ -8,6 +8,8 @@ import { DatasetValidationError, validateDatasets, type DatasetDefinition } from
 import { ELT_SOURCE, ELT_TARGETS } from '../constructs/elt';
 import { DEFAULT_INTERFACE_ENDPOINTS, type InterfaceEndpointName } from '../constructs/network/interface-endpoints';
 import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../constructs/vector-store';
+import { COLLECTOR_INTERFACE_ENDPOINTS } from '../constructs/collector/collector';
+import { collectorConfigProblems } from './collector-validation';
 
 /**
  * Everything the app checks before it creates a single construct, reported together as one
@@ -27,7 +29,7 @@ export function validateInputs(app: App, config: EnvironmentConfig, datasets: re
   }
   // Quality rules and the ELT read contracts of the right shape only.
   if (datasetsValid) problems.push(...qualityRuleProblems(datasets, sources), ...eltProblems(datasets, sources));
-  problems.push(...endpointProblems(config, datasets));
+  problems.push(...endpointProblems(config, datasets), ...collectorConfigProblems(config, datasets));
   if (problems.length > 0) throw new ValidationReport(problems);
 }
 
@@ -84,7 +86,7 @@ export function eltProblems(datasets: readonly DatasetDefinition[], sources: Rea
 }
 
 /** Who needs which interface endpoint, derived from what this environment deploys into its VPC. */
-export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[]): Map<InterfaceEndpointName, string[]> {
+export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[], collectorEnabled = false): Map<InterfaceEndpointName, string[]> {
   const needs = new Map<InterfaceEndpointName, string[]>();
   const add = (endpoints: readonly InterfaceEndpointName[], who: string) => {
     for (const endpoint of endpoints) needs.set(endpoint, [...(needs.get(endpoint) ?? []), who]);
@@ -94,6 +96,7 @@ export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[
   if (datasets.some((dataset) => dataset.name === HISTORY_TABLE) && datasets.some((dataset) => dataset.format === 'parquet')) {
     add(DATA_QUALITY_INTERFACE_ENDPOINTS, 'the data-quality checks');
   }
+  if (collectorEnabled) add(COLLECTOR_INTERFACE_ENDPOINTS, 'the HTTP collector');
   return needs;
 }
 
@@ -106,7 +109,7 @@ export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[
 export function endpointProblems(config: EnvironmentConfig, datasets: readonly DatasetDefinition[]): ValidationProblem[] {
   const listed = config.network.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS;
   // The vector store takes its Secrets Manager endpoint as a prop (its rotation depends on it), NAT or not.
-  const missing = [...requiredInterfaceEndpoints(datasets)].filter(
+  const missing = [...requiredInterfaceEndpoints(datasets, config.collector.enabled)].filter(
     ([endpoint]) => !listed.includes(endpoint) && (config.network.natGateways === 0 || endpoint === 'secretsmanager'),
   );
   if (missing.length === 0) return [];

@@ -12,6 +12,7 @@ import { PlatformMonitoring } from '../../constructs/monitoring';
 import { backupVaultName, eltStateMachineName } from '../naming';
 import { statefulRemoval } from '../removal';
 import type { CatalogStack } from './catalog-stack';
+import type { CollectorStack } from './collector-stack';
 import type { IngestionStack } from './ingestion-stack';
 import type { NetworkStack } from './network-stack';
 import type { StorageStack } from './storage-stack';
@@ -28,6 +29,8 @@ export interface OperationsStackProps extends StackProps {
   readonly catalog: CatalogStack;
   readonly ingestion: IngestionStack;
   readonly vector: VectorStack;
+  /** The HTTP collector's stack, when the environment enables it: its alarms and dashboard row live here. */
+  readonly collector?: CollectorStack;
   /**
    * An environment roll-up stack covers this stack's "platform degraded" (shards exist): it then stays
    * silent, so that one incident pages once, through the roll-up. @default false
@@ -78,6 +81,7 @@ export class OperationsStack extends Stack {
     this.monitoring.watchBackups(storage.backup.vaultName, backupVaultName(config.project, config.name));
     if (this.dataQuality) this.monitoring.watchQuality(this.dataQuality);
     if (this.elt) this.monitoring.watchElt(this.elt);
+    if (props.collector) this.monitoring.watchCollector(props.collector.collector);
     this.monitoring.finish();
 
     this.restoreTesting = new RestoreTesting(this, 'RestoreTesting', {
