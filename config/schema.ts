@@ -1,3 +1,4 @@
+import { collectorSchema } from './collector-schema';
 import { z } from 'zod';
 import { ipv4CidrProblem } from '../constructs/common/validators/cidr';
 import { scheduleExpressionProblem } from '../constructs/common/validators/schedule-expression';
@@ -472,6 +473,8 @@ const environmentSchemaBase = z
     vectorStore: vectorStoreSchema.prefault({}),
     embeddings: embeddingsSchema.prefault({}),
     governance: governanceSchema.prefault({}),
+    /** The HTTP event collector (Segment-compatible tracking API). Default disabled. */
+    collector: collectorSchema.prefault({}),
   })
   .strict();
 

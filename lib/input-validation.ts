@@ -11,6 +11,8 @@ import { LINEAGE_TABLE } from '../constructs/lineage/sql';
 import { DEFAULT_INTERFACE_ENDPOINTS, type InterfaceEndpointName } from '../constructs/network/interface-endpoints';
 import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../constructs/vector-store';
 import { EMBEDDINGS_INTERFACE_ENDPOINTS } from '../constructs/embeddings';
+import { COLLECTOR_INTERFACE_ENDPOINTS } from '../constructs/collector/collector';
+import { collectorConfigProblems } from './collector-validation';
 
 /**
  * Everything the app checks before it creates a single construct, reported together as one
@@ -30,7 +32,7 @@ export function validateInputs(app: App, config: EnvironmentConfig, datasets: re
   }
   // Quality rules and the ELT read contracts of the right shape only.
   if (datasetsValid) problems.push(...qualityRuleProblems(datasets, sources), ...eltProblems(datasets, sources), ...lineageProblems(datasets, sources));
-  problems.push(...embeddingsDatasetProblems(config, datasets), ...endpointProblems(config, datasets));
+  problems.push(...embeddingsDatasetProblems(config, datasets), ...endpointProblems(config, datasets), ...collectorConfigProblems(config, datasets));
   if (problems.length > 0) throw new ValidationReport(problems);
 }
 
@@ -121,11 +123,16 @@ export function embeddingsDatasetProblems(config: EnvironmentConfig, datasets: r
   );
 }
 
-/**
- * Who needs which interface endpoint, derived from what this environment deploys into its VPC.
- * `embeddings`: whether the embeddings pipeline is deployed (default true, as in the shipped configs).
- */
-export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[], embeddings = true): Map<InterfaceEndpointName, string[]> {
+/** What an environment deploys into its VPC besides the dataset-driven functions. */
+export interface DeployedFunctions {
+  /** The embeddings pipeline (`embeddings.enabled`). @default true, as in the shipped configs */
+  readonly embeddings?: boolean;
+  /** The HTTP collector (`collector.enabled`). @default false */
+  readonly collector?: boolean;
+}
+
+/** Who needs which interface endpoint, derived from what this environment deploys into its VPC. */
+export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[], deployed: DeployedFunctions = {}): Map<InterfaceEndpointName, string[]> {
   const needs = new Map<InterfaceEndpointName, string[]>();
   const add = (endpoints: readonly InterfaceEndpointName[], who: string) => {
     for (const endpoint of endpoints) needs.set(endpoint, [...(needs.get(endpoint) ?? []), who]);
@@ -136,7 +143,8 @@ export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[
   if (datasets.some((dataset) => dataset.name === HISTORY_TABLE) && datasets.some((dataset) => dataset.format === 'parquet')) {
     add(DATA_QUALITY_INTERFACE_ENDPOINTS, 'the data-quality checks');
   }
-  if (embeddings) add(EMBEDDINGS_INTERFACE_ENDPOINTS, 'the embeddings consumers');
+  if (deployed.embeddings ?? true) add(EMBEDDINGS_INTERFACE_ENDPOINTS, 'the embeddings consumers');
+  if (deployed.collector ?? false) add(COLLECTOR_INTERFACE_ENDPOINTS, 'the HTTP collector');
   return needs;
 }
 
@@ -149,7 +157,7 @@ export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[
 export function endpointProblems(config: EnvironmentConfig, datasets: readonly DatasetDefinition[]): ValidationProblem[] {
   const listed = config.network.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS;
   // The vector store takes its Secrets Manager endpoint as a prop (its rotation depends on it), NAT or not.
-  const missing = [...requiredInterfaceEndpoints(datasets, config.embeddings.enabled)].filter(
+  const missing = [...requiredInterfaceEndpoints(datasets, { embeddings: config.embeddings.enabled, collector: config.collector.enabled })].filter(
     ([endpoint]) => !listed.includes(endpoint) && (config.network.natGateways === 0 || endpoint === 'secretsmanager'),
   );
   if (missing.length === 0) return [];

@@ -12,6 +12,7 @@ import { OperationsRollupStack } from './stacks/operations-rollup-stack';
 import { CatalogShardStack } from './stacks/catalog-shard-stack';
 import { OperationsShardStack } from './stacks/operations-shard-stack';
 import { CatalogStack } from './stacks/catalog-stack';
+import { CollectorStack, QUARANTINE_DATASET } from './stacks/collector-stack';
 import { IngestionStack } from './stacks/ingestion-stack';
 import { VectorStack } from './stacks/vector-stack';
 import { EmbeddingsStack } from './stacks/embeddings-stack';
@@ -31,6 +32,8 @@ export interface LakehouseStacks {
   readonly vector: VectorStack;
   /** The embeddings pipelines, when `embeddings.enabled`. */
   readonly embeddings?: EmbeddingsStack;
+  /** The HTTP collector, when `collector.enabled`. */
+  readonly collector?: CollectorStack;
   readonly operations: OperationsStack;
   /** The DR vault's stack, when the environment copies backups to another region. */
   readonly dr?: DisasterRecoveryStack;
@@ -147,6 +150,20 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
       })
     : undefined;
 
+  // After ingestion (it writes the streams), before operations (which alarms on it). Its dependencies on
+  // the ingestion shards holding the streams it writes are added once those stacks exist, below.
+  const collector = config.collector.enabled
+    ? new CollectorStack(app, stackName(config.project, config.name, 'collector'), {
+        env,
+        config,
+        datasets,
+        storage,
+        network,
+        ingestionStacks: [ingestion],
+        description: description('HTTP event collector: API Gateway, WAF, handler'),
+      })
+    : undefined;
+
   const operations = new OperationsStack(app, stackName(config.project, config.name, 'operations'), {
     env,
     config,
@@ -158,6 +175,7 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
     ingestion,
     vector,
     embeddings,
+    collector,
     rolledUp: [...shards.entries()].some(([shard, members]) => shard !== BASE_SHARD && OperationsShardStack.needed(members, datasets)),
     description: description('alarms, dashboard, backup events, restore testing'),
   });
@@ -203,6 +221,14 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
       : undefined;
     shardStacks.push({ shard, datasets: members, catalog: catalogShard, ingestion: ingestionShard, operations: operationsShard });
   }
+  if (collector) {
+    const written = new Set([...config.collector.sources.flatMap((source) => source.datasets), QUARANTINE_DATASET]);
+    for (const shard of shardStacks) {
+      if (shard.ingestion && shard.datasets.some((dataset) => written.has(dataset.name))) {
+        collector.addStackDependency(shard.ingestion, 'the collector writes to streams this stack creates');
+      }
+    }
+  }
   const operationsShards = shardStacks.flatMap((shard) => (shard.operations ? [shard.operations] : []));
   const rollup =
     operationsShards.length > 0
@@ -216,7 +242,7 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
       : undefined;
   const placement = new Map([...shards].flatMap(([shard, members]) => members.map((dataset): [string, string] => [dataset.name, shard])));
 
-  const built = { storage, network, catalog, ingestion, vector, embeddings, operations, dr, shards: shardStacks, rollup, placement };
+  const built = { storage, network, catalog, ingestion, vector, embeddings, collector, operations, dr, shards: shardStacks, rollup, placement };
   const contents = stackContents({ ...built, contents: new Map() }, datasets);
   if (options.resourceBudget ?? true) {
     for (const stack of app.node.children.filter((child): child is Stack => Stack.isStack(child))) {

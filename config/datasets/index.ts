@@ -1,6 +1,7 @@
 import type { DatasetDefinition } from '../../constructs/datasets';
 import { analyticsDatasets } from './analytics';
 import { clientErrors } from './client-errors';
+import { collectorQuarantine } from './collector-quarantine';
 import { dataQualityResults } from './data-quality-results';
 import { documents } from './documents';
 import { events } from './events';
@@ -15,6 +16,7 @@ export const DATASET_FILES: ReadonlyArray<{ readonly file: string; readonly data
   { file: 'config/datasets/documents.ts', datasets: [documents] },
   { file: 'config/datasets/analytics.ts', datasets: analyticsDatasets },
   { file: 'config/datasets/data-quality-results.ts', datasets: [dataQualityResults] },
+  { file: 'config/datasets/collector-quarantine.ts', datasets: [collectorQuarantine] },
 ];
 
 /** Every dataset this product ships, declared once; every environment catalogs all of them. */

@@ -22,6 +22,17 @@ export const dev: EnvironmentConfigInput = {
   vectorStore: { instanceClass: 't4g.micro', multiAz: false, deletionProtection: false, backupRetentionDays: 1 },
   // Embeddings on (idle it costs only the bedrock-runtime endpoint), with a low Bedrock rate per consumer.
   embeddings: { collections: [{ collection: 'documents', requestsPerSecond: 5 }] },
+  collector: {
+    enabled: true,
+    sources: [
+      // Secrets hold hashed keys only (constructs/collector/README.md, "Write keys"); create them before deploying.
+      { name: 'web', writeKeySecret: 'lakehouse/dev/collector/web', datasets: ['events'] },
+      { name: 'mobile', writeKeySecret: 'lakehouse/dev/collector/mobile', datasets: ['events', 'client_errors'] },
+    ],
+    allowedOrigins: ['https://app.example.com'],
+    throttling: { rateLimit: 100, burstLimit: 200 },
+    reservedConcurrency: 10,
+  },
   storage: {
     zones: [
       { name: 'raw', noncurrentVersionExpirationDays: 7 },

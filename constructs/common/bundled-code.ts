@@ -36,8 +36,17 @@ export function useSourceBundler(bundler: SourceBundler): void {
  * @param name the handler file's name without extension (`handler`)
  */
 export function bundledHandlerCode(directory: string, name: string): lambda.Code {
+  return lambda.Code.fromAsset(bundledHandlerDirectory(directory, name));
+}
+
+/**
+ * The directory holding `index.js` for the handler `<directory>/<name>.ts`: the pre-built bundle in the
+ * published package, or a fresh bundle made once per process from the sources (see bundledHandlerCode).
+ * For constructs that ship more files next to the bundle (a settings document).
+ */
+export function bundledHandlerDirectory(directory: string, name: string): string {
   const prebuilt = join(directory, `${name}.bundle`);
-  if (existsSync(join(prebuilt, 'index.js'))) return lambda.Code.fromAsset(prebuilt);
+  if (existsSync(join(prebuilt, 'index.js'))) return prebuilt;
   const entry = join(directory, `${name}.ts`);
   if (!existsSync(entry)) {
     throw new Error(`no pre-built handler at ${prebuilt}/index.js and no source at ${entry}: rebuild or reinstall the package`);
@@ -57,7 +66,7 @@ export function bundledHandlerCode(directory: string, name: string): lambda.Code
     renameSync(partial, join(outdir, 'index.js'));
     bundles.set(entry, outdir);
   }
-  return lambda.Code.fromAsset(outdir);
+  return outdir;
 }
 
 /** The Node.js runtime every handler of this library targets (the bundles use Node 22 syntax, which it runs). */

@@ -227,6 +227,52 @@ export const ALARM_KINDS = {
     ],
     recover:
       'Throttled calls are retried with backoff and only fail after maxAttempts; lower requestsPerSecond or reservedConcurrency, or request a quota increase. Records that failed are redelivered by SQS.',
+  CollectorServerErrors: {
+    title: 'Collector answering 5XX',
+    summary: 'More than the threshold share of collector requests answered 5XX for 3 × 5 minutes: senders are retrying and may give up',
+    missingData: 'Not breaching: API Gateway publishes counts only while requests arrive; no traffic means nothing failed.',
+    check: [
+      "The collector function's log group: errors at start (an invalid settings file is reported there in full) or timeouts.",
+      'Kinesis: the WriteThrottling alarms of the written datasets and the "records throttled per written stream" widget (the handler answers 5xx only when no event could be accepted).',
+      'Reserved concurrency reached (Lambda Throttles metric of the function) or the interface endpoints (kinesis-streams, secretsmanager) unreachable from the VPC.',
+    ],
+    recover:
+      'Fix the cause (raise stream capacity or the function\'s reserved concurrency, restore the endpoints); SDKs retry 5xx answers with backoff, so events queued on devices arrive once the collector recovers.',
+  },
+  CollectorClientErrors: {
+    title: 'Collector answering 4XX',
+    summary: 'More than the threshold share of collector requests answered 4XX for 3 × 5 minutes: a sender is misconfigured, refused or throttled',
+    missingData: 'Not breaching: no requests means no refusals.',
+    check: [
+      'The access log group of the API stage: status and path of the refused requests (401 unknown or revoked key, 400 body, 413 size, 429 throttling).',
+      'The web ACL\'s sampled requests and metrics (RatePerIp, DeclaredBodyTooLarge, managed rules): a block answers 403.',
+      'Recent key rotations: a key past its notAfter or revoked while a release still sends it.',
+    ],
+    recover:
+      'Give the sender a valid key (npm run collector:key) or fix its configuration; for legitimate 429s raise collector.throttling or the WAF rate per IP in the environment config and deploy.',
+  },
+  CollectorLatency: {
+    title: 'Collector p99 latency high',
+    summary: 'The 99th percentile of collector request latency at the gateway stayed above the threshold for 3 × 5 minutes',
+    missingData: 'Not breaching: no requests means nothing is slow.',
+    check: [
+      'The function\'s Duration and Init Duration: cold starts after a deploy or a scale-up (VPC functions start slower).',
+      'PutRecords latency and throttling on the written streams (retries inside the handler add latency).',
+      'Secrets Manager calls: a key cache (collector.keyCacheSeconds) of 0 fetches the key document on every request.',
+    ],
+    recover: 'Raise stream capacity or memory (more CPU for validation), or the key cache; large batches are slower by nature, compare with docs/performance.md.',
+  },
+  CollectorRejectedEvents: {
+    title: 'Collector rejecting events of a source',
+    summary: 'More than the threshold share of a source\'s events were rejected (quarantined) for 3 × 5 minutes',
+    missingData: 'Not breaching: the handler publishes AcceptedEvents and RejectedEvents only for requests it served.',
+    check: [
+      "SELECT reasons, count(*) FROM collector_quarantine WHERE source = '<source>' GROUP BY reasons ORDER BY 2 DESC: which contract rule the events break.",
+      'The source\'s latest release: a renamed property, a new event type or a wrong timestamp format.',
+      'A contract change deployed before the senders were ready (config/datasets history).',
+    ],
+    recover:
+      'Fix the sender, or change the contract if the data is right; quarantined events keep their payload, so they can be replayed onto the dataset\'s stream after the fix.',
   },
 } as const satisfies Record<string, AlarmKindDescription>;
 

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { defaultName } from '../common/default-name';
 import type { RecoveryEvidence } from '../backup';
 import type { LakehouseCatalog } from '../catalog';
+import type { EventCollector } from '../collector/collector';
 import type { DataQuality } from '../data-quality';
 import type { MetricsElt } from '../elt';
 import type { EmbeddingsPipeline } from '../embeddings/embeddings-pipeline';
@@ -16,6 +17,7 @@ import type { StreamingIngestion } from '../ingestion';
 import type { VectorStore } from '../vector-store';
 import { renderValue, ValidationReport, type ValidationProblem } from '../common/validation-report';
 import { AccountBoundTopicTarget } from './topic-target';
+import { watchCollectorAlarms, type CollectorThresholds } from './collector-alarms';
 import type { AlarmKind } from './alarm-kinds';
 import { checkCompositeAlarmName, rollUpAlarms, type AlarmRollup } from './alarm-rollup';
 import { checkDashboardPages, paginateDashboards, type DashboardPagesOptions } from './dashboard-pages';
@@ -124,6 +126,11 @@ export class PlatformMonitoring extends Construct {
   /** Delivery (freshness or failed puts), stream lag and write throttling of one streamed dataset. */
   public watchIngestion(ingestion: StreamingIngestion): void {
     watchDatasetIngestion(this.sink, ingestion, this.thresholds.iteratorAgeMinutes);
+  }
+
+  /** The HTTP collector: 5XX and 4XX rates, p99 latency, rejected events per source (collector-alarms.ts). */
+  public watchCollector(collector: EventCollector, thresholds?: CollectorThresholds): void {
+    watchCollectorAlarms(this.sink, collector, thresholds);
   }
 
   /** p95 query time and failed queries per workgroup. */

@@ -13,6 +13,7 @@ import { LINEAGE_TABLE } from '../../constructs/lineage/sql';
 import { backupVaultName, eltStateMachineName, lineageJobNamespace } from '../naming';
 import { statefulRemoval } from '../removal';
 import type { CatalogStack } from './catalog-stack';
+import type { CollectorStack } from './collector-stack';
 import type { IngestionStack } from './ingestion-stack';
 import type { NetworkStack } from './network-stack';
 import type { StorageStack } from './storage-stack';
@@ -32,6 +33,8 @@ export interface OperationsStackProps extends StackProps {
   readonly vector: VectorStack;
   /** The embeddings pipelines, when deployed: their alarms and dashboard row. */
   readonly embeddings?: EmbeddingsStack;
+  /** The HTTP collector's stack, when the environment enables it: its alarms and dashboard row live here. */
+  readonly collector?: CollectorStack;
   /**
    * An environment roll-up stack covers this stack's "platform degraded" (shards exist): it then stays
    * silent, so that one incident pages once, through the roll-up. @default false
@@ -103,6 +106,7 @@ export class OperationsStack extends Stack {
     this.monitoring.watchRecovery(this.recoveryEvidence, { rpoMinutes: operations.rpoMinutes, rtoMinutes: operations.rtoMinutes });
     if (this.dataQuality) this.monitoring.watchQuality(this.dataQuality);
     if (this.elt) this.monitoring.watchElt(this.elt);
+    if (props.collector) this.monitoring.watchCollector(props.collector.collector);
     this.monitoring.finish();
 
     this.restoreTesting = new RestoreTesting(this, 'RestoreTesting', {

@@ -65,16 +65,16 @@ describe('interface endpoints are derived from what the in-VPC functions call', 
   });
 
   it('the default endpoint list covers everything the product deploys', () => {
-    const required = [...requiredInterfaceEndpoints(DATASETS).keys()];
-    expect(required.sort()).toEqual(['athena', 'backup', 'bedrock-runtime', 'glue', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
+    const required = [...requiredInterfaceEndpoints(DATASETS, { embeddings: true, collector: true }).keys()];
+    expect(required.sort()).toEqual(['athena', 'backup', 'bedrock-runtime', 'glue', 'kinesis-streams', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
     for (const endpoint of required) expect(DEFAULT_INTERFACE_ENDPOINTS).toContain(endpoint);
     expect(endpointProblems(loadEnvironmentConfig('dev'), DATASETS)).toEqual([]);
   });
 
   it('only the vector store and the recovery evidence are required without Iceberg or quality datasets and without embeddings', () => {
     const plain = DATASETS.filter((dataset) => dataset.format === 'parquet' && dataset.name !== 'data_quality_results');
-    expect([...requiredInterfaceEndpoints(plain, false).keys()].sort()).toEqual(['backup', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
-    expect([...requiredInterfaceEndpoints(plain, true).keys()].sort()).toEqual(['backup', 'bedrock-runtime', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
+    expect([...requiredInterfaceEndpoints(plain, { embeddings: false }).keys()].sort()).toEqual(['backup', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
+    expect([...requiredInterfaceEndpoints(plain, { embeddings: true }).keys()].sort()).toEqual(['backup', 'bedrock-runtime', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
   });
 
   it('an explicit list without bedrock-runtime is refused while the embeddings pipeline is on, and accepted when it is off', () => {
