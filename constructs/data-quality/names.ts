@@ -40,4 +40,10 @@ export const ENVIRONMENT_VARIABLES = {
   queryTimeoutMs: 'QUERY_TIMEOUT_MS',
   /** Optional: datasets checked at once (default 3). */
   queryConcurrency: 'QUERY_CONCURRENCY',
+  /**
+   * Optional: path of a JSON file `{"<database>.<table>": <contract>}` for tables that cannot carry their
+   * contract as a Glue parameter (Iceberg: Athena accepts no custom table properties). The construct ships
+   * it as a Lambda layer (`/opt/…`).
+   */
+  contractsFile: 'CONTRACTS_FILE',
 } as const;
