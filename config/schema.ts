@@ -257,6 +257,13 @@ const operationsSchema = z
       .default('cron(0 5 ? * SUN *)'),
     /** Hours a restored copy is kept for validation before AWS Backup deletes it (1-168). Default 4 (the RTO). */
     restoreValidationHours: z.number().int().min(1, 'must be at least 1').max(168, 'must be at most 168 (AWS Backup: one week)').default(4),
+    /**
+     * Daily pipeline (docs/pipeline.md): what failed input checks do, `fail` (the ELT does not run) or `warn`
+     * (it runs and the gate alarm fires). Default fail.
+     */
+    pipelineInputQualityPolicy: z.enum(['fail', 'warn'], { error: 'must be "fail" or "warn"' }).default('fail'),
+    /** Daily pipeline: longest wait for the inputs to be complete for the day, minutes (0-1440). Default 120. */
+    pipelineFreshnessWaitMinutes: z.number().int('must be a whole number').min(0, 'must be at least 0').max(1440, 'must be at most 1440 (one day)').default(120),
   })
   .strict();
 
