@@ -28,7 +28,7 @@ export interface RunOutcome {
   readonly variables: Readonly<Record<string, unknown>>;
 }
 
-type State = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type State = Record<string, any>;  
 
 const EXPRESSION = /^\{%([\s\S]*)%\}$/;
 

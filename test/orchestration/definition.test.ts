@@ -32,7 +32,7 @@ const OPTIONS: PipelineDefinitionOptions = {
   timeoutSeconds: 21_600,
 };
 const CONTEXT = { Execution: { Id: 'arn:aws:states:eu-west-1:111111111111:execution:p:exec-1', Name: 'exec-1', StartTime: '2026-11-23T01:30:00.123Z' } };
-type States = Record<string, Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type States = Record<string, Record<string, any>>;  
 const states = (options: PipelineDefinitionOptions = OPTIONS) => pipelineDefinition(options).States as States;
 
 /** Answers: readiness by probe number, check results by action and datasets, ELT success, events accepted. */
@@ -91,7 +91,7 @@ describe('the definition, state by state', () => {
 
   it('every transition names a state that exists, and every state is reachable', () => {
     const all = states();
-    const targets = (state: Record<string, any>): string[] => [ // eslint-disable-line @typescript-eslint/no-explicit-any
+    const targets = (state: Record<string, any>): string[] => [  
       ...(state.Next ? [state.Next] : []),
       ...(state.Default ? [state.Default] : []),
       ...((state.Choices ?? []) as Array<{ Next: string }>).map((rule) => rule.Next),
