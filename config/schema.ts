@@ -280,6 +280,13 @@ const operationsSchema = z
       .min(15, 'must be at least 15: no restore of a bucket or database is faster')
       .max(10_080, 'must be at most 10080 (a week)')
       .default(240),
+    /**
+     * Daily pipeline (docs/pipeline.md): what failed input checks do, `fail` (the ELT does not run) or `warn`
+     * (it runs and the gate alarm fires). Default fail.
+     */
+    pipelineInputQualityPolicy: z.enum(['fail', 'warn'], { error: 'must be "fail" or "warn"' }).default('fail'),
+    /** Daily pipeline: longest wait for the inputs to be complete for the day, minutes (0-1440). Default 120. */
+    pipelineFreshnessWaitMinutes: z.number().int('must be a whole number').min(0, 'must be at least 0').max(1440, 'must be at most 1440 (one day)').default(120),
   })
   .strict();
 

@@ -17,4 +17,5 @@ export * from './elt';
 export * from './data-quality';
 export * from './lineage';
 export * from './embeddings';
+export * from './orchestration';
 export * from './common/validation-report';

@@ -42,11 +42,11 @@ function datasetSource(dataset: DatasetDefinition, sources: ReadonlyMap<unknown,
   return file ? `${file}, dataset "${dataset.name}"` : `dataset "${dataset.name}"`;
 }
 
-/** The data-quality checks of every Parquet dataset compile (as the DataQuality construct compiles them at synth). */
+/** The data-quality checks of every checked dataset compile (as the DataQuality construct compiles them at synth). */
 export function qualityRuleProblems(datasets: readonly DatasetDefinition[], sources: ReadonlyMap<unknown, string>): ValidationProblem[] {
   if (!datasets.some((dataset) => dataset.name === HISTORY_TABLE)) return [];
   return datasets
-    .filter((dataset) => dataset.format === 'parquet')
+    .filter((dataset) => dataset.name !== HISTORY_TABLE)
     .flatMap((dataset) => {
       try {
         compileQualityQuery(dataset, { database: 'validation', window: checkWindow(dataset, 0) });
@@ -140,7 +140,7 @@ export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[
   add(VECTOR_STORE_INTERFACE_ENDPOINTS, 'the vector store bootstrap');
   add(RECOVERY_EVIDENCE_INTERFACE_ENDPOINTS, 'the recovery evidence functions');
   if (datasets.some((dataset) => dataset.format === 'iceberg')) add(ICEBERG_DDL_INTERFACE_ENDPOINTS, 'the Iceberg DDL function');
-  if (datasets.some((dataset) => dataset.name === HISTORY_TABLE) && datasets.some((dataset) => dataset.format === 'parquet')) {
+  if (datasets.some((dataset) => dataset.name === HISTORY_TABLE) && datasets.some((dataset) => dataset.name !== HISTORY_TABLE)) {
     add(DATA_QUALITY_INTERFACE_ENDPOINTS, 'the data-quality checks');
   }
   if (deployed.embeddings ?? true) add(EMBEDDINGS_INTERFACE_ENDPOINTS, 'the embeddings consumers');

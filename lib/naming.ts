@@ -64,3 +64,13 @@ export function eltStateMachineName(project: string, environment: string): strin
 export function lineageJobNamespace(config: { readonly project: string; readonly name: string }): string {
   return `${config.project}-${config.name}`;
 }
+
+/** The product-metrics flow's daily pipeline (events and alarms name it): `<project>-<env>-product-metrics`. */
+export function metricsPipelineName(project: string, environment: string): string {
+  return `${project}-${environment}-product-metrics`;
+}
+
+/** Its state machine, found by name by scripts/elt-backfill.ts. */
+export function metricsPipelineStateMachineName(project: string, environment: string): string {
+  return `${metricsPipelineName(project, environment)}-pipeline`;
+}

@@ -1,4 +1,4 @@
-import type { ColumnDefinition, DatasetDefinition } from '../../constructs/datasets';
+import type { ColumnDefinition, DatasetDefinition, QualityRules } from '../../constructs/datasets';
 
 /**
  * Product metrics materialised from `events` by the ELT (a later issue), stored as Iceberg tables in
@@ -10,6 +10,8 @@ const metric = (
   dateColumn: ColumnDefinition,
   columns: ColumnDefinition[],
   uniqueKey: string[],
+  rules: Omit<QualityRules, 'uniqueKey' | 'completeness'> = {},
+  freshnessSloMinutes = DAILY_FRESHNESS_SLO_MINUTES,
 ): DatasetDefinition => ({
   name,
   zone: 'analytics',
@@ -19,12 +21,18 @@ const metric = (
   columns: [dateColumn, ...columns],
   format: 'iceberg',
   partitioning: { time: { granularity: 'month', source: { kind: 'event-time', column: dateColumn.name } } },
-  freshnessSloMinutes: 26 * 60, // daily ELT plus two hours of slack
+  freshnessSloMinutes,
   ingestion: 'batch',
   // Deployed before sharding: pinned to the base stacks so its resources never move (README, "Sharding").
   shard: 'base',
-  quality: { uniqueKey, completeness: { [dateColumn.name]: 1 } },
+  // Checked after each day's ELT by the pipeline (docs/pipeline.md) and hourly by the data-quality function.
+  quality: { uniqueKey, completeness: { [dateColumn.name]: 1 }, ...rules },
 });
+
+/** The daily pipeline's run plus two hours of slack. */
+const DAILY_FRESHNESS_SLO_MINUTES = 26 * 60;
+/** Shares: user counts over user counts of the same day or cohort. */
+const SHARE = { min: 0, max: 1 };
 
 const activityDate: ColumnDefinition = { name: 'activity_date', type: 'date', description: 'Day of activity, UTC', classification: 'internal' };
 const count = (name: string, description: string): ColumnDefinition => ({ name, type: 'bigint', description, classification: 'internal' });
@@ -36,6 +44,8 @@ export const dailyActiveUsers = metric(
   activityDate,
   [count('active_users', 'Distinct active users that day')],
   ['activity_date'],
+  // A day is written only when it had events, so it has at least one user.
+  { ranges: { active_users: { min: 1 } } },
 );
 
 export const monthlyActiveUsers = metric(
@@ -44,6 +54,9 @@ export const monthlyActiveUsers = metric(
   { name: 'activity_month', type: 'date', description: 'First day of the month, UTC', classification: 'internal' },
   [count('active_users', 'Distinct active users that month')],
   ['activity_month'],
+  { ranges: { active_users: { min: 1 } } },
+  // The month's row carries the month's first day: its newest date is up to 31 days old on a normal day.
+  32 * 24 * 60 + DAILY_FRESHNESS_SLO_MINUTES,
 );
 
 export const retentionCohorts = metric(
@@ -57,6 +70,7 @@ export const retentionCohorts = metric(
     rate('retention_rate', 'retained_users / cohort_size'),
   ],
   ['cohort_date', 'day_number'],
+  { ranges: { day_number: { min: 0 }, cohort_size: { min: 1 }, retained_users: { min: 0 }, retention_rate: SHARE } },
 );
 
 export const featureAdoption = metric(
@@ -69,6 +83,7 @@ export const featureAdoption = metric(
     rate('adoption_rate', 'users / active users that day'),
   ],
   ['activity_date', 'feature'],
+  { ranges: { users: { min: 1 }, adoption_rate: SHARE } },
 );
 
 export const funnelConversion = metric(
@@ -83,6 +98,10 @@ export const funnelConversion = metric(
     rate('conversion_rate', 'users / users at step 1'),
   ],
   ['activity_date', 'funnel', 'step_number'],
+  {
+    ranges: { step_number: { min: 1 }, users: { min: 0 }, conversion_rate: SHARE },
+    acceptedValues: { funnel: ['signup_to_first_purchase'], step_name: ['signup_started', 'signup_completed', 'first_purchase'] },
+  },
 );
 
 export const analyticsDatasets = [dailyActiveUsers, monthlyActiveUsers, retentionCohorts, featureAdoption, funnelConversion];

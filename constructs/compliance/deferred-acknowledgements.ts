@@ -1,5 +1,6 @@
 import { CfnResource, type IPolicyValidationContextBeta1, type IPolicyValidationPluginBeta1, type PolicyValidationPluginReportBeta1 } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { resolveExecutionArnWildcardIntents } from './execution-wildcards';
 import { resolveGlueTableWildcardIntents } from './glue-table-wildcards';
 import { resolveGrantPolicyIntents } from './grant-policies';
 import { resolveResourceWildcardIntents } from './resource-wildcards';
@@ -45,6 +46,7 @@ export class DeferredAcknowledgements implements IPolicyValidationPluginBeta1 {
     if (!app) throw new Error('DeferredAcknowledgements needs a CDK version that passes the construct tree to validation plugins');
     resolveWildcardIntents(app, OBJECT_ARN_WILDCARDS);
     resolveGlueTableWildcardIntents(app);
+    resolveExecutionArnWildcardIntents(app);
     resolveResourceWildcardIntents(app);
     resolveGrantPolicyIntents(app);
     return { success: true, violations: [] };

@@ -1,4 +1,5 @@
 export * from './deferred-acknowledgements';
+export * from './execution-wildcards';
 export * from './glue-table-wildcards';
 export * from './grant-policies';
 export * from './resource-wildcards';

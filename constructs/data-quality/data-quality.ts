@@ -10,11 +10,16 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { bundledHandlerCode, HANDLER_RUNTIME } from '../common';
 import { assertScheduleExpression } from '../common/validators/schedule-expression';
 import { acknowledgeObjectArnWildcards, acknowledgeResourceWildcard } from '../compliance';
 import type { DatasetDefinition } from '../datasets';
 import type { InterfaceEndpointName } from '../network/interface-endpoints';
+import { CONTRACTS_FILE_NAME, CONTRACTS_FILE_PATH, contractsFileText } from './contracts-file';
 import { DIMENSION_NAMES, ENVIRONMENT_VARIABLES, METRIC_NAMES } from './names';
 import { qualityChecks, type QualityCheck } from './rules';
 import { checkWindow, compileQualityQuery, HISTORY_TABLE } from './sql';
@@ -39,7 +44,10 @@ export interface DataQualityProps {
   readonly vpcSubnets: ec2.SubnetSelection;
   /** The VPC's range as a literal, for HTTPS egress to the interface endpoints. */
   readonly vpcCidr: string;
-  /** Parquet datasets to check (their tables carry the contract in `lakehouse.contract`). */
+  /**
+   * Datasets to check. Parquet tables carry their contract in `lakehouse.contract`; Iceberg tables cannot
+   * (Athena accepts no custom table properties), so their contracts ship with the function as a layer.
+   */
   readonly datasets: readonly CheckedDataset[];
   /** Database of the `data_quality_results` history table. */
   readonly historyDatabase: string;
@@ -85,6 +93,8 @@ export class DataQuality extends Construct {
   public readonly schedule: events.Rule;
   public readonly metricNamespace: string;
   public readonly datasets: readonly CheckedDataset[];
+  /** The contracts of the Iceberg datasets (`/opt/lakehouse-contracts.json`); absent when none is checked. */
+  public readonly contractsLayer?: lambda.LayerVersion;
   private readonly environment: string;
 
   constructor(scope: Construct, id: string, props: DataQualityProps) {
@@ -94,7 +104,6 @@ export class DataQuality extends Construct {
     this.datasets = props.datasets;
     this.environment = props.environment ?? Stack.of(this).stackName;
     for (const { dataset, databaseName } of props.datasets) {
-      if (dataset.format !== 'parquet') throw new Error(`${this.node.path}: dataset ${dataset.name} is ${dataset.format}; checks read Parquet tables' contracts`);
       // The function compiles the same query from the deployed contract; compiling it here fails the
       // synth, not the first scheduled run, when a rule cannot be turned into SQL.
       compileQualityQuery(dataset, { database: databaseName, window: checkWindow(dataset, 0) });
@@ -121,6 +130,15 @@ export class DataQuality extends Construct {
     });
     this.grantChecks(props, databases);
 
+    const iceberg = props.datasets.filter((entry) => entry.dataset.format === 'iceberg');
+    if (iceberg.length > 0) {
+      this.contractsLayer = new lambda.LayerVersion(this, 'Contracts', {
+        description: 'Contracts of the Iceberg tables the data-quality checks read (they carry no custom table properties)',
+        code: lambda.Code.fromAsset(contractsAsset(iceberg.map((entry) => ({ database: entry.databaseName, table: entry.dataset.name, contract: entry.dataset })))),
+        compatibleRuntimes: [HANDLER_RUNTIME],
+      });
+    }
+
     this.function = new lambda.Function(this, 'Function', {
       description: 'Data-quality checks compiled from the dataset contracts, run on Athena',
       runtime: HANDLER_RUNTIME,
@@ -139,6 +157,7 @@ export class DataQuality extends Construct {
       }),
       deadLetterQueue: new sqs.Queue(this, 'DeadLetterQueue', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) }),
       reservedConcurrentExecutions: 1,
+      layers: this.contractsLayer ? [this.contractsLayer] : undefined,
       // Scheduled runs are asynchronous: a failed run is retried once, then lands in the DLQ.
       retryAttempts: 1,
       environment: {
@@ -150,6 +169,7 @@ export class DataQuality extends Construct {
         ...(props.lineage
           ? { [ENVIRONMENT_VARIABLES.lineageDatabase]: props.lineage.databaseName, [ENVIRONMENT_VARIABLES.lineageJobNamespace]: props.lineage.jobNamespace }
           : {}),
+        ...(this.contractsLayer ? { [ENVIRONMENT_VARIABLES.contractsFile]: CONTRACTS_FILE_PATH } : {}),
       },
     });
 
@@ -256,4 +276,19 @@ export class DataQuality extends Construct {
       "Object ARNs cannot be enumerated (compliance decisions in docs/decisions.md, IAM5 on object ARNs): query results under the workgroup's own prefix.",
     );
   }
+}
+
+/**
+ * A folder holding only the contracts file, named by its content's hash (so the asset is stable and two
+ * apps in one process never share a folder with different contents).
+ */
+function contractsAsset(entries: Parameters<typeof contractsFileText>[0]): string {
+  const text = contractsFileText(entries);
+  const folder = join(tmpdir(), 'lakehouse-blueprint-contracts', createHash('sha256').update(text).digest('hex').slice(0, 16));
+  mkdirSync(folder, { recursive: true });
+  // Written next to the file and renamed over it: concurrent synths (test workers) never read half a file.
+  const partial = join(folder, `.${process.pid}.partial`);
+  writeFileSync(partial, text);
+  renameSync(partial, join(folder, CONTRACTS_FILE_NAME));
+  return folder;
 }

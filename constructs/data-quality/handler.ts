@@ -50,7 +50,9 @@ import { athenaDatasetName, athenaNamespace, runEvent } from '../lineage/events'
 import { lineageInsert } from '../lineage/sql';
 import { DIMENSION_NAMES, ENVIRONMENT_VARIABLES as ENV, METRIC_NAMES } from './names';
 import { qualityChecks, ROW_COUNT_METRIC, type QualityCheck } from './rules';
-import { checkWindow, compileQualityQuery, evaluate, HISTORY_TABLE, historyInsert, historyRows, MetricRowError, type CheckResult, type HistoryRow, type MetricRow } from './sql';
+import { checkWindow, compileQualityQuery, evaluate, HISTORY_TABLE, historyInsert, historyRows, MetricRowError, type CheckResult, type CheckWindow, type HistoryRow, type MetricRow } from './sql';
+import { dayRunAsOf, dayWindow, DayRunRequestError, isDayRunRequest, judgeReadiness, parseDayRunRequest, READINESS_METRIC, readinessQuery, type DayRunRequest, type Readiness } from './day-run';
+import { readContractsFile, type ContractsByTable } from './contracts-file';
 
 export { DIMENSION_NAMES, ENVIRONMENT_VARIABLES, METRIC_NAMES } from './names';
 
@@ -85,6 +87,8 @@ export interface DataQualityConfig {
   /** Database of the lineage table; runs are not recorded without it. */
   readonly lineageDatabase?: string;
   readonly lineageJobNamespace: string;
+  /** Contracts of tables that cannot carry one (Iceberg), by `database.table`, from `CONTRACTS_FILE`. */
+  readonly contractsFile?: string;
 }
 
 /** OpenLineage job name of a data-quality run. */
@@ -125,8 +129,20 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     problems.push(`${ENV.lineageDatabase} must be a Glue database name (lowercase letters, digits, underscores), got "${lineageDatabase}"`);
   }
   const lineageJobNamespace = env[ENV.lineageJobNamespace]?.trim() || environment;
+  const contractsFile = env[ENV.contractsFile]?.trim() || undefined;
   if (problems.length > 0) throw new Error(`Data-quality function misconfigured: ${problems.join('; ')}`);
-  return { workGroup, tables, historyDatabase, metricNamespace, environment, queryTimeoutMs, concurrency, ...(lineageDatabase ? { lineageDatabase } : {}), lineageJobNamespace };
+  return {
+    workGroup,
+    tables,
+    historyDatabase,
+    metricNamespace,
+    environment,
+    queryTimeoutMs,
+    concurrency,
+    ...(lineageDatabase ? { lineageDatabase } : {}),
+    lineageJobNamespace,
+    ...(contractsFile ? { contractsFile } : {}),
+  };
 }
 
 /** The `TABLES` value: a non-empty array of `{database, table}` objects; duplicates are dropped, the order kept. */
@@ -208,6 +224,17 @@ export interface RunReport {
   readonly historyQueryExecutionIds: readonly string[];
   /** The lineage INSERT's query, when the run was recorded (LINEAGE_DATABASE set and the INSERT succeeded). */
   readonly lineageQueryExecutionId?: string;
+  /** Every dataset was checked and no check failed: what a pipeline's quality gate reads. */
+  readonly passed: boolean;
+  /** The day a targeted run checked (absent for scheduled runs). */
+  readonly day?: string;
+}
+
+/** What a targeted `readiness` run returns: the day is ready when every dataset is. */
+export interface ReadinessReport {
+  readonly day: string;
+  readonly ready: boolean;
+  readonly datasets: readonly Readiness[];
 }
 
 /** The run could not do all its work; the report says what it did. */
@@ -222,7 +249,11 @@ export class DataQualityRunError extends Error {
   }
 }
 
-export type DataQualityHandler = (event?: DataQualityEvent, context?: LambdaContextLike) => Promise<RunReport>;
+/** A scheduled run or a targeted `check` returns a RunReport; a targeted `readiness` run a ReadinessReport. */
+export interface DataQualityHandler {
+  (event: DataQualityEvent & { readonly action: 'readiness' }, context?: LambdaContextLike): Promise<ReadinessReport>;
+  (event?: DataQualityEvent, context?: LambdaContextLike): Promise<RunReport>;
+}
 
 /** A listed table as read from the catalog: its contract, or why there is none to check. */
 export interface ContractTable {
@@ -240,7 +271,7 @@ export function createHandler(deps: DataQualityDependencies = {}): DataQualityHa
   let athena = deps.athena;
   let cloudwatch = deps.cloudwatch;
 
-  return async (event = {}, context) => {
+  const run = async (event: DataQualityEvent = {}, context?: LambdaContextLike): Promise<RunReport | ReadinessReport> => {
     const config = readConfig(deps.env ?? process.env);
     glue ??= new GlueClient({});
     athena ??= new AthenaClient({});
@@ -260,19 +291,29 @@ export function createHandler(deps: DataQualityDependencies = {}): DataQualityHa
     const eventTime = typeof event.time === 'string' ? Date.parse(event.time) : Number.NaN;
     const checkedAt = new Date(Number.isNaN(eventTime) ? startedAt : eventTime);
     const problems: string[] = [];
+    // A pipeline's targeted run (day-run.ts) names a day and some of the listed tables; a scheduled run has neither.
+    const request = isDayRunRequest(event) ? parseDayRunRequest(event) : undefined;
+    const listed = request ? selectTables(config.tables, request) : config.tables;
     log(
-      `Data-quality run ${runId} at ${checkedAt.toISOString()}: tables ${config.tables.map((entry) => `${entry.database}.${entry.table}`).join(', ')}, workgroup ${config.workGroup}`,
+      `Data-quality ${request ? `${request.action} of ${request.day}` : 'run'} ${runId} at ${checkedAt.toISOString()}: tables ${listed.map((entry) => `${entry.database}.${entry.table}`).join(', ')}, workgroup ${config.workGroup}`,
     );
 
     // 1. The contracts, from the listed tables (one GetTable each). A table without a usable contract
     //    becomes a dataset that could not be checked (checkDataset reports it).
+    const contracts = config.contractsFile ? readContractsFile(config.contractsFile) : undefined;
     const tables: ContractTable[] = [];
-    for (const entry of config.tables) tables.push(await contractTable(glue, entry));
+    for (const entry of listed) tables.push(await contractTable(glue, entry, contracts));
+
+    const queryDeadline = () => Math.min(now() + config.queryTimeoutMs, lambdaDeadline - (Number.isFinite(lambdaDeadline) ? HISTORY_RESERVE_MS : 0));
+    if (request?.action === 'readiness') {
+      return readiness(tables, request.day, { runner, athena, config, runId, now, deadline: queryDeadline(), log });
+    }
 
     // 2. One query per dataset.
-    const queryDeadline = () => Math.min(now() + config.queryTimeoutMs, lambdaDeadline - (Number.isFinite(lambdaDeadline) ? HISTORY_RESERVE_MS : 0));
+    const windowFor = (dataset: DatasetDefinition): CheckWindow => (request ? dayWindow(dataset, request.day) : checkWindow(dataset, checkedAt));
+    const asOf = request ? dayRunAsOf(request.day, checkedAt.getTime()) : checkedAt;
     const outcomes = await mapWithConcurrency(tables, config.concurrency, async (entry): Promise<DatasetOutcome> => {
-      const outcome = await checkDataset(entry, { runner, athena: athena as AthenaClient, config, runId, checkedAt, deadline: queryDeadline() });
+      const outcome = await checkDataset(entry, { runner, athena: athena as AthenaClient, config, runId, checkedAt, deadline: queryDeadline(), windowFor, asOf });
       log(summarise(outcome));
       return outcome;
     });
@@ -326,6 +367,8 @@ export function createHandler(deps: DataQualityDependencies = {}): DataQualityHa
       historyRows: rows.length,
       historyQueryExecutionIds,
       ...(lineageQueryExecutionId ? { lineageQueryExecutionId } : {}),
+      passed: outcomes.every((outcome) => outcome.error === undefined) && failedCheckCount(outcomes) === 0,
+      ...(request ? { day: request.day } : {}),
     };
     log(
       `Data-quality run ${runId}: ${outcomes.length - unchecked.length}/${outcomes.length} dataset(s) checked, ${report.failedChecks.length} failed check(s)` +
@@ -340,6 +383,7 @@ export function createHandler(deps: DataQualityDependencies = {}): DataQualityHa
     }
     return report;
   };
+  return run as DataQualityHandler;
 }
 
 interface LineageContext {
@@ -414,7 +458,7 @@ export async function recordLineage(context: LineageContext): Promise<string | u
 let defaultHandler: DataQualityHandler | undefined;
 
 /** The Lambda entry point (EventBridge schedule). */
-export async function handler(event?: DataQualityEvent, context?: LambdaContextLike): Promise<RunReport> {
+export async function handler(event?: DataQualityEvent, context?: LambdaContextLike): Promise<RunReport | ReadinessReport> {
   defaultHandler ??= createHandler();
   return defaultHandler(event, context);
 }
@@ -424,13 +468,14 @@ export async function handler(event?: DataQualityEvent, context?: LambdaContextL
  * a table that is not found, has no `lakehouse.contract` parameter, cannot be read or carries an invalid
  * contract comes back with the reason in `error` (and no `dataset`).
  */
-export async function contractTable(glue: GlueClient, { database, table }: DataQualityTable): Promise<ContractTable> {
+export async function contractTable(glue: GlueClient, { database, table }: DataQualityTable, contracts?: ContractsByTable): Promise<ContractTable> {
   const where = `${database}.${table}`;
   let contract: string | undefined;
   try {
     const response = await glue.send(new GetTableCommand({ DatabaseName: database, Name: table }));
     if (!response?.Table) return { database, table, error: `table ${where} could not be read: Glue GetTable returned no table` };
-    contract = response.Table.Parameters?.[CONTRACT_PARAMETER];
+    // An Iceberg table carries no custom parameters: its contract ships with the function (CONTRACTS_FILE).
+    contract = response.Table.Parameters?.[CONTRACT_PARAMETER] ?? contracts?.get(where);
   } catch (error) {
     if ((error as { name?: unknown } | null)?.name === 'EntityNotFoundException') {
       return { database, table, error: `table ${where} was not found in the Glue catalog: ${describe(error)}` };
@@ -472,6 +517,10 @@ interface CheckContext {
   readonly runId: string;
   readonly checkedAt: Date;
   readonly deadline: number;
+  /** The partitions to scan (the scheduled window, or a targeted run's day). */
+  readonly windowFor: (dataset: DatasetDefinition) => CheckWindow;
+  /** The instant checks are judged at (freshness is measured to it). */
+  readonly asOf: Date;
 }
 
 async function checkDataset(entry: ContractTable, context: CheckContext): Promise<DatasetOutcome> {
@@ -482,7 +531,7 @@ async function checkDataset(entry: ContractTable, context: CheckContext): Promis
   let sql: string;
   try {
     checks = qualityChecks(dataset);
-    sql = compileQualityQuery(dataset, { database: entry.database, table: entry.table, window: checkWindow(dataset, context.checkedAt) });
+    sql = compileQualityQuery(dataset, { database: entry.database, table: entry.table, window: context.windowFor(dataset) });
   } catch (error) {
     return { ...base, error: `its checks cannot be compiled: ${(error as Error).message}`, failure: 'ERROR' };
   }
@@ -498,7 +547,7 @@ async function checkDataset(entry: ContractTable, context: CheckContext): Promis
     });
     queryExecutionId = outcome.queryExecutionId;
     const row = await queryRow(context.athena, queryExecutionId);
-    const results = evaluate(checks, row, context.checkedAt);
+    const results = evaluate(checks, row, context.asOf);
     return { ...base, queryExecutionId, rowCount: row[ROW_COUNT_METRIC] ?? 0, results };
   } catch (error) {
     if (error instanceof AthenaQueryError) {
@@ -508,6 +557,68 @@ async function checkDataset(entry: ContractTable, context: CheckContext): Promis
     const what = error instanceof MetricRowError ? 'its query result is unusable' : 'its query result could not be read';
     return { ...base, ...(queryExecutionId ? { queryExecutionId } : {}), error: `${what} (query ${queryExecutionId}): ${describe(error)}`, failure: 'ERROR' };
   }
+}
+
+function failedCheckCount(outcomes: readonly DatasetOutcome[]): number {
+  return outcomes.reduce((count, outcome) => count + (outcome.results ?? []).filter((result) => result.status === 'failed').length, 0);
+}
+
+/** The listed tables a targeted run names (by table name); a name not listed is refused, not skipped. */
+export function selectTables(tables: readonly DataQualityTable[], request: DayRunRequest): DataQualityTable[] {
+  const unknown = request.datasets.filter((name) => !tables.some((entry) => entry.table === name));
+  if (unknown.length > 0) {
+    throw new DayRunRequestError(`Data-quality request refused: datasets ${unknown.join(', ')} are not checked by this function; allowed: ${tables.map((entry) => entry.table).join(', ')}`);
+  }
+  return tables.filter((entry) => request.datasets.includes(entry.table));
+}
+
+interface ReadinessContext {
+  readonly runner: AthenaQueryRunner;
+  readonly athena: AthenaClient;
+  readonly config: DataQualityConfig;
+  readonly runId: string;
+  readonly now: () => number;
+  readonly deadline: number;
+  readonly log: (message: string) => void;
+}
+
+/**
+ * A `readiness` run: one query per dataset for the newest value over the day and the day after, judged by
+ * day-run.ts. A dataset that cannot be queried fails the invocation (the pipeline retries it); a dataset
+ * that is merely not ready yet is a result.
+ */
+async function readiness(tables: readonly ContractTable[], day: string, context: ReadinessContext): Promise<ReadinessReport> {
+  const failures: string[] = [];
+  const results: Readiness[] = [];
+  for (const entry of tables) {
+    const where = `${entry.database}.${entry.table}`;
+    if (!entry.dataset) {
+      failures.push(`${where}: ${entry.error ?? 'no contract'}`);
+      continue;
+    }
+    try {
+      const sql = readinessQuery(entry.dataset, { database: entry.database, table: entry.table, day });
+      const outcome = await context.runner.run({
+        sql,
+        workGroup: context.config.workGroup,
+        database: entry.database,
+        clientRequestToken: token(context.runId, 'readiness', where, sql),
+        deadline: context.deadline,
+        description: `readiness of ${where} for ${day}`,
+      });
+      const row = await queryRow(context.athena, outcome.queryExecutionId);
+      const result = judgeReadiness(entry.dataset, day, row[READINESS_METRIC] ?? null, context.now());
+      context.log(`Readiness of ${where} for ${day}: ${result.ready ? 'ready' : `not ready (${result.reason})`}`);
+      results.push(result);
+    } catch (error) {
+      failures.push(`${where}: ${describe(error)}`);
+    }
+  }
+  if (failures.length > 0) {
+    const report: RunReport = { runId: context.runId, checkedAt: new Date(context.now()).toISOString(), datasets: [], failedChecks: [], metricsPublished: 0, historyRows: 0, historyQueryExecutionIds: [], passed: false, day };
+    throw new DataQualityRunError(`Readiness of ${day} could not be judged: ${failures.join('; ')}`, report, failures);
+  }
+  return { day, ready: results.every((result) => result.ready), datasets: results };
 }
 
 /** The single row of a finished quality query (GetQueryResults, all pages), by column name. */

@@ -46,4 +46,10 @@ export const ENVIRONMENT_VARIABLES = {
   lineageDatabase: 'LINEAGE_DATABASE',
   /** Optional: OpenLineage job namespace of the runs (default: the ENVIRONMENT value). */
   lineageJobNamespace: 'LINEAGE_JOB_NAMESPACE',
+  /**
+   * Optional: path of a JSON file `{"<database>.<table>": <contract>}` for tables that cannot carry their
+   * contract as a Glue parameter (Iceberg: Athena accepts no custom table properties). The construct ships
+   * it as a Lambda layer (`/opt/…`).
+   */
+  contractsFile: 'CONTRACTS_FILE',
 } as const;

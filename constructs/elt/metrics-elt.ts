@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ValidationReport } from '../common/validation-report';
 import { assertScheduleExpression } from '../common/validators/schedule-expression';
 import { acknowledgeObjectArnWildcards, acknowledgeResourceWildcard, STEP_FUNCTIONS_LOG_DELIVERY_ACTIONS, STEP_FUNCTIONS_TRACING_ACTIONS } from '../compliance';
 import { dataPrefix, type DatasetDefinition } from '../datasets';
@@ -33,6 +34,11 @@ export interface MetricsEltProps {
   readonly logRetention?: logs.RetentionDays;
   /** When the daily run starts; it processes the previous UTC day. @default 01:30 UTC */
   readonly schedule?: events.Schedule;
+  /**
+   * Whether the ELT runs on its own schedule. Turn it off when a pipeline (constructs/orchestration,
+   * DailyPipeline) starts it after its input gates: two schedules would run the day twice. @default true
+   */
+  readonly scheduled?: boolean;
   /** Feature events of feature_adoption. @default DEFAULT_FEATURE_EVENTS */
   readonly featureEvents?: readonly string[];
   /** @default RemovalPolicy.RETAIN (log group) */
@@ -77,7 +83,8 @@ const RETRIED_ERRORS = ['Athena.TooManyRequestsException', 'Athena.InternalServe
 export class MetricsElt extends Construct {
   public readonly stateMachine: sfn.StateMachine;
   public readonly role: iam.Role;
-  public readonly schedule: events.Rule;
+  /** Absent when `scheduled` is false. */
+  public readonly schedule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: MetricsEltProps) {
     super(scope, id);
@@ -189,6 +196,12 @@ export class MetricsElt extends Construct {
         'no resource-level permissions; lakeformation:GetDataAccess neither.',
     );
 
+    if (props.scheduled === false) {
+      if (props.schedule) {
+        throw new ValidationReport([{ source: `MetricsElt (${this.node.path})`, field: 'schedule', value: props.schedule.expressionString, allowed: 'no schedule when scheduled is false (drop one of them)' }]);
+      }
+      return;
+    }
     const eltSchedule = props.schedule ?? events.Schedule.cron({ hour: '1', minute: '30' });
     assertScheduleExpression(`MetricsElt (${this.node.path})`, 'schedule', eltSchedule.expressionString);
     this.schedule = new events.Rule(this, 'Schedule', {

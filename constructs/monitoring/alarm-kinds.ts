@@ -273,6 +273,29 @@ export const ALARM_KINDS = {
     ],
     recover:
       'Fix the sender, or change the contract if the data is right; quarantined events keep their payload, so they can be replayed onto the dataset\'s stream after the fix.',
+  PipelineFailed: {
+    title: 'Daily pipeline failed',
+    summary: 'A daily pipeline execution failed or timed out: a gate stopped the day (stale or failing inputs, failing outputs) or a step failed after its retries',
+    missingData: 'Not breaching: Step Functions reports failed executions only when executions run.',
+    check: [
+      'The execution in the Step Functions console: the last state entered names the cause (StaleInputs, InputQualityFailed, OutputQualityFailed, or StepFailed with the error of the step); the notification carries the same.',
+      'Gate failures: the data-quality function\'s log for the run (its report lists each failed check with its value) and data_quality_results for the day.',
+      'Step failures: for RunElt the nested ELT execution (EltFailed fires too); for the quality steps the function\'s errors and its dead-letter-free synchronous invocations (DataQualityRunError: a query failed or a table could not be read).',
+    ],
+    recover:
+      'Fix the data or the cause, then re-run the day through the pipeline: npm run elt:backfill -- --env <env> --from <day> --to <day> (add --skip-freshness-wait for days whose input is complete); every ELT target replaces its day.',
+  },
+  PipelineGateFailed: {
+    title: 'Daily pipeline gate failed',
+    summary: 'A gate of a daily pipeline failed: its inputs were not complete in time (freshness), or the checks of its inputs or outputs failed; with the warn policy the ELT still ran on that data',
+    missingData: 'Not breaching: the gate-failure rule matches only when a gate fails.',
+    check: [
+      'The gate-failure notification: its detail names the pipeline, the day, the gate (freshness, input_quality, output_quality) and the policy.',
+      'freshness: the events delivery (Delivery and IteratorAge alarms, the dashboard Deliver row): did events of the next day arrive?',
+      'input_quality / output_quality: the failed checks in data_quality_results for that day (SELECT * FROM data_quality_results WHERE check_date = current_date AND NOT passed) and the DatasetQuality alarms of those datasets.',
+    ],
+    recover:
+      'Once the data is fixed (or late data has arrived), re-run the day: npm run elt:backfill -- --env <env> --from <day> --to <day>; with the warn policy, re-run the days the ELT processed on bad inputs.',
   },
 } as const satisfies Record<string, AlarmKindDescription>;
 

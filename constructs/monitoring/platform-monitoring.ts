@@ -13,6 +13,7 @@ import type { EventCollector } from '../collector/collector';
 import type { DataQuality } from '../data-quality';
 import type { MetricsElt } from '../elt';
 import type { EmbeddingsPipeline } from '../embeddings/embeddings-pipeline';
+import type { DailyPipeline } from '../orchestration';
 import type { StreamingIngestion } from '../ingestion';
 import type { VectorStore } from '../vector-store';
 import { renderValue, ValidationReport, type ValidationProblem } from '../common/validation-report';
@@ -280,6 +281,55 @@ export class PlatformMonitoring extends Construct {
       targets: [new AccountBoundTopicTarget(this.topic)],
     });
     this.row('Quality', new cloudwatch.GraphWidget({ title: 'metrics ELT: failed or timed-out executions', left: [failures], width: 12 }));
+  }
+
+  /**
+   * A daily pipeline: an alarm on failed or timed-out executions, an alarm on gate failures (a `warn` gate
+   * lets the execution succeed, so only its event shows it), and both kinds of event routed to the topic
+   * with the day and gate they name.
+   */
+  public watchPipeline(pipeline: DailyPipeline): void {
+    const failures = new cloudwatch.MathExpression({
+      expression: 'failed + timedOut',
+      usingMetrics: { failed: pipeline.metricFailedExecutions(), timedOut: pipeline.metricTimedOutExecutions() },
+      period: Duration.hours(1),
+      label: 'failed or timed-out executions',
+    });
+    this.alarm('PipelineFailed', pipeline.pipelineName, failures, {
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    new events.Rule(this, 'PipelineExecutionFailures', {
+      description: `Daily pipeline ${pipeline.pipelineName}: executions that failed, timed out or were aborted`,
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [pipeline.stateMachine.stateMachineArn] },
+      },
+      targets: [new AccountBoundTopicTarget(this.topic)],
+    });
+    const gates = new events.Rule(this, 'PipelineGateFailures', {
+      description: `Daily pipeline ${pipeline.pipelineName}: gate failures (stale inputs, failed input or output checks)`,
+      eventPattern: pipeline.gateFailurePattern(),
+      targets: [new AccountBoundTopicTarget(this.topic)],
+    });
+    const gateFailures = new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName: 'TriggeredRules',
+      dimensionsMap: { RuleName: gates.ruleName },
+      statistic: 'Sum',
+      period: Duration.hours(1),
+      label: 'gate failures',
+    });
+    this.alarm('PipelineGateFailed', pipeline.pipelineName, gateFailures, {
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.row('Quality', new cloudwatch.GraphWidget({ title: `${pipeline.pipelineName}: failed executions and gate failures`, left: [failures, gateFailures], width: 12 }));
   }
 
   /**

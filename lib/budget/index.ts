@@ -1,6 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { BASE_SHARD, type DatasetDefinition } from '../../constructs/datasets';
+import { HISTORY_TABLE } from '../../constructs/data-quality/sql';
 import type { LakehouseStacks } from '../lakehouse-app';
 import type { ShardedLayer } from '../naming';
 import { budgetProblems, BudgetExceededError, type BudgetProblem, type StackContents } from './check';
@@ -15,7 +16,7 @@ export * from './measure';
 /** Which datasets have resources in a stack of `layer`. */
 function inLayer(layer: ShardedLayer, datasets: readonly DatasetDefinition[]): string[] {
   const holds = (dataset: DatasetDefinition) =>
-    layer === 'catalog' || dataset.ingestion === 'stream' || (layer === 'operations' && dataset.format === 'parquet');
+    layer === 'catalog' || dataset.ingestion === 'stream' || (layer === 'operations' && dataset.name !== HISTORY_TABLE);
   return datasets.filter(holds).map((dataset) => dataset.name);
 }
 

@@ -9,6 +9,7 @@ import { events as eventsDataset } from '../../config/datasets/events';
 import { namedQueries } from '../../constructs/catalog/queries';
 import { checkWindow, compileQualityQuery, evaluate, historyInsert, historyRows, type CheckResult, type MetricRow } from '../../constructs/data-quality/sql';
 import { qualityChecks } from '../../constructs/data-quality/rules';
+import { dayRunAsOf, dayWindow, judgeReadiness, READINESS_METRIC, readinessQuery, type Readiness } from '../../constructs/data-quality/day-run';
 import type { DatasetDefinition } from '../../constructs/datasets';
 import { eltSteps, renderStatement, type EltTarget } from '../../constructs/elt/steps';
 import { glueDatabasePrefix } from '../naming';
@@ -81,6 +82,21 @@ export async function runQualityChecks(lake: LocalLake, dataset: DatasetDefiniti
   const [row] = await lake.query(query);
   const metrics = Object.fromEntries(Object.entries(row).map(([name, value]) => [name, value === null ? null : Number(value)]));
   return { dataset: dataset.name, query, metrics, results: evaluate(qualityChecks(dataset), metrics, now) };
+}
+
+/** A pipeline's targeted check of one day (the partitions holding it), judged as of the day's end or `now`. */
+export async function runDayQualityChecks(lake: LocalLake, dataset: DatasetDefinition, day: string, now: Date): Promise<QualityRun> {
+  const query = compileQualityQuery(dataset, { database: lake.database(dataset), window: dayWindow(dataset, day) });
+  const [row] = await lake.query(query);
+  const metrics = Object.fromEntries(Object.entries(row).map(([name, value]) => [name, value === null ? null : Number(value)]));
+  return { dataset: dataset.name, query, metrics, results: evaluate(qualityChecks(dataset), metrics, dayRunAsOf(day, now.getTime())) };
+}
+
+/** A pipeline's readiness probe of one day's input, through the function's own query and judgement. */
+export async function dayReadiness(lake: LocalLake, dataset: DatasetDefinition, day: string, now: Date): Promise<Readiness> {
+  const [row] = await lake.query(readinessQuery(dataset, { database: lake.database(dataset), day }));
+  const newest = row[READINESS_METRIC];
+  return judgeReadiness(dataset, day, newest === null ? null : Number(newest), now.getTime());
 }
 
 /** Appends quality results to the history table through the function's own INSERT. */

@@ -13,7 +13,7 @@ import type { StorageStack } from './storage-stack';
 
 export interface DataQualityWiring {
   readonly config: EnvironmentConfig;
-  /** The datasets of this stack (base or shard); the Parquet ones are checked. */
+  /** The datasets of this stack (base or shard); all but the history table are checked. */
   readonly datasets: readonly DatasetDefinition[];
   /** Every dataset of the environment: the history table may be in another shard. */
   readonly allDatasets: readonly DatasetDefinition[];
@@ -24,14 +24,15 @@ export interface DataQualityWiring {
 }
 
 /**
- * Checks of the stack's Parquet datasets, with the Lake Formation grants their queries need; one
+ * Checks of the stack's datasets (Parquet and Iceberg; not the history table the checks append to), with
+ * the Lake Formation grants their queries need; one
  * function per operations stack, so each function's table list and role stay the size of one shard.
  */
 export function createDataQuality(stack: Stack, props: DataQualityWiring): DataQuality | undefined {
   const { config, catalog, storage, network } = props;
   const lake = storage.storage;
-  const checked = props.datasets.filter((dataset) => dataset.format === 'parquet');
-  // An app with its own datasets may declare no Parquet table, or no history table to append to.
+  const checked = props.datasets.filter((dataset) => dataset.name !== HISTORY_TABLE);
+  // An app with its own datasets may declare no table to check, or no history table to append to.
   if (checked.length === 0 || !props.allDatasets.some((dataset) => dataset.name === HISTORY_TABLE)) return undefined;
   const historyDatabase = catalog.catalog.databaseName('analytics');
   const lineage = props.allDatasets.find((dataset) => dataset.name === LINEAGE_TABLE);

@@ -56,6 +56,6 @@ export class OperationsShardStack extends Stack {
 
   /** Whether a shard of these datasets has anything to check or watch (else no stack is created). */
   public static needed(datasets: readonly DatasetDefinition[], allDatasets: readonly DatasetDefinition[]): boolean {
-    return datasets.some((d) => d.ingestion === 'stream') || (datasets.some((d) => d.format === 'parquet') && allDatasets.some((d) => d.name === HISTORY_TABLE));
+    return datasets.some((d) => d.ingestion === 'stream') || (datasets.some((d) => d.name !== HISTORY_TABLE) && allDatasets.some((d) => d.name === HISTORY_TABLE));
   }
 }

@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/schema';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -10,7 +10,8 @@ import { grantDataLocation, grantTablePermissions } from '../../constructs/gover
 import { createDataQuality } from './operations-quality';
 import { PlatformMonitoring } from '../../constructs/monitoring';
 import { LINEAGE_TABLE } from '../../constructs/lineage/sql';
-import { backupVaultName, eltStateMachineName, lineageJobNamespace } from '../naming';
+import { DailyPipeline } from '../../constructs/orchestration';
+import { backupVaultName, eltStateMachineName, lineageJobNamespace, metricsPipelineName, metricsPipelineStateMachineName } from '../naming';
 import { statefulRemoval } from '../removal';
 import type { CatalogStack } from './catalog-stack';
 import type { CollectorStack } from './collector-stack';
@@ -56,13 +57,20 @@ export class OperationsStack extends Stack {
   public readonly dataQuality?: DataQuality;
   /** Absent when neither `events` nor any metrics target is declared. */
   public readonly elt?: MetricsElt;
+  /**
+   * The product-metrics flow's daily pipeline (freshness and quality gates around the ELT), which owns the
+   * ELT's schedule. Absent without an ELT, or when the checks do not cover its source and targets.
+   */
+  public readonly pipeline?: DailyPipeline;
 
   constructor(scope: Construct, id: string, props: OperationsStackProps) {
     super(scope, id, { ...props, terminationProtection: statefulRemoval(props.config).terminationProtection });
     const { config, storage, catalog, ingestion, vector } = props;
     const operations = config.operations;
     this.dataQuality = createDataQuality(this, { ...props, allDatasets: props.allDatasets ?? props.datasets });
-    this.elt = this.createElt(props);
+    const pipelined = this.pipelineCovered();
+    this.elt = this.createElt(props, !pipelined);
+    if (this.elt && this.dataQuality && pipelined) this.pipeline = this.createPipeline(props, this.elt, this.dataQuality);
 
     this.recoveryEvidence = new RecoveryEvidence(this, 'RecoveryEvidence', {
       vault: storage.backup.vault,
@@ -107,6 +115,7 @@ export class OperationsStack extends Stack {
     if (this.dataQuality) this.monitoring.watchQuality(this.dataQuality);
     if (this.elt) this.monitoring.watchElt(this.elt);
     if (props.collector) this.monitoring.watchCollector(props.collector.collector);
+    if (this.pipeline) this.monitoring.watchPipeline(this.pipeline);
     this.monitoring.finish();
 
     this.restoreTesting = new RestoreTesting(this, 'RestoreTesting', {
@@ -131,7 +140,7 @@ export class OperationsStack extends Stack {
   }
 
   /** The metrics ELT from events into the analytics tables, with SELECT on the source and write access to the targets. */
-  private createElt(props: OperationsStackProps): MetricsElt | undefined {
+  private createElt(props: OperationsStackProps, scheduled: boolean): MetricsElt | undefined {
     const { config, catalog, storage } = props;
     const all = props.allDatasets ?? props.datasets;
     const events = all.find((dataset) => dataset.name === ELT_SOURCE);
@@ -156,6 +165,7 @@ export class OperationsStack extends Stack {
       logRetention: config.logRetentionDays as logs.RetentionDays,
       removalPolicy: statefulRemoval(config).removalPolicy,
       ...(lineage ? { lineage: { dataset: lineage, jobNamespace: lineageJobNamespace(config) } } : {}),
+      scheduled,
     });
     if (lineage) grantTablePermissions(elt, 'LineageGrant', elt.role, { databaseName: analyticsDatabase, tableName: lineage.name }, ['SELECT', 'INSERT', 'DESCRIBE']);
     grantTablePermissions(elt, 'SourceGrant', elt.role, { databaseName: rawDatabase, tableName: events.name }, ['SELECT', 'DESCRIBE']);
@@ -164,5 +174,31 @@ export class OperationsStack extends Stack {
     }
     grantDataLocation(elt, 'TargetLocationGrant', elt.role, analyticsBucket.bucketArn);
     return elt;
+  }
+
+  /** Whether this stack's checks cover the ELT's source and every target, so a pipeline can gate the ELT. */
+  private pipelineCovered(): boolean {
+    const checked = new Set(this.dataQuality?.datasets.map((entry) => entry.dataset.name) ?? []);
+    return checked.has(ELT_SOURCE) && ELT_TARGETS.every((target) => checked.has(target));
+  }
+
+  /** The daily pipeline around the ELT: freshness and quality of events, the ELT, quality of the targets. */
+  private createPipeline(props: OperationsStackProps, elt: MetricsElt, quality: DataQuality): DailyPipeline {
+    const { config, storage } = props;
+    const operations = config.operations;
+    return new DailyPipeline(this, 'MetricsPipeline', {
+      pipelineName: metricsPipelineName(config.project, config.name),
+      stateMachineName: metricsPipelineStateMachineName(config.project, config.name),
+      qualityFunction: quality.function,
+      elt: elt.stateMachine,
+      eltStateMachineName: eltStateMachineName(config.project, config.name),
+      inputs: [ELT_SOURCE],
+      outputs: [...ELT_TARGETS],
+      freshnessMaxWait: Duration.minutes(operations.pipelineFreshnessWaitMinutes),
+      inputQualityPolicy: operations.pipelineInputQualityPolicy,
+      logsKey: storage.logsKey,
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy: statefulRemoval(config).removalPolicy,
+    });
   }
 }

@@ -8,7 +8,7 @@ import { DATASETS } from '../../config/datasets';
 import { qualityChecks } from '../../constructs/data-quality';
 import { ELT_TARGETS } from '../../constructs/elt';
 import { ALARM_KINDS } from '../../constructs/monitoring';
-import { eltStateMachineName } from '../../lib/naming';
+import { eltStateMachineName, metricsPipelineName, metricsPipelineStateMachineName } from '../../lib/naming';
 import { resourcesOfType, synthCached, type Template } from '../support/synth';
 
 type Resource = ReturnType<typeof resourcesOfType>[number];
@@ -26,7 +26,8 @@ describe.each(ENVIRONMENT_NAMES)('%s data-quality checks', (environment) => {
   const { templates } = synthCached(environment);
   const operations = templates[`lakehouse-${environment}-operations`];
   const datasets = DATASETS;
-  const checked = datasets.filter((dataset) => dataset.format === 'parquet');
+  // Every dataset but the history table the checks append to: Parquet and Iceberg alike.
+  const checked = datasets.filter((dataset) => dataset.name !== 'data_quality_results');
   const [fn] = byPath(operations, 'AWS::Lambda::Function', 'DataQuality');
   const role = byPath(operations, 'AWS::IAM::Role', 'DataQualityRole')[0];
 
@@ -39,7 +40,15 @@ describe.each(ENVIRONMENT_NAMES)('%s data-quality checks', (environment) => {
     expect(JSON.stringify(rule.Properties!.Targets)).toContain(fn.logicalId);
   });
 
-  it('is told exactly the Parquet tables whose contracts it checks', () => {
+  it('ships the Iceberg tables\' contracts as a layer, because those tables carry no custom properties', () => {
+    const layer = byPath(operations, 'AWS::Lambda::LayerVersion', 'DataQualityContracts')[0];
+    expect(layer).toBeDefined();
+    expect(JSON.stringify(fn.Properties!.Layers)).toContain(layer.logicalId);
+    expect(fn.Properties!.Environment.Variables.CONTRACTS_FILE).toBe('/opt/lakehouse-contracts.json');
+    expect(checked.some((dataset) => dataset.format === 'iceberg')).toBe(true);
+  });
+
+  it('is told exactly the tables whose contracts it checks', () => {
     const tables = JSON.parse(resolveJoin(fn.Properties!.Environment.Variables.TABLES)) as { database: string; table: string }[];
     expect(tables.map((t) => t.table).sort()).toEqual(checked.map((d) => d.name).sort());
     for (const { database, table } of tables) {
@@ -105,7 +114,7 @@ describe.each(ENVIRONMENT_NAMES)('%s data-quality checks', (environment) => {
 describe.each(ENVIRONMENT_NAMES)('%s metrics ELT', (environment) => {
   const { templates } = synthCached(environment);
   const operations = templates[`lakehouse-${environment}-operations`];
-  const [machine] = resourcesOfType(operations, 'AWS::StepFunctions::StateMachine');
+  const [machine] = byPath(operations, 'AWS::StepFunctions::StateMachine', 'MetricsEltStateMachine');
   const role = byPath(operations, 'AWS::IAM::Role', 'MetricsEltRole')[0];
   const definition = JSON.parse(resolveJoin(machine.Properties!.DefinitionString)) as { StartAt: string; States: Record<string, any> };
 
@@ -131,12 +140,11 @@ describe.each(ENVIRONMENT_NAMES)('%s metrics ELT', (environment) => {
     }
   });
 
-  it('has the name the backfill script looks for, logs every execution, traces, and runs daily at 01:30 UTC', () => {
+  it('has its fixed name, logs every execution, traces, and has no schedule of its own (the pipeline starts it)', () => {
     expect(machine.Properties!.StateMachineName).toBe(eltStateMachineName('lakehouse', environment));
     expect(machine.Properties!.TracingConfiguration).toEqual({ Enabled: true });
     expect(machine.Properties!.LoggingConfiguration.Level).toBe('ALL');
-    const rule = byPath(operations, 'AWS::Events::Rule', 'MetricsEltSchedule')[0];
-    expect(rule.Properties!.ScheduleExpression).toBe('cron(30 1 * * ? *)');
+    expect(byPath(operations, 'AWS::Events::Rule', 'MetricsEltSchedule')).toEqual([]);
   });
 
   it('lists its actions (no s3:* or glue:Delete*) and writes only to the analytics targets', () => {
@@ -165,6 +173,61 @@ describe.each(ENVIRONMENT_NAMES)('%s metrics ELT', (environment) => {
     const rule = byPath(operations, 'AWS::Events::Rule', 'EltExecutionFailures')[0];
     expect(rule.Properties!.EventPattern.detail.status).toEqual(['FAILED', 'TIMED_OUT', 'ABORTED']);
     expect(JSON.stringify(rule.Properties!.EventPattern.detail.stateMachineArn)).toContain(machine.logicalId);
+  });
+});
+
+describe.each(ENVIRONMENT_NAMES)('%s daily metrics pipeline', (environment) => {
+  const { templates } = synthCached(environment);
+  const operations = templates[`lakehouse-${environment}-operations`];
+  const [machine] = byPath(operations, 'AWS::StepFunctions::StateMachine', 'MetricsPipelineStateMachine');
+  const [elt] = byPath(operations, 'AWS::StepFunctions::StateMachine', 'MetricsEltStateMachine');
+  const [quality] = byPath(operations, 'AWS::Lambda::Function', 'DataQuality');
+  const role = byPath(operations, 'AWS::IAM::Role', 'MetricsPipelineRole')[0];
+  const definition = JSON.parse(resolveJoin(machine.Properties!.DefinitionString)) as { States: Record<string, any> };
+
+  it('has the name the backfill script looks for, logs, traces, and runs daily at 01:30 UTC with no day (the previous one)', () => {
+    expect(machine.Properties!.StateMachineName).toBe(metricsPipelineStateMachineName('lakehouse', environment));
+    expect(machine.Properties!.TracingConfiguration).toEqual({ Enabled: true });
+    expect(machine.Properties!.LoggingConfiguration.Level).toBe('ALL');
+    const rule = byPath(operations, 'AWS::Events::Rule', 'MetricsPipelineSchedule')[0];
+    expect(rule.Properties!.ScheduleExpression).toBe('cron(30 1 * * ? *)');
+    expect(rule.Properties!.Targets[0].Input).toBe('{}');
+  });
+
+  it('gates on events and checks every ELT target, with the configured policy and a two-hour freshness wait', () => {
+    expect(definition.States.ProbeInputFreshness.Arguments.Payload.datasets).toEqual(['events']);
+    expect(definition.States.CheckOutputQuality.Arguments.Payload.datasets).toEqual([...ELT_TARGETS]);
+    expect(definition.States.PublishInputQualityFailure.Next).toBe('InputQualityFailed');
+    expect(definition.States.InputsFresh.Choices[1].Condition).toBe('{% $polls >= 13 %}');
+    expect(definition.States.RunElt.Arguments.StateMachineArn).toBe('<ref>');
+  });
+
+  it('may invoke only the quality function, start only the ELT, follow only its executions, put events only on the default bus', () => {
+    const statements = statementsOf(operations, role.logicalId);
+    const resourcesFor = (action: string) => JSON.stringify(statements.filter((statement) => actionsOf(statement).includes(action)).map((statement) => statement.Resource));
+    expect(resourcesFor('lambda:InvokeFunction')).toContain(quality.logicalId);
+    expect(resourcesFor('lambda:InvokeFunction')).not.toContain(':*');
+    expect(resourcesFor('states:StartExecution')).toContain(elt.logicalId);
+    expect(resourcesFor('states:DescribeExecution')).toContain(`:execution:${eltStateMachineName('lakehouse', environment)}:*`);
+    expect(resourcesFor('events:PutEvents')).toContain(':event-bus/default');
+    const onAnything = statements.filter((statement) => statement.Resource === '*').flatMap(actionsOf);
+    expect(onAnything.every((action) => action.startsWith('xray:') || action.startsWith('logs:'))).toBe(true);
+  });
+
+  it('alarms on failed executions and on gate failures, whose events also reach the alarm topic', () => {
+    const alarms = alarmDescriptions(operations);
+    expect(alarms.filter((a) => a.description.startsWith(ALARM_KINDS.PipelineFailed.summary))).toHaveLength(1);
+    const gate = alarms.find((a) => a.description.startsWith(ALARM_KINDS.PipelineGateFailed.summary))!;
+    const rule = byPath(operations, 'AWS::Events::Rule', 'PipelineGateFailures')[0];
+    expect(rule.Properties!.EventPattern).toEqual({ source: ['lakehouse.pipeline'], 'detail-type': ['Pipeline Gate Failed'], detail: { pipeline: [metricsPipelineName('lakehouse', environment)] } });
+    expect(JSON.stringify(gate.alarm.Properties)).toContain('TriggeredRules');
+    expect(JSON.stringify(gate.alarm.Properties)).toContain(rule.logicalId);
+  });
+
+  it('the data-quality role may SELECT every ELT target in Lake Formation (the output checks read them)', () => {
+    const grants = byPath(operations, 'AWS::LakeFormation::PrincipalPermissions', 'DataQuality');
+    const tables = grants.map((grant) => grant.Properties!.Resource.Table.Name as string);
+    for (const target of ELT_TARGETS) expect(tables).toContain(target);
   });
 });
 

@@ -353,6 +353,21 @@ const cases: BadInput[] = [
     line: '- operations.rtoMinutes: got 0; must be at least 15: no restore of a bucket or database is faster',
   },
   {
+    title: 'a pipeline gate policy other than fail or warn',
+    breakIt: (c) => (c.operations = { pipelineInputQualityPolicy: 'ignore' }),
+    line: '- operations.pipelineInputQualityPolicy: got "ignore"; must be "fail" or "warn"',
+  },
+  {
+    title: 'a pipeline freshness wait beyond a day',
+    breakIt: (c) => (c.operations = { pipelineFreshnessWaitMinutes: 1441 }),
+    line: '- operations.pipelineFreshnessWaitMinutes: got 1441; must be at most 1440 (one day)',
+  },
+  {
+    title: 'a pipeline freshness wait in fractional minutes',
+    breakIt: (c) => (c.operations = { pipelineFreshnessWaitMinutes: 2.5 }),
+    line: '- operations.pipelineFreshnessWaitMinutes: got 2.5; must be a whole number',
+  },
+  {
     title: 'a CIDR with host bits set, which EC2 would move to another network',
     breakIt: (c) => (c.network.cidr = '10.30.0.1/16'),
     line: '- network.cidr: got "10.30.0.1/16"; has host bits set: AWS would use the network 10.30.0.0/16 instead; write "10.30.0.0/16"',

@@ -143,6 +143,7 @@ describe('the shipped contracts', () => {
       'row_count.min': ['passed', 2],
       'completeness.activity_date': ['passed', 1],
       'uniqueness.activity_date': ['passed', 0],
+      'range.active_users': ['passed', 0],
       'freshness.activity_date': ['passed', 3600], // a date is complete at the end of its day
     });
     await playground.lake.native(`INSERT INTO "${LOCAL_DATABASES.analytics}".daily_active_users VALUES (DATE '${lastDay}', 1)`);

@@ -1,0 +1,2 @@
+export * from './daily-pipeline';
+export * from './definition';
