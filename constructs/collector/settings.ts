@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { datasetShapeIssues } from '../datasets/schema';
 import type { DatasetDefinition } from '../datasets/model';
-import { array, number, object, string, type Shape, type ShapeIssue } from '../common/shape';
+import { array, number, object, optional, string, type Shape, type ShapeIssue } from '../common/shape';
 import { formatPath, renderValue, ValidationReport, valueAt, type ValidationProblem } from '../common/validation-report';
 
 /** The environment variable holding the settings file's path (absolute, or relative to the handler's folder). */
@@ -80,8 +80,16 @@ export interface CollectorSettings {
   readonly privacy: CollectorPrivacy;
   /** Seconds a source's key document is cached by a warm function. */
   readonly keyCacheSeconds: number;
+  /**
+   * Browser origins the answers carry `Access-Control-Allow-Origin` for (`https://shop.example.com`, or
+   * `*` for any). With the REST proxy integration only the function can set that header on an answer;
+   * API Gateway's CORS settings cover the preflight only. @default none: no browser may read the answers
+   */
+  readonly allowedOrigins?: readonly string[];
 }
 
+/** `*`, or a scheme, host and optional port, as browsers send them in `Origin` (no path, no trailing slash). */
+const ORIGIN = /^(\*|https?:\/\/[a-z0-9.-]+(:\d{1,5})?)$/;
 const SOURCE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 /** Kinesis: 1-128 of letters, digits, `_.-`. */
 const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
@@ -124,6 +132,7 @@ const SETTINGS_SHAPE: Shape = object({
   }),
   privacy: object({ ip: literal(IP_POLICIES), keepUserAgent: literal([true, false]) }),
   keyCacheSeconds: integerIn(0, MAX_KEY_CACHE_SECONDS),
+  allowedOrigins: optional(array(string({ pattern: ORIGIN }))),
 });
 
 /** Relations the shape cannot see: unique names, sources naming known datasets, limits that fit together. */
