@@ -13,7 +13,20 @@ export function truncateIp(ip: string): string | undefined {
   const v4 = mapped ? mapped[1] : text;
   if (isIPv4(v4)) return `${v4.split('.').slice(0, 3).join('.')}.0`;
   if (!isIPv6(text)) return undefined;
-  return `${expandIpv6(text).slice(0, 3).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::`;
+  const groups = [...expandIpv6(text).slice(0, 3).map((group) => group.replace(/^0+(?=.)/, '')), '0', '0', '0', '0', '0'];
+  return compressIpv6(groups);
+}
+
+/** RFC 5952 text: the longest run of zero groups (the first of equals, at least two) becomes `::`. */
+function compressIpv6(groups: readonly string[]): string {
+  let best = { start: -1, length: 0 };
+  for (let start = 0; start < groups.length; start += 1) {
+    let length = 0;
+    while (start + length < groups.length && groups[start + length] === '0') length += 1;
+    if (length > best.length) best = { start, length };
+  }
+  if (best.length < 2) return groups.join(':');
+  return `${groups.slice(0, best.start).join(':')}::${groups.slice(best.start + best.length).join(':')}`;
 }
 
 /** The eight 16-bit groups of an IPv6 address (an embedded IPv4 tail becomes two groups). */
