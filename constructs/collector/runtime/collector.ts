@@ -52,6 +52,10 @@ export class Collector {
   private readonly retry: RetryPolicy;
   private readonly log: (line: Record<string, unknown>) => void;
   private readonly datasets: ReadonlyMap<string, CollectorDataset>;
+  /** One producer per dataset, made on first use (making one loads the Kinesis client module). */
+  private readonly producers = new Map<string, EventProducer>();
+  /** The receive time of the request being checked: the contract's event-time window is relative to it. */
+  private contractClock = 0;
 
   constructor(dependencies: CollectorDependencies) {
     this.settings = dependencies.settings;
@@ -173,13 +177,19 @@ export class Collector {
 
   /** The producer's own mapping and contract check (`EventProducer.prepare`), then PutRecords with retries. */
   private async deliver(dataset: CollectorDataset, pending: readonly PendingCall[], receivedAt: number) {
-    const producer = new EventProducer({
-      client: this.kinesis,
-      streamName: dataset.streamName,
-      dataset: dataset.definition,
-      partitionKey: segmentPartitionKey,
-      now: () => receivedAt,
-    });
+    let producer = this.producers.get(dataset.name);
+    if (producer === undefined) {
+      producer = new EventProducer({
+        client: this.kinesis,
+        streamName: dataset.streamName,
+        dataset: dataset.definition,
+        partitionKey: segmentPartitionKey,
+        now: () => this.contractClock,
+      });
+      this.producers.set(dataset.name, producer);
+    }
+    // `prepare` is synchronous and reads the clock once at its start: concurrent requests cannot interleave here.
+    this.contractClock = receivedAt;
     const { prepared, rejected } = producer.prepare(pending.map((call) => call.input));
     const result: Array<{ call: PendingCall; stage: 'contract' | 'delivery'; reasons: readonly string[] }> = rejected.map((item) => ({
       call: pending[item.index],
