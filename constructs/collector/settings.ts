@@ -81,15 +81,15 @@ export interface CollectorSettings {
   /** Seconds a source's key document is cached by a warm function. */
   readonly keyCacheSeconds: number;
   /**
-   * Browser origins (`https://host[:port]`) the handler echoes in `Access-Control-Allow-Origin` on POST
-   * answers (API Gateway answers the preflight itself but cannot add headers to a proxy response).
-   * @default none: no CORS header, browsers cannot read answers
+   * Browser origins the answers carry `Access-Control-Allow-Origin` for (`https://shop.example.com`, or
+   * `*` for any). With the REST proxy integration only the function can set that header on an answer;
+   * API Gateway's CORS settings cover the preflight only. @default none: no browser may read the answers
    */
   readonly allowedOrigins?: readonly string[];
 }
 
-/** `https://host[:port]`, nothing after. */
-const ORIGIN = /^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
+/** `*`, or a scheme, host and optional port, as browsers send them in `Origin` (no path, no trailing slash). */
+const ORIGIN = /^(\*|https?:\/\/[a-z0-9.-]+(:\d{1,5})?)$/;
 const SOURCE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 /** Kinesis: 1-128 of letters, digits, `_.-`. */
 const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;

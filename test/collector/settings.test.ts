@@ -43,12 +43,19 @@ describe('collector settings', () => {
     expect(parseCollectorSettings(settings)).toEqual(settings);
   });
 
+  it('accepts allowed origins: any (*) or scheme, host and port', () => {
+    expect(() => parseCollectorSettings({ ...valid(), allowedOrigins: ['*', 'https://shop.example.com', 'http://localhost:3000'] })).not.toThrow();
+  });
+
   it('accepts a secret name where an ARN would do (GetSecretValue takes both)', () => {
     expect(() => parseCollectorSettings({ ...valid(), sources: [{ ...valid().sources[0], writeKeySecretArn: 'lakehouse/collector/web' }] })).not.toThrow();
   });
 
   const cases: Array<[string, (s: Record<string, any>) => void, string]> = [
     ['a different version', (s) => (s.version = 2), '  - version: got 2; must be one of 1'],
+    ['an origin with a path', (s) => (s.allowedOrigins = ['https://shop.example.com/']), '  - allowedOrigins[0]: got "https://shop.example.com/"; must match'],
+    ['an origin without a scheme', (s) => (s.allowedOrigins = ['shop.example.com']), '  - allowedOrigins[0]: got "shop.example.com"; must match'],
+    ['allowedOrigins as a string', (s) => (s.allowedOrigins = '*'), '  - allowedOrigins: got "*"; must be an array'],
     ['a source naming an unknown dataset', (s) => (s.sources[0].datasets = ['orders']), '  - sources[0].datasets[0]: got "orders"; must be one of the collector\'s datasets (events)'],
     ['a source with no dataset', (s) => (s.sources[0].datasets = []), '  - sources[0].datasets: got []; must name at least one dataset the source may write'],
     ['a duplicate source', (s) => s.sources.push({ ...s.sources[0] }), '  - sources[1].name: got "web"; must be unique: source "web" is declared twice'],
