@@ -6,7 +6,7 @@ import { ICEBERG_DDL_INTERFACE_ENDPOINTS } from '../constructs/catalog';
 import { parsePath, renderValue, ValidationReport, valueAt, type ValidationProblem } from '../constructs/common/validation-report';
 import { checkWindow, compileQualityQuery, DATA_QUALITY_INTERFACE_ENDPOINTS, HISTORY_TABLE, QualityRuleError } from '../constructs/data-quality';
 import { DatasetValidationError, validateDatasets, type DatasetDefinition } from '../constructs/datasets';
-import { ELT_SOURCE, ELT_TARGETS } from '../constructs/elt';
+import { CURATED_TARGET, ELT_SOURCE, ELT_TARGETS } from '../constructs/elt';
 import { LINEAGE_TABLE } from '../constructs/lineage/sql';
 import { DEFAULT_INTERFACE_ENDPOINTS, type InterfaceEndpointName } from '../constructs/network/interface-endpoints';
 import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../constructs/vector-store';
@@ -70,10 +70,10 @@ export function qualityRuleProblems(datasets: readonly DatasetDefinition[], sour
     });
 }
 
-/** The metrics ELT reads `events` and writes every metrics table: declaring part of them is a mistake. */
+/** The ELT reads `events` and writes `events_curated` and every metrics table: declaring part of them is a mistake. */
 export function eltProblems(datasets: readonly DatasetDefinition[], sources: ReadonlyMap<unknown, string>): ValidationProblem[] {
   const names = new Set(datasets.map((dataset) => dataset.name));
-  const involved = [ELT_SOURCE, ...ELT_TARGETS];
+  const involved = [ELT_SOURCE, CURATED_TARGET, ...ELT_TARGETS];
   const declared = involved.filter((name) => names.has(name));
   if (declared.length === 0 || declared.length === involved.length) return [];
   const missing = involved.filter((name) => !names.has(name));
@@ -83,7 +83,7 @@ export function eltProblems(datasets: readonly DatasetDefinition[], sources: Rea
       source: 'the dataset list',
       field: 'datasets',
       value: `${declared.join(', ')}${files.length > 0 ? ` (from ${files.join(', ')})` : ''}`,
-      allowed: `the metrics ELT reads ${ELT_SOURCE} and writes ${ELT_TARGETS.join(', ')}; declare the missing dataset(s) ${missing.join(', ')}, or none of them`,
+      allowed: `the metrics ELT reads ${ELT_SOURCE} and writes ${[CURATED_TARGET, ...ELT_TARGETS].join(', ')}; declare the missing dataset(s) ${missing.join(', ')}, or none of them`,
     },
   ];
 }

@@ -5,6 +5,7 @@ import { collectorQuarantine } from './collector-quarantine';
 import { dataQualityResults } from './data-quality-results';
 import { documents } from './documents';
 import { events } from './events';
+import { eventsCurated } from './events-curated';
 
 /**
  * Every dataset this product ships, with the file that declares it: validation errors name that file
@@ -12,6 +13,7 @@ import { events } from './events';
  */
 export const DATASET_FILES: ReadonlyArray<{ readonly file: string; readonly datasets: readonly DatasetDefinition[] }> = [
   { file: 'config/datasets/events.ts', datasets: [events] },
+  { file: 'config/datasets/events-curated.ts', datasets: [eventsCurated] },
   { file: 'config/datasets/client-errors.ts', datasets: [clientErrors] },
   { file: 'config/datasets/documents.ts', datasets: [documents] },
   { file: 'config/datasets/analytics.ts', datasets: analyticsDatasets },

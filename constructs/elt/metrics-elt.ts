@@ -14,7 +14,7 @@ import { acknowledgeObjectArnWildcards, acknowledgeResourceWildcard, STEP_FUNCTI
 import { dataPrefix, type DatasetDefinition } from '../datasets';
 import { athenaDatasetName, athenaNamespace } from '../lineage/events';
 import { LineageRecording } from '../lineage/recording';
-import { ELT_TARGETS, eltSteps, STEP_FUNCTIONS_TEMPLATE } from './steps';
+import { CURATED_TARGET, DEFAULT_LATENESS_DAYS, ELT_SOURCE, ELT_TARGETS, eltSteps, STEP_FUNCTIONS_TEMPLATE } from './steps';
 
 /** Properties of {@link MetricsElt}. */
 export interface MetricsEltProps {
@@ -24,6 +24,11 @@ export interface MetricsEltProps {
   readonly resultsKey: kms.IKey;
   /** Database and table of the source events, and the bucket they live in. */
   readonly source: { readonly databaseName: string; readonly dataset: DatasetDefinition };
+  /**
+   * The curated events (Iceberg) the first step writes and every metric reads: its database, bucket and
+   * dataset (`events_curated`). Its lateness window is the source's `maxLatenessDays`.
+   */
+  readonly curated: { readonly databaseName: string; readonly bucket: s3.IBucket; readonly dataset: DatasetDefinition };
   /** Database of the Iceberg targets, their bucket and datasets. */
   readonly target: { readonly databaseName: string; readonly bucket: s3.IBucket; readonly datasets: readonly DatasetDefinition[] };
   /** Catalog key, when the Data Catalog is encrypted. @default none */
@@ -70,15 +75,17 @@ export const DAY_IS_VALID = "$type($states.input.day) = 'string' and $contains($
 const RETRIED_ERRORS = ['Athena.TooManyRequestsException', 'Athena.InternalServerException', 'States.Timeout'];
 
 /**
- * Materialises the product metrics (daily and monthly active users, retention cohorts, feature adoption,
- * a funnel) from `events` into the Iceberg tables with Athena, through Step Functions' native Athena
- * integration (start the query and wait for it). Every target replaces one day (DELETE then INSERT of
- * that day), so re-running a day is safe. The daily schedule runs the previous UTC day; a backfill starts
+ * Cleans and deduplicates raw `events` into `events_curated` (the day and its lateness window), then
+ * materialises the product metrics (daily and monthly active users, retention cohorts, feature adoption,
+ * a funnel) from `events_curated` into the Iceberg tables with Athena, through Step Functions' native
+ * Athena integration (start the query and wait for it). Every target replaces whole days (DELETE then
+ * INSERT), so re-running a day is safe. The daily schedule runs the previous UTC day; a backfill starts
  * one execution per day with `{ "day": "yyyy-mm-dd" }` (scripts/elt-backfill.ts).
  *
  * The execution role lists its actions and resources explicitly (the CDK Athena task grants `s3:*` on
  * every bucket and Glue deletes); it still needs the Lake Formation grants its queries use: SELECT on
- * the source, and INSERT, DELETE, ALTER and data-location access on the targets.
+ * the source, and SELECT, INSERT, DELETE, ALTER and data-location access on the curated table and the
+ * targets.
  */
 export class MetricsElt extends Construct {
   public readonly stateMachine: sfn.StateMachine;
@@ -91,10 +98,17 @@ export class MetricsElt extends Construct {
     const stack = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     // The SQL files name their tables: events in, every ELT target out.
-    if (props.source.dataset.name !== 'events') throw new Error(`${this.node.path}: the ELT SQL reads the events table, not ${props.source.dataset.name}`);
+    if (props.source.dataset.name !== ELT_SOURCE) throw new Error(`${this.node.path}: the ELT SQL reads the ${ELT_SOURCE} table, not ${props.source.dataset.name}`);
+    if (props.curated.dataset.name !== CURATED_TARGET) throw new Error(`${this.node.path}: the ELT SQL writes the curated table ${CURATED_TARGET}, not ${props.curated.dataset.name}`);
     const missing = ELT_TARGETS.filter((target) => !props.target.datasets.some((dataset) => dataset.name === target));
     if (missing.length > 0) throw new Error(`${this.node.path}: the ELT SQL writes ${ELT_TARGETS.join(', ')}; target.datasets lacks ${missing.join(', ')}`);
-    const settings = { rawDatabase: props.source.databaseName, analyticsDatabase: props.target.databaseName, featureEvents: props.featureEvents };
+    const settings = {
+      rawDatabase: props.source.databaseName,
+      curatedDatabase: props.curated.databaseName,
+      analyticsDatabase: props.target.databaseName,
+      featureEvents: props.featureEvents,
+      latenessDays: props.source.dataset.partitioning.time.maxLatenessDays ?? DEFAULT_LATENESS_DAYS,
+    };
     const workgroupArn = `arn:${stack.partition}:athena:${stack.region}:${stack.account}:workgroup/${props.workgroupName}`;
     const query = (stateId: string, parameters: Record<string, unknown>, resultPath: string | null) =>
       new sfn.CustomState(this, stateId, {
@@ -169,7 +183,7 @@ export class MetricsElt extends Construct {
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-      description: 'Metrics ELT: Athena queries from events into the analytics Iceberg tables',
+      description: 'Metrics ELT: Athena queries from events into events_curated and the analytics Iceberg tables',
     });
     this.grantQueries(props, workgroupArn);
 
@@ -221,13 +235,14 @@ export class MetricsElt extends Construct {
     return this.stateMachine.metricTimedOut({ statistic: 'Sum', period: Duration.hours(1), ...props });
   }
 
-  /** The role's policy: explicit actions on the workgroup, the two databases, their tables, the result prefix and keys. */
+  /** The role's policy: explicit actions on the workgroup, the three databases, their tables, the result prefix and keys. */
   private grantQueries(props: MetricsEltProps, workgroupArn: string): void {
     const stack = Stack.of(this);
     const glueArn = (resource: string) => `arn:${stack.partition}:glue:${stack.region}:${stack.account}:${resource}`;
     const source = props.source;
     const written = [...props.target.datasets, ...(props.lineage ? [props.lineage.dataset] : [])];
     const targetNames = written.map((dataset) => dataset.name);
+    const curated = props.curated;
     const add = (statement: iam.PolicyStatementProps) => this.role.addToPolicy(new iam.PolicyStatement(statement));
     add({ actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'], resources: [workgroupArn] });
     add({
@@ -237,22 +252,32 @@ export class MetricsElt extends Construct {
     add({
       // Iceberg commits update the table's metadata pointer in Glue.
       actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:UpdateTable'],
-      resources: [glueArn('catalog'), glueArn(`database/${props.target.databaseName}`), ...targetNames.map((name) => glueArn(`table/${props.target.databaseName}/${name}`))],
+      resources: [
+        glueArn('catalog'),
+        glueArn(`database/${curated.databaseName}`),
+        glueArn(`table/${curated.databaseName}/${curated.dataset.name}`),
+        glueArn(`database/${props.target.databaseName}`),
+        ...targetNames.map((name) => glueArn(`table/${props.target.databaseName}/${name}`)),
+      ],
     });
     const results = props.resultsBucket;
-    add({ actions: ['s3:GetBucketLocation', 's3:ListBucket'], resources: [results.bucketArn, props.target.bucket.bucketArn] });
+    add({ actions: ['s3:GetBucketLocation', 's3:ListBucket'], resources: [...new Set([results.bucketArn, curated.bucket.bucketArn, props.target.bucket.bucketArn])] });
     add({ actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], resources: [results.arnForObjects(`${props.workgroupName}/*`)] });
     add({
       actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-      resources: written.map((dataset) => props.target.bucket.arnForObjects(`${dataPrefix(dataset)}*`)),
+      resources: [
+        curated.bucket.arnForObjects(`${dataPrefix(curated.dataset)}*`),
+        ...written.map((dataset) => props.target.bucket.arnForObjects(`${dataPrefix(dataset)}*`)),
+      ],
     });
-    const keys = [props.resultsKey.keyArn, ...(props.target.bucket.encryptionKey ? [props.target.bucket.encryptionKey.keyArn] : [])];
+    const bucketKeys = [curated.bucket, props.target.bucket].flatMap((bucket) => (bucket.encryptionKey ? [bucket.encryptionKey.keyArn] : []));
+    const keys = [props.resultsKey.keyArn, ...bucketKeys];
     add({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], resources: [...new Set(keys)] });
     if (props.catalogKey) add({ actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: [props.catalogKey.keyArn] });
     add({ actions: ['lakeformation:GetDataAccess'], resources: ['*'] });
     acknowledgeObjectArnWildcards(
       this.role,
-      "Object ARNs cannot be enumerated (compliance decisions in docs/decisions.md, IAM5 on object ARNs): query results under the workgroup's prefix and each target table's own folder.",
+      "Object ARNs cannot be enumerated (compliance decisions in docs/decisions.md, IAM5 on object ARNs): query results under the workgroup's prefix and each target table's own folder (events_curated's included).",
     );
   }
 }

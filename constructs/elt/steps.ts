@@ -8,12 +8,15 @@ import * as path from 'path';
  * File format: a leading `--` comment block (what it computes, how it is idempotent, how to adapt it),
  * then statements, each introduced by a line starting with `-- statement` (`-- statement: what it does`).
  * Statements run one at a time (Athena runs one statement per query), in file order: first a DELETE of
- * exactly the rows the day produces, then an INSERT … SELECT of those rows from the raw `events` table,
- * reading only the `dt` partitions it needs.
+ * exactly the rows the day produces, then an INSERT … SELECT of those rows. The first step,
+ * `events_curated.sql`, replaces the cleaned and deduplicated events of the day and its lateness window
+ * from the raw `events` partitions; every metrics step then reads `events_curated` (its `event_date`
+ * partitions).
  *
  * Placeholders, written `{{name}}`:
  * - `{{day}}`: the day to process, `yyyy-mm-dd` (UTC); known only per run (RUNTIME_PLACEHOLDERS).
- * - `{{raw_database}}`, `{{analytics_database}}`, `{{feature_events}}`: known at synth (SYNTH_PLACEHOLDERS).
+ * - `{{raw_database}}`, `{{curated_database}}`, `{{analytics_database}}`, `{{feature_events}}`,
+ *   `{{lateness_days}}`: known at synth (SYNTH_PLACEHOLDERS).
  *
  * Two ways to fill them: `renderStatement` substitutes everything (tests, scripts, ad-hoc runs), and
  * `STEP_FUNCTIONS_TEMPLATE` substitutes the synth-time values and turns `{{day}}` into the `{}` of a
@@ -27,17 +30,26 @@ import * as path from 'path';
  * tokens are recognised by their `${Token[` encoding, as in the Iceberg DDL module.
  */
 
-/** The dataset the metrics ELT reads. */
+/** The dataset the ELT reads: raw events, cleaned into CURATED_TARGET first. */
 export const ELT_SOURCE = 'events';
 
-/** The Iceberg targets, in the order the ELT runs them (they are independent: any order works). */
+/** The curated events table: the ELT's first step writes it, the metrics steps read it. */
+export const CURATED_TARGET = 'events_curated';
+
+/** The metrics targets, in the order the ELT runs them after CURATED_TARGET (independent of each other). */
 export const ELT_TARGETS = ['daily_active_users', 'monthly_active_users', 'retention_cohorts', 'feature_adoption', 'funnel_conversion'] as const;
 
 export type EltTarget = (typeof ELT_TARGETS)[number];
 
+/** Every table an ELT step writes: the curated events, then the metrics. */
+export type EltStepTarget = typeof CURATED_TARGET | EltTarget;
+
+/** The steps' targets in run order: curated first, because every metric reads it. */
+export const ELT_STEP_TARGETS: readonly EltStepTarget[] = [CURATED_TARGET, ...ELT_TARGETS];
+
 /** One target and the statements that replace one day of it, in order, with placeholders in place. */
 export interface EltStep {
-  readonly target: EltTarget;
+  readonly target: EltStepTarget;
   readonly statements: readonly string[];
 }
 
@@ -45,13 +57,19 @@ export interface EltStep {
 export const RUNTIME_PLACEHOLDERS = ['day'] as const;
 
 /** Placeholders substituted at synth time (or by renderStatement). */
-export const SYNTH_PLACEHOLDERS = ['raw_database', 'analytics_database', 'feature_events'] as const;
+export const SYNTH_PLACEHOLDERS = ['raw_database', 'curated_database', 'analytics_database', 'feature_events', 'lateness_days'] as const;
 
 /** Every placeholder the `.sql` files may use; any other `{{name}}` is an error. */
 export const ELT_PLACEHOLDERS: readonly string[] = [...RUNTIME_PLACEHOLDERS, ...SYNTH_PLACEHOLDERS];
 
 /** Dedicated feature events of feature_adoption (besides `feature_used`), as in the named query. */
 export const DEFAULT_FEATURE_EVENTS: readonly string[] = ['report_exported', 'dashboard_shared', 'invite_sent'];
+
+/** How many days before the run's day the curated step re-curates: the events contract's default maxLatenessDays. */
+export const DEFAULT_LATENESS_DAYS = 7;
+
+/** The largest lateness window the curated step accepts (each run re-reads that many raw days). */
+export const MAX_LATENESS_DAYS = 31;
 
 /** Where the default `{}` argument is read from: the execution input is `{ "day": "yyyy-mm-dd" }`. */
 export const DEFAULT_DAY_PATH = '$.day';
@@ -70,7 +88,7 @@ const DAY_PATH = /^\$\$?(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 const UNRESOLVED = /\$\{Token\[/;
 const MAX_FEATURE_EVENTS = 100;
 
-/** Raised for a bad day, database name, feature list, placeholder or SQL file. */
+/** Raised for a bad day, database name, feature list, lateness window, placeholder or SQL file. */
 export class EltSqlError extends Error {
   constructor(message: string) {
     super(message);
@@ -82,10 +100,18 @@ export class EltSqlError extends Error {
 export interface EltSqlSettings {
   /** Glue database holding `events` (`<project>_<env>_raw`). */
   readonly rawDatabase: string;
-  /** Glue database holding the Iceberg targets (`<project>_<env>_analytics`). */
+  /** Glue database holding `events_curated` (`<project>_<env>_curated`). */
+  readonly curatedDatabase: string;
+  /** Glue database holding the metrics tables (`<project>_<env>_analytics`). */
   readonly analyticsDatabase: string;
   /** Dedicated feature events of feature_adoption. @default DEFAULT_FEATURE_EVENTS */
   readonly featureEvents?: readonly string[];
+  /**
+   * Days before the run's day that the curated step replaces too, so that late arrivals land: the
+   * events contract's `maxLatenessDays` (a whole number from 0 to MAX_LATENESS_DAYS).
+   * @default DEFAULT_LATENESS_DAYS
+   */
+  readonly latenessDays?: number;
 }
 
 export interface RenderOptions extends EltSqlSettings {
@@ -115,9 +141,9 @@ export interface StepFunctionsTemplate {
   readonly expression: string;
 }
 
-/** The ELT steps, in ELT_TARGETS order, read from `sql/<target>.sql` (placeholders left in place). */
+/** The ELT steps, in ELT_STEP_TARGETS order, read from `sql/<target>.sql` (placeholders left in place). */
 export function eltSteps(): EltStep[] {
-  return ELT_TARGETS.map((target) => {
+  return ELT_STEP_TARGETS.map((target) => {
     const file = eltSqlFile(target);
     const statements = splitStatements(fs.readFileSync(file, 'utf8'), path.basename(file));
     return { target, statements };
@@ -125,14 +151,14 @@ export function eltSteps(): EltStep[] {
 }
 
 /** Absolute path of a target's `.sql` file. */
-export function eltSqlFile(target: EltTarget): string {
+export function eltSqlFile(target: EltStepTarget): string {
   // The build copies the .sql files next to the compiled JS (see the module comment).
   return path.join(__dirname, 'sql', `${target}.sql`);
 }
 
 /** File names of the shipped SQL, relative to this module (for packaging checks). */
 export function eltSqlFiles(): string[] {
-  return ELT_TARGETS.map((target) => `sql/${target}.sql`);
+  return ELT_STEP_TARGETS.map((target) => `sql/${target}.sql`);
 }
 
 /**
@@ -223,7 +249,7 @@ export function STEP_FUNCTIONS_TEMPLATE(sql: string, options: StepFunctionsTempl
     if (name === 'day') {
       format += '{}';
       args.push(dayPath);
-    } else if (name === 'feature_events') {
+    } else if (name === 'feature_events' || name === 'lateness_days') {
       format += escapeStatesFormatLiteral(values[name]);
     } else if (values[name] !== undefined) {
       // A database name: plain snake_case (nothing to escape) or a CDK token that must stay intact.
@@ -297,14 +323,24 @@ function closingQuote(sql: string, start: number): number {
 function synthValues(settings: EltSqlSettings, allowTokens: boolean): Record<string, string> {
   return {
     raw_database: databaseName('rawDatabase', settings.rawDatabase, allowTokens),
+    curated_database: databaseName('curatedDatabase', settings.curatedDatabase, allowTokens),
     analytics_database: databaseName('analyticsDatabase', settings.analyticsDatabase, allowTokens),
     feature_events: featureEventList(settings.featureEvents ?? DEFAULT_FEATURE_EVENTS),
+    lateness_days: latenessDays(settings.latenessDays ?? DEFAULT_LATENESS_DAYS),
   };
 }
 
+/** The window as SQL text: a whole number of days, spliced into INTERVAL '<n>' DAY. */
+function latenessDays(days: number): string {
+  if (!Number.isInteger(days) || days < 0 || days > MAX_LATENESS_DAYS) {
+    throw new EltSqlError(`latenessDays must be a whole number of days from 0 to ${MAX_LATENESS_DAYS}, got ${String(days)}`);
+  }
+  return String(days);
+}
+
 function databaseName(field: string, name: string, allowTokens: boolean): string {
-  if (allowTokens && UNRESOLVED.test(name)) return name;
-  if (!DATABASE_NAME.test(name)) {
+  if (allowTokens && typeof name === 'string' && UNRESOLVED.test(name)) return name;
+  if (typeof name !== 'string' || !DATABASE_NAME.test(name)) {
     throw new EltSqlError(
       `${field} "${name}" is not a snake_case database name: use lowercase letters, digits and underscores, ` +
         'starting with a letter or underscore (at most 255 characters)',

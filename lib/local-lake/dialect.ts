@@ -23,7 +23,16 @@ export interface DialectOptions {
 }
 
 /** Functions that mean the same in Trino and DuckDB for the argument types the product's SQL uses. */
-const SAME_FUNCTIONS = new Set(['count', 'sum', 'min', 'max', 'avg', 'coalesce', 'nullif', 'min_by', 'max_by', 'count_if', 'row', 'lower', 'upper', 'abs', 'try']);
+const SAME_FUNCTIONS = new Set([
+  'count', 'sum', 'min', 'max', 'avg', 'coalesce', 'nullif', 'min_by', 'max_by', 'count_if', 'row', 'lower', 'upper', 'abs', 'try',
+  // length counts characters in both; row_number is the same window function; cardinality(map) is the
+  // entry count in both (DuckDB's fails loudly on arrays); map_entries lists key/value pairs in both
+  // (Trino rows, DuckDB structs: only their rendered text differs, see json_format).
+  'length', 'row_number', 'cardinality', 'map_entries',
+]);
+
+/** What Trino's trim() removes (Java whitespace, ASCII part); DuckDB's trim(x) removes only spaces. */
+const TRIM_CHARACTERS = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)";
 
 /** Words that may be followed by `(` without being a function call. */
 const KEYWORDS = new Set([
@@ -154,6 +163,20 @@ function call(name: string, written: string, group: readonly Token[], options: D
       arity(2);
       // Trino's element_at(map, key) is NULL for a missing key; so is DuckDB's map_extract_value (arrays fail loudly).
       return `map_extract_value(${arg(0)}, ${arg(1)})`;
+    case 'trim':
+      arity(1);
+      // Unicode separators (U+2000…) are whitespace to Trino and not removed here: documented difference.
+      return `trim(${arg(0)}, ${TRIM_CHARACTERS})`;
+    case 'to_hex':
+      arity(1);
+      return md5Hex(args[0], options);
+    case 'json_format':
+      arity(1);
+      return `CAST(to_json(${castToJsonOperand(args[0], options)}) AS VARCHAR)`;
+    case 'array_sort':
+      // Both sort ascending with nulls last; the comparator form array_sort(a, (x, y) -> …) is not mapped.
+      arity(1);
+      return `list_sort(${arg(0)})`;
     case 'approx_distinct':
       arity(1);
       // Exact where Athena estimates (HyperLogLog, about 2.3 % standard error): results can differ slightly on large data.
@@ -202,6 +225,43 @@ function castType(tokens: readonly Token[]): string {
     return `${field.text} ${castType(type)}`;
   });
   return `STRUCT(${fields.join(', ')})`;
+}
+
+/**
+ * `to_hex(md5(to_utf8(x)))`, the hex md5 of a string, is DuckDB's `upper(md5(x))` (DuckDB's md5 of a
+ * VARCHAR is already lowercase hex of its UTF-8 bytes; Trino's to_hex is uppercase). Only this whole
+ * form is mapped: DuckDB has no varbinary md5 that to_hex could wrap.
+ */
+function md5Hex(argument: readonly Token[], options: DialectOptions): string {
+  const md5 = innerCall(argument, 'md5');
+  const utf8 = md5 && md5.length === 1 ? innerCall(md5[0], 'to_utf8') : undefined;
+  if (!utf8 || utf8.length !== 1) throw new DialectError('to_hex() is mapped only as to_hex(md5(to_utf8(<string>)))');
+  return `upper(md5(${rewrite(utf8[0], options).trim()}))`;
+}
+
+/**
+ * `json_format(CAST(x AS JSON))` renders x as JSON text in both engines. The text differs between them
+ * (Trino writes a row as an array, DuckDB a struct as an object): use it for fingerprints that stay
+ * within one engine, never for values compared across engines.
+ */
+function castToJsonOperand(argument: readonly Token[], options: DialectOptions): string {
+  const cast = innerCall(argument, 'cast');
+  const significant = cast?.[0].filter((token) => token.kind !== 'space') ?? [];
+  const [as, type] = significant.slice(-2).map((token) => token.text.toLowerCase());
+  if (!cast || cast.length !== 1 || as !== 'as' || type !== 'json') throw new DialectError('json_format() is mapped only as json_format(CAST(<value> AS JSON))');
+  const operand = cast[0].slice(0, cast[0].map((token) => token.text.toLowerCase()).lastIndexOf('as'));
+  return rewrite(operand, options).trim();
+}
+
+/** The argument lists of `argument` when it is exactly one call of `name`, else undefined. */
+function innerCall(argument: readonly Token[], name: string): Token[][] | undefined {
+  const first = nextSignificant(argument, 0);
+  if (first === -1 || argument[first].text.toLowerCase() !== name) return undefined;
+  const open = nextSignificant(argument, first + 1);
+  if (open === -1 || argument[open].text !== '(') return undefined;
+  const close = matchingParen(argument, open);
+  if (nextSignificant(argument, close + 1) !== -1) return undefined;
+  return splitArguments(argument, open, close);
 }
 
 function formatLiteral(tokens: readonly Token[]): string {

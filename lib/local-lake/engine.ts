@@ -61,16 +61,19 @@ export class LocalLake {
   /**
    * A view `<database>.<name>` over the dataset's Parquet objects, as the Glue table with partition
    * projection sees them: stored columns from the files, partition keys from the path (`dt=…/hour=…/`).
+   * With `unionByName`, objects written before a column existed read it as null, as Athena does.
    */
-  async attachParquet(dataset: DatasetDefinition): Promise<void> {
+  async attachParquet(dataset: DatasetDefinition, options: { readonly unionByName?: boolean } = {}): Promise<void> {
     if (dataset.format !== 'parquet') throw new Error(`local lake: ${dataset.name} is ${dataset.format}; use createTable`);
     const keys = gluePartitionKeys(dataset);
     const glob = path.join(this.location(dataset), ...keys.map((key) => `${key.name}=*`), '*');
     const hiveTypes = keys.map((key) => `'${key.name}': ${duckDbType(key.type)}`).join(', ');
     const columns = [...glueColumns(dataset), ...keys].map((column) => `"${column.name}"`).join(', ');
-    // No union_by_name: every object the writer makes has the contract's columns, and unioning by name
-    // would open every file's footer on each query (three times slower ELT).
-    const files = `read_parquet('${glob.replace(/'/g, "''")}', hive_partitioning = true, hive_types = {${hiveTypes}})`;
+    // union_by_name only when asked: files written before a column was added lack it, and Athena reads
+    // it as null by name; unioning opens every file's footer on each query (three times slower ELT), so
+    // lakes whose objects all have the contract's columns go without it.
+    const union = options.unionByName === true ? ', union_by_name = true' : '';
+    const files = `read_parquet('${glob.replace(/'/g, "''")}', hive_partitioning = true, hive_types = {${hiveTypes}}${union})`;
     await this.connection.run(`CREATE OR REPLACE VIEW "${this.database(dataset)}"."${dataset.name}" AS SELECT ${columns} FROM ${files}`);
   }
 

@@ -4,7 +4,8 @@
  * rows and counting users differ), events without a user, sign-up funnels that complete, stop, run out of
  * order or finish after the 7-day window, users who complete sign-up twice, feature use through
  * `feature_used` (with a named, empty or missing feature) and through dedicated events, and a user
- * without an acquisition source, and users who come for one day only. The answers are computed from these records in TypeScript by
+ * without an acquisition source, and users who come for one day only. Every event has its own event_id
+ * (a seeded UUID, as the producer sets one). The answers are computed from these records in TypeScript by
  * expected.ts, never by the SQL under test.
  */
 import { seededRandom } from '../../producer/sample-events';
@@ -20,6 +21,8 @@ export type EventRecord = {
   readonly context: { readonly page_url: string | null; readonly referrer: string | null };
   readonly traits: { readonly plan: string | null; readonly source: string | null };
   readonly properties: Readonly<Record<string, string>>;
+  /** The producer's UUID; absent (null in Parquet) in records written before the contract had the column. */
+  readonly event_id?: string | null;
 };
 
 export interface FixtureOptions {
@@ -123,5 +126,16 @@ export function generateFixture(options: FixtureOptions = {}): Fixture {
   // Late purchases and scripted cases of a short fixture may fall outside its days: keep the lake within them.
   const kept = events.filter((event) => event.event_time.slice(0, 10) >= firstDay && event.event_time.slice(0, 10) <= lastDay);
   kept.sort((a, b) => (a.event_time < b.event_time ? -1 : a.event_time > b.event_time ? 1 : 0));
-  return { events: kept, firstDay, lastDay, today: addDays(lastDay, 1) };
+  // Ids last, so that they draw nothing the records above depend on.
+  const identified = kept.map((event) => ({ ...event, event_id: seededUuid(random) }));
+  return { events: identified, firstDay, lastDay, today: addDays(lastDay, 1) };
+}
+
+/** A version-4-shaped UUID from the seeded generator (lowercase, as the producer's randomUUID). */
+export function seededUuid(random: () => number): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
+  hex[12] = '4';
+  hex[16] = ((Math.floor(random() * 4) + 8) as number).toString(16);
+  const text = hex.join('');
+  return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
 }

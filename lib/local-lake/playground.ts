@@ -6,20 +6,22 @@
 import { analyticsDatasets } from '../../config/datasets/analytics';
 import { dataQualityResults } from '../../config/datasets/data-quality-results';
 import { events as eventsDataset } from '../../config/datasets/events';
+import { eventsCurated } from '../../config/datasets/events-curated';
 import { namedQueries } from '../../constructs/catalog/queries';
 import { checkWindow, compileQualityQuery, evaluate, historyInsert, historyRows, type CheckResult, type MetricRow } from '../../constructs/data-quality/sql';
 import { qualityChecks } from '../../constructs/data-quality/rules';
 import { dayRunAsOf, dayWindow, judgeReadiness, READINESS_METRIC, readinessQuery, type Readiness } from '../../constructs/data-quality/day-run';
 import type { DatasetDefinition } from '../../constructs/datasets';
-import { eltSteps, renderStatement, type EltTarget } from '../../constructs/elt/steps';
+import { CURATED_TARGET, DEFAULT_LATENESS_DAYS, eltSteps, renderStatement, type EltStep, type EltTarget } from '../../constructs/elt/steps';
 import { glueDatabasePrefix } from '../naming';
 import { LocalLake, type Row } from './engine';
-import { generateFixture, type Fixture, type FixtureOptions } from './fixture';
+import { generateFixture, type EventRecord, type Fixture, type FixtureOptions } from './fixture';
 import { writeParquetRecords } from './writer';
 
 /** Glue database names as an environment called `local` of the default project would have them. */
 export const LOCAL_DATABASES = {
   raw: `${glueDatabasePrefix('lakehouse', 'local')}_raw`,
+  curated: `${glueDatabasePrefix('lakehouse', 'local')}_curated`,
   analytics: `${glueDatabasePrefix('lakehouse', 'local')}_analytics`,
 } as const;
 
@@ -30,14 +32,24 @@ export interface Playground {
   readonly objects: readonly string[];
 }
 
+export interface PlaygroundOptions extends FixtureOptions {
+  /**
+   * Raw records written after the fixture's events, for example noisy copies (curated-cases.ts): the
+   * fixture's known answers still hold when the curated job cleans them away. @default none
+   */
+  readonly extraRaw?: (fixture: Fixture) => readonly EventRecord[];
+}
+
 /** Writes the fixture's events under `root` as Firehose would, and opens the engine over them. */
-export async function buildPlayground(root: string, options: FixtureOptions = {}): Promise<Playground> {
+export async function buildPlayground(root: string, options: PlaygroundOptions = {}): Promise<Playground> {
   const fixture = generateFixture(options);
   const lake = await LocalLake.open({ root, today: fixture.today, databases: LOCAL_DATABASES });
   try {
     const objects = await writeParquetRecords(lake, eventsDataset, fixture.events);
+    const extra = options.extraRaw?.(fixture) ?? [];
+    if (extra.length > 0) objects.push(...(await writeParquetRecords(lake, eventsDataset, extra)));
     await lake.attachParquet(eventsDataset);
-    for (const dataset of [...analyticsDatasets, dataQualityResults]) await lake.createTable(dataset);
+    for (const dataset of [eventsCurated, ...analyticsDatasets, dataQualityResults]) await lake.createTable(dataset);
     return { lake, fixture, objects };
   } catch (error) {
     lake.close();
@@ -52,14 +64,40 @@ export async function runNamedQueries(lake: LocalLake): Promise<Map<string, Row[
   return results;
 }
 
-/** Runs every ELT target's statements for one day, in file order (DELETE, then INSERT). */
-export async function runEltDay(lake: LocalLake, day: string, targets?: readonly EltTarget[]): Promise<void> {
+/** The synth-time values of the ELT SQL in the local lake; the lateness window is the events contract's. */
+export const LOCAL_ELT_SETTINGS = {
+  rawDatabase: LOCAL_DATABASES.raw,
+  curatedDatabase: LOCAL_DATABASES.curated,
+  analyticsDatabase: LOCAL_DATABASES.analytics,
+  latenessDays: eventsDataset.partitioning.time.maxLatenessDays ?? DEFAULT_LATENESS_DAYS,
+} as const;
+
+async function runStep(lake: LocalLake, step: EltStep, day: string): Promise<void> {
+  for (const statement of step.statements) await lake.query(renderStatement(statement, { day, ...LOCAL_ELT_SETTINGS }));
+}
+
+/** The curated step for one day: replaces the day and its lateness window in events_curated from raw. */
+export async function runCuratedDay(lake: LocalLake, day: string): Promise<void> {
+  await runStep(lake, eltSteps().find((step) => step.target === CURATED_TARGET) as EltStep, day);
+}
+
+/** The metrics steps for one day (all, or only `targets`), reading events_curated as it stands. */
+export async function runMetricsDay(lake: LocalLake, day: string, targets?: readonly EltTarget[]): Promise<void> {
   for (const step of eltSteps()) {
-    if (targets && !targets.includes(step.target)) continue;
-    for (const statement of step.statements) {
-      await lake.query(renderStatement(statement, { day, rawDatabase: LOCAL_DATABASES.raw, analyticsDatabase: LOCAL_DATABASES.analytics }));
-    }
+    if (step.target === CURATED_TARGET || (targets && !targets.includes(step.target))) continue;
+    await runStep(lake, step, day);
   }
+}
+
+/** One day as the state machine runs it: the curated step, then the metrics (all, or only `targets`). */
+export async function runEltDay(lake: LocalLake, day: string, targets?: readonly EltTarget[]): Promise<void> {
+  await runCuratedDay(lake, day);
+  await runMetricsDay(lake, day, targets);
+}
+
+/** events_curated in a stable order (day, time, id), for comparisons. */
+export async function curatedTable(lake: LocalLake): Promise<Row[]> {
+  return lake.native(`SELECT * FROM "${LOCAL_DATABASES.curated}"."${CURATED_TARGET}" ORDER BY event_date, event_time, event_id`);
 }
 
 /** A target's rows in a stable order (its unique key), for comparisons. */

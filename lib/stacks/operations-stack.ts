@@ -5,7 +5,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { RecoveryEvidence, RestoreTesting } from '../../constructs/backup';
 import type { DataQuality } from '../../constructs/data-quality';
 import type { DatasetDefinition } from '../../constructs/datasets';
-import { ELT_SOURCE, ELT_TARGETS, MetricsElt } from '../../constructs/elt';
+import { CURATED_TARGET, ELT_SOURCE, ELT_TARGETS, MetricsElt } from '../../constructs/elt';
 import { grantDataLocation, grantTablePermissions } from '../../constructs/governance';
 import { createDataQuality } from './operations-quality';
 import { PlatformMonitoring } from '../../constructs/monitoring';
@@ -139,16 +139,19 @@ export class OperationsStack extends Stack {
     );
   }
 
-  /** The metrics ELT from events into the analytics tables, with SELECT on the source and write access to the targets. */
+  /** The ELT from events into events_curated and the analytics tables, with SELECT on the source and write access to the rest. */
   private createElt(props: OperationsStackProps, scheduled: boolean): MetricsElt | undefined {
     const { config, catalog, storage } = props;
     const all = props.allDatasets ?? props.datasets;
     const events = all.find((dataset) => dataset.name === ELT_SOURCE);
+    const curated = all.find((dataset) => dataset.name === CURATED_TARGET);
     const targets = all.filter((dataset) => (ELT_TARGETS as readonly string[]).includes(dataset.name));
-    // An app with its own datasets and none of the metrics tables gets no ELT; half of them is refused
+    // An app with its own datasets and none of the ELT's tables gets no ELT; part of them is refused
     // before any stack exists (lib/input-validation.ts, eltProblems).
-    if (!events || targets.length !== ELT_TARGETS.length) return undefined;
+    if (!events || !curated || targets.length !== ELT_TARGETS.length) return undefined;
     const rawDatabase = catalog.catalog.databaseName(events.zone);
+    const curatedDatabase = catalog.catalog.databaseName(curated.zone);
+    const curatedBucket = storage.storage.bucket(curated.zone);
     const analyticsDatabase = catalog.catalog.databaseName('analytics');
     const analyticsBucket = storage.storage.bucket('analytics');
     // The ELT records lineage in the analytics database it writes (a lineage table elsewhere is refused at validation).
@@ -159,6 +162,7 @@ export class OperationsStack extends Stack {
       resultsBucket: storage.storage.athenaResultsBucket,
       resultsKey: storage.storage.encryptionKey,
       source: { databaseName: rawDatabase, dataset: events },
+      curated: { databaseName: curatedDatabase, bucket: curatedBucket, dataset: curated },
       target: { databaseName: analyticsDatabase, bucket: analyticsBucket, datasets: targets },
       catalogKey: catalog.catalogKey,
       logsKey: storage.logsKey,
@@ -169,6 +173,8 @@ export class OperationsStack extends Stack {
     });
     if (lineage) grantTablePermissions(elt, 'LineageGrant', elt.role, { databaseName: analyticsDatabase, tableName: lineage.name }, ['SELECT', 'INSERT', 'DESCRIBE']);
     grantTablePermissions(elt, 'SourceGrant', elt.role, { databaseName: rawDatabase, tableName: events.name }, ['SELECT', 'DESCRIBE']);
+    grantTablePermissions(elt, 'CuratedGrant', elt.role, { databaseName: curatedDatabase, tableName: curated.name }, ['SELECT', 'INSERT', 'DELETE', 'ALTER', 'DESCRIBE']);
+    grantDataLocation(elt, 'CuratedLocationGrant', elt.role, curatedBucket.bucketArn);
     for (const target of targets) {
       grantTablePermissions(elt, `${target.name}Grant`, elt.role, { databaseName: analyticsDatabase, tableName: target.name }, ['SELECT', 'INSERT', 'DELETE', 'ALTER', 'DESCRIBE']);
     }

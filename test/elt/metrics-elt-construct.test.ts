@@ -4,11 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { analyticsDatasets } from '../../config/datasets/analytics';
 import { clientErrors } from '../../config/datasets/client-errors';
 import { events } from '../../config/datasets/events';
+import { eventsCurated } from '../../config/datasets/events-curated';
 import type { DatasetDefinition } from '../../constructs/datasets';
 import { MetricsElt } from '../../constructs/elt';
 import { constructStack } from '../support/construct-stack';
 
-function elt(source: DatasetDefinition, targets: readonly DatasetDefinition[]) {
+function elt(source: DatasetDefinition, targets: readonly DatasetDefinition[], curated: DatasetDefinition = eventsCurated) {
   const stack = constructStack();
   const key = new kms.Key(stack, 'Key');
   const bucket = new s3.Bucket(stack, 'Bucket', { encryptionKey: key });
@@ -17,6 +18,7 @@ function elt(source: DatasetDefinition, targets: readonly DatasetDefinition[]) {
     resultsBucket: bucket,
     resultsKey: key,
     source: { databaseName: 'lakehouse_test_raw', dataset: source },
+    curated: { databaseName: 'lakehouse_test_curated', bucket, dataset: curated },
     target: { databaseName: 'lakehouse_test_analytics', bucket, datasets: targets },
     logsKey: key,
   });
@@ -25,6 +27,10 @@ function elt(source: DatasetDefinition, targets: readonly DatasetDefinition[]) {
 describe('MetricsElt refuses', () => {
   it('a source other than events, which its SQL reads by name', () => {
     expect(() => elt(clientErrors, analyticsDatasets)).toThrow('Elt: the ELT SQL reads the events table, not client_errors');
+  });
+
+  it('a curated table other than events_curated, which its SQL writes and the metrics read by name', () => {
+    expect(() => elt(events, analyticsDatasets, clientErrors)).toThrow('Elt: the ELT SQL writes the curated table events_curated, not client_errors');
   });
 
   it('targets that lack a table its SQL writes', () => {

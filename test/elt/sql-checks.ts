@@ -8,6 +8,7 @@
 import { Parser } from 'node-sql-parser';
 import type { DatasetDefinition } from '../../constructs/datasets';
 import { events } from '../../config/datasets/events';
+import { eventsCurated } from '../../config/datasets/events-curated';
 import {
   columnReferenceProblems,
   conjuncts,
@@ -27,12 +28,15 @@ import {
 export { parse, type Node };
 
 export const RAW_DATABASE = 'lakehouse_test_raw';
+export const CURATED_DATABASE = 'lakehouse_test_curated';
 export const ANALYTICS_DATABASE = 'lakehouse_test_analytics';
 export const SAMPLE_DAY = '2026-03-15';
 
 export const EVENTS = datasetSchema(events);
+/** What the metrics read: events_curated, pruned by event_date (its partition source, `day(event_date)`). */
+export const CURATED = datasetSchema(eventsCurated);
 
-/** Column references of an INSERT's query that are not a column, partition key or struct field of events, nor defined by it. */
+/** Column references of an INSERT's query that are not a column, partition key or struct field of the source, nor defined by it. */
 export function readColumnProblems(ast: Node, schema: DatasetSchema = EVENTS): string[] {
   return columnReferenceProblems((ast.type === 'insert' ? ast.values : ast) as Node, schema, 'statement');
 }
@@ -61,25 +65,25 @@ export function boundsKey(condition: Node, key: string, qualifiers: ReadonlySet<
   return (operator === '=' || operator === 'BETWEEN') && isConstant(condition.right);
 }
 
-/** The reads of events (see tableReads). */
-export const eventsReads = (ast: Node): TableRead[] => tableReads(ast, 'events');
+/** The reads of the source table (events by default; see tableReads). */
+export const eventsReads = (ast: Node, schema: DatasetSchema = EVENTS): TableRead[] => tableReads(ast, schema.table);
 
-/** Reads of events not from the raw database or whose SELECT does not bound `dt` on both sides. */
+/** Reads of the source not from its database or whose SELECT does not bound its date key on both sides. */
 export function partitionProblems(ast: Node, sql: string, schema: DatasetSchema = EVENTS, database = RAW_DATABASE): string[] {
   const problems: string[] = [];
-  const reads = eventsReads(ast);
+  const reads = eventsReads(ast, schema);
   for (const { entry, select } of reads) {
     const alias = identifier(entry.as);
-    const read = `${identifier(entry.db) ?? '(no database)'}.events${alias ? ` ${alias}` : ''}`;
-    if (identifier(entry.db) !== database) problems.push(`reads ${read}, expected ${database}.events`);
-    const qualifiers = new Set(['events', ...(alias ? [alias] : [])]);
+    const read = `${identifier(entry.db) ?? '(no database)'}.${schema.table}${alias ? ` ${alias}` : ''}`;
+    if (identifier(entry.db) !== database) problems.push(`reads ${read}, expected ${database}.${schema.table}`);
+    const qualifiers = new Set([schema.table, ...(alias ? [alias] : [])]);
     if (!conjuncts(select.where).some((condition) => boundsKey(condition, schema.dateKey, qualifiers))) {
       problems.push(`reads ${read} without an AND-ed WHERE condition ${schema.dateKey} = <constant> or ${schema.dateKey} BETWEEN <constant> AND <constant>`);
     }
   }
   // Cross-check against the text, so that a place where the parser hides a table reference cannot go unchecked.
-  const written = writtenReads(sql, database, 'events');
-  if (written !== reads.length) problems.push(`the text reads ${database}.events ${written} times, the parsed statement ${reads.length} times`);
+  const written = writtenReads(sql, database, schema.table);
+  if (written !== reads.length) problems.push(`the text reads ${database}.${schema.table} ${written} times, the parsed statement ${reads.length} times`);
   return problems;
 }
 
@@ -175,7 +179,9 @@ function cteSource(insert: Node, reference: Node): { item: Node; select: Node } 
  *   `column = expression` conditions on other target columns;
  * - `date = K` (K constant): every UNION branch of the INSERT produces K as the date column;
  * - `date BETWEEN LO AND HI` (constants): the INSERT's date column is a CTE column `CAST(dt AS date)` of a
- *   read of events filtered on `dt BETWEEN <LO as dt> AND <HI as dt>`, the same range;
+ *   read of events filtered on `dt BETWEEN <LO as dt> AND <HI as dt>`, the same range; or, from a source
+ *   whose date key is already a date (events_curated), the CTE column is that key, filtered on
+ *   `key BETWEEN LO AND HI`;
  * - every other `column = E` condition: the INSERT produces E (modulo table qualifiers and a CAST) for it.
  */
 export function idempotencyProblems(deleteAst: Node, insertAst: Node, target: DatasetDefinition, schema: DatasetSchema = EVENTS): string[] {
@@ -206,14 +212,16 @@ export function idempotencyProblems(deleteAst: Node, insertAst: Node, target: Da
     const [low, high] = ((dateCondition.right as Node).value as Node[]) ?? [];
     for (const [index, expression] of produced(dateColumn).entries()) {
       const source = isColumnRef(expression) ? cteSource(insertAst, expression) : undefined;
-      const castOfDt = source && (source.item.expr as Node).type === 'cast' && isColumn((source.item.expr as Node).expr, schema.dateKey);
-      if (!source || !castOfDt) {
-        problems.push(`INSERT branch ${index + 1}: ${dateColumn} is not a CTE column CAST(${schema.dateKey} AS date) of a read of events`);
+      const dateSource = schema.table !== EVENTS.table;
+      const fromKey = source && (dateSource ? isColumn(source.item.expr, schema.dateKey) : (source.item.expr as Node).type === 'cast' && isColumn((source.item.expr as Node).expr, schema.dateKey));
+      if (!source || !fromKey) {
+        problems.push(`INSERT branch ${index + 1}: ${dateColumn} is not a CTE column ${dateSource ? schema.dateKey : `CAST(${schema.dateKey} AS date)`} of a read of ${schema.table}`);
         continue;
       }
-      const filter = conjuncts(source.select.where).find((condition) => boundsKey(condition, schema.dateKey, new Set(['events'])));
+      const filter = conjuncts(source.select.where).find((condition) => boundsKey(condition, schema.dateKey, new Set([schema.table])));
       const range = filter && String(filter.operator).toUpperCase() === 'BETWEEN' ? ((filter.right as Node).value as Node[]) : undefined;
-      if (!range || !same(range[0], asDtBound(low)) || !same(range[1], asDtBound(high))) {
+      const bound = (value: Node) => (dateSource ? value : asDtBound(value));
+      if (!range || !same(range[0], bound(low)) || !same(range[1], bound(high))) {
         const scanned = range ? `BETWEEN ${render(range[0])} AND ${render(range[1])}` : filter ? render(filter) : '(unfiltered)';
         problems.push(`INSERT branch ${index + 1}: ${dateColumn} comes from ${schema.dateKey} ${scanned}, the DELETE removes ${dateColumn} BETWEEN ${render(low)} AND ${render(high)}`);
       }

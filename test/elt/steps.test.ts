@@ -11,7 +11,9 @@ import {
   DEFAULT_DAY_PATH,
   DEFAULT_FEATURE_EVENTS,
   ELT_PLACEHOLDERS,
+  ELT_STEP_TARGETS,
   ELT_TARGETS,
+  MAX_LATENESS_DAYS,
   eltSteps,
   EltSqlError,
   escapeStatesFormatLiteral,
@@ -24,26 +26,40 @@ import {
   validateDay,
 } from '../../constructs/elt/steps';
 import { constructStack, templateOf } from '../support/construct-stack';
-import { ANALYTICS_DATABASE, parse, RAW_DATABASE, SAMPLE_DAY } from './sql-checks';
+import { ANALYTICS_DATABASE, CURATED_DATABASE, parse, RAW_DATABASE, SAMPLE_DAY } from './sql-checks';
 import { evaluateStatesFormat, IntrinsicError } from './states-format';
 
-const DATABASES = { rawDatabase: RAW_DATABASE, analyticsDatabase: ANALYTICS_DATABASE };
+const DATABASES = { rawDatabase: RAW_DATABASE, curatedDatabase: CURATED_DATABASE, analyticsDatabase: ANALYTICS_DATABASE };
 const STATEMENTS = eltSteps().flatMap((step) => step.statements.map((statement, index) => [`${step.target} #${index + 1}`, statement] as const));
 
 describe('eltSteps', () => {
-  it('lists every target with its statements in file order, placeholders left in place', () => {
+  it('lists every target with its statements in file order, placeholders left in place: events_curated first', () => {
     const steps = eltSteps();
-    expect(steps.map((step) => step.target)).toEqual([...ELT_TARGETS]);
+    expect(steps.map((step) => step.target)).toEqual([...ELT_STEP_TARGETS]);
+    expect(ELT_STEP_TARGETS).toEqual(['events_curated', ...ELT_TARGETS]);
     for (const step of steps) {
+      const database = step.target === 'events_curated' ? 'curated_database' : 'analytics_database';
       expect(step.statements).toHaveLength(2);
-      expect(step.statements[0]).toMatch(/^DELETE FROM \{\{analytics_database\}\}\./);
-      expect(step.statements[1]).toMatch(/^INSERT INTO \{\{analytics_database\}\}\./);
+      expect(step.statements[0]).toMatch(new RegExp(`^DELETE FROM \\{\\{${database}\\}\\}\\.${step.target}\\n`));
+      expect(step.statements[1]).toMatch(new RegExp(`^INSERT INTO \\{\\{${database}\\}\\}\\.${step.target} \\(`));
+    }
+  });
+
+  it('the metrics read events_curated, never raw; only the curated step reads raw events', () => {
+    for (const step of eltSteps()) {
+      const reads = step.statements.join('\n');
+      if (step.target === 'events_curated') {
+        expect(reads).toContain('FROM {{raw_database}}.events\n');
+      } else {
+        expect(reads).not.toContain('{{raw_database}}');
+        expect(reads).toContain('FROM {{curated_database}}.events_curated\n');
+      }
     }
   });
 
   it('uses only the declared placeholders: day at run time, the rest at synth', () => {
     expect([...RUNTIME_PLACEHOLDERS]).toEqual(['day']);
-    expect([...SYNTH_PLACEHOLDERS]).toEqual(['raw_database', 'analytics_database', 'feature_events']);
+    expect([...SYNTH_PLACEHOLDERS]).toEqual(['raw_database', 'curated_database', 'analytics_database', 'feature_events', 'lateness_days']);
     const used = new Set(STATEMENTS.flatMap(([, statement]) => placeholdersIn(statement)));
     expect([...used].sort()).toEqual([...ELT_PLACEHOLDERS].sort());
   });
@@ -101,8 +117,11 @@ describe('renderStatement', () => {
     ['raw; DROP TABLE x', 'rawDatabase'],
     ['', 'analyticsDatabase'],
     ['a'.repeat(256), 'analyticsDatabase'],
+    ['lakehouse-dev-curated', 'curatedDatabase'],
+    [undefined, 'curatedDatabase'],
+    [7, 'curatedDatabase'],
   ])('rejects the database name %j', (name, field) => {
-    const options = { day: SAMPLE_DAY, ...DATABASES, [field]: name };
+    const options = { day: SAMPLE_DAY, ...DATABASES, [field]: name } as Parameters<typeof renderStatement>[1];
     expect(() => renderStatement(sql, options)).toThrow(new RegExp(`${field} ".*" is not a snake_case database name`));
   });
 
@@ -119,6 +138,20 @@ describe('renderStatement', () => {
     [['a', 'a'], /listed twice/],
   ])('rejects the feature events %j', (featureEvents, message) => {
     expect(() => renderStatement(sql, { day: SAMPLE_DAY, ...DATABASES, featureEvents })).toThrow(message);
+  });
+
+  it('renders the lateness window as whole days, 7 by default (the events contract default)', () => {
+    const window = "SELECT DATE '{{day}}' - INTERVAL '{{lateness_days}}' DAY";
+    expect(renderStatement(window, { day: SAMPLE_DAY, ...DATABASES })).toBe(`SELECT DATE '${SAMPLE_DAY}' - INTERVAL '7' DAY`);
+    expect(renderStatement(window, { day: SAMPLE_DAY, ...DATABASES, latenessDays: 0 })).toBe(`SELECT DATE '${SAMPLE_DAY}' - INTERVAL '0' DAY`);
+    expect(renderStatement(window, { day: SAMPLE_DAY, ...DATABASES, latenessDays: MAX_LATENESS_DAYS })).toContain(`'${MAX_LATENESS_DAYS}'`);
+  });
+
+  it.each([[-1], [1.5], [MAX_LATENESS_DAYS + 1], [Number.NaN], ['7']])('rejects the lateness window %j', (latenessDays) => {
+    const options = { day: SAMPLE_DAY, ...DATABASES, latenessDays: latenessDays as number };
+    expect(() => renderStatement('SELECT 1', options)).toThrow(EltSqlError);
+    expect(() => renderStatement('SELECT 1', options)).toThrow(new RegExp(`latenessDays must be a whole number of days from 0 to ${MAX_LATENESS_DAYS}`));
+    expect(() => STEP_FUNCTIONS_TEMPLATE('SELECT 1', options)).toThrow(/latenessDays/);
   });
 
   it('rejects a placeholder it does not know', () => {
@@ -189,7 +222,7 @@ describe('STEP_FUNCTIONS_TEMPLATE', () => {
   it('substitutes the databases and feature events at synth and escapes the feature list quotes', () => {
     const statement = eltSteps().find((step) => step.target === 'feature_adoption')!.statements[1];
     const template = STEP_FUNCTIONS_TEMPLATE(statement, { ...DATABASES, featureEvents: ['export_csv'] });
-    expect(template.format).toContain(`FROM ${RAW_DATABASE}.events`);
+    expect(template.format).toContain(`FROM ${CURATED_DATABASE}.events_curated`);
     expect(template.format).toContain("event IN (\\'feature_used\\', \\'export_csv\\')");
     expect(evaluateStatesFormat(template.expression, input)).toContain("event IN ('feature_used', 'export_csv')");
   });

@@ -30,6 +30,10 @@ describe('rewrites', () => {
     ['nested calls are rewritten inside out', "SELECT to_unixtime(max(try(from_iso8601_timestamp(s))))", 'SELECT epoch(max(try(CAST(s AS TIMESTAMPTZ))))'],
     ['text inside literals is never rewritten', "SELECT 'date_format(current_date)'", "SELECT 'date_format(current_date)'"],
     ['INSERT column lists are not calls', 'INSERT INTO a.t (x, y) SELECT 1, 2', 'INSERT INTO a.t (x, y) SELECT 1, 2'],
+    ['trim also removes the ASCII whitespace Trino trims, not only spaces', 'SELECT trim(e)', "SELECT trim(e, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))"],
+    ['the hex md5 of a string becomes upper(md5(…))', "SELECT lower(to_hex(md5(to_utf8(a || '|' || b))))", "SELECT lower(upper(md5(a || '|' || b)))"],
+    ['json_format of a cast to JSON becomes to_json', 'SELECT json_format(CAST(array_sort(map_entries(p)) AS JSON))', 'SELECT CAST(to_json(list_sort(map_entries(p))) AS VARCHAR)'],
+    ['row_number, length and cardinality pass through', 'SELECT row_number() OVER (PARTITION BY a ORDER BY length(b) DESC, cardinality(p))', 'SELECT row_number() OVER (PARTITION BY a ORDER BY length(b) DESC, cardinality(p))'],
     ['an unqualified INSERT column list is not a call either', 'INSERT INTO t (x) SELECT count(*) FILTER (WHERE y) FROM s', 'INSERT INTO t (x) SELECT count(*) FILTER (WHERE y) FROM s'],
   ])('%s', (_name, athena, duckdb) => {
     expect(toDuckDb(athena, today)).toBe(duckdb);
@@ -51,6 +55,10 @@ describe('refusals: nothing DuckDB could read differently passes through', () =>
     ['current_date without a pinned day', 'SELECT current_date', /pinned day/],
     ['an unrendered placeholder', "SELECT * FROM t WHERE dt = '{{day}}'", /placeholder/],
     ['two statements', 'SELECT 1; SELECT 2', /one statement/],
+    ['to_hex of anything but md5(to_utf8(…))', 'SELECT to_hex(sha256(to_utf8(a)))', /to_hex\(md5\(to_utf8/],
+    ['md5 on its own (Trino hashes varbinary, DuckDB returns hex text)', 'SELECT md5(to_utf8(a))', /md5\(\) has no documented DuckDB mapping/],
+    ['json_format of something that is not a cast to JSON', "SELECT json_format(json_parse('{}'))", /json_format\(CAST\(<value> AS JSON\)\)/],
+    ['array_sort with a comparator', 'SELECT array_sort(a, (x, y) -> 0)', /array_sort\(\) takes 1 arguments/],
     ['an unterminated literal', "SELECT 'abc", /unterminated/],
   ])('%s', (_name, athena, message) => {
     const options = /current_date/.test(athena) ? {} : today;
@@ -68,10 +76,10 @@ describe('every shipped statement translates', () => {
     const translated = [
       ...namedQueries('lakehouse_local_raw').map((query) => toDuckDb(query.sql, today)),
       ...eltSteps().flatMap((step) =>
-        step.statements.map((statement) => toDuckDb(renderStatement(statement, { day: '2026-02-10', rawDatabase: 'r', analyticsDatabase: 'a' }), today)),
+        step.statements.map((statement) => toDuckDb(renderStatement(statement, { day: '2026-02-10', rawDatabase: 'r', curatedDatabase: 'c', analyticsDatabase: 'a' }), today)),
       ),
     ];
-    expect(translated).toHaveLength(6 + 10);
+    expect(translated).toHaveLength(6 + 12);
     expect(translated.join('\n')).not.toMatch(/date_format|element_at|last_day_of_month|date_diff|current_date/i);
   });
 });
@@ -109,6 +117,21 @@ describe('on the engine, the rewrites compute what Trino computes', () => {
 
   it('regexp_like matches anywhere unless anchored', async () => {
     expect(await lake.query("SELECT regexp_like('Page_view', '[a-z]') AS anywhere, regexp_like('Page_view', '^[a-z][a-z0-9_]*$') AS anchored")).toEqual([{ anywhere: true, anchored: false }]);
+  });
+
+  it('trim removes tabs and line breaks as well as spaces, as Trino does; inner whitespace stays', async () => {
+    expect(await lake.query("SELECT trim(' \t a b \n') AS t")).toEqual([{ t: 'a b' }]);
+  });
+
+  it("to_hex(md5(to_utf8(s))) is the hex MD5 of the string's UTF-8 bytes, uppercase as Trino's to_hex", async () => {
+    expect(await lake.query("SELECT to_hex(md5(to_utf8('abc'))) AS h, to_hex(md5(to_utf8('é'))) AS u")).toEqual([{ h: '900150983CD24FB0D6963F7D28E17F72', u: '66DDCD97CFDEABB2F6FB8A999B4BC76F' }]);
+  });
+
+  it('json_format of sorted map entries does not depend on the order the map was built in', async () => {
+    await lake.native("CREATE OR REPLACE TEMP TABLE props AS SELECT MAP {'b': '1', 'a': '2'} AS x, MAP {'a': '2', 'b': '1'} AS y");
+    const [row] = await lake.query('SELECT json_format(CAST(array_sort(map_entries(x)) AS JSON)) AS x, json_format(CAST(array_sort(map_entries(y)) AS JSON)) AS y FROM props');
+    expect(row.x).toBe(row.y);
+    expect(row.x).toMatch(/"a".*"b"/);
   });
 
   it('current_date is the pinned day and a date_format of date arithmetic is a day', async () => {

@@ -1,7 +1,10 @@
 /**
- * The metrics ELT executed on DuckDB: every target's DELETE + INSERT per day, over a seeded lake that
- * crosses a month boundary, against answers computed in TypeScript. Idempotency and order independence
- * are executed, not argued: every day run twice, days in shuffled order, a day re-run after late data.
+ * The metrics ELT executed on DuckDB: the curated step, then every target's DELETE + INSERT per day, over
+ * a seeded lake that crosses a month boundary, against answers computed in TypeScript from the clean
+ * events. Raw also holds retries, dirty and less complete copies (curated-cases.ts): the metrics read
+ * events_curated, so the same answers are the proof that curation removes exactly the noise. Idempotency
+ * and order independence are executed, not argued: every day run twice, days in shuffled order, a day
+ * re-run after late data.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -10,12 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyticsDatasets, dailyActiveUsers } from '../../config/datasets/analytics';
 import { events as eventsDataset } from '../../config/datasets/events';
 import { ELT_TARGETS, eltSteps, renderStatement, type EltTarget } from '../../constructs/elt/steps';
+import { noisyCopies } from '../../lib/local-lake/curated-cases';
 import { seededRandom } from '../../producer/sample-events';
 import { addDays, dayRange } from '../../lib/local-lake/days';
 import type { Row } from '../../lib/local-lake/engine';
 import * as expected from '../../lib/local-lake/expected';
 import type { EventRecord } from '../../lib/local-lake/fixture';
-import { LOCAL_DATABASES, buildPlayground, eltTable, runEltDay, type Playground } from '../../lib/local-lake/playground';
+import { LOCAL_ELT_SETTINGS, buildPlayground, eltTable, runCuratedDay, runEltDay, runMetricsDay, type Playground } from '../../lib/local-lake/playground';
 import { writeParquetRecords } from '../../lib/local-lake/writer';
 
 const ANSWERS: Record<EltTarget, (events: readonly EventRecord[], days: readonly string[]) => expected.ExpectedRow[]> = {
@@ -46,7 +50,7 @@ async function runDays(order: readonly string[]): Promise<void> {
 
 beforeAll(async () => {
   // 16 days across the January/February boundary: monthly_active_users gets two months.
-  playground = await buildPlayground(fs.mkdtempSync(path.join(os.tmpdir(), 'elt-')), { firstDay: '2026-01-24', days: 16 });
+  playground = await buildPlayground(fs.mkdtempSync(path.join(os.tmpdir(), 'elt-')), { firstDay: '2026-01-24', days: 16, extraRaw: (fixture) => noisyCopies(fixture.events) });
   days = dayRange(playground.fixture.firstDay, playground.fixture.lastDay);
 });
 afterAll(() => {
@@ -72,7 +76,21 @@ describe('metrics ELT on a real engine', () => {
     expect(await tables()).toEqual(inOrder);
   });
 
-  it('days in shuffled order give the same tables as days in order', async () => {
+  it('raw holds noise that curation removes: the same daily_active_users read from raw is wrong', async () => {
+    const [raw] = await playground.lake.query(`SELECT count(*) AS n FROM ${playground.lake.database(eventsDataset)}.events`);
+    expect(raw.n).toBeGreaterThan(playground.fixture.events.length);
+    const [remove, insert] = eltSteps().find((step) => step.target === 'daily_active_users')?.statements ?? [];
+    const fromRaw = insert.replace('{{curated_database}}.events_curated', '{{raw_database}}.events').replace("event_date = DATE '{{day}}'", "dt = '{{day}}'");
+    expect(fromRaw).not.toBe(insert);
+    for (const day of days) {
+      for (const statement of [remove, fromRaw]) await playground.lake.query(renderStatement(statement, { day, ...LOCAL_ELT_SETTINGS }));
+    }
+    expect(await eltTable(playground.lake, 'daily_active_users')).not.toEqual(inOrder.daily_active_users);
+  });
+
+  it('with every day curated, metrics days in shuffled order give the same tables as days in order', async () => {
+    // Retention reads 31 days of sign-ups from events_curated: a backfill curates its range first (the
+    // state machine's runs in ascending order do), then any order of metrics days gives the same rows.
     const random = seededRandom(7);
     const shuffled = [...days];
     for (let i = shuffled.length - 1; i > 0; i -= 1) {
@@ -81,7 +99,8 @@ describe('metrics ELT on a real engine', () => {
     }
     expect(shuffled).not.toEqual(days);
     await emptyTargets();
-    await runDays(shuffled);
+    for (const day of days) await runCuratedDay(playground.lake, day);
+    for (const day of shuffled) await runMetricsDay(playground.lake, day);
     expect(await tables()).toEqual(inOrder);
   });
 
@@ -107,7 +126,7 @@ describe('metrics ELT on a real engine', () => {
 
   it('without its DELETE, running a day twice would duplicate the row (the idempotency test can fail)', async () => {
     const [, insert] = eltSteps().find((step) => step.target === 'daily_active_users')?.statements ?? [];
-    const render = () => renderStatement(insert, { day: days[0], rawDatabase: LOCAL_DATABASES.raw, analyticsDatabase: LOCAL_DATABASES.analytics });
+    const render = () => renderStatement(insert, { day: days[0], ...LOCAL_ELT_SETTINGS });
     await playground.lake.createTable(dailyActiveUsers);
     await playground.lake.query(render());
     await playground.lake.query(render());
@@ -125,7 +144,7 @@ describe('metrics ELT on a real engine', () => {
 /** [target, what the mutation breaks, text to replace, replacement, run the days shuffled]. */
 const MUTATIONS: Array<[EltTarget, string, string, string, boolean]> = [
   ['daily_active_users', 'counts events instead of users', 'count(DISTINCT user_id) AS active_users', 'count(user_id) AS active_users', false],
-  ['monthly_active_users', 'month to date instead of the whole month: the row then depends on the order days run in', "date_format(last_day_of_month(DATE '{{day}}'), '%Y-%m-%d')", "'{{day}}'", true],
+  ['monthly_active_users', 'month to date instead of the whole month: the row then depends on the order days run in', "last_day_of_month(DATE '{{day}}')", "DATE '{{day}}'", true],
   ['retention_cohorts', 'counts cohort rows instead of retained users', 'count(a.user_id) AS retained_users', 'count(*) AS retained_users', false],
   ['feature_adoption', 'keeps the empty feature name', "AND f.feature <> ''", '', false],
   ['funnel_conversion', 'ignores the step order', 'AND e.event_time >= s1.step_1_time', '', false],
@@ -136,7 +155,7 @@ describe('a mutated ELT statement gives a different table (the tests above would
     await playground.lake.createTable(analyticsDatasets.find((dataset) => dataset.name === target) as (typeof analyticsDatasets)[number]);
     for (const day of order) {
       for (const statement of statements) {
-        await playground.lake.query(renderStatement(statement, { day, rawDatabase: LOCAL_DATABASES.raw, analyticsDatabase: LOCAL_DATABASES.analytics }));
+        await playground.lake.query(renderStatement(statement, { day, ...LOCAL_ELT_SETTINGS }));
       }
     }
     return eltTable(playground.lake, target);

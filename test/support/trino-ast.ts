@@ -17,18 +17,22 @@ export interface DatasetSchema {
   readonly columns: ReadonlySet<string>;
   /** Fields of each struct column. */
   readonly structFields: ReadonlyMap<string, ReadonlySet<string>>;
-  /** The date partition key reads must filter on (`dt`). */
+  /** The date partition key reads must filter on (`dt`; an Iceberg table's partition source column). */
   readonly dateKey: string;
 }
 
 export function datasetSchema(dataset: DatasetDefinition): DatasetSchema {
-  const columns = new Set([...glueColumns(dataset), ...gluePartitionKeys(dataset)].map((column) => column.name.toLowerCase()));
+  // An Iceberg table has no partition-key columns: reads prune by its partition source column (hidden partitioning).
+  const iceberg = dataset.format === 'iceberg';
+  const keys = iceberg ? [] : gluePartitionKeys(dataset);
+  const columns = new Set([...glueColumns(dataset), ...keys].map((column) => column.name.toLowerCase()));
   const structFields = new Map<string, Set<string>>();
   for (const column of glueColumns(dataset)) {
     const type = parseGlueType(column.type);
     if (type.kind === 'struct') structFields.set(column.name.toLowerCase(), new Set(type.fields.map((field) => field.name.toLowerCase())));
   }
-  const dateKey = partitionKeys(dataset).find((key) => key.projection.type === 'date')?.name;
+  const source = dataset.partitioning.time.source;
+  const dateKey = iceberg ? (source.kind === 'event-time' ? source.column : undefined) : partitionKeys(dataset).find((key) => key.projection.type === 'date')?.name;
   if (!dateKey) throw new Error(`${dataset.name} has no date partition key`);
   return { table: dataset.name, columns, structFields, dateKey };
 }

@@ -6,7 +6,7 @@
 -- feature events {{feature_events}}, each its own feature name.
 --
 -- Idempotency: the first statement deletes the day's rows (every feature), the second inserts them
--- again from that day's events (dt = '{{day}}' only). Re-running the day replaces all of its rows, also
+-- again from that day's events (event_date = '{{day}}' only). Re-running the day replaces all of its rows, also
 -- dropping a feature that no longer appears; days never overlap. The two statements are separate
 -- Iceberg commits (see daily_active_users.sql).
 --
@@ -14,7 +14,7 @@
 -- option featureEvents; default report_exported, dashboard_shared, invite_sent), not an edit here. To
 -- split by plan, add traits.plan to the feature_use CTE and to the table (an additive column).
 --
--- Placeholders: {{day}} (yyyy-mm-dd, per run), {{raw_database}}, {{analytics_database}} and
+-- Placeholders: {{day}} (yyyy-mm-dd, per run), {{curated_database}}, {{analytics_database}} and
 -- {{feature_events}} (at synth). Statements are separated by the "-- statement" lines below; each runs
 -- as its own Athena query.
 
@@ -26,16 +26,16 @@ WHERE activity_date = DATE '{{day}}'
 INSERT INTO {{analytics_database}}.feature_adoption (activity_date, feature, users, adoption_rate)
 WITH active AS (
   SELECT count(DISTINCT user_id) AS active_users
-  FROM {{raw_database}}.events
-  WHERE dt = '{{day}}'
+  FROM {{curated_database}}.events_curated
+  WHERE event_date = DATE '{{day}}'
     AND user_id IS NOT NULL
 ),
 feature_use AS (
   SELECT
     CASE WHEN event = 'feature_used' THEN element_at(properties, 'feature') ELSE event END AS feature,
     count(DISTINCT user_id) AS users
-  FROM {{raw_database}}.events
-  WHERE dt = '{{day}}'
+  FROM {{curated_database}}.events_curated
+  WHERE event_date = DATE '{{day}}'
     AND event IN ('feature_used', {{feature_events}})
     AND user_id IS NOT NULL
   GROUP BY 1

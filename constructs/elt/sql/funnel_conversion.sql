@@ -8,17 +8,17 @@
 -- without events.
 --
 -- Idempotency: the first statement deletes the day's rows (every funnel step), the second inserts them
--- again from that day's events only (dt = '{{day}}'): the conversion window is the rest of the UTC day,
+-- again from that day's events only (event_date = '{{day}}'): the conversion window is the rest of the UTC day,
 -- so a day's rows never depend on later days and days never overlap. The two statements are separate
 -- Iceberg commits (see daily_active_users.sql).
 --
 -- Adapt: to use other steps, change the event names in the IN list, in each step CTE and in the
 -- step_name literals (and the funnel name, which is part of the key). For a conversion window of
 -- several days (as in the funnel-conversion named query), the day's rows need later days' events:
--- widen the dt filter to [day, day + window], and expect to re-run each day until its window has
+-- widen the event_date filter to [day, day + window], and expect to re-run each day until its window has
 -- passed (its rows change until then).
 --
--- Placeholders: {{day}} (yyyy-mm-dd, per run), {{raw_database}} and {{analytics_database}} (at synth).
+-- Placeholders: {{day}} (yyyy-mm-dd, per run), {{curated_database}} and {{analytics_database}} (at synth).
 -- Statements are separated by the "-- statement" lines below; each runs as its own Athena query.
 
 -- statement: delete the day's rows
@@ -29,16 +29,16 @@ WHERE activity_date = DATE '{{day}}'
 INSERT INTO {{analytics_database}}.funnel_conversion (activity_date, funnel, step_number, step_name, users, conversion_rate)
 WITH step_events AS (
   SELECT user_id, event, event_time
-  FROM {{raw_database}}.events
-  WHERE dt = '{{day}}'
+  FROM {{curated_database}}.events_curated
+  WHERE event_date = DATE '{{day}}'
     AND event IN ('signup_started', 'signup_completed', 'first_purchase')
     AND user_id IS NOT NULL
 ),
 -- Any event at all that day: without it the day gets no rows (missing data is not zero users).
 day_events AS (
   SELECT count(*) AS event_count
-  FROM {{raw_database}}.events
-  WHERE dt = '{{day}}'
+  FROM {{curated_database}}.events_curated
+  WHERE event_date = DATE '{{day}}'
 ),
 step_1 AS (
   SELECT user_id, min(event_time) AS step_1_time

@@ -18,7 +18,7 @@
 -- by another event, change 'signup_completed'. To count only some activity as "retained", add a
 -- condition on event to the active CTE.
 --
--- Placeholders: {{day}} (yyyy-mm-dd, per run), {{raw_database}} and {{analytics_database}} (at synth).
+-- Placeholders: {{day}} (yyyy-mm-dd, per run), {{curated_database}} and {{analytics_database}} (at synth).
 -- Statements are separated by the "-- statement" lines below; each runs as its own Athena query.
 
 -- statement: delete the rows the day completes (cohort_date + day_number = day)
@@ -30,17 +30,17 @@ WHERE cohort_date BETWEEN DATE '{{day}}' - INTERVAL '30' DAY AND DATE '{{day}}'
 INSERT INTO {{analytics_database}}.retention_cohorts (cohort_date, day_number, cohort_size, retained_users, retention_rate)
 WITH cohorts AS (
   SELECT DISTINCT
-    CAST(dt AS date) AS cohort_date,
+    event_date AS cohort_date,
     user_id
-  FROM {{raw_database}}.events
-  WHERE dt BETWEEN date_format(DATE '{{day}}' - INTERVAL '30' DAY, '%Y-%m-%d') AND '{{day}}'
+  FROM {{curated_database}}.events_curated
+  WHERE event_date BETWEEN DATE '{{day}}' - INTERVAL '30' DAY AND DATE '{{day}}'
     AND event = 'signup_completed'
     AND user_id IS NOT NULL
 ),
 active AS (
   SELECT DISTINCT user_id
-  FROM {{raw_database}}.events
-  WHERE dt = '{{day}}'
+  FROM {{curated_database}}.events_curated
+  WHERE event_date = DATE '{{day}}'
     AND user_id IS NOT NULL
 )
 SELECT
