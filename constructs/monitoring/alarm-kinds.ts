@@ -227,6 +227,7 @@ export const ALARM_KINDS = {
     ],
     recover:
       'Throttled calls are retried with backoff and only fail after maxAttempts; lower requestsPerSecond or reservedConcurrency, or request a quota increase. Records that failed are redelivered by SQS.',
+  },
   CollectorServerErrors: {
     title: 'Collector answering 5XX',
     summary: 'More than the threshold share of collector requests answered 5XX for 3 × 5 minutes: senders are retrying and may give up',
@@ -273,6 +274,7 @@ export const ALARM_KINDS = {
     ],
     recover:
       'Fix the sender, or change the contract if the data is right; quarantined events keep their payload, so they can be replayed onto the dataset\'s stream after the fix.',
+  },
   PipelineFailed: {
     title: 'Daily pipeline failed',
     summary: 'A daily pipeline execution failed or timed out: a gate stopped the day (stale or failing inputs, failing outputs) or a step failed after its retries',
