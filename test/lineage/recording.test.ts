@@ -12,11 +12,13 @@ import { events } from '../../config/datasets/events';
 import { lineage } from '../../config/datasets/lineage';
 import { ELT_TARGETS, MetricsElt } from '../../constructs/elt';
 import { LineageError, lineageInsertTemplate, LineageRecording } from '../../constructs/lineage';
+import { eventsCurated } from '../../config/datasets/events-curated';
 import { LocalLake } from '../../lib/local-lake/engine';
 import { constructStack, templateOf } from '../support/construct-stack';
 import { evaluateStatesFormat } from '../elt/states-format';
 
 const RAW = 'lakehouse_test_raw';
+const CURATED = 'lakehouse_test_curated';
 const ANALYTICS = 'lakehouse_test_analytics';
 type States = Record<string, any>;
 
@@ -29,6 +31,7 @@ function eltDefinition(): { StartAt: string; States: States } {
     resultsBucket: bucket,
     resultsKey: key,
     source: { databaseName: RAW, dataset: events },
+    curated: { databaseName: CURATED, bucket, dataset: eventsCurated },
     target: { databaseName: ANALYTICS, bucket, datasets: analyticsDatasets },
     logsKey: key,
     lineage: { dataset: lineage, jobNamespace: 'lakehouse-test' },
@@ -92,7 +95,7 @@ describe('the ELT records lineage after every target', () => {
     const stack = constructStack();
     const key = new kms.Key(stack, 'Key');
     const bucket = new s3.Bucket(stack, 'Bucket', { encryptionKey: key });
-    new MetricsElt(stack, 'Elt', { workgroupName: 'wg', resultsBucket: bucket, resultsKey: key, source: { databaseName: RAW, dataset: events }, target: { databaseName: ANALYTICS, bucket, datasets: analyticsDatasets }, logsKey: key });
+    new MetricsElt(stack, 'Elt', { workgroupName: 'wg', resultsBucket: bucket, resultsKey: key, source: { databaseName: RAW, dataset: events }, curated: { databaseName: CURATED, bucket, dataset: eventsCurated }, target: { databaseName: ANALYTICS, bucket, datasets: analyticsDatasets }, logsKey: key });
     expect(JSON.stringify(templateOf(stack).findResources('AWS::StepFunctions::StateMachine'))).not.toContain('lineage');
   });
 
@@ -100,7 +103,7 @@ describe('the ELT records lineage after every target', () => {
     const stack = constructStack();
     const key = new kms.Key(stack, 'Key');
     const bucket = new s3.Bucket(stack, 'Bucket', { encryptionKey: key });
-    const props = { workgroupName: 'wg', resultsBucket: bucket, resultsKey: key, source: { databaseName: RAW, dataset: events }, target: { databaseName: ANALYTICS, bucket, datasets: analyticsDatasets }, logsKey: key };
+    const props = { workgroupName: 'wg', resultsBucket: bucket, resultsKey: key, source: { databaseName: RAW, dataset: events }, curated: { databaseName: CURATED, bucket, dataset: eventsCurated }, target: { databaseName: ANALYTICS, bucket, datasets: analyticsDatasets }, logsKey: key };
     expect(() => new MetricsElt(stack, 'Elt', { ...props, lineage: { dataset: { ...lineage, format: 'parquet' }, jobNamespace: 'x' } })).toThrow(/must be an Iceberg table/);
   });
 });
