@@ -32,6 +32,8 @@ export const collectorQuarantine: DatasetDefinition = {
   retentionDays: { raw: 30 },
   freshnessSloMinutes: 15,
   ingestion: 'stream',
+  // TEMPORARY (integration): replaced by a user_id key column at the final merge.
+  dataSubject: { none: 'refused payloads; kept 30 days' },
   // The collector stack reads the base ingestion stack's streams; new since sharding, pinned to keep it there.
   shard: 'base',
 };

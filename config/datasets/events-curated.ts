@@ -45,6 +45,8 @@ export const eventsCurated: DatasetDefinition = {
   partitioning: { time: { granularity: 'day', source: { kind: 'event-time', column: 'event_date' } } },
   freshnessSloMinutes: 26 * 60, // daily ELT plus two hours of slack
   ingestion: 'batch',
+  // Whose rows these are: an erasure request finds a person by these columns.
+  dataSubject: { keys: ['user_id'] },
   // Pinned to the base stacks, next to events and the ELT (README, "Sharding").
   shard: 'base',
   quality: {
