@@ -46,6 +46,8 @@ describe('bin/app.ts', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.templates.sort()).toEqual([
       'lakehouse-dev-catalog.template.json',
+      'lakehouse-dev-collector.template.json',
+      'lakehouse-dev-embeddings.template.json',
       'lakehouse-dev-ingestion.template.json',
       'lakehouse-dev-network.template.json',
       'lakehouse-dev-operations.template.json',

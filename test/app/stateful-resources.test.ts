@@ -73,7 +73,17 @@ describe.each(['dev', 'staging', 'prod'] as const)('%s stacks', (environment) =>
   const { templates, assembly, config } = synthCached(environment);
 
   it('are named <project>-<env>-<layer>, storage first because every other stack encrypts with its keys', () => {
-    const layers = ['storage', 'network', 'catalog', 'ingestion', 'vector', 'embeddings', 'operations', ...(config.backup.disasterRecovery ? ['dr'] : [])];
+    const layers = [
+      'storage',
+      'network',
+      'catalog',
+      'ingestion',
+      'vector',
+      'embeddings',
+      ...(config.collector.enabled ? ['collector'] : []),
+      'operations',
+      ...(config.backup.disasterRecovery ? ['dr'] : []),
+    ];
     expect(Object.keys(templates).sort()).toEqual(layers.map((layer) => `lakehouse-${environment}-${layer}`).sort());
     for (const layer of ['network', 'catalog', 'ingestion', 'vector', 'embeddings', 'operations']) {
       const stack = assembly.getStackByName(`lakehouse-${environment}-${layer}`);
