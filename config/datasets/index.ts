@@ -4,6 +4,7 @@ import { clientErrors } from './client-errors';
 import { dataQualityResults } from './data-quality-results';
 import { documents } from './documents';
 import { events } from './events';
+import { lineage } from './lineage';
 
 /**
  * Every dataset this product ships, with the file that declares it: validation errors name that file
@@ -15,6 +16,7 @@ export const DATASET_FILES: ReadonlyArray<{ readonly file: string; readonly data
   { file: 'config/datasets/documents.ts', datasets: [documents] },
   { file: 'config/datasets/analytics.ts', datasets: analyticsDatasets },
   { file: 'config/datasets/data-quality-results.ts', datasets: [dataQualityResults] },
+  { file: 'config/datasets/lineage.ts', datasets: [lineage] },
 ];
 
 /** Every dataset this product ships, declared once; every environment catalogs all of them. */
