@@ -1,5 +1,9 @@
 /** The lineage dataset is declared by contract like any other: catalogued, LF-tagged, Iceberg by day. */
+import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import { loadEnvironmentConfig } from '../../config/load';
+import { buildLakehouse } from '../../lib/lakehouse-app';
+import { cliContext } from '../support/app-context';
 import { DATASETS } from '../../config/datasets';
 import { lineage } from '../../config/datasets/lineage';
 import { createTableDdl, icebergTableSpec } from '../../constructs/catalog/iceberg/ddl';
@@ -37,5 +41,14 @@ describe('the lineage contract', () => {
       { source: 'config/datasets/lineage.ts, dataset "lineage"', field: 'zone', value: '"curated"', allowed: expect.stringContaining('"analytics" zone') },
     ]);
     expect(lineageProblems([lineage], sources)).toEqual([]);
+  });
+
+  it('an app declaring a lineage table outside the analytics zone is refused before anything is built, without a stack trace', () => {
+    const app = new App({ context: { ...cliContext(), env: 'dev' } });
+    const datasets = DATASETS.map((dataset) => (dataset === lineage ? { ...lineage, zone: 'curated' } : dataset));
+    expect(() => buildLakehouse(app, loadEnvironmentConfig('dev'), { compliance: false, datasets })).toThrow(
+      '- zone: got "curated"; the lineage table must be in the "analytics" zone, where the metrics ELT (which records lineage) writes',
+    );
+    expect(app.node.children).toHaveLength(0);
   });
 });
