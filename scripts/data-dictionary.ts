@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DATASETS } from '../config/datasets';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../config/limits';
+import { neighbours, platformJobs, type JobLineage } from '../lib/static-lineage';
 import { loadEnvironmentConfig } from '../config/load';
 import {
   classificationSummary,
@@ -344,7 +345,22 @@ function renderExample(dataset: DatasetDefinition, environment: EnvironmentName)
 
 const withBlankLine = (lines: string[]) => (lines.length === 0 ? [] : [...lines, '']);
 
-function renderDataset(dataset: DatasetDefinition, environment: EnvironmentName): string[] {
+/** Upstream and downstream tables from the jobs' SQL (lib/static-lineage.ts); docs/lineage.md draws them. */
+export function renderLineage(dataset: DatasetDefinition, jobs: readonly JobLineage[]): string[] {
+  const { upstream, downstream } = neighbours(jobs, dataset.name);
+  const list = (entries: ReadonlyArray<{ dataset: string; job: string }>) => entries.map((entry) => `\`${entry.dataset}\` (${code(entry.job)})`).join(', ');
+  const lines = [
+    '### Lineage',
+    '',
+    `- Upstream: ${upstream.length > 0 ? list(upstream) : `none (${dataset.ingestion === 'none' ? 'not loaded by a platform job' : `ingestion: ${dataset.ingestion}`})`}`,
+    `- Downstream: ${downstream.length > 0 ? list(downstream) : 'none'}`,
+  ];
+  const recorders = jobs.filter((job) => job.records === dataset.name);
+  if (recorders.length > 0) lines.push(`- Run events appended by: ${recorders.map((job) => code(job.job)).join(', ')}`);
+  return [...lines, '', 'Derived from the jobs\' SQL; see [lineage](lineage.md) for the graph and the runtime query.'];
+}
+
+function renderDataset(dataset: DatasetDefinition, environment: EnvironmentName, jobs: readonly JobLineage[]): string[] {
   return [
     `## \`${dataset.name}\``,
     '',
@@ -359,6 +375,8 @@ function renderDataset(dataset: DatasetDefinition, environment: EnvironmentName)
     ...renderColumns(dataset),
     '',
     ...withBlankLine(renderQuality(dataset.quality)),
+    ...renderLineage(dataset, jobs),
+    '',
     ...renderExample(dataset, environment),
   ];
 }
@@ -381,7 +399,8 @@ export function renderDataDictionary(datasets: readonly DatasetDefinition[]): st
     '',
     ...renderSummary(datasets),
   ];
-  for (const dataset of datasets) lines.push('', ...renderDataset(dataset, environment));
+  const jobs = platformJobs(datasets);
+  for (const dataset of datasets) lines.push('', ...renderDataset(dataset, environment, jobs));
   return `${lines.join('\n')}\n`;
 }
 

@@ -50,12 +50,14 @@ function parse(argv: readonly string[]) {
   }
 }
 
-/** Regenerates the data dictionary in a fresh process, which reads the index just written. */
+/** Regenerates the data dictionary and the lineage page in fresh processes, which read the index just written. */
 function regenerateDictionary(root: string): void {
   const tsx = join(root, 'node_modules', '.bin', 'tsx');
-  const result = spawnSync(tsx, [join('scripts', 'data-dictionary.ts'), '--write'], { cwd: root, encoding: 'utf8' });
-  if (result.status !== 0) {
-    throw new ScaffoldError(`the dataset was written, but regenerating the data dictionary failed; run npm run docs:catalog: ${result.stderr.trim().split('\n')[0]}`);
+  for (const [script, command, what] of [['data-dictionary.ts', 'docs:catalog', 'the data dictionary'], ['lineage-doc.ts', 'docs:lineage', 'docs/lineage.md']] as const) {
+    const result = spawnSync(tsx, [join('scripts', script), '--write'], { cwd: root, encoding: 'utf8' });
+    if (result.status !== 0) {
+      throw new ScaffoldError(`the dataset was written, but regenerating ${what} failed; run npm run ${command}: ${result.stderr.trim().split('\n')[0]}`);
+    }
   }
 }
 
@@ -77,11 +79,11 @@ export async function main(argv: readonly string[], root: string = join(__dirnam
   console.log(
     [
       `Created config/datasets/${scaffold.fileName} (${dataset.format}, zone ${dataset.zone}, domain ${dataset.domain}, ingestion ${dataset.ingestion}),`,
-      `registered it in config/datasets/index.ts and regenerated docs/data-dictionary.md.`,
+      `registered it in config/datasets/index.ts and regenerated docs/data-dictionary.md and docs/lineage.md.`,
       '',
       'Next steps (docs/adding-a-dataset.md explains each):',
       `  1. Edit config/datasets/${scaffold.fileName}: owner, description, the real columns and their classifications, quality rules.`,
-      '  2. npm run docs:catalog        # again after editing, so the data dictionary matches',
+      '  2. npm run docs:catalog && npm run docs:lineage   # again after editing, so the generated docs match',
       '  3. npx cdk synth               # validates the dataset against every zone and domain, runs cdk-nag',
       '  4. npm run snapshots:update    # review the new resources in test/snapshots/',
       `  5. git add config/datasets docs test/snapshots && git commit -m "Add dataset ${dataset.name}"`,

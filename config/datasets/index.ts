@@ -6,6 +6,7 @@ import { dataQualityResults } from './data-quality-results';
 import { documents } from './documents';
 import { events } from './events';
 import { eventsCurated } from './events-curated';
+import { lineage } from './lineage';
 
 /**
  * Every dataset this product ships, with the file that declares it: validation errors name that file
@@ -19,6 +20,7 @@ export const DATASET_FILES: ReadonlyArray<{ readonly file: string; readonly data
   { file: 'config/datasets/analytics.ts', datasets: analyticsDatasets },
   { file: 'config/datasets/data-quality-results.ts', datasets: [dataQualityResults] },
   { file: 'config/datasets/collector-quarantine.ts', datasets: [collectorQuarantine] },
+  { file: 'config/datasets/lineage.ts', datasets: [lineage] },
 ];
 
 /** Every dataset this product ships, declared once; every environment catalogs all of them. */

@@ -106,12 +106,12 @@ export function runEvent(input: RunEventInput): RunEvent {
   const producer = input.producer ?? DEFAULT_PRODUCER;
   if (typeof producer !== 'string' || !URI.test(producer) || producer.length > LIMITS.name) throw new LineageError(`producer ${JSON.stringify(producer)} must be a URI (the spec's "format: uri")`);
   const facts = checkFacts(input.facts ?? {});
-  const statistics = (rowCount: number): StatisticsFacet => ({ _producer: producer, _schemaURL: '', rowCount });
+  const statistics = (schemaUrl: string, rowCount: number): StatisticsFacet => ({ _producer: producer, _schemaURL: schemaUrl, rowCount });
   const inputs = checkDatasets('inputs', input.inputs ?? []).map(({ rowCount, ...dataset }): InputDataset =>
-    rowCount === undefined || rowCount === null ? dataset : { ...dataset, inputFacets: { inputStatistics: { ...statistics(rowCount), _schemaURL: INPUT_STATISTICS_SCHEMA } } },
+    rowCount === undefined || rowCount === null ? dataset : { ...dataset, inputFacets: { inputStatistics: statistics(INPUT_STATISTICS_SCHEMA, rowCount) } },
   );
   const outputs = checkDatasets('outputs', input.outputs ?? []).map(({ rowCount, ...dataset }): OutputDataset =>
-    rowCount === undefined || rowCount === null ? dataset : { ...dataset, outputFacets: { outputStatistics: { ...statistics(rowCount), _schemaURL: OUTPUT_STATISTICS_SCHEMA } } },
+    rowCount === undefined || rowCount === null ? dataset : { ...dataset, outputFacets: { outputStatistics: statistics(OUTPUT_STATISTICS_SCHEMA, rowCount) } },
   );
   return {
     eventType: input.eventType,

@@ -82,8 +82,7 @@ export function lineageInsertTemplate(options: LineageTemplateOptions): LineageT
     facetsCell,
   ];
   // A token database name resolves at deploy; insertParts quotes plain names only.
-  const tokenDatabase = TOKEN.test(options.database);
-  TOKEN.lastIndex = 0;
+  const tokenDatabase = /\$\{Token\[/.test(options.database);
   if (!tokenDatabase && !DATABASE.test(options.database)) throw new LineageError(`database "${options.database}" is not a snake_case Glue database name`);
   const parts = insertParts(tokenDatabase ? 'placeholder_database' : options.database, [cells]);
   let format = '';

@@ -71,12 +71,13 @@ describe.each(ENVIRONMENT_NAMES)('%s data-quality checks', (environment) => {
     expect(glueResources).not.toMatch(/table\/[a-z_]+\/\*/);
   });
 
-  it('holds SELECT on every checked table and INSERT on the history table in Lake Formation, and nothing more', () => {
+  it('holds SELECT on every checked table and INSERT on the history and lineage tables in Lake Formation, and nothing more', () => {
     const grants = byPath(operations, 'AWS::LakeFormation::PrincipalPermissions', 'DataQuality');
     const byTable = new Map(grants.map((grant) => [grant.Properties!.Resource.Table.Name as string, grant.Properties!.Permissions as string[]]));
     for (const dataset of checked) expect(byTable.get(dataset.name), dataset.name).toEqual(['SELECT', 'DESCRIBE']);
     expect(byTable.get('data_quality_results')).toEqual(['SELECT', 'INSERT', 'DESCRIBE']);
-    expect(byTable.size).toBe(checked.length + 1);
+    expect(byTable.get('lineage')).toEqual(['SELECT', 'INSERT', 'DESCRIBE']);
+    expect(byTable.size).toBe(checked.length + 2);
   });
 
   it('alarms once per dataset on the MAX of its query failure and every check failure, hourly', () => {
@@ -164,6 +165,8 @@ describe.each(ENVIRONMENT_NAMES)('%s metrics ELT', (environment) => {
     const byTable = new Map(tableGrants.map((grant) => [grant.Properties!.Resource.Table.Name as string, grant.Properties!.Permissions as string[]]));
     expect(byTable.get('events')).toEqual(['SELECT', 'DESCRIBE']);
     for (const target of ELT_TARGETS) expect(byTable.get(target), target).toEqual(['SELECT', 'INSERT', 'DELETE', 'ALTER', 'DESCRIBE']);
+    // Lineage is appended, never deleted or altered.
+    expect(byTable.get('lineage')).toEqual(['SELECT', 'INSERT', 'DESCRIBE']);
     expect(grants.some((grant) => grant.Properties!.Resource.DataLocation)).toBe(true);
   });
 

@@ -3,6 +3,7 @@
  * cannot run it), and its States.Format call evaluated by the reference evaluator of the documented
  * grammar (test/elt/states-format.ts) and executed on the local lake's DuckDB.
  */
+import { Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -160,6 +161,9 @@ describe('the States.Format INSERT, evaluated and executed', () => {
     const withToken = lineageInsertTemplate({ database: ANALYTICS, job: { namespace: 'n', name: 'j' }, inputs: [{ namespace: `awsathena://athena.${stack.region}.amazonaws.com`, name: 'x' }], outputs: [] });
     expect(withToken.expression).toContain('${Token[AWS.Region.');
     expect(withToken.expression).not.toContain('$\\{Token');
+    const database = Token.asString({ Ref: 'DatabaseName' });
+    const withDatabaseToken = lineageInsertTemplate({ database, job: { namespace: 'n', name: 'j' }, inputs: [], outputs: [] });
+    expect(withDatabaseToken.expression).toContain(`INSERT INTO "${database}"."lineage"`);
   });
 
   it.each([

@@ -27,7 +27,8 @@ function runScaffold(args: readonly string[]) {
 beforeAll(() => {
   mkdirSync(join(REPO_ROOT, '.tmp'), { recursive: true });
   scratch = mkdtempSync(join(REPO_ROOT, '.tmp', 'dataset-new-'));
-  for (const path of ['config', 'constructs', 'scripts', 'docs/data-dictionary.md', 'package.json', 'tsconfig.json']) {
+  // lib: the generated docs read the jobs' static lineage (lib/static-lineage.ts).
+  for (const path of ['config', 'constructs', 'lib', 'scripts', 'docs/data-dictionary.md', 'docs/lineage.md', 'package.json', 'tsconfig.json']) {
     cpSync(join(REPO_ROOT, path), join(scratch, path), { recursive: true });
   }
   symlinkSync(realpathSync(join(REPO_ROOT, 'node_modules')), join(scratch, 'node_modules'));
@@ -44,7 +45,7 @@ describe('npm run dataset:new', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Created config/datasets/page-views.ts');
-    for (const step of ['npm run docs:catalog', 'npx cdk synth', 'npm run snapshots:update', 'git add', 'docs/adding-a-dataset.md']) {
+    for (const step of ['npm run docs:catalog', 'npm run docs:lineage', 'npx cdk synth', 'npm run snapshots:update', 'git add', 'docs/adding-a-dataset.md']) {
       expect(run.stdout).toContain(step);
     }
   });
