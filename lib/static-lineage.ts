@@ -6,7 +6,7 @@
  */
 import { checkWindow, compileQualityQuery, HISTORY_TABLE, historyInsert } from '../constructs/data-quality';
 import type { DatasetDefinition } from '../constructs/datasets';
-import { ELT_SOURCE, ELT_TARGETS, eltJobName, eltSteps, renderStatement } from '../constructs/elt';
+import { CURATED_TARGET, ELT_SOURCE, ELT_TARGETS, eltJobName, eltSteps, renderStatement } from '../constructs/elt';
 import { jobTables, LINEAGE_TABLE, lineageInsert, runEvent, tablesTouched } from '../constructs/lineage';
 import { LINEAGE_JOB_NAME } from '../constructs/data-quality/handler';
 
@@ -42,9 +42,15 @@ export function platformJobs(datasets: readonly DatasetDefinition[]): JobLineage
   const jobs: JobLineage[] = [];
 
   const source = byName.get(ELT_SOURCE);
-  if (source && ELT_TARGETS.every((target) => byName.has(target))) {
+  const curated = byName.get(CURATED_TARGET);
+  if (source && curated && ELT_TARGETS.every((target) => byName.has(target))) {
     for (const step of eltSteps()) {
-      const options = { day: '2026-01-01', rawDatabase: zoneDatabase(source.zone), analyticsDatabase: zoneDatabase(byName.get(step.target)!.zone) };
+      const options = {
+        day: '2026-01-01',
+        rawDatabase: zoneDatabase(source.zone),
+        curatedDatabase: zoneDatabase(curated.zone),
+        analyticsDatabase: zoneDatabase(byName.get(ELT_TARGETS[0])!.zone),
+      };
       const touched = jobTables([...step.statements.map((statement) => renderStatement(statement, options))]);
       jobs.push({ job: eltJobName(step.target), runner: 'Step Functions (metrics ELT)', reads: touched.reads.map(datasetOf), writes: touched.writes.map(datasetOf), ...records });
     }

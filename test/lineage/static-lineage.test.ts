@@ -72,7 +72,7 @@ async function observed(sql: string): Promise<{ touched: string[]; written: stri
 }
 
 function statements(): Array<[string, string]> {
-  const options = { day, rawDatabase: LOCAL_DATABASES.raw, analyticsDatabase: LOCAL_DATABASES.analytics };
+  const options = { day, rawDatabase: LOCAL_DATABASES.raw, curatedDatabase: LOCAL_DATABASES.curated, analyticsDatabase: LOCAL_DATABASES.analytics };
   const elt = eltSteps().flatMap((step) => step.statements.map((statement, index): [string, string] => [`${step.target} statement ${index + 1}`, renderStatement(statement, options)]));
   const now = new Date(`${day}T12:00:00Z`);
   return [
