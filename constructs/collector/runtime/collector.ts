@@ -13,9 +13,17 @@ import { metricsLine, UNAUTHENTICATED_SOURCE } from './metrics-line';
 import { header, type APIGatewayProxyEvent, type APIGatewayProxyResult } from './proxy-event';
 import { writeQuarantine, type QuarantineItem } from './quarantine-writer';
 import { readJsonBody } from './request-body';
-import { callType, mapSegmentCall, segmentPartitionKey, type RequestFacts, type SegmentType } from './segment-mapping';
+import { callType, mapSegmentCall, SEGMENT_TYPES, segmentPartitionKey, type RequestFacts, type SegmentType } from './segment-mapping';
 import { REQUEST_RETRY_POLICY, writeRecords, type RetryPolicy } from './stream-writer';
 import { basicUserName, type WriteKeyStore } from './write-keys';
+
+/**
+ * How much the contract's event-time window is narrowed at both ends: an accepted record waits in the
+ * stream (retries, a Firehose read lag) before Firehose's jq compares its time with its own clock, and a
+ * record the collector accepted must not then land in the error prefix. A minute covers the retries and a
+ * normal read lag; the sender is told the exact bounds it missed.
+ */
+export const WINDOW_MARGIN_MS = 60_000;
 
 /** `/v1/<route>`: the single calls, and `batch` (with `import`, Segment's older name for it). */
 const ROUTE = /\/v1\/(track|identify|page|screen|group|alias|batch|import)\/?$/;
@@ -157,7 +165,8 @@ export class Collector {
       }
       const type = singleType ?? callType(raw.type);
       if (type === undefined) {
-        return reject(index, raw, { messageId, stage: 'contract', reasons: [`unknown type ${JSON.stringify(raw.type)}: must be one of track, identify, page, screen, group, alias`] });
+        const got = raw.type === undefined ? 'a batch call needs a type' : `unknown type ${JSON.stringify(raw.type)}`;
+        return reject(index, raw, { messageId, stage: 'contract', reasons: [`${got}: must be one of ${SEGMENT_TYPES.join(', ')}`] });
       }
       const mapped = mapSegmentCall(type, raw, facts);
       if (!mapped.ok) return reject(index, raw, { messageId: mapped.messageId, stage: mapped.kind === 'forbidden' ? 'forbidden' : 'contract', reasons: mapped.reasons }, mapped.dataset);
@@ -185,6 +194,7 @@ export class Collector {
         dataset: dataset.definition,
         partitionKey: segmentPartitionKey,
         now: () => this.contractClock,
+        windowMarginMs: WINDOW_MARGIN_MS,
       });
       this.producers.set(dataset.name, producer);
     }
