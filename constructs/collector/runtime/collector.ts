@@ -15,7 +15,7 @@ import { writeQuarantine, type QuarantineItem } from './quarantine-writer';
 import { readJsonBody } from './request-body';
 import { callType, mapSegmentCall, SEGMENT_TYPES, segmentPartitionKey, type RequestFacts, type SegmentType } from './segment-mapping';
 import { REQUEST_RETRY_POLICY, writeRecords, type RetryPolicy } from './stream-writer';
-import { basicUserName, type WriteKeyStore } from './write-keys';
+import { basicUserName, type AuthResult, type WriteKeyStore } from './write-keys';
 
 /**
  * How much the contract's event-time window is narrowed at both ends: an accepted record waits in the
@@ -91,12 +91,14 @@ export class Collector {
     const isBatch = route === 'batch' || route === 'import';
     const { limits } = this.settings;
 
+    const refuseKey = (auth: Extract<AuthResult, { ok: false }>) =>
+      finish(refusal(auth.status, auth.message, auth.status === 401 ? { ...cors, 'www-authenticate': 'Basic realm="collector"' } : cors), UNAUTHENTICATED_SOURCE, 0, 1);
     // A key in the header is checked before the body is read: an unauthenticated body costs nothing.
     const headerKey = basicUserName(header(event, 'authorization'));
     let source: CollectorSource | undefined;
     if (headerKey !== undefined) {
       const auth = await this.keys.authenticate(headerKey, receivedAt);
-      if (!auth.ok) return finish(refusal(auth.status, auth.message, auth.status === 401 ? { ...cors, 'www-authenticate': 'Basic realm="collector"' } : cors), UNAUTHENTICATED_SOURCE, 0, 1);
+      if (!auth.ok) return refuseKey(auth);
       source = auth.source;
     }
 
@@ -119,7 +121,7 @@ export class Collector {
     if (source === undefined) {
       const bodyKey = isPlainObject(body.json) && typeof body.json.writeKey === 'string' ? body.json.writeKey : undefined;
       const auth = await this.keys.authenticate(bodyKey, receivedAt);
-      if (!auth.ok) return finish(refusal(auth.status, auth.message, auth.status === 401 ? { ...cors, 'www-authenticate': 'Basic realm="collector"' } : cors), UNAUTHENTICATED_SOURCE, 0, 1);
+      if (!auth.ok) return refuseKey(auth);
       source = auth.source;
     }
 
