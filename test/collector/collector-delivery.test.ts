@@ -18,6 +18,7 @@ import {
   testSettings,
   trackCall,
   type MotoCollector,
+  WEB_KEY,
 } from './moto-collector';
 
 let moto: MotoCollector;
@@ -88,6 +89,17 @@ describe('collector delivery (moto Kinesis and Secrets Manager)', () => {
     expect(records[3].data).toMatchObject({ traits: { plan: 'team', source: null }, properties: { 'traits.email': 'a@example.com' } });
     expect(records[4].data).toMatchObject({ properties: { 'segment.groupId': 'g-1', 'segment.groupTraits': '{"seats":5}' } });
     expect(records[5].data).toMatchObject({ properties: { 'segment.previousId': 'anon-7' } });
+  });
+
+  it("serves the one-letter paths of Segment's browser SDK (text/plain, key in the body)", async () => {
+    const { collector } = buildCollector(moto);
+    const page = trackCall({ type: 'page', event: undefined, name: 'Home', writeKey: WEB_KEY });
+    const single = parseAnswer(await collector.handle(proxyEvent('p', page, { key: null, contentType: 'text/plain' })));
+    expect(single.body).toEqual({ success: true, accepted: 1, rejected: [] });
+    const batch = { writeKey: WEB_KEY, batch: [trackCall(), trackCall({ type: 'identify', event: undefined })], sentAt: new Date().toISOString() };
+    const batched = parseAnswer(await collector.handle(proxyEvent('b', batch, { key: null, contentType: 'text/plain' })));
+    expect(batched.body).toEqual({ success: true, accepted: 2, rejected: [] });
+    expect((await streamRecord(EVENTS_STREAM, page.messageId as string))[0].data).toMatchObject({ event: 'page_view', properties: { 'segment.name': 'Home' } });
   });
 
   it('routes a call naming context.dataset to that dataset when the source owns it', async () => {

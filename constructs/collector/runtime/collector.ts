@@ -26,7 +26,12 @@ import { basicUserName, type AuthResult, type WriteKeyStore } from './write-keys
 export const WINDOW_MARGIN_MS = 60_000;
 
 /** `/v1/<route>`: the single calls, and `batch` (with `import`, Segment's older name for it). */
-const ROUTE = /\/v1\/(track|identify|page|screen|group|alias|batch|import)\/?$/;
+const ROUTE = /\/v1\/(track|identify|page|screen|group|alias|batch|import|[tipsgab])\/?$/;
+/**
+ * The one-letter paths Segment's browser SDK (analytics.js 2.0, `@segment/analytics-next`) posts to: the
+ * type's first letter, and `b` for its batching mode. It sends `text/plain` with the key in the body.
+ */
+const SHORT_ROUTES: Readonly<Record<string, string>> = { t: 'track', i: 'identify', p: 'page', s: 'screen', g: 'group', a: 'alias', b: 'batch' };
 
 export interface CollectorDependencies {
   readonly settings: CollectorSettings;
@@ -86,7 +91,8 @@ export class Collector {
 
     if (event.httpMethod === 'OPTIONS') return preflight(cors);
     if (event.httpMethod !== 'POST') return refusal(405, `use POST, not ${event.httpMethod}`, { ...cors, allow: 'POST, OPTIONS' });
-    const route = ROUTE.exec(event.path ?? '')?.[1];
+    const matched = ROUTE.exec(event.path ?? '')?.[1];
+    const route = matched === undefined ? undefined : (SHORT_ROUTES[matched] ?? matched);
     if (route === undefined) return refusal(404, `no such endpoint ${JSON.stringify(event.path)}: POST /v1/track, identify, page, screen, group, alias or batch`, cors);
     const isBatch = route === 'batch' || route === 'import';
     const { limits } = this.settings;
