@@ -161,6 +161,24 @@ describe('collector delivery (moto Kinesis and Secrets Manager)', () => {
     expect(records.map((record) => record.stage)).toEqual(['delivery', 'delivery']);
   });
 
+  it('answers 200 when some calls were delivered and lists the undeliverable ones, which are in quarantine', async () => {
+    const ordersThrottled = {
+      send: async (command: PutRecordsCommand): Promise<PutRecordsCommandOutput> => {
+        if (command.input.StreamName !== ORDERS_STREAM) return moto.kinesis.client.send(command);
+        throw Object.assign(new Error('Rate exceeded for stream'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } });
+      },
+    };
+    const { collector } = buildCollector(moto, { client: ordersThrottled as unknown as KinesisClient });
+    const toEvents = trackCall();
+    const toOrders = trackCall({ context: { dataset: 'orders' } });
+    const event = proxyEvent('batch', { batch: [toEvents, toOrders] }, { key: BACKEND_KEY });
+    const answer = parseAnswer(await collector.handle(event));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ success: false, accepted: 1, rejected: [{ index: 1, stage: 'delivery', messageId: toOrders.messageId }] });
+    expect(await streamRecord(EVENTS_STREAM, toEvents.messageId as string)).toHaveLength(1);
+    expect(await quarantined(event.requestContext?.requestId as string)).toMatchObject([{ stage: 'delivery', dataset: 'orders', event_id: toOrders.messageId, source: 'backend' }]);
+  });
+
   it('keeps in the log what the quarantine stream refuses too', async () => {
     const nothingWorks = {
       send: async (): Promise<PutRecordsCommandOutput> => {
