@@ -28,6 +28,10 @@ import { hashWriteKey } from '../constructs/collector/write-key-document';
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '2000' }, runs: { type: 'string', default: '3' } } });
 const REQUESTS = Number(values.requests);
 const RUNS = Number(values.runs);
+if (!Number.isInteger(REQUESTS) || REQUESTS < 10 || !Number.isInteger(RUNS) || RUNS < 1) {
+  console.error(`bench:collector: --requests must be a whole number of at least 10 and --runs at least 1, got ${values.requests} and ${values.runs}`);
+  process.exit(1);
+}
 const KEY = 'bench-key-0123456789abcdefghijklmnopqrstuvw';
 
 /** The in-process Kinesis stand-in: accepts everything, counts records and bytes. */

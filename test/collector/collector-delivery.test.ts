@@ -18,6 +18,7 @@ import {
   testSettings,
   trackCall,
   type MotoCollector,
+  WEB_KEY,
 } from './moto-collector';
 
 let moto: MotoCollector;
@@ -90,6 +91,17 @@ describe('collector delivery (moto Kinesis and Secrets Manager)', () => {
     expect(records[5].data).toMatchObject({ properties: { 'segment.previousId': 'anon-7' } });
   });
 
+  it("serves the one-letter paths of Segment's browser SDK (text/plain, key in the body)", async () => {
+    const { collector } = buildCollector(moto);
+    const page = trackCall({ type: 'page', event: undefined, name: 'Home', writeKey: WEB_KEY });
+    const single = parseAnswer(await collector.handle(proxyEvent('p', page, { key: null, contentType: 'text/plain' })));
+    expect(single.body).toEqual({ success: true, accepted: 1, rejected: [] });
+    const batch = { writeKey: WEB_KEY, batch: [trackCall(), trackCall({ type: 'identify', event: undefined })], sentAt: new Date().toISOString() };
+    const batched = parseAnswer(await collector.handle(proxyEvent('b', batch, { key: null, contentType: 'text/plain' })));
+    expect(batched.body).toEqual({ success: true, accepted: 2, rejected: [] });
+    expect((await streamRecord(EVENTS_STREAM, page.messageId as string))[0].data).toMatchObject({ event: 'page_view', properties: { 'segment.name': 'Home' } });
+  });
+
   it('routes a call naming context.dataset to that dataset when the source owns it', async () => {
     const { collector } = buildCollector(moto);
     const call = trackCall({ context: { dataset: 'orders' } });
@@ -147,6 +159,24 @@ describe('collector delivery (moto Kinesis and Secrets Manager)', () => {
     expect(answer.body.rejected[0].reasons[0]).toMatch(/not delivered to dataset "events" after retries \(ProvisionedThroughputExceededException/);
     const records = await quarantined(event.requestContext?.requestId as string);
     expect(records.map((record) => record.stage)).toEqual(['delivery', 'delivery']);
+  });
+
+  it('answers 200 when some calls were delivered and lists the undeliverable ones, which are in quarantine', async () => {
+    const ordersThrottled = {
+      send: async (command: PutRecordsCommand): Promise<PutRecordsCommandOutput> => {
+        if (command.input.StreamName !== ORDERS_STREAM) return moto.kinesis.client.send(command);
+        throw Object.assign(new Error('Rate exceeded for stream'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } });
+      },
+    };
+    const { collector } = buildCollector(moto, { client: ordersThrottled as unknown as KinesisClient });
+    const toEvents = trackCall();
+    const toOrders = trackCall({ context: { dataset: 'orders' } });
+    const event = proxyEvent('batch', { batch: [toEvents, toOrders] }, { key: BACKEND_KEY });
+    const answer = parseAnswer(await collector.handle(event));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ success: false, accepted: 1, rejected: [{ index: 1, stage: 'delivery', messageId: toOrders.messageId }] });
+    expect(await streamRecord(EVENTS_STREAM, toEvents.messageId as string)).toHaveLength(1);
+    expect(await quarantined(event.requestContext?.requestId as string)).toMatchObject([{ stage: 'delivery', dataset: 'orders', event_id: toOrders.messageId, source: 'backend' }]);
   });
 
   it('keeps in the log what the quarantine stream refuses too', async () => {

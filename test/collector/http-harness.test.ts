@@ -4,15 +4,17 @@
  * as the README shows it, and fetch the way the browser snippet posts (text/plain, key in the body).
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { Analytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectorHandler } from '../../constructs/collector/handler';
 import { startLocalServer, type LocalServer } from '../../constructs/collector/local-server';
+import { REPO_ROOT } from '../support/app-context';
 import { buildCollector, EVENTS_STREAM, QUARANTINE_STREAM, startMotoCollector, trackCall, WEB_KEY, type MotoCollector } from './moto-collector';
 
 let moto: MotoCollector;
@@ -84,6 +86,32 @@ describe('collector over HTTP', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBe('https://shop.example.com');
     expect(await response.json()).toEqual({ success: true, accepted: 1, rejected: [] });
+  });
+
+  it("the README's browser snippet delivers, through sendBeacon and through its fetch fallback", async () => {
+    const readme = readFileSync(join(REPO_ROOT, 'constructs/collector/README.md'), 'utf8');
+    const snippet = /```html\n<script>\n([\s\S]*?)<\/script>\n```/.exec(readme)?.[1];
+    expect(snippet).toBeDefined();
+    const code = (snippet as string).replace("'https://collector.example.com'", JSON.stringify(server.url)).replace("'YOUR_WRITE_KEY'", JSON.stringify(WEB_KEY));
+    for (const beaconQueued of [true, false]) {
+      const requests: Array<Promise<Response>> = [];
+      const browser = {
+        // A browser's sendBeacon posts the Blob with its type as Content-Type; false when it cannot queue it.
+        navigator: { sendBeacon: (url: string, blob: Blob) => beaconQueued && requests.push(fetch(url, { method: 'POST', body: blob, headers: { 'content-type': blob.type } })) > 0 },
+        fetch: (url: string, init: RequestInit) => requests.push(fetch(url, init)),
+        localStorage: {} as Record<string, string>,
+        location: { href: `https://shop.example.com/docs?beacon=${beaconQueued}` },
+        document: { referrer: 'https://search.example/' },
+        crypto: globalThis.crypto,
+        Blob,
+      };
+      runInNewContext(code, browser);
+      const [response] = await Promise.all(requests);
+      expect(await response.json()).toEqual({ success: true, accepted: 1, rejected: [] });
+      const anonymousId = browser.localStorage.anonymousId;
+      const [record] = (await streamEvents(EVENTS_STREAM)).filter((r) => r.properties['segment.anonymousId'] === anonymousId);
+      expect(record).toMatchObject({ event: 'page_opened', user_id: null, context: { page_url: `https://shop.example.com/docs?beacon=${beaconQueued}` }, properties: { section: 'docs' } });
+    }
   });
 
   it('refuses a body over API Gateway\'s 10 MB before the function runs', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { eventTime } from '../../constructs/collector/runtime/event-time';
 import { storedIp, storedUserAgent, truncateIp } from '../../constructs/collector/runtime/privacy';
 import { mapSegmentCall, type RequestFacts } from '../../constructs/collector/runtime/segment-mapping';
+import { toCanonicalEvent } from '../../producer/canonical-event';
 
 const RECEIVED = Date.parse('2026-12-04T12:00:00.000Z');
 
@@ -84,6 +85,16 @@ describe('Segment mapping under the privacy settings', () => {
   it('gives a call without messageId a server-made id, and keeps unknown top-level fields as properties', () => {
     const mapped = mapSegmentCall('track', { userId: 'u', event: 'e', experiment: 'b' }, facts({ ip: 'drop', keepUserAgent: false }));
     expect(mapped).toMatchObject({ ok: true, messageId: expect.stringMatching(/^srv-[0-9a-f-]{36}$/), input: { properties: { experiment: 'b' } } });
+  });
+
+  it("keeps a mobile SDK's context.referrer object as a property instead of refusing it as the referrer column", () => {
+    const mapped = mapSegmentCall('screen', { ...call, context: { referrer: { type: 'dataplane', id: 'r-1' }, app: { version: '2.1' } } }, facts({ ip: 'drop', keepUserAgent: false }));
+    expect(mapped).toMatchObject({
+      ok: true,
+      input: { context: { page_url: null, referrer: null, app: { version: '2.1' } }, properties: { 'context.referrer': { type: 'dataplane', id: 'r-1' } } },
+    });
+    const record = toCanonicalEvent((mapped as { input: unknown }).input);
+    expect(record).toMatchObject({ ok: true, record: { context: { page_url: null, referrer: null }, properties: { 'context.referrer': '{"type":"dataplane","id":"r-1"}', 'context.app': '{"version":"2.1"}' } } });
   });
 
   it('reports every problem of a call at once', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectorQuarantineDataset } from '../../constructs/collector/runtime/quarantine-record';
+import { collectorQuarantineDataset } from '../../constructs/collector/quarantine-record';
 import { datasetProblems } from '../../constructs/datasets/validation';
 import { checkRecord } from '../../producer/validate';
 

@@ -9,7 +9,7 @@
  *   and the repeated messageIds let the curated layer drop anything delivered twice.
  */
 import type { APIGatewayProxyResult } from './proxy-event';
-import type { QuarantineStage } from './quarantine-record';
+import type { QuarantineStage } from '../quarantine-record';
 
 export interface RejectedCall {
   /** Position in the request: 0 for a single call, the index in `batch` otherwise. */

@@ -13,12 +13,25 @@ import { metricsLine, UNAUTHENTICATED_SOURCE } from './metrics-line';
 import { header, type APIGatewayProxyEvent, type APIGatewayProxyResult } from './proxy-event';
 import { writeQuarantine, type QuarantineItem } from './quarantine-writer';
 import { readJsonBody } from './request-body';
-import { callType, mapSegmentCall, segmentPartitionKey, type RequestFacts, type SegmentType } from './segment-mapping';
+import { callType, mapSegmentCall, SEGMENT_TYPES, segmentPartitionKey, type RequestFacts, type SegmentType } from './segment-mapping';
 import { REQUEST_RETRY_POLICY, writeRecords, type RetryPolicy } from './stream-writer';
-import { basicUserName, type WriteKeyStore } from './write-keys';
+import { basicUserName, type AuthResult, type WriteKeyStore } from './write-keys';
+
+/**
+ * How much the contract's event-time window is narrowed at both ends: an accepted record waits in the
+ * stream (retries, a Firehose read lag) before Firehose's jq compares its time with its own clock, and a
+ * record the collector accepted must not then land in the error prefix. A minute covers the retries and a
+ * normal read lag; the sender is told the exact bounds it missed.
+ */
+export const WINDOW_MARGIN_MS = 60_000;
 
 /** `/v1/<route>`: the single calls, and `batch` (with `import`, Segment's older name for it). */
-const ROUTE = /\/v1\/(track|identify|page|screen|group|alias|batch|import)\/?$/;
+const ROUTE = /\/v1\/(track|identify|page|screen|group|alias|batch|import|[tipsgab])\/?$/;
+/**
+ * The one-letter paths Segment's browser SDK (analytics.js 2.0, `@segment/analytics-next`) posts to: the
+ * type's first letter, and `b` for its batching mode. It sends `text/plain` with the key in the body.
+ */
+const SHORT_ROUTES: Readonly<Record<string, string>> = { t: 'track', i: 'identify', p: 'page', s: 'screen', g: 'group', a: 'alias', b: 'batch' };
 
 export interface CollectorDependencies {
   readonly settings: CollectorSettings;
@@ -78,17 +91,20 @@ export class Collector {
 
     if (event.httpMethod === 'OPTIONS') return preflight(cors);
     if (event.httpMethod !== 'POST') return refusal(405, `use POST, not ${event.httpMethod}`, { ...cors, allow: 'POST, OPTIONS' });
-    const route = ROUTE.exec(event.path ?? '')?.[1];
+    const matched = ROUTE.exec(event.path ?? '')?.[1];
+    const route = matched === undefined ? undefined : (SHORT_ROUTES[matched] ?? matched);
     if (route === undefined) return refusal(404, `no such endpoint ${JSON.stringify(event.path)}: POST /v1/track, identify, page, screen, group, alias or batch`, cors);
     const isBatch = route === 'batch' || route === 'import';
     const { limits } = this.settings;
 
+    const refuseKey = (auth: Extract<AuthResult, { ok: false }>) =>
+      finish(refusal(auth.status, auth.message, auth.status === 401 ? { ...cors, 'www-authenticate': 'Basic realm="collector"' } : cors), UNAUTHENTICATED_SOURCE, 0, 1);
     // A key in the header is checked before the body is read: an unauthenticated body costs nothing.
     const headerKey = basicUserName(header(event, 'authorization'));
     let source: CollectorSource | undefined;
     if (headerKey !== undefined) {
       const auth = await this.keys.authenticate(headerKey, receivedAt);
-      if (!auth.ok) return finish(refusal(auth.status, auth.message, auth.status === 401 ? { ...cors, 'www-authenticate': 'Basic realm="collector"' } : cors), UNAUTHENTICATED_SOURCE, 0, 1);
+      if (!auth.ok) return refuseKey(auth);
       source = auth.source;
     }
 
@@ -111,7 +127,7 @@ export class Collector {
     if (source === undefined) {
       const bodyKey = isPlainObject(body.json) && typeof body.json.writeKey === 'string' ? body.json.writeKey : undefined;
       const auth = await this.keys.authenticate(bodyKey, receivedAt);
-      if (!auth.ok) return finish(refusal(auth.status, auth.message, auth.status === 401 ? { ...cors, 'www-authenticate': 'Basic realm="collector"' } : cors), UNAUTHENTICATED_SOURCE, 0, 1);
+      if (!auth.ok) return refuseKey(auth);
       source = auth.source;
     }
 
@@ -157,7 +173,8 @@ export class Collector {
       }
       const type = singleType ?? callType(raw.type);
       if (type === undefined) {
-        return reject(index, raw, { messageId, stage: 'contract', reasons: [`unknown type ${JSON.stringify(raw.type)}: must be one of track, identify, page, screen, group, alias`] });
+        const got = raw.type === undefined ? 'a batch call needs a type' : `unknown type ${JSON.stringify(raw.type)}`;
+        return reject(index, raw, { messageId, stage: 'contract', reasons: [`${got}: must be one of ${SEGMENT_TYPES.join(', ')}`] });
       }
       const mapped = mapSegmentCall(type, raw, facts);
       if (!mapped.ok) return reject(index, raw, { messageId: mapped.messageId, stage: mapped.kind === 'forbidden' ? 'forbidden' : 'contract', reasons: mapped.reasons }, mapped.dataset);
@@ -185,6 +202,7 @@ export class Collector {
         dataset: dataset.definition,
         partitionKey: segmentPartitionKey,
         now: () => this.contractClock,
+        windowMarginMs: WINDOW_MARGIN_MS,
       });
       this.producers.set(dataset.name, producer);
     }

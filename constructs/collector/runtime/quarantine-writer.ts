@@ -5,7 +5,7 @@
  */
 import { checkRecord } from '../../../producer/validate';
 import type { PutRecordsClient } from '../../../producer/producer';
-import { collectorQuarantineDataset, type QuarantineRecord, type QuarantineStage } from './quarantine-record';
+import { collectorQuarantineDataset, type QuarantineRecord, type QuarantineStage } from '../quarantine-record';
 import { storedIp, storedUserAgent } from './privacy';
 import type { RequestFacts } from './segment-mapping';
 import { writeRecords, type RetryPolicy } from './stream-writer';

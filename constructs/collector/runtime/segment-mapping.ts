@@ -146,7 +146,14 @@ export function mapSegmentCall(type: SegmentType, message: Record<string, unknow
     referrer: referrer ?? (type === 'page' ? properties.referrer : undefined) ?? null,
   };
   if (Object.keys(pageRest).length > 0) canonicalContext.page = pageRest;
-  for (const [key, value] of Object.entries(context)) if (!CONTEXT_HANDLED.has(key) && key !== 'traits') canonicalContext[key] = value;
+  const contextProperties: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(context)) {
+    if (CONTEXT_HANDLED.has(key) || key === 'traits') continue;
+    // A context field named like a column field (mobile SDKs send `context.referrer` as an object) must not
+    // replace it: it is kept as a property, as every other context field is.
+    if (key in canonicalContext) contextProperties[`context.${key}`] = value;
+    else canonicalContext[key] = value;
+  }
 
   const userTraits = type === 'identify' ? (message.traits ?? context.traits) : context.traits;
   const collected: Record<string, unknown> = {
@@ -162,7 +169,7 @@ export function mapSegmentCall(type: SegmentType, message: Record<string, unknow
     ip: storedIp(typeof context.ip === 'string' ? context.ip : facts.sourceIp, facts.privacy.ip),
     userAgent: storedUserAgent(typeof context.userAgent === 'string' ? context.userAgent : facts.userAgent, facts.privacy),
   };
-  const mappedProperties: Record<string, unknown> = { ...properties };
+  const mappedProperties: Record<string, unknown> = { ...properties, ...contextProperties };
   for (const [key, value] of Object.entries(message)) {
     // Anything else a sender adds at the top level is kept, not dropped: as a property of the same name.
     if (!TRANSPORT_FIELDS.has(key) && !MAPPED_FIELDS.has(key)) mappedProperties[key] = value;

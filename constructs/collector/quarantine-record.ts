@@ -5,7 +5,7 @@
  * the quarantine dataset's: records are checked against it with the producer's `checkRecord` like any
  * other, and it is partitioned by arrival time, because a refused call's own time may be the problem.
  */
-import type { DatasetDefinition } from '../../datasets/model';
+import type { DatasetDefinition } from '../datasets/model';
 
 export type QuarantineStage = 'request' | 'contract' | 'forbidden' | 'duplicate' | 'delivery';
 
