@@ -22,6 +22,8 @@ export interface QuarantineRecord {
   readonly payload: string;
   /** API Gateway's request id: ties the record to the access log and the answer the sender got. */
   readonly request_id: string | null;
+  /** The call's userId, else its anonymousId: whose data the payload is, so an erasure request finds it. */
+  readonly user_id: string | null;
 }
 
 export const QUARANTINE_DATASET_NAME = 'collector_quarantine';
@@ -41,10 +43,14 @@ export const collectorQuarantineDataset: DatasetDefinition = {
     { name: 'reasons', type: 'array<string>', description: 'Every problem found, as sent back to the sender', classification: 'internal' },
     { name: 'payload', type: 'string', description: 'The call as received (JSON), IP and user agent under the privacy settings', classification: 'pii' },
     { name: 'request_id', type: 'string', description: "API Gateway's request id of the call", classification: 'internal' },
+    { name: 'user_id', type: 'string', description: "The call's userId, else its anonymousId, when it had one (a whole refused batch has none)", classification: 'pii' },
   ],
   format: 'parquet',
   partitioning: { time: { granularity: 'day', source: { kind: 'ingestion-time' } } },
   retentionDays: { raw: 30 },
   freshnessSloMinutes: 15,
   ingestion: 'stream',
+  // Erasure requests find a person's refused calls by user_id; a refused whole body (no single sender)
+  // carries none and expires with the 30-day retention.
+  dataSubject: { keys: ['user_id'] },
 };

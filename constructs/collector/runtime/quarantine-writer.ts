@@ -43,6 +43,16 @@ export function underPrivacy(payload: unknown, facts: Pick<RequestFacts, 'privac
 
 const encoder = new TextEncoder();
 
+/** Whose call it is: its userId, else its anonymousId (strings only); none for a batch body or anything else. */
+export function subjectOf(payload: unknown): string | null {
+  if (!isPlainObject(payload)) return null;
+  for (const field of ['userId', 'anonymousId']) {
+    const value = payload[field];
+    if (typeof value === 'string' && value.length > 0) return value;
+  }
+  return null;
+}
+
 export async function writeQuarantine(items: readonly QuarantineItem[], target: QuarantineTarget): Promise<void> {
   const receivedAt = new Date(target.receivedAt).toISOString();
   const records = items.map((item) => {
@@ -55,6 +65,7 @@ export async function writeQuarantine(items: readonly QuarantineItem[], target: 
       reasons: item.reasons,
       payload: typeof item.payload === 'string' ? item.payload : (JSON.stringify(underPrivacy(item.payload, target)) ?? String(item.payload)),
       request_id: target.requestId,
+      user_id: subjectOf(item.payload),
     };
     // Spread over shards: a flood of one sender's bad calls must not make one hot shard.
     const partitionKey = (item.messageId ?? `${target.requestId ?? target.source.name}-${Math.random()}`).slice(0, 256);
