@@ -98,6 +98,14 @@ describe('embeddings switched off or misdirected', () => {
     expect(stacks.operations.monitoring.alarms.filter((alarm) => alarm.kind.startsWith('Embeddings'))).toEqual([]);
   });
 
+  it('collections whose names differ only in underscores are refused (they would share construct and output IDs)', () => {
+    const config = loadEnvironmentConfig('dev');
+    const broken = { ...config, embeddings: { ...config.embeddings, collections: [{ collection: 'docs', dataset: 'documents' }, { collection: '_docs', dataset: 'documents' }] } };
+    expect(() => buildFromConfig(broken)).toThrow(
+      '- embeddings.collections[1].collection: got "_docs"; names the same stack outputs (Docs) as collections[0]; collection names must differ in more than underscores',
+    );
+  });
+
   it('a collection reading an undeclared dataset is refused before any stack exists, naming the field', () => {
     const config = loadEnvironmentConfig('dev');
     const broken = { ...config, embeddings: { ...config.embeddings, collections: [{ collection: 'docs', dataset: 'manuals' }] } };
