@@ -54,6 +54,15 @@ describe.each(ENVIRONMENT_NAMES)('%s embeddings stack', (environment) => {
     expect(Object.values(outputs).every((output) => output.Export === undefined)).toBe(true);
   });
 
+  it('has an Embed row on the operations dashboard with the queue, failure, chunk, cost and consumer graphs', () => {
+    const [dashboard] = resourcesOfType(templates[`lakehouse-${environment}-operations`], 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard.Properties!.DashboardBody);
+    expect(body).toContain('## Embed');
+    for (const title of ['documents: oldest queued event (s), dead letters', 'documents: records processed, failed (%)', 'documents: chunks embedded, reused; Bedrock throttles', 'documents: tokens, estimated cost (USD)', 'documents: consumer errors, throttles']) {
+      expect(body).toContain(title);
+    }
+  });
+
   it('alarms on queue age, dead letters, failure rate and Bedrock throttling in operations, each linking its runbook entry', () => {
     const alarms = resourcesOfType(templates[`lakehouse-${environment}-operations`], 'AWS::CloudWatch::Alarm').filter((alarm) => /^MonitoringEmbeddings/.test(alarm.logicalId));
     expect(alarms.map((alarm) => alarm.logicalId.replace(/embeddingsdocuments.*$/i, '').replace(/^Monitoring/, '')).sort()).toEqual([...EMBEDDINGS_ALARMS].sort());
