@@ -13,6 +13,7 @@ import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../constructs/vector-store';
 import { EMBEDDINGS_INTERFACE_ENDPOINTS } from '../constructs/embeddings';
 import { COLLECTOR_INTERFACE_ENDPOINTS } from '../constructs/collector/collector';
 import { collectorConfigProblems } from './collector-validation';
+import { outputId } from './stacks/embeddings-stack';
 
 /**
  * Everything the app checks before it creates a single construct, reported together as one
@@ -105,12 +106,16 @@ export function lineageProblems(datasets: readonly DatasetDefinition[], sources:
   return problems;
 }
 
-/** Each embeddings collection reads a declared dataset's prefix. */
+/**
+ * Each embeddings collection reads a declared dataset's prefix, and gets construct and output IDs of its
+ * own (`_docs` and `docs` would both be `Docs`).
+ */
 export function embeddingsDatasetProblems(config: EnvironmentConfig, datasets: readonly DatasetDefinition[]): ValidationProblem[] {
   if (!config.embeddings.enabled) return [];
   const names = datasets.map((dataset) => dataset.name);
-  return config.embeddings.collections.flatMap((collection, index) =>
-    names.includes(collection.dataset)
+  const ids = config.embeddings.collections.map((collection) => outputId(collection.collection));
+  return config.embeddings.collections.flatMap((collection, index) => [
+    ...(names.includes(collection.dataset)
       ? []
       : [
           {
@@ -119,8 +124,18 @@ export function embeddingsDatasetProblems(config: EnvironmentConfig, datasets: r
             value: renderValue(collection.dataset),
             allowed: `must be a declared dataset (its prefix in its zone bucket holds the documents): ${names.join(', ') || '(none declared)'}; or set embeddings.enabled: false`,
           },
-        ],
-  );
+        ]),
+    ...(ids.indexOf(ids[index]) !== index && config.embeddings.collections[ids.indexOf(ids[index])].collection !== collection.collection
+      ? [
+          {
+            source: environmentFile(config.name),
+            field: `embeddings.collections[${index}].collection`,
+            value: renderValue(collection.collection),
+            allowed: `names the same stack outputs (${ids[index]}) as collections[${ids.indexOf(ids[index])}]; collection names must differ in more than underscores`,
+          },
+        ]
+      : []),
+  ]);
 }
 
 /** What an environment deploys into its VPC besides the dataset-driven functions. */

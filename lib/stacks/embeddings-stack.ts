@@ -94,7 +94,7 @@ export class EmbeddingsStack extends Stack {
 }
 
 /** `document_chunks` → `DocumentChunks`: a stable construct and output ID per collection. */
-function outputId(collection: string): string {
+export function outputId(collection: string): string {
   return collection
     .split('_')
     .filter((part) => part !== '')

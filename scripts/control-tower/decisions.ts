@@ -27,6 +27,7 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
       '<env>-operations/MetricsElt/ExecutionLogs',
       '<env>-operations/MetricsPipeline/ExecutionLogs',
       '<env>-vector/VectorStore/*Logs',
+      '<env>-embeddings/*/Logs',
     ],
     crossStackReferenceTo: 'AWS::KMS::Key',
     reason: 'Every log group is encrypted with the logs key, which lives in the storage stack; the rule does not resolve cross-stack references.',
@@ -51,6 +52,7 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
       '<env>-operations/DataQuality/Function',
       '<env>-vector/VectorStore/Bootstrap*',
       '<env>-vector/VectorStore/BootstrapProvider/framework-*',
+      '<env>-embeddings/*/Function',
     ],
     crossStackReferenceTo: 'AWS::EC2::Subnet',
     reason: 'These functions run in the isolated subnets of the network stack; the rule does not resolve cross-stack references.',
@@ -78,6 +80,7 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
       '<env>-operations/MetricsElt/ExecutionLogs',
       '<env>-operations/MetricsPipeline/ExecutionLogs',
       '<env>-vector/VectorStore/*Logs',
+      '<env>-embeddings/*/Logs',
     ],
     environments: ['dev', 'staging'],
     reason: 'Log retention is per environment (logRetentionDays, network.flowLogRetentionDays): dev keeps 30 days and staging 90 to limit cost; prod keeps 365, as the control asks.',
@@ -122,7 +125,7 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
   },
   {
     control: 'CT.SQS.PR.1',
-    resources: ['<env>-catalog/Catalog/Iceberg/DeadLetterQueue', '<env>-operations/DataQuality/DeadLetterQueue', '<env>-vector/VectorStore/BootstrapDeadLetterQueue'],
+    resources: ['<env>-catalog/Catalog/Iceberg/DeadLetterQueue', '<env>-operations/DataQuality/DeadLetterQueue', '<env>-vector/VectorStore/BootstrapDeadLetterQueue', '<env>-embeddings/*/DeadLetterQueue'],
     reason: 'These queues are the dead-letter queues of the platform\'s functions; a dead-letter queue of a dead-letter queue would only move the same messages again.',
   },
   {

@@ -54,6 +54,15 @@ describe.each(ENVIRONMENT_NAMES)('%s embeddings stack', (environment) => {
     expect(Object.values(outputs).every((output) => output.Export === undefined)).toBe(true);
   });
 
+  it('has an Embed row on the operations dashboard with the queue, failure, chunk, cost and consumer graphs', () => {
+    const [dashboard] = resourcesOfType(templates[`lakehouse-${environment}-operations`], 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard.Properties!.DashboardBody);
+    expect(body).toContain('## Embed');
+    for (const title of ['documents: oldest queued event (s), dead letters', 'documents: records processed, failed (%)', 'documents: chunks embedded, reused; Bedrock throttles', 'documents: tokens, estimated cost (USD)', 'documents: consumer errors, throttles']) {
+      expect(body).toContain(title);
+    }
+  });
+
   it('alarms on queue age, dead letters, failure rate and Bedrock throttling in operations, each linking its runbook entry', () => {
     const alarms = resourcesOfType(templates[`lakehouse-${environment}-operations`], 'AWS::CloudWatch::Alarm').filter((alarm) => /^MonitoringEmbeddings/.test(alarm.logicalId));
     expect(alarms.map((alarm) => alarm.logicalId.replace(/embeddingsdocuments.*$/i, '').replace(/^Monitoring/, '')).sort()).toEqual([...EMBEDDINGS_ALARMS].sort());
@@ -96,6 +105,14 @@ describe('embeddings switched off or misdirected', () => {
     const { stacks } = buildFromConfig({ ...config, embeddings: { ...config.embeddings, enabled: false } });
     expect(stacks.embeddings).toBeUndefined();
     expect(stacks.operations.monitoring.alarms.filter((alarm) => alarm.kind.startsWith('Embeddings'))).toEqual([]);
+  });
+
+  it('collections whose names differ only in underscores are refused (they would share construct and output IDs)', () => {
+    const config = loadEnvironmentConfig('dev');
+    const broken = { ...config, embeddings: { ...config.embeddings, collections: [{ collection: 'docs', dataset: 'documents' }, { collection: '_docs', dataset: 'documents' }] } };
+    expect(() => buildFromConfig(broken)).toThrow(
+      '- embeddings.collections[1].collection: got "_docs"; names the same stack outputs (Docs) as collections[0]; collection names must differ in more than underscores',
+    );
   });
 
   it('a collection reading an undeclared dataset is refused before any stack exists, naming the field', () => {

@@ -105,7 +105,7 @@ const BAD_INPUTS: ReadonlyArray<{ readonly scenario: string; readonly env?: stri
     stderr:
       'Invalid configuration in config/environments/dev.ts (nothing was synthesized):\n' +
       '  - network.interfaceEndpoints: got ["kms","sts","secretsmanager","logs","lambda"]; lacks "states" (called by the vector store bootstrap), ' +
-      '"athena" (called by the Iceberg DDL function and the data-quality checks), "glue" (called by the data-quality checks), "monitoring" (called by the data-quality checks): ' +
+      '"athena" (called by the Iceberg DDL function and the data-quality checks), "glue" (called by the data-quality checks), "monitoring" (called by the data-quality checks), "bedrock-runtime" (called by the embeddings consumers): ' +
       'functions in isolated subnets have no other route to these services; add them, or remove the list to get the defaults\n',
   },
   {

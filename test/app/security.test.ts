@@ -29,7 +29,7 @@ const servicePrincipals = (statement: Statement): string[] => {
 };
 
 /** Condition keys that tie a service principal to this account's resources. */
-const ACCOUNT_BINDING = /^(aws:SourceAccount|aws:SourceArn|kms:EncryptionContext:aws:(logs:arn|sns:topicArn))$/;
+const ACCOUNT_BINDING = /^(aws:SourceAccount|aws:SourceArn|kms:EncryptionContext:aws:(logs:arn|sns:topicArn|sqs:arn))$/;
 
 describe.each(ENVIRONMENT_NAMES)('%s security', (environment) => {
   const { templates, config, stacks } = synthCached(environment);
@@ -40,8 +40,8 @@ describe.each(ENVIRONMENT_NAMES)('%s security', (environment) => {
   const catalog = templates[`lakehouse-${environment}-catalog`];
 
   it(environment === 'dev' ? 'dev stacks can be deleted (no termination protection)' : 'every stack is termination-protected', () => {
-    const everyStack = [stacks.storage, stacks.network, stacks.catalog, stacks.ingestion, stacks.vector, stacks.operations, ...(stacks.dr ? [stacks.dr] : [])];
-    expect(everyStack).toHaveLength(environment === 'prod' ? 7 : 6);
+    const everyStack = [stacks.storage, stacks.network, stacks.catalog, stacks.ingestion, stacks.vector, stacks.embeddings!, stacks.operations, ...(stacks.dr ? [stacks.dr] : [])];
+    expect(everyStack).toHaveLength(environment === 'prod' ? 8 : 7);
     for (const stack of everyStack) expect([stack.stackName, stack.terminationProtection]).toEqual([stack.stackName, environment !== 'dev']);
   });
 
@@ -122,7 +122,7 @@ describe.each(ENVIRONMENT_NAMES)('%s security', (environment) => {
 
   it('every interface endpoint admits only this account\'s principals and resources', () => {
     const interfaces = resourcesOfType(network, 'AWS::EC2::VPCEndpoint').filter((endpoint) => endpoint.Properties!.VpcEndpointType === 'Interface');
-    expect(interfaces.length).toBe(config.network.interfaceEndpoints?.length ?? 11);
+    expect(interfaces.length).toBe(config.network.interfaceEndpoints?.length ?? 12);
     const account = config.account ?? { Ref: 'AWS::AccountId' };
     for (const endpoint of interfaces) {
       expect(endpoint.Properties!.PolicyDocument.Statement, endpoint.logicalId).toEqual([
