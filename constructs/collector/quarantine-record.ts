@@ -39,14 +39,18 @@ export const collectorQuarantineDataset: DatasetDefinition = {
     { name: 'source', type: 'string', description: 'Collector source (sender) the write key belongs to', classification: 'internal' },
     { name: 'dataset', type: 'string', description: 'Dataset the call was meant for, when known', classification: 'internal' },
     { name: 'event_id', type: 'string', description: "The call's messageId, when it had a usable one", classification: 'internal' },
-    { name: 'stage', type: 'string', description: 'Why it is here: request, contract, forbidden, duplicate or delivery', classification: 'internal' },
     { name: 'reasons', type: 'array<string>', description: 'Every problem found, as sent back to the sender', classification: 'internal' },
     { name: 'payload', type: 'string', description: 'The call as received (JSON), IP and user agent under the privacy settings', classification: 'pii' },
     { name: 'request_id', type: 'string', description: "API Gateway's request id of the call", classification: 'internal' },
     { name: 'user_id', type: 'string', description: "The call's userId, else its anonymousId, when it had one (a whole refused batch has none)", classification: 'pii' },
   ],
   format: 'parquet',
-  partitioning: { time: { granularity: 'day', source: { kind: 'ingestion-time' } } },
+  partitioning: {
+    time: { granularity: 'day', source: { kind: 'ingestion-time' } },
+    // Firehose's dynamic partitioning needs a key from the record: why the call is here. It is the
+    // partition column `stage` (request, contract, forbidden, duplicate or delivery), not a data column.
+    keys: [{ kind: 'enum', name: 'stage', sourceField: 'stage', values: ['request', 'contract', 'forbidden', 'duplicate', 'delivery'], otherValue: 'other' }],
+  },
   retentionDays: { raw: 30 },
   freshnessSloMinutes: 15,
   ingestion: 'stream',

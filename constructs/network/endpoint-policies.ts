@@ -42,13 +42,45 @@ export function restrictGatewayEndpointToAccount(endpoint: ec2.GatewayVpcEndpoin
   }
 }
 
+/** Resources AWS owns that this account's principals call through an endpoint (their account is not ours). */
+export interface AwsOwnedResources {
+  readonly sid: string;
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+}
+
 /**
- * Restricts an interface endpoint to principals of this account acting on resources of this account.
+ * Bedrock's foundation models are AWS-owned (`arn:<partition>:bedrock:<region>::foundation-model/<id>`):
+ * a request for one carries no account of ours, so the account condition alone could refuse the
+ * embeddings pipeline's InvokeModel. Only our principals, only invoking, only foundation models.
+ */
+export function bedrockFoundationModels(scope: Stack): AwsOwnedResources {
+  return {
+    sid: 'AwsOwnedFoundationModels',
+    actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+    resources: [`arn:${scope.partition}:bedrock:${scope.region}::foundation-model/*`],
+  };
+}
+
+/**
+ * Restricts an interface endpoint to principals of this account acting on resources of this account
+ * (and, when given, on the AWS-owned resources named).
  * `aws:ResourceAccount` is matched only where the request carries it (actions without a resource, such as
  * `cloudwatch:PutMetricData` or `sts:GetCallerIdentity`, do not), so those still work for our principals.
  */
-export function restrictInterfaceEndpointToAccount(endpoint: ec2.InterfaceVpcEndpoint): void {
+export function restrictInterfaceEndpointToAccount(endpoint: ec2.InterfaceVpcEndpoint, awsOwned?: AwsOwnedResources): void {
   const stack = Stack.of(endpoint);
+  if (awsOwned) {
+    endpoint.addToPolicy(
+      new iam.PolicyStatement({
+        sid: awsOwned.sid,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...awsOwned.actions],
+        resources: [...awsOwned.resources],
+        conditions: { StringEquals: { 'aws:PrincipalAccount': stack.account } },
+      }),
+    );
+  }
   endpoint.addToPolicy(
     new iam.PolicyStatement({
       sid: 'OnlyThisAccountsPrincipalsAndResources',

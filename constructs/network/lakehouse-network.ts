@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ipv4CidrProblem } from '../common/validators/cidr';
 import { allowCloudWatchLogs, denyGrantsExceptForAwsResources } from '../keys/key-policies';
-import { cloudFormationResponseObjects, restrictGatewayEndpointToAccount, restrictInterfaceEndpointToAccount } from './endpoint-policies';
+import { bedrockFoundationModels, cloudFormationResponseObjects, restrictGatewayEndpointToAccount, restrictInterfaceEndpointToAccount } from './endpoint-policies';
 import {
   DEFAULT_INTERFACE_ENDPOINTS,
   INTERFACE_ENDPOINT_NAMES,
@@ -206,7 +206,7 @@ export class LakehouseNetwork extends Construct {
         privateDnsEnabled: true,
         open: false,
       });
-      if (restrict) restrictInterfaceEndpointToAccount(endpoints[name]!);
+      if (restrict) restrictInterfaceEndpointToAccount(endpoints[name]!, name === 'bedrock-runtime' ? bedrockFoundationModels(Stack.of(this)) : undefined);
     }
     this.interfaceEndpoints = endpoints;
   }

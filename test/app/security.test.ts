@@ -5,6 +5,7 @@ import { ENVIRONMENT_NAMES } from '../../config/limits';
 import type { PersonaConfig } from '../../config/schema';
 import { personaTrust } from '../../lib/stacks/catalog-stack';
 import { BREAK_GLASS_ONLY_ACTIONS, POLICY_AND_LOCK_ACTIONS } from '../../constructs/backup';
+import { DEFAULT_INTERFACE_ENDPOINTS } from '../../constructs/network/interface-endpoints';
 import { resourcesOfType, synthCached, type Template } from '../support/synth';
 
 type Statement = { Sid?: string; Effect: string; Principal?: any; Action: string | string[]; Resource?: unknown; Condition?: Record<string, Record<string, unknown>> };
@@ -122,10 +123,24 @@ describe.each(ENVIRONMENT_NAMES)('%s security', (environment) => {
 
   it('every interface endpoint admits only this account\'s principals and resources', () => {
     const interfaces = resourcesOfType(network, 'AWS::EC2::VPCEndpoint').filter((endpoint) => endpoint.Properties!.VpcEndpointType === 'Interface');
-    expect(interfaces.length).toBe(config.network.interfaceEndpoints?.length ?? 12);
+    expect(interfaces.length).toBe(config.network.interfaceEndpoints?.length ?? DEFAULT_INTERFACE_ENDPOINTS.length);
     const account = config.account ?? { Ref: 'AWS::AccountId' };
     for (const endpoint of interfaces) {
+      // Bedrock's runtime also admits invoking AWS-owned foundation models, for our principals only.
+      const bedrock = JSON.stringify(endpoint.Properties!.ServiceName).includes('bedrock-runtime');
       expect(endpoint.Properties!.PolicyDocument.Statement, endpoint.logicalId).toEqual([
+        ...(bedrock
+          ? [
+              {
+                Sid: 'AwsOwnedFoundationModels',
+                Effect: 'Allow',
+                Principal: { AWS: '*' },
+                Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+                Resource: expect.anything(),
+                Condition: { StringEquals: { 'aws:PrincipalAccount': account } },
+              },
+            ]
+          : []),
         {
           Sid: 'OnlyThisAccountsPrincipalsAndResources',
           Effect: 'Allow',
@@ -135,7 +150,9 @@ describe.each(ENVIRONMENT_NAMES)('%s security', (environment) => {
           Condition: { StringEquals: { 'aws:PrincipalAccount': account }, StringEqualsIfExists: { 'aws:ResourceAccount': account } },
         },
       ]);
+      if (bedrock) expect(JSON.stringify(endpoint.Properties!.PolicyDocument.Statement[0].Resource)).toContain('::foundation-model/*');
     }
+    expect(interfaces.filter((endpoint) => JSON.stringify(endpoint.Properties!.ServiceName).includes('bedrock-runtime'))).toHaveLength(1);
   });
 
   it('persona roles trust the configured principals (dev: the account, documented)', () => {
