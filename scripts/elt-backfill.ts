@@ -1,18 +1,24 @@
 /**
- * Backfills the metrics ELT: starts one Step Functions execution of the ELT state machine per day of a
- * range, with the input `{ "day": "yyyy-mm-dd" }`, waits for each to finish (DescribeExecution polling)
- * and reports per day.
+ * Backfills the metrics through the same path as the daily run: starts one execution of the daily
+ * pipeline (docs/pipeline.md: freshness and quality gates, the ELT, output checks) per day of a range,
+ * with the input `{ "day": "yyyy-mm-dd", "skipFreshnessWait": false }`, waits for each to finish
+ * (DescribeExecution polling) and reports per day.
  *
  * Usage: npm run elt:backfill -- --env dev --from 2026-01-01 --to 2026-01-31
- *          [--state-machine-arn arn] [--concurrency 1] [--poll-seconds 5] [--timeout-minutes 60]
- *          [--endpoint http://127.0.0.1:5000]
+ *          [--skip-freshness-wait] [--elt-only] [--state-machine-arn arn] [--concurrency 1]
+ *          [--poll-seconds 5] [--timeout-minutes 60] [--endpoint http://127.0.0.1:5000]
  *
+ * - --skip-freshness-wait: for old days whose input stopped changing long ago, go straight to the input
+ *   checks (the readiness probe would pass anyway, unless delivery stalled right after that day).
+ * - --elt-only: start the ELT state machine itself (`{ "day" }`), without the gates: for an app that uses
+ *   MetricsElt alone, or to rewrite a day whose input checks are known to fail.
+ 
  * - The range is inclusive, from <= to, at most 366 days; days run oldest first.
  * - --concurrency N (1-10, default 1) runs up to N days at once, but never two days of the same calendar
  *   month: every day of a month rewrites that month's monthly_active_users row with a DELETE and an
  *   INSERT, and two interleaved pairs could leave the row twice. Parallelism is therefore across months.
- * - Without --state-machine-arn the state machine is looked up by name, `<project>-<env>-metrics-elt`
- *   (ListStateMachines); pass the ARN if it is named otherwise. A given ARN is checked first
+ * - Without --state-machine-arn the state machine is looked up by name, `<project>-<env>-product-metrics-pipeline`
+ *   (with --elt-only `<project>-<env>-metrics-elt`) (ListStateMachines); pass the ARN if it is named otherwise. A given ARN is checked first
  *   (DescribeStateMachine), so a wrong one starts nothing.
  * - Execution names are `backfill-<day>-<8 hex>`: the hash covers the day and this run, so a later run
  *   can process the same day again (Step Functions keeps execution names unique for 90 days).
@@ -37,7 +43,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { validateDay } from '../constructs/elt/steps';
 import { loadEnvironmentConfig } from '../config/load';
-import { eltStateMachineName } from '../lib/naming';
+import { eltStateMachineName, metricsPipelineStateMachineName } from '../lib/naming';
 import { awsRegionOrExplain } from './aws-prerequisites';
 import { runCommand } from './command';
 
@@ -54,7 +60,12 @@ export interface BackfillArgs {
   readonly pollSeconds: number;
   readonly timeoutMinutes: number;
   readonly endpoint?: string;
+  /** `pipeline` (the default) or, with --elt-only, the ELT state machine. */
+  readonly target: BackfillTarget;
+  readonly skipFreshnessWait: boolean;
 }
+
+export type BackfillTarget = 'pipeline' | 'elt';
 
 export function parseBackfillArgs(argv: readonly string[]): BackfillArgs {
   const { values } = parseArgs({
@@ -68,6 +79,8 @@ export function parseBackfillArgs(argv: readonly string[]): BackfillArgs {
       'poll-seconds': { type: 'string', default: '5' },
       'timeout-minutes': { type: 'string', default: '60' },
       endpoint: { type: 'string' },
+      'skip-freshness-wait': { type: 'boolean', default: false },
+      'elt-only': { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -90,7 +103,10 @@ export function parseBackfillArgs(argv: readonly string[]): BackfillArgs {
   if (stateMachineArn !== undefined && !/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/.test(stateMachineArn)) {
     throw new Error(`--state-machine-arn "${stateMachineArn}" is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)`);
   }
-  return { env: values.env as string, from, to, stateMachineArn, concurrency, pollSeconds, timeoutMinutes, endpoint: values.endpoint };
+  const target: BackfillTarget = values['elt-only'] ? 'elt' : 'pipeline';
+  const skipFreshnessWait = values['skip-freshness-wait'] === true;
+  if (target === 'elt' && skipFreshnessWait) throw new Error('--skip-freshness-wait applies to the pipeline; --elt-only has no freshness wait to skip (drop one of them)');
+  return { env: values.env as string, from, to, stateMachineArn, concurrency, pollSeconds, timeoutMinutes, endpoint: values.endpoint, target, skipFreshnessWait };
 }
 
 function dayArgument(flag: string, value: string): string {
@@ -111,8 +127,13 @@ export function backfillDays(from: string, to: string): string[] {
   return Array.from({ length: count }, (_, index) => new Date(start + index * DAY_MS).toISOString().slice(0, 10));
 }
 
-/** The ELT state machine's name when none is given (lib/naming.ts, as the operations stack names it). */
-export { eltStateMachineName };
+/** The state machines' names when no ARN is given (lib/naming.ts, as the operations stack names them). */
+export { eltStateMachineName, metricsPipelineStateMachineName };
+
+/** The execution input of a day: the pipeline's `{ day, skipFreshnessWait }`, or the ELT's `{ day }`. */
+export function executionInput(day: string, target: BackfillTarget, skipFreshnessWait: boolean): Record<string, unknown> {
+  return target === 'pipeline' ? { day, skipFreshnessWait } : { day };
+}
 
 /** `backfill-<day>-<8 hex>`: unique per day and run (Step Functions names: 1-80 of [A-Za-z0-9-_]). */
 export function executionName(day: string, runId: string): string {
@@ -137,6 +158,8 @@ export interface BackfillOptions {
   readonly timeoutMs: number;
   readonly runId?: string;
   readonly onResult?: (result: DayResult) => void;
+  /** The input of a day's execution. @default `{ day }` (the ELT's) */
+  readonly input?: (day: string) => Record<string, unknown>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -150,7 +173,8 @@ async function runDay(options: BackfillOptions, day: string, runId: string): Pro
   const seconds = () => Math.round((Date.now() - started) / 100) / 10;
   let executionArn: string | undefined;
   try {
-    ({ executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ day }) })));
+    const input = options.input ? options.input(day) : { day };
+    ({ executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) })));
   } catch (error) {
     return { day, name, status: 'NOT_STARTED', seconds: seconds(), detail: message(error) };
   }
@@ -246,7 +270,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 1;
       }
     } else {
-      const name = eltStateMachineName(config.project, config.name);
+      const name = args.target === 'pipeline' ? metricsPipelineStateMachineName(config.project, config.name) : eltStateMachineName(config.project, config.name);
       try {
         stateMachineArn = await findStateMachine(client, name);
       } catch (error) {
@@ -258,7 +282,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 1;
       }
     }
-    console.log(`elt:backfill: ${days.length} day(s), ${args.from} to ${args.to}, on ${stateMachineArn} (concurrency ${args.concurrency})`);
+    const how = args.target === 'pipeline' ? `the pipeline${args.skipFreshnessWait ? ', skipping the freshness wait' : ''}` : 'the ELT only';
+    console.log(`elt:backfill: ${days.length} day(s), ${args.from} to ${args.to}, through ${how} on ${stateMachineArn} (concurrency ${args.concurrency})`);
     const results = await backfill({
       client,
       stateMachineArn,
@@ -267,6 +292,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       pollMs: args.pollSeconds * 1000,
       timeoutMs: args.timeoutMinutes * 60_000,
       onResult: (result) => console.log(line(result)),
+      input: (day) => executionInput(day, args.target, args.skipFreshnessWait),
     });
     const succeeded = results.filter((result) => result.status === 'SUCCEEDED').length;
     const failed = results.length - succeeded;

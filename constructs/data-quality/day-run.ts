@@ -3,8 +3,8 @@
  * construct invokes the function synchronously with one of these requests). Pure: no AWS SDK, no CDK.
  *
  * Two actions:
- * - `check`: the listed datasets' usual checks (rules.ts, sql.ts), over the partitions that hold the day
- *   (`dayWindow`) instead of the scheduled window, evaluated as of the end of the day (or now, if earlier),
+ * - `check`: the listed datasets' usual checks (rules.ts, sql.ts), over the partitions the day's data is
+ *   in (`dayWindow`) instead of the scheduled window, evaluated as of the end of the day (or now, if earlier),
  *   so that a backfill of an old day judges freshness the way a run right after that day would.
  * - `readiness`: is the day's input complete enough to process? One small query per dataset reads the
  *   newest value of its freshness column over the day and the day after (`readinessQuery`); the day is
@@ -77,8 +77,9 @@ export function isCalendarDay(day: string): boolean {
 }
 
 /**
- * The partitions holding `day`: the day itself for day and hour granularity, its calendar month for
- * month granularity (a monthly table's row for the day's month, which the ELT rewrites each day).
+ * The partitions a day run reads: the day itself for day and hour granularity; for month granularity the
+ * day's calendar month and the one before, because a day's ELT also writes rows dated up to 30 days back
+ * (retention cohorts), which on the first days of a month sit in the previous month's partition.
  */
 export function dayWindow(dataset: DatasetDefinition, day: string): CheckWindow {
   if (!isCalendarDay(day)) throw new QualityRuleError(`day "${day}" is not a calendar date written yyyy-mm-dd`);
@@ -86,9 +87,9 @@ export function dayWindow(dataset: DatasetDefinition, day: string): CheckWindow 
   const start = Date.parse(`${day}T00:00:00Z`);
   if (granularity === 'month') {
     const date = new Date(start);
-    const first = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+    const first = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() - 1, 1);
     const next = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
-    return { granularity, first: day.slice(0, 7), last: day.slice(0, 7), start: iso(first), end: iso(next) };
+    return { granularity, first: iso(first).slice(0, 7), last: day.slice(0, 7), start: iso(first), end: iso(next) };
   }
   return { granularity, first: day, last: day, start: iso(start), end: iso(start + DAY_MS) };
 }

@@ -34,9 +34,14 @@
  * the same SQL and sends the same ClientRequestTokens, so Athena returns the executions of the first
  * attempt instead of running (and inserting history) twice.
  *
+ * Targeted runs: an event with an `action` is a pipeline's request for one day and some of the listed tables
+ * (day-run.ts): `check` runs the usual checks over the partitions holding the day (the report's `passed` is
+ * the pipeline's gate), `readiness` returns whether the day's input is complete and publishes nothing.
+ * Contracts of Iceberg tables, which carry none in Glue, come from the file `CONTRACTS_FILE` names.
+ *
  * Environment: `WORKGROUP`, `TABLES` (JSON array of the Glue tables to check, each
  * `{"database": "...", "table": "..."}`), `HISTORY_DATABASE`, `METRIC_NAMESPACE`, `ENVIRONMENT`; optional `QUERY_TIMEOUT_MS` (per query, default 300000),
- * `QUERY_CONCURRENCY` (datasets checked at once, default 3), `LINEAGE_DATABASE` and `LINEAGE_JOB_NAMESPACE`.
+ * `QUERY_CONCURRENCY` (datasets checked at once, default 3), `LINEAGE_DATABASE`, `LINEAGE_JOB_NAMESPACE` and `CONTRACTS_FILE`.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { AthenaClient, GetQueryResultsCommand } from '@aws-sdk/client-athena';

@@ -43,8 +43,12 @@ export const PREVIOUS_DAY = "$fromMillis($toMillis($states.context.Execution.Sta
 export const LAMBDA_TRANSIENT_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
 /** The data-quality function could not finish (a query failed, a table could not be read): retried, then failed. */
 export const QUALITY_RUN_ERROR = 'DataQualityRunError';
-/** Errors of starting the nested ELT execution that a retry can fix. */
-export const START_EXECUTION_TRANSIENT_ERRORS = ['StepFunctions.ExecutionLimitExceededException', 'StepFunctions.ThrottlingException'];
+/**
+ * Errors of starting the nested ELT execution that a retry can fix: the API's `ExecutionLimitExceeded`
+ * (too many running executions) and throttling. Both spellings of the first are listed because the name
+ * the integration reports could not be observed offline; a name that never occurs costs nothing.
+ */
+export const START_EXECUTION_TRANSIENT_ERRORS = ['StepFunctions.ExecutionLimitExceeded', 'StepFunctions.ExecutionLimitExceededException', 'StepFunctions.ThrottlingException'];
 /** Errors of PutEvents that a retry can fix. */
 export const PUT_EVENTS_TRANSIENT_ERRORS = ['EventBridge.InternalException', 'EventBridge.ThrottlingException'];
 

@@ -31,6 +31,6 @@ describe('module boundaries', () => {
   it('publishes the metric, dimension and environment names the construct relies on', () => {
     expect(METRIC_NAMES).toEqual({ checkValue: 'CheckValue', checkFailed: 'CheckFailed', rowCount: 'RowCount', freshnessSeconds: 'FreshnessSeconds', queryFailed: 'QueryFailed', lineageFailed: 'LineageRecordFailed' });
     expect(DIMENSION_NAMES).toEqual({ environment: 'Environment', dataset: 'Dataset', check: 'Check' });
-    expect(Object.values(ENVIRONMENT_VARIABLES)).toEqual(['WORKGROUP', 'TABLES', 'HISTORY_DATABASE', 'METRIC_NAMESPACE', 'ENVIRONMENT', 'QUERY_TIMEOUT_MS', 'QUERY_CONCURRENCY', 'LINEAGE_DATABASE', 'LINEAGE_JOB_NAMESPACE']);
+    expect(Object.values(ENVIRONMENT_VARIABLES)).toEqual(['WORKGROUP', 'TABLES', 'HISTORY_DATABASE', 'METRIC_NAMESPACE', 'ENVIRONMENT', 'QUERY_TIMEOUT_MS', 'QUERY_CONCURRENCY', 'LINEAGE_DATABASE', 'LINEAGE_JOB_NAMESPACE', 'CONTRACTS_FILE']);
   });
 });

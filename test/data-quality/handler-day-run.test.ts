@@ -115,9 +115,10 @@ describe('requests', () => {
 });
 
 describe('windows', () => {
-  it('a day of an hourly dataset is that day; of a monthly one, its calendar month', () => {
+  it('a day of an hourly dataset is that day; of a monthly one, its calendar month and the one before', () => {
     expect(dayWindow(events, '2026-11-22')).toEqual({ granularity: 'hour', first: '2026-11-22', last: '2026-11-22', start: '2026-11-22T00:00:00.000Z', end: '2026-11-23T00:00:00.000Z' });
-    expect(dayWindow(dailyActiveUsers, '2026-12-31')).toEqual({ granularity: 'month', first: '2026-12', last: '2026-12', start: '2026-12-01T00:00:00.000Z', end: '2027-01-01T00:00:00.000Z' });
+    expect(dayWindow(dailyActiveUsers, '2026-12-31')).toEqual({ granularity: 'month', first: '2026-11', last: '2026-12', start: '2026-11-01T00:00:00.000Z', end: '2027-01-01T00:00:00.000Z' });
+    expect(dayWindow(dailyActiveUsers, '2027-01-01')).toMatchObject({ first: '2026-12', last: '2027-01', start: '2026-12-01T00:00:00.000Z' });
   });
 
   it('a day run judges freshness at the end of the day, or now when the day is not over', () => {
@@ -150,14 +151,14 @@ describe('targeted runs (mocks)', () => {
     expect(glue.commandCalls(GetTableCommand).map((call) => call.args[0].input.Name)).toEqual(['events']);
   });
 
-  it('check of an Iceberg table: its contract comes from the contracts file, its window is the month on the date column', async () => {
+  it('check of an Iceberg table: its contract comes from the contracts file, its window is two months on the date column', async () => {
     catalog();
     const queries = fakeAthena({
       daily_active_users: { row_count: '22', completeness__activity_date: '1', duplicate_keys: '0', out_of_range__active_users: '0', newest_epoch_seconds: epoch('2026-11-23T00:00:00Z') },
     });
     const report = await createHandler(deps())({ action: 'check', day: '2026-11-22', datasets: ['daily_active_users'] });
     expect(report).toMatchObject({ passed: true, failedChecks: [] });
-    expect(queries[0]).toContain(`FROM "${ANALYTICS}"."daily_active_users"\nWHERE "activity_date" BETWEEN DATE '2026-11-01' AND DATE '2026-11-30'`);
+    expect(queries[0]).toContain(`FROM "${ANALYTICS}"."daily_active_users"\nWHERE "activity_date" BETWEEN DATE '2026-10-01' AND DATE '2026-11-30'`);
   });
 
   it('readiness: one query per dataset over the day and the next; ready when every dataset is', async () => {

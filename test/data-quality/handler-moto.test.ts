@@ -6,7 +6,13 @@ import {
 } from '@aws-sdk/client-athena';
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type Dimension } from '@aws-sdk/client-cloudwatch';
 import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dailyActiveUsers } from '../../config/datasets/analytics';
+import { contractsFileText } from '../../constructs/data-quality/contracts-file';
+import { dayWindow, readinessQuery } from '../../constructs/data-quality/day-run';
 import { glueColumns, gluePartitionKeys, parquetTableParameters, type DatasetDefinition } from '../../constructs/datasets';
 import { createHandler, DataQualityRunError, type RunReport } from '../../constructs/data-quality/handler';
 import { checkWindow, compileQualityQuery, historyInsert, historyRows } from '../../constructs/data-quality/sql';
@@ -32,6 +38,7 @@ const WORKGROUP = 'lakehouse-test-dq';
 const RAW = 'lakehouse_test_raw';
 const CURATED = 'lakehouse_test_curated';
 const HISTORY = 'lakehouse_test_operations';
+const ANALYTICS = 'lakehouse_test_analytics';
 const NAMESPACE = 'Lakehouse/DataQuality';
 const REGIONS = ['eu-west-1', 'eu-west-2', 'eu-central-1', 'eu-north-1'];
 
@@ -268,5 +275,35 @@ describe('data-quality handler against moto (Glue, Athena, CloudWatch)', () => {
     const recorded = await aws.executions();
     expect(recorded.map((execution) => execution.database)).toEqual([RAW, HISTORY]);
     expect(recorded[0].query).toBe(compileQualityQuery(events, { database: RAW, window: checkWindow(events, runTime) }));
+  });
+
+  it('a pipeline\'s targeted runs: readiness of events, then a day check of an Iceberg table whose contract ships in the contracts file', async () => {
+    const aws = setUp([[RAW, events.name], [ANALYTICS, dailyActiveUsers.name]]);
+    await aws.catalog([[RAW, events]]);
+    await aws.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: ANALYTICS } }));
+    // As Athena creates an Iceberg table: no lakehouse.contract parameter.
+    await aws.glue.send(new CreateTableCommand({ DatabaseName: ANALYTICS, TableInput: { Name: dailyActiveUsers.name, Parameters: { table_type: 'ICEBERG' }, StorageDescriptor: { Columns: glueColumns(dailyActiveUsers).map((column) => ({ Name: column.name, Type: column.type })) } } }));
+    const contractsFile = join(mkdtempSync(join(tmpdir(), 'dq-moto-')), 'contracts.json');
+    writeFileSync(contractsFile, contractsFileText([{ database: ANALYTICS, table: dailyActiveUsers.name, contract: dailyActiveUsers }]));
+    const env = { WORKGROUP, TABLES: JSON.stringify([{ database: RAW, table: 'events' }, { database: ANALYTICS, table: dailyActiveUsers.name }]), HISTORY_DATABASE: HISTORY, METRIC_NAMESPACE: NAMESPACE, ENVIRONMENT: 'test', CONTRACTS_FILE: contractsFile };
+    const handler = createHandler({ glue: aws.glue, athena: aws.athena, cloudwatch: aws.cloudwatch, env, initialPollDelayMs: 10, maxPollDelayMs: 50, log: () => undefined });
+    const day = '2026-11-22';
+    await moto.seedAthenaResults(aws.region, [
+      { columns: ['newest_epoch_seconds'], rows: [[String(Date.parse('2026-11-23T00:40:00Z') / 1000)]] },
+      { columns: ['row_count', 'completeness__activity_date', 'duplicate_keys', 'out_of_range__active_users', 'newest_epoch_seconds'], rows: [['22', '1.0', '0', '0', String(Date.parse('2026-11-23T00:00:00Z') / 1000)]] },
+    ]);
+
+    const readiness = await handler({ action: 'readiness', day, datasets: ['events'], id: 'exec-1-readiness-1' });
+    expect(readiness).toMatchObject({ day, ready: true, datasets: [{ dataset: 'events', ready: true, newest: '2026-11-23T00:40:00.000Z' }] });
+    const check = await handler({ action: 'check', day, datasets: [dailyActiveUsers.name], id: 'exec-1-outputs' });
+    expect(check).toMatchObject({ runId: 'exec-1-outputs', day, passed: true, failedChecks: [], historyRows: 5 });
+
+    const recorded = await aws.executions();
+    expect(recorded.map((execution) => execution.database)).toEqual([RAW, ANALYTICS, HISTORY]);
+    expect(recorded[0].query).toBe(readinessQuery(events, { database: RAW, day }));
+    expect(recorded[1].query).toBe(compileQualityQuery(dailyActiveUsers, { database: ANALYTICS, window: dayWindow(dailyActiveUsers, day) }));
+    // Readiness publishes nothing; the check publishes the Iceberg table's metrics like a scheduled run.
+    expect((await aws.metricNames()).filter((name) => name.includes('{events'))).toEqual([]);
+    expect(await aws.metricNames()).toContain('CheckFailed{daily_active_users,range.active_users}');
   });
 });

@@ -40,7 +40,7 @@ describe('qualityChecks from the shipped contracts', () => {
 
   it('documents and the analytics tables: composite keys; date columns are freshness columns too', () => {
     expect(qualityChecks(documents).find((check) => check.kind === 'uniqueness')).toMatchObject({ id: 'uniqueness.document_id+updated_at', columns: ['document_id', 'updated_at'] });
-    expect(qualityChecks(dailyActiveUsers).find((check) => check.kind === 'freshness')).toMatchObject({ id: 'freshness.activity_date', columnType: 'date', threshold: 26 * 3600 });
+    expect(qualityChecks(dailyActiveUsers).find((check) => check.kind === 'freshness')).toMatchObject({ id: 'freshness.activity_date', columnType: 'date', threshold: 28 * 3600 });
     expect(qualityChecks(monthlyActiveUsers).find((check) => check.kind === 'freshness')).toMatchObject({ column: 'activity_month' });
   });
 

@@ -29,7 +29,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { backfill, backfillDays, eltStateMachineName, executionName, main, MAX_DAYS, parseBackfillArgs } from '../../scripts/elt-backfill';
+import { backfill, backfillDays, eltStateMachineName, executionInput, executionName, main, MAX_DAYS, metricsPipelineStateMachineName, parseBackfillArgs } from '../../scripts/elt-backfill';
 import { captureConsole, onlyAwsVariables, runOperatorScript, scrubbedEnvironment, withMetadataStandIn } from '../support/operator-scripts';
 import { CREDENTIALS, REGION, startMotoStepFunctions, type MotoStepFunctions } from './moto-sfn';
 
@@ -93,7 +93,20 @@ describe('elt:backfill arguments', () => {
   });
 
   it('parses the flags with their defaults', () => {
-    expect(parseBackfillArgs(base)).toEqual({ env: 'dev', from: '2026-01-30', to: '2026-02-01', stateMachineArn: undefined, concurrency: 1, pollSeconds: 5, timeoutMinutes: 60, endpoint: undefined });
+    expect(parseBackfillArgs(base)).toEqual({
+      env: 'dev',
+      from: '2026-01-30',
+      to: '2026-02-01',
+      stateMachineArn: undefined,
+      concurrency: 1,
+      pollSeconds: 5,
+      timeoutMinutes: 60,
+      endpoint: undefined,
+      target: 'pipeline',
+      skipFreshnessWait: false,
+    });
+    expect(parseBackfillArgs([...base, '--skip-freshness-wait'])).toMatchObject({ target: 'pipeline', skipFreshnessWait: true });
+    expect(parseBackfillArgs([...base, '--elt-only'])).toMatchObject({ target: 'elt', skipFreshnessWait: false });
     const arn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:lakehouse-prod-metrics-elt';
     expect(parseBackfillArgs([...base, '--env', 'prod', '--state-machine-arn', arn, '--concurrency', '3'])).toMatchObject({ env: 'prod', stateMachineArn: arn, concurrency: 3 });
   });
@@ -109,6 +122,7 @@ describe('elt:backfill arguments', () => {
     [[...base, '--state-machine-arn', 'lakehouse-dev-metrics-elt'], /is not a state machine ARN/],
     [[...base, '--poll-seconds', '0'], /--poll-seconds/],
     [[...base, '--days', '3'], /Unknown option '--days'/],
+    [[...base, '--elt-only', '--skip-freshness-wait'], /--skip-freshness-wait applies to the pipeline; --elt-only has no freshness wait to skip/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseBackfillArgs(argv)).toThrow(message);
   });
@@ -119,6 +133,13 @@ describe('elt:backfill arguments', () => {
     expect(executionName('2026-01-30', 'run-2')).not.toBe(executionName('2026-01-30', 'run-1'));
     expect(executionName('2026-01-31', 'run-1')).not.toBe(executionName('2026-01-30', 'run-1'));
     expect(eltStateMachineName('lakehouse', 'dev')).toBe('lakehouse-dev-metrics-elt');
+    expect(metricsPipelineStateMachineName('lakehouse', 'dev')).toBe('lakehouse-dev-product-metrics-pipeline');
+  });
+
+  it('gives the pipeline the day and whether to skip the freshness wait, the ELT only the day', () => {
+    expect(executionInput('2026-01-30', 'pipeline', false)).toEqual({ day: '2026-01-30', skipFreshnessWait: false });
+    expect(executionInput('2026-01-30', 'pipeline', true)).toEqual({ day: '2026-01-30', skipFreshnessWait: true });
+    expect(executionInput('2026-01-30', 'elt', false)).toEqual({ day: '2026-01-30' });
   });
 });
 
@@ -268,7 +289,7 @@ describe('elt:backfill main (mocked Step Functions client)', () => {
   it('exits 0 when every day succeeds: one execution per day on the given ARN, input {"day"}, polled to its end, a line per day and the summary', async () => {
     stateMachineExists();
     const fake = executions();
-    const result = await runMain(['--from', '2026-01-30', '--to', '2026-02-01', '--state-machine-arn', ARN, ...POLL], KEYS_AND_REGION);
+    const result = await runMain(['--elt-only', '--from', '2026-01-30', '--to', '2026-02-01', '--state-machine-arn', ARN, ...POLL], KEYS_AND_REGION);
     expect(result.code).toBe(0);
     expect(sfn.commandCalls(DescribeStateMachineCommand).map((call) => call.args[0].input)).toEqual([{ stateMachineArn: ARN }]);
     expect(sfn.commandCalls(ListStateMachinesCommand)).toHaveLength(0);
@@ -281,7 +302,7 @@ describe('elt:backfill main (mocked Step Functions client)', () => {
     expect(Object.fromEntries(fake.polls)).toEqual({ '2026-01-30': 2, '2026-01-31': 2, '2026-02-01': 2 });
     const [first, second, third] = fake.names();
     expect(result.stdout).toEqual([
-      `elt:backfill: 3 day(s), 2026-01-30 to 2026-02-01, on ${ARN} (concurrency 1)`,
+      `elt:backfill: 3 day(s), 2026-01-30 to 2026-02-01, through the ELT only on ${ARN} (concurrency 1)`,
       `  2026-01-30  SUCCEEDED     ${first}  0.0 s`,
       `  2026-01-31  SUCCEEDED     ${second}  0.0 s`,
       `  2026-02-01  SUCCEEDED     ${third}  0.0 s`,
@@ -310,14 +331,14 @@ describe('elt:backfill main (mocked Step Functions client)', () => {
           return { status: 'SUCCEEDED' };
       }
     });
-    const result = await runMain(['--from', '2026-03-01', '--to', '2026-03-06', '--state-machine-arn', ARN, '--concurrency', '3', ...POLL], KEYS_AND_REGION);
+    const result = await runMain(['--elt-only', '--from', '2026-03-01', '--to', '2026-03-06', '--state-machine-arn', ARN, '--concurrency', '3', ...POLL], KEYS_AND_REGION);
     expect(result.code).toBe(2);
     // Every day was attempted, in order (one month: one day at a time whatever the concurrency).
     expect(fake.started.map((request) => request.input.day)).toEqual(backfillDays('2026-03-01', '2026-03-06'));
     expect(Object.fromEntries(fake.polls)).toEqual({ '2026-03-01': 2, '2026-03-02': 2, '2026-03-03': 2, '2026-03-05': 1, '2026-03-06': 2 });
     const [n1, n2, n3, n4, n5, n6] = fake.names();
     expect(result.stdout).toEqual([
-      `elt:backfill: 6 day(s), 2026-03-01 to 2026-03-06, on ${ARN} (concurrency 3)`,
+      `elt:backfill: 6 day(s), 2026-03-01 to 2026-03-06, through the ELT only on ${ARN} (concurrency 3)`,
       `  2026-03-01  SUCCEEDED     ${n1}  0.0 s`,
       `  2026-03-02  FAILED        ${n2}  0.0 s  Athena.QueryFailed: COLUMN_NOT_FOUND`,
       `  2026-03-03  TIMED_OUT     ${n3}  0.0 s  States.Timeout`,
@@ -337,13 +358,13 @@ describe('elt:backfill main (mocked Step Functions client)', () => {
   it('without --state-machine-arn, finds <project>-<env>-metrics-elt by its exact name, following ListStateMachines pages', async () => {
     stateMachinePages(['lakehouse-dev-metrics-elt-v2', 'lakehouse-staging-metrics-elt', 'lakehouse-dev-metrics'], ['other', 'lakehouse-dev-metrics-elt']);
     const fake = executions();
-    const result = await runMain(['--from', '2026-01-05', '--to', '2026-01-05', ...POLL], KEYS_AND_REGION);
+    const result = await runMain(['--elt-only', '--from', '2026-01-05', '--to', '2026-01-05', ...POLL], KEYS_AND_REGION);
     expect(result.code).toBe(0);
     expect(listedTokens()).toEqual([undefined, 'page-1']);
     expect(sfn.commandCalls(DescribeStateMachineCommand)).toHaveLength(0);
     expect(fake.started.map((request) => [request.stateMachineArn, request.input])).toEqual([[ARN, { day: '2026-01-05' }]]);
     expect(result.stdout).toEqual([
-      `elt:backfill: 1 day(s), 2026-01-05 to 2026-01-05, on ${ARN} (concurrency 1)`,
+      `elt:backfill: 1 day(s), 2026-01-05 to 2026-01-05, through the ELT only on ${ARN} (concurrency 1)`,
       `  2026-01-05  SUCCEEDED     ${fake.names()[0]}  0.0 s`,
       'elt:backfill: 1 succeeded, 0 not succeeded (of 1)',
     ]);
@@ -352,7 +373,7 @@ describe('elt:backfill main (mocked Step Functions client)', () => {
   it('exits 1 and starts nothing when no state machine has the name, after reading every page', async () => {
     stateMachinePages(['lakehouse-dev-metrics-elt-v2'], ['lakehouse-staging-metrics-elt', 'Lakehouse-dev-metrics-elt'], []);
     const fake = executions();
-    const result = await runMain(['--from', '2026-01-01', '--to', '2026-01-02'], KEYS_AND_REGION);
+    const result = await runMain(['--elt-only', '--from', '2026-01-01', '--to', '2026-01-02'], KEYS_AND_REGION);
     expect(result.code).toBe(1);
     expect(listedTokens()).toEqual([undefined, 'page-1', 'page-2']);
     expect(fake.started).toEqual([]);
@@ -364,7 +385,7 @@ describe('elt:backfill main (mocked Step Functions client)', () => {
   it('exits 1 and starts nothing when the state machines cannot be listed', async () => {
     sfn.on(ListStateMachinesCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform states:ListStateMachines'));
     const fake = executions();
-    const result = await runMain(['--from', '2026-01-01', '--to', '2026-01-02'], KEYS_AND_REGION);
+    const result = await runMain(['--elt-only', '--from', '2026-01-01', '--to', '2026-01-02'], KEYS_AND_REGION);
     expect(result.code).toBe(1);
     expect(fake.started).toEqual([]);
     expect(result.stderr).toEqual([
@@ -377,7 +398,7 @@ describe('elt:backfill main (mocked Step Functions client)', () => {
     const missing = `arn:aws:states:${REGION}:123456789012:stateMachine:missing`;
     sfn.on(DescribeStateMachineCommand).rejects(awsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${missing}'`));
     const fake = executions();
-    const result = await runMain(['--from', '2026-01-01', '--to', '2026-01-02', '--state-machine-arn', missing], KEYS_AND_REGION);
+    const result = await runMain(['--elt-only', '--from', '2026-01-01', '--to', '2026-01-02', '--state-machine-arn', missing], KEYS_AND_REGION);
     expect(result.code).toBe(1);
     expect(fake.started).toEqual([]);
     expect(sfn.commandCalls(ListStateMachinesCommand)).toHaveLength(0);
@@ -393,7 +414,7 @@ describe('elt:backfill main (mocked Step Functions client)', () => {
     ['AWS_PROFILE as credentials', ['--env', 'staging'], { AWS_PROFILE: 'backfill' }, 'lakehouse-staging-metrics-elt', 'eu-west-1'],
   ])('takes %s', async (_, env, variables, name, region) => {
     stateMachinePages([]);
-    const result = await runMain([...env, '--from', '2026-01-01', '--to', '2026-01-01'], variables);
+    const result = await runMain(['--elt-only', ...env, '--from', '2026-01-01', '--to', '2026-01-01'], variables);
     expect(result.code).toBe(1);
     expect(result.stderr).toEqual([`elt:backfill: no state machine named ${name} in ${region}; pass --state-machine-arn`]);
     expect(regions).toEqual([region]);
@@ -439,7 +460,7 @@ describe('elt:backfill main (mocked Step Functions client)', () => {
       [NO_CREDENTIALS.replace('environment:', 'environment (AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not):')],
     ],
   ])('exits 1 with %s, naming what is missing, before building any client', async (_, env, variables, problems) => {
-    const result = await runMain([...env, '--from', '2026-01-01', '--to', '2026-01-03'], variables);
+    const result = await runMain(['--elt-only', ...env, '--from', '2026-01-01', '--to', '2026-01-03'], variables);
     expect(result.code).toBe(1);
     expect(result.stderr).toEqual(['elt:backfill needs AWS credentials and a region; nothing was started:', ...problems]);
     expect(result.stdout).toEqual([]);
@@ -478,12 +499,12 @@ describe('elt:backfill main end to end against moto', () => {
   const blankSeconds = (lines: string[]) => lines.map((text) => text.replace(/ {2}\d+\.\d s( {2}|$)/, '  <s> s$1'));
   const secondsOf = (lines: string[], name: string) => Number(new RegExp(`${name}  (\\d+\\.\\d) s`).exec(lines.join('\n'))?.[1]);
   let moto: MotoStepFunctions;
-  /** `lakehouse-dev-metrics-elt` in us-east-1: what main finds by name for dev (AWS_REGION=us-east-1). */
+  /** `lakehouse-dev-product-metrics-pipeline` in us-east-1: what main finds by name for dev (AWS_REGION=us-east-1). */
   let eltArn: string;
 
   beforeAll(async () => {
     moto = await startMotoStepFunctions();
-    eltArn = await moto.createStateMachine('lakehouse-dev-metrics-elt');
+    eltArn = await moto.createStateMachine('lakehouse-dev-product-metrics-pipeline');
   });
 
   afterAll(async () => {
@@ -497,7 +518,9 @@ describe('elt:backfill main end to end against moto', () => {
     // moto ends executions only as ABORTED (see moto-sfn.ts), so every day is "not succeeded": exit 2.
     expect(result.code, result.stderr.join('\n')).toBe(2);
     const executions = await moto.executions(eltArn);
-    expect(executions.map((execution) => JSON.parse(execution.input ?? 'null'))).toEqual([{ day: '2026-01-30' }, { day: '2026-01-31' }, { day: '2026-02-01' }]);
+    expect(executions.map((execution) => JSON.parse(execution.input ?? 'null'))).toEqual(
+      ['2026-01-30', '2026-01-31', '2026-02-01'].map((day) => ({ day, skipFreshnessWait: false })),
+    );
     for (const execution of executions) {
       expect(execution.name).toMatch(new RegExp(`^backfill-${JSON.parse(execution.input as string).day}-[0-9a-f]{8}$`));
       expect(execution.status).toBe('ABORTED');
@@ -506,7 +529,7 @@ describe('elt:backfill main end to end against moto', () => {
     }
     const [first, second, third] = executions.map((execution) => execution.name);
     expect(blankSeconds(result.stdout)).toEqual([
-      `elt:backfill: 3 day(s), 2026-01-30 to 2026-02-01, on ${eltArn} (concurrency 1)`,
+      `elt:backfill: 3 day(s), 2026-01-30 to 2026-02-01, through the pipeline on ${eltArn} (concurrency 1)`,
       `  2026-01-30  ABORTED       ${first}  <s> s`,
       `  2026-01-31  ABORTED       ${second}  <s> s`,
       `  2026-02-01  ABORTED       ${third}  <s> s`,
@@ -534,7 +557,7 @@ describe('elt:backfill main end to end against moto', () => {
     await engine.end();
     expect([first.code, second.code], [...first.stderr, ...second.stderr].join('\n')).toEqual([2, 2]);
     for (const result of [first, second]) {
-      expect(result.stdout[0]).toBe(`elt:backfill: 3 day(s), 2026-01-31 to 2026-02-02, on ${arn} (concurrency 2)`);
+      expect(result.stdout[0]).toBe(`elt:backfill: 3 day(s), 2026-01-31 to 2026-02-02, through the pipeline on ${arn} (concurrency 2)`);
       expect(result.stdout.slice(-4)).toEqual([
         'elt:backfill: 0 succeeded, 3 not succeeded (of 3)',
         '  not succeeded: 2026-01-31 ABORTED',
@@ -572,14 +595,14 @@ describe('elt:backfill main end to end against moto', () => {
     try {
       const definition = JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } });
       const decoys: string[] = [];
-      for (const name of ['lakehouse-dev-metrics-elt-v2', 'lakehouse-staging-metrics-elt', 'other-dev-metrics-elt']) {
+      for (const name of ['lakehouse-dev-product-metrics-pipeline-v2', 'lakehouse-staging-product-metrics-pipeline', 'lakehouse-dev-metrics-elt']) {
         const created = await west.send(new CreateStateMachineCommand({ name, definition, roleArn: 'arn:aws:iam::123456789012:role/elt-test' }));
         decoys.push(created.stateMachineArn as string);
       }
       const result = await runMain(['--env', 'dev', '--from', '2026-01-01', '--to', '2026-01-02', '--endpoint', moto.endpoint], { ...KEYS, AWS_REGION: 'eu-west-1' }, [moto.client, west]);
       expect(result.code).toBe(1);
       expect(result.commands).toEqual(['ListStateMachinesCommand']);
-      expect(result.stderr).toEqual(['elt:backfill: no state machine named lakehouse-dev-metrics-elt in eu-west-1; pass --state-machine-arn']);
+      expect(result.stderr).toEqual(['elt:backfill: no state machine named lakehouse-dev-product-metrics-pipeline in eu-west-1; pass --state-machine-arn']);
       expect(result.stdout).toEqual([]);
       for (const stateMachineArn of decoys) expect((await west.send(new ListExecutionsCommand({ stateMachineArn }))).executions).toEqual([]);
     } finally {
@@ -595,9 +618,9 @@ describe('elt:backfill main end to end against moto', () => {
     await moto.client.send(new StopExecutionCommand({ executionArn: execution.executionArn })); // cleanup, whatever follows
     expect(status).toBe('RUNNING'); // left running, not stopped
     expect(result.code).toBe(2);
-    expect(JSON.parse(execution.input as string)).toEqual({ day: '2026-04-10' });
+    expect(JSON.parse(execution.input as string)).toEqual({ day: '2026-04-10', skipFreshnessWait: false });
     expect(blankSeconds(result.stdout)).toEqual([
-      `elt:backfill: 1 day(s), 2026-04-10 to 2026-04-10, on ${arn} (concurrency 1)`,
+      `elt:backfill: 1 day(s), 2026-04-10 to 2026-04-10, through the pipeline on ${arn} (concurrency 1)`,
       `  2026-04-10  STILL_RUNNING ${execution.name}  <s> s  still running at the timeout; left running`,
       'elt:backfill: 0 succeeded, 1 not succeeded (of 1)',
       '  not succeeded: 2026-04-10 STILL_RUNNING',
