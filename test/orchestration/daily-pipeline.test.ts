@@ -12,6 +12,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { analyticsDatasets } from '../../config/datasets/analytics';
 import { events as eventsDataset } from '../../config/datasets/events';
+import { eventsCurated } from '../../config/datasets/events-curated';
 import { ValidationReport } from '../../constructs/common/validation-report';
 import { MetricsElt } from '../../constructs/elt';
 import { DailyPipeline, type DailyPipelineProps } from '../../constructs/orchestration';
@@ -134,6 +135,7 @@ describe('MetricsElt under a pipeline', () => {
       resultsBucket: bucket,
       resultsKey: key,
       source: { databaseName: 'lakehouse_test_raw', dataset: eventsDataset },
+      curated: { databaseName: 'lakehouse_test_curated', bucket, dataset: eventsCurated },
       target: { databaseName: 'lakehouse_test_analytics', bucket, datasets: analyticsDatasets },
       logsKey: key,
       ...props,
