@@ -25,6 +25,7 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
       '<env>-network/Network/FlowLogGroup',
       '<env>-operations/DataQuality/Logs',
       '<env>-operations/MetricsElt/ExecutionLogs',
+      '<env>-operations/RecoveryEvidence/*Logs',
       '<env>-vector/VectorStore/*Logs',
     ],
     crossStackReferenceTo: 'AWS::KMS::Key',
@@ -48,6 +49,8 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
       '<env>-catalog/Catalog/Iceberg/Function',
       '<env>-catalog/Catalog/Iceberg/Provider/framework-onEvent',
       '<env>-operations/DataQuality/Function',
+      '<env>-operations/RecoveryEvidence/RecoveryPointAge',
+      '<env>-operations/RecoveryEvidence/RestoreEvidence',
       '<env>-vector/VectorStore/Bootstrap*',
       '<env>-vector/VectorStore/BootstrapProvider/framework-*',
     ],
@@ -75,6 +78,7 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
       '<env>-network/Network/FlowLogGroup',
       '<env>-operations/DataQuality/Logs',
       '<env>-operations/MetricsElt/ExecutionLogs',
+      '<env>-operations/RecoveryEvidence/*Logs',
       '<env>-vector/VectorStore/*Logs',
     ],
     environments: ['dev', 'staging'],
@@ -120,7 +124,12 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
   },
   {
     control: 'CT.SQS.PR.1',
-    resources: ['<env>-catalog/Catalog/Iceberg/DeadLetterQueue', '<env>-operations/DataQuality/DeadLetterQueue', '<env>-vector/VectorStore/BootstrapDeadLetterQueue'],
+    resources: [
+      '<env>-catalog/Catalog/Iceberg/DeadLetterQueue',
+      '<env>-operations/DataQuality/DeadLetterQueue',
+      '<env>-operations/RecoveryEvidence/*DeadLetters',
+      '<env>-vector/VectorStore/BootstrapDeadLetterQueue',
+    ],
     reason: 'These queues are the dead-letter queues of the platform\'s functions; a dead-letter queue of a dead-letter queue would only move the same messages again.',
   },
   {
