@@ -122,7 +122,7 @@ describe.each(ENVIRONMENT_NAMES)('%s security', (environment) => {
 
   it('every interface endpoint admits only this account\'s principals and resources', () => {
     const interfaces = resourcesOfType(network, 'AWS::EC2::VPCEndpoint').filter((endpoint) => endpoint.Properties!.VpcEndpointType === 'Interface');
-    expect(interfaces.length).toBe(config.network.interfaceEndpoints?.length ?? 11);
+    expect(interfaces.length).toBe(config.network.interfaceEndpoints?.length ?? 13);
     const account = config.account ?? { Ref: 'AWS::AccountId' };
     for (const endpoint of interfaces) {
       expect(endpoint.Properties!.PolicyDocument.Statement, endpoint.logicalId).toEqual([
