@@ -11,15 +11,18 @@ import { generateDatasets } from '../support/generated-datasets';
  * measured here as the growth from 1 to 11 such datasets in one shard.
  */
 describe('per-dataset budget costs', () => {
-  // With a retention, like events: the largest kind.
-  const streamed = generateDatasets(64).filter((dataset) => dataset.ingestion === 'stream' && dataset.retentionDays);
-  const probe = (count: number) =>
-    budgetReport('prod', [...DATASETS, ...streamed.slice(0, count).map((dataset) => ({ ...dataset, shard: 'probe' }))]).rows.filter((row) => row.stack.endsWith('-probe'));
-  const one = probe(1);
-  const eleven = probe(11);
+  const generated = generateDatasets(64);
+  // With a retention, like events: the largest kind in ingestion and operations.
+  const streamed = generated.filter((dataset) => dataset.ingestion === 'stream' && dataset.retentionDays);
+  // In catalog the largest kind is an Iceberg table (custom resource, three optimizers, their grant).
+  const iceberg = generated.filter((dataset) => dataset.format === 'iceberg');
+  const probe = (kind: typeof streamed, count: number) =>
+    budgetReport('prod', [...DATASETS, ...kind.slice(0, count).map((dataset) => ({ ...dataset, shard: 'probe' }))]).rows.filter((row) => row.stack.endsWith('-probe'));
+  const growth = { streamed: [probe(streamed, 1), probe(streamed, 11)], iceberg: [probe(iceberg, 1), probe(iceberg, 11)] };
 
   it.each(['catalog', 'ingestion', 'operations'] as ShardedLayer[])('%s: every measure grows by at most its cost per dataset', (layer) => {
     const stack = `lakehouse-prod-${layer}-probe`;
+    const [one, eleven] = layer === 'catalog' ? growth.iceberg : growth.streamed;
     const before = one.find((row) => row.stack === stack)!.values;
     const after = eleven.find((row) => row.stack === stack)!.values;
     for (const measure of MEASURES) {
@@ -30,5 +33,13 @@ describe('per-dataset budget costs', () => {
     }
     // The resource cost is tight, not a generous guess: within one resource of the measured growth.
     expect((after.resources - before.resources) / 10).toBeGreaterThan((PER_DATASET_COST[layer].resources ?? 0) - 1);
+  });
+
+  it('a streamed Parquet dataset costs the catalog no more than an Iceberg one (the bound holds for both)', () => {
+    const stack = 'lakehouse-prod-catalog-probe';
+    const [one, eleven] = growth.streamed;
+    const before = one.find((row) => row.stack === stack)!.values;
+    const after = eleven.find((row) => row.stack === stack)!.values;
+    for (const measure of MEASURES) expect((after[measure] - before[measure]) / 10, measure).toBeLessThanOrEqual(PER_DATASET_COST.catalog[measure] ?? 0);
   });
 });

@@ -111,7 +111,10 @@ describe.each(ENVIRONMENT_NAMES)('%s alarms', (environment) => {
   });
 
   it('routes failed, aborted and expired backup, copy and restore jobs through EventBridge to the topic', () => {
-    const backupRules = resourcesOfType(operations, 'AWS::Events::Rule').filter((r) => JSON.stringify(r.Properties!.EventPattern ?? {}).includes('aws.backup'));
+    // The other aws.backup rule is the recovery evidence's (every restore job change, to its function).
+    const backupRules = resourcesOfType(operations, 'AWS::Events::Rule').filter(
+      (r) => JSON.stringify(r.Properties!.EventPattern ?? {}).includes('aws.backup') && JSON.stringify(r.Properties!.Targets).includes(topic.logicalId),
+    );
     expect(backupRules).toHaveLength(1);
     const [rule] = backupRules;
     expect(rule.Properties!.EventPattern).toEqual({
@@ -120,6 +123,15 @@ describe.each(ENVIRONMENT_NAMES)('%s alarms', (environment) => {
       detail: { state: ['FAILED', 'ABORTED', 'EXPIRED'] },
     });
     expect(rule.Properties!.Targets[0].Arn).toEqual({ Ref: topic.logicalId });
+  });
+
+  it('holds every backed-up resource to the RPO: one recovery-point alarm per zone bucket and for the database', () => {
+    const rpo = alarms.filter((alarm) => String(alarm.Properties!.AlarmDescription).includes('#recoverypointage'));
+    const subjects = rpo.map((alarm) => alarm.Properties!.Metrics[0].MetricStat.Metric.Dimensions[0].Value).sort();
+    expect(subjects).toEqual([...config.storage.zones.map((zone: { name: string }) => `bucket-${zone.name}`), 'database'].sort());
+    for (const alarm of rpo) expect(alarm.Properties!.Threshold).toBe(config.operations.rpoMinutes);
+    const rto = alarms.filter((alarm) => String(alarm.Properties!.AlarmDescription).includes('#restoreduration'));
+    expect(rto.map((alarm) => alarm.Properties!.Threshold)).toEqual([config.operations.rtoMinutes, config.operations.rtoMinutes]);
   });
 
   it('draws one dashboard with alarm status first and a row per stage', () => {

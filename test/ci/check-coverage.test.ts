@@ -42,6 +42,8 @@ describe('what the gate covers in this repository', () => {
 
   it('starts from every Lambda handler, both runtime libraries and the operator scripts that call AWS', () => {
     expect(entryPoints).toEqual([
+      'constructs/backup/recovery-point-age/handler.ts',
+      'constructs/backup/restore-evidence/handler.ts',
       'constructs/catalog/iceberg/handler.ts',
       'constructs/collector/handler.ts',
       'constructs/data-quality/handler.ts',

@@ -54,7 +54,7 @@ describe('LakehouseNetwork default settings', () => {
 
   it('adds the default bundle of interface endpoints with private DNS, behind the endpoint security group', () => {
     expect(DEFAULT_INTERFACE_ENDPOINTS).toEqual([
-      'kms', 'sts', 'secretsmanager', 'logs', 'monitoring', 'glue', 'athena', 'kinesis-streams', 'kinesis-firehose', 'lambda', 'states', 'bedrock-runtime',
+      'kms', 'sts', 'secretsmanager', 'logs', 'monitoring', 'glue', 'athena', 'kinesis-streams', 'kinesis-firehose', 'lambda', 'states', 'backup', 'rds', 'bedrock-runtime',
     ]);
     const interfaces = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }));
     expect(interfaces).toHaveLength(DEFAULT_INTERFACE_ENDPOINTS.length);

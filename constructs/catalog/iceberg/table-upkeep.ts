@@ -34,7 +34,9 @@ export function optimizerConfigurations(
   const upkeep = icebergUpkeep(dataset);
   const configurations: Partial<Record<OptimizerType, glue.CfnTableOptimizer.TableOptimizerConfigurationProperty>> = {};
   if (upkeep.compaction !== 'off') {
-    configurations.compaction = { roleArn, enabled: true, compactionConfiguration: { icebergConfiguration: { strategy: upkeep.compaction } } };
+    // Bin-pack is Glue's default strategy, so no CompactionConfiguration is written: cfn-lint 1.51's
+    // resource schema does not know that property yet (E3002), though aws-cdk-lib 2.276's does.
+    configurations.compaction = { roleArn, enabled: true };
   }
   configurations.retention = {
     roleArn,
