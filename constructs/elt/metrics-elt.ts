@@ -228,7 +228,7 @@ export class MetricsElt extends Construct {
     add({ actions: ['lakeformation:GetDataAccess'], resources: ['*'] });
     acknowledgeObjectArnWildcards(
       this.role,
-      "Object ARNs cannot be enumerated (compliance decisions in docs/decisions.md, IAM5 on object ARNs): query results under the workgroup's prefix and each target table's own folder (events_curated's included).",
+      "Object ARNs cannot be enumerated (compliance decisions in docs/decisions.md, IAM5 on object ARNs): query results under the workgroup's prefix and each target table's own folder.",
     );
   }
 }
