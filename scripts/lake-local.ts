@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { analyticsDatasets } from '../config/datasets/analytics';
 import { dataQualityResults } from '../config/datasets/data-quality-results';
 import { events as eventsDataset } from '../config/datasets/events';
+import { eventsCurated } from '../config/datasets/events-curated';
 import { CURATED_TARGET, ELT_TARGETS } from '../constructs/elt/steps';
 import { noisyCopies } from '../lib/local-lake/curated-cases';
 import { dayRange } from '../lib/local-lake/days';
@@ -121,7 +122,7 @@ export async function main(argv: readonly string[], print: (line: string) => voi
     const runs = [
       // The events window is checked two minutes after the newest event, as on a live stream.
       await runQualityChecks(lake, eventsDataset, new Date(newest + 120_000)),
-      ...(await Promise.all(analyticsDatasets.map((dataset) => runQualityChecks(lake, dataset, checkedAt)))),
+      ...(await Promise.all([eventsCurated, ...analyticsDatasets].map((dataset) => runQualityChecks(lake, dataset, checkedAt)))),
     ];
     for (const run of runs) {
       print(`  ${run.dataset}`);
