@@ -111,6 +111,23 @@ describe('events_curated on a real engine', () => {
     }
   });
 
+  it('copies that tie on completeness and time but differ keep the same one whichever file comes first (the record hash decides)', async () => {
+    const base = fixture.events.find((event) => event.user_id !== null)!;
+    const [a, b] = ['https://a.example.com/', 'https://b.example.com/'].map((referrer) => ({ ...base, context: { ...base.context, referrer } }));
+    const kept: Array<Record<string, unknown> | undefined> = [];
+    for (const order of [[a, b], [b, a]]) {
+      const tied = await lakeWith(order.map((record) => [record]));
+      try {
+        const rows = await curate(tied, [base.event_time.slice(0, 10)]);
+        expect(rows.filter((row) => row.event_id === base.event_id)).toHaveLength(1);
+        kept.push(rows.find((row) => row.event_id === base.event_id));
+      } finally {
+        tied.close();
+      }
+    }
+    expect(kept[0]).toEqual(kept[1]);
+  });
+
   it("passes the contract's quality checks: event_id unique, complete, event names well formed", async () => {
     const run = await runQualityChecks(lake, eventsCurated, new Date(`${fixture.today}T01:00:00Z`));
     expect(run.results.map((result) => [result.id, result.status])).toEqual(
