@@ -6,7 +6,7 @@ import { ICEBERG_DDL_INTERFACE_ENDPOINTS } from '../constructs/catalog';
 import { parsePath, renderValue, ValidationReport, valueAt, type ValidationProblem } from '../constructs/common/validation-report';
 import { checkWindow, compileQualityQuery, DATA_QUALITY_INTERFACE_ENDPOINTS, HISTORY_TABLE, QualityRuleError } from '../constructs/data-quality';
 import { DatasetValidationError, validateDatasets, type DatasetDefinition } from '../constructs/datasets';
-import { CURATED_TARGET, ELT_SOURCE, ELT_TARGETS } from '../constructs/elt';
+import { CURATED_TARGET, DEFAULT_LATENESS_DAYS, ELT_SOURCE, ELT_TARGETS, MAX_LATENESS_DAYS } from '../constructs/elt';
 import { LINEAGE_TABLE } from '../constructs/lineage/sql';
 import { DEFAULT_INTERFACE_ENDPOINTS, type InterfaceEndpointName } from '../constructs/network/interface-endpoints';
 import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../constructs/vector-store';
@@ -76,7 +76,8 @@ export function eltProblems(datasets: readonly DatasetDefinition[], sources: Rea
   const names = new Set(datasets.map((dataset) => dataset.name));
   const involved = [ELT_SOURCE, CURATED_TARGET, ...ELT_TARGETS];
   const declared = involved.filter((name) => names.has(name));
-  if (declared.length === 0 || declared.length === involved.length) return [];
+  if (declared.length === 0) return [];
+  if (declared.length === involved.length) return curatedProblems(datasets, sources);
   const missing = involved.filter((name) => !names.has(name));
   const files = [...new Set(datasets.flatMap((dataset) => (involved.includes(dataset.name) ? [sources.get(dataset)] : [])).filter((file) => file !== undefined))];
   return [
@@ -87,6 +88,40 @@ export function eltProblems(datasets: readonly DatasetDefinition[], sources: Rea
       allowed: `the metrics ELT reads ${ELT_SOURCE} and writes ${[CURATED_TARGET, ...ELT_TARGETS].join(', ')}; declare the missing dataset(s) ${missing.join(', ')}, or none of them`,
     },
   ];
+}
+
+/**
+ * What the curated step needs from the two contracts: a lateness window it can re-read every run (the
+ * dataset rules allow up to the retention), and every raw column in the curated table with its type,
+ * so that a column added to events is not silently left out of curated. Refused with file and field.
+ */
+function curatedProblems(datasets: readonly DatasetDefinition[], sources: ReadonlyMap<unknown, string>): ValidationProblem[] {
+  const source = datasets.find((dataset) => dataset.name === ELT_SOURCE) as DatasetDefinition;
+  const curated = datasets.find((dataset) => dataset.name === CURATED_TARGET) as DatasetDefinition;
+  const problems: ValidationProblem[] = [];
+  const lateness = source.partitioning.time.maxLatenessDays ?? DEFAULT_LATENESS_DAYS;
+  if (lateness > MAX_LATENESS_DAYS) {
+    problems.push({
+      source: datasetSource(source, sources),
+      field: 'partitioning.time.maxLatenessDays',
+      value: renderValue(lateness),
+      allowed: `at most ${MAX_LATENESS_DAYS}: each daily ELT run re-curates that many days of ${CURATED_TARGET} from raw (constructs/elt/README.md, "The curated step")`,
+    });
+  }
+  const curatedTypes = new Map(curated.columns.map((column) => [column.name, column.type]));
+  source.columns.forEach((column, index) => {
+    const type = curatedTypes.get(column.name);
+    if (type === column.type) return;
+    problems.push({
+      source: datasetSource(curated, sources),
+      field: 'columns',
+      value: type === undefined ? `no column ${column.name}` : `${column.name} ${type}`,
+      allowed:
+        `every column of ${ELT_SOURCE} with the same type (${ELT_SOURCE}.columns[${index}] is ${column.name} ${column.type}): ` +
+        `add it at the end of ${CURATED_TARGET}'s columns, and to the INSERT of constructs/elt/sql/${CURATED_TARGET}.sql`,
+    });
+  });
+  return problems;
 }
 
 /**

@@ -1,10 +1,15 @@
 /**
  * The local playground: builds a small lake of seeded sample events laid out exactly as Firehose writes
  * them (the events contract's prefixes, Parquet with the Glue schema's types), then runs the product's
- * named queries, the metrics ELT for every day and the data-quality checks on an embedded DuckDB, through
+ * named queries, the ELT for every day (raw → events_curated, then the metrics) and the data-quality
+ * checks on an embedded DuckDB, through
  * the documented Athena-to-DuckDB dialect (docs/local-lake.md), and prints the results. No AWS.
  *
- * Usage: npm run lake:local -- [--dir <empty folder>] [--seed 13] [--days 62] [--users 40] [--rows 8]
+ * Usage: npm run lake:local -- [--dir <empty folder>] [--seed 13] [--days 62] [--users 40] [--rows 8] [--noise]
+ *
+ * --noise also writes retries, dirty and less complete copies of events into raw (curated-cases.ts):
+ * the curated step removes them, so every ELT answer stays the same (the named queries and the raw
+ * quality checks, which read raw, do see them).
  *
  * Without --dir the lake is built in a temporary folder and removed afterwards; with --dir it stays,
  * for exploring with DuckDB (`read_parquet('<dir>/raw/events/*\/*\/*', hive_partitioning = true)`).
@@ -18,9 +23,11 @@ import { parseArgs } from 'node:util';
 import { analyticsDatasets } from '../config/datasets/analytics';
 import { dataQualityResults } from '../config/datasets/data-quality-results';
 import { events as eventsDataset } from '../config/datasets/events';
-import { ELT_TARGETS } from '../constructs/elt/steps';
+import { eventsCurated } from '../config/datasets/events-curated';
+import { CURATED_TARGET, ELT_TARGETS } from '../constructs/elt/steps';
+import { noisyCopies } from '../lib/local-lake/curated-cases';
 import { dayRange } from '../lib/local-lake/days';
-import { buildPlayground, eltTable, recordQualityRun, runEltDay, runNamedQueries, runQualityChecks, type QualityRun } from '../lib/local-lake/playground';
+import { buildPlayground, curatedTable, eltTable, recordQualityRun, runEltDay, runNamedQueries, runQualityChecks, type QualityRun } from '../lib/local-lake/playground';
 import { formatTable } from '../lib/local-lake/report';
 import { runCommand } from './command';
 
@@ -30,6 +37,7 @@ export interface LakeLocalArgs {
   readonly days: number;
   readonly users: number;
   readonly rows: number;
+  readonly noise: boolean;
 }
 
 const integer = (name: string, text: string | undefined, fallback: number, min: number, max: number): number => {
@@ -42,7 +50,7 @@ const integer = (name: string, text: string | undefined, fallback: number, min: 
 export function parseLakeLocalArgs(argv: readonly string[]): LakeLocalArgs {
   const { values } = parseArgs({
     args: [...argv],
-    options: { dir: { type: 'string' }, seed: { type: 'string' }, days: { type: 'string' }, users: { type: 'string' }, rows: { type: 'string' } },
+    options: { dir: { type: 'string' }, seed: { type: 'string' }, days: { type: 'string' }, users: { type: 'string' }, rows: { type: 'string' }, noise: { type: 'boolean' } },
     strict: true,
     allowPositionals: false,
   });
@@ -53,6 +61,7 @@ export function parseLakeLocalArgs(argv: readonly string[]): LakeLocalArgs {
     days: integer('days', values.days, 62, 1, 366),
     users: integer('users', values.users, 40, 1, 10_000),
     rows: integer('rows', values.rows, 8, 1, 1000),
+    noise: values.noise === true,
   };
 }
 
@@ -70,7 +79,12 @@ export async function main(argv: readonly string[], print: (line: string) => voi
   }
   const root = args.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lake-local-'));
   fs.mkdirSync(root, { recursive: true });
-  const playground = await buildPlayground(root, { seed: args.seed, days: args.days, users: args.users });
+  const playground = await buildPlayground(root, {
+    seed: args.seed,
+    days: args.days,
+    users: args.users,
+    ...(args.noise ? { extraRaw: (fixture) => noisyCopies(fixture.events) } : {}),
+  });
   const { lake, fixture, objects } = playground;
   try {
     print(`Local lake in ${root}${args.dir === undefined ? ' (temporary)' : ''}`);
@@ -86,8 +100,15 @@ export async function main(argv: readonly string[], print: (line: string) => voi
 
     const days = dayRange(fixture.firstDay, fixture.lastDay);
     for (const day of days) await runEltDay(lake, day);
+    const curated = await curatedTable(lake);
+    const [raw] = await lake.query(`SELECT count(*) AS n FROM ${lake.database(eventsDataset)}.${eventsDataset.name}`);
     print('');
-    print(`Metrics ELT (DELETE + INSERT per day, ${days.length} days)`);
+    print(`Curated events (the ELT's first step: each day and the ${eventsDataset.partitioning.time.maxLatenessDays ?? 7} days before it replaced from raw, cleaned, one row per event_id)`);
+    print(`  ${CURATED_TARGET}: ${curated.length} row(s) from ${raw.n} raw row(s); ${Number(raw.n) - curated.length} copies removed, ${curated.filter((row) => row.event_id_generated === true).length} surrogate id(s)`);
+    const summary = curated.map((row) => ({ event_date: row.event_date, event_time: row.event_time, event: row.event, user_id: row.user_id, event_id: row.event_id, event_id_generated: row.event_id_generated }));
+    formatTable(summary, args.rows).forEach((line) => print(line));
+    print('');
+    print(`Metrics ELT from ${CURATED_TARGET} (DELETE + INSERT per day, ${days.length} days)`);
     for (const target of ELT_TARGETS) {
       const rows = await eltTable(lake, target);
       print(`  ${target}: ${rows.length} row(s)`);
@@ -101,7 +122,7 @@ export async function main(argv: readonly string[], print: (line: string) => voi
     const runs = [
       // The events window is checked two minutes after the newest event, as on a live stream.
       await runQualityChecks(lake, eventsDataset, new Date(newest + 120_000)),
-      ...(await Promise.all(analyticsDatasets.map((dataset) => runQualityChecks(lake, dataset, checkedAt)))),
+      ...(await Promise.all([eventsCurated, ...analyticsDatasets].map((dataset) => runQualityChecks(lake, dataset, checkedAt)))),
     ];
     for (const run of runs) {
       print(`  ${run.dataset}`);

@@ -99,6 +99,8 @@ export class MetricsElt extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     // The SQL files name their tables: events in, every ELT target out.
     if (props.source.dataset.name !== ELT_SOURCE) throw new Error(`${this.node.path}: the ELT SQL reads the ${ELT_SOURCE} table, not ${props.source.dataset.name}`);
+    // Checked at run time: a JavaScript caller written before the curated step has no `curated`.
+    if (!props.curated?.dataset) throw new Error(`${this.node.path}: curated is required: { databaseName, bucket, dataset } of the ${CURATED_TARGET} table the first step writes and the metrics read`);
     if (props.curated.dataset.name !== CURATED_TARGET) throw new Error(`${this.node.path}: the ELT SQL writes the curated table ${CURATED_TARGET}, not ${props.curated.dataset.name}`);
     const missing = ELT_TARGETS.filter((target) => !props.target.datasets.some((dataset) => dataset.name === target));
     if (missing.length > 0) throw new Error(`${this.node.path}: the ELT SQL writes ${ELT_TARGETS.join(', ')}; target.datasets lacks ${missing.join(', ')}`);
@@ -277,7 +279,7 @@ export class MetricsElt extends Construct {
     add({ actions: ['lakeformation:GetDataAccess'], resources: ['*'] });
     acknowledgeObjectArnWildcards(
       this.role,
-      "Object ARNs cannot be enumerated (compliance decisions in docs/decisions.md, IAM5 on object ARNs): query results under the workgroup's prefix and each target table's own folder (events_curated's included).",
+      "Object ARNs cannot be enumerated (compliance decisions in docs/decisions.md, IAM5 on object ARNs): query results under the workgroup's prefix and each target table's own folder.",
     );
   }
 }

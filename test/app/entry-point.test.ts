@@ -91,8 +91,17 @@ const BAD_INPUTS: ReadonlyArray<{ readonly scenario: string; readonly env?: stri
     scenario: 'elt-half-declared',
     stderr:
       'Invalid configuration in the dataset list (nothing was synthesized):\n' +
-      '  - datasets: got events, daily_active_users, monthly_active_users, feature_adoption, funnel_conversion (from config/datasets/events.ts, config/datasets/analytics.ts); ' +
-      'the metrics ELT reads events and writes daily_active_users, monthly_active_users, retention_cohorts, feature_adoption, funnel_conversion; declare the missing dataset(s) retention_cohorts, or none of them\n',
+      '  - datasets: got events, events_curated, daily_active_users, monthly_active_users, feature_adoption, funnel_conversion ' +
+      '(from config/datasets/events.ts, config/datasets/events-curated.ts, config/datasets/analytics.ts); ' +
+      'the metrics ELT reads events and writes events_curated, daily_active_users, monthly_active_users, retention_cohorts, feature_adoption, funnel_conversion; ' +
+      'declare the missing dataset(s) retention_cohorts, or none of them\n',
+  },
+  {
+    scenario: 'curated-lacks-raw-column',
+    stderr:
+      'Invalid configuration in config/datasets/events-curated.ts, dataset "events_curated" (nothing was synthesized):\n' +
+      '  - columns: got no column session_id; every column of events with the same type (events.columns[7] is session_id string): ' +
+      "add it at the end of events_curated's columns, and to the INSERT of constructs/elt/sql/events_curated.sql\n",
   },
   {
     scenario: 'monitoring-duplicate-email',

@@ -6,7 +6,7 @@ import { cliContext } from '../support/app-context';
 import { ENVIRONMENT_NAMES } from '../../config/limits';
 import { DATASETS } from '../../config/datasets';
 import { qualityChecks } from '../../constructs/data-quality';
-import { ELT_TARGETS } from '../../constructs/elt';
+import { CURATED_TARGET, ELT_STEP_TARGETS, ELT_TARGETS } from '../../constructs/elt';
 import { ALARM_KINDS } from '../../constructs/monitoring';
 import { eltStateMachineName, metricsPipelineName, metricsPipelineStateMachineName } from '../../lib/naming';
 import { resourcesOfType, synthCached, type Template } from '../support/synth';
@@ -141,6 +141,18 @@ describe.each(ENVIRONMENT_NAMES)('%s metrics ELT', (environment) => {
     }
   });
 
+  it('runs the curated step first, from raw into events_curated with the 7-day window, then every metric in order', () => {
+    const order: string[] = [];
+    for (let state = definition.States.DayChosen.Next as string | undefined; state && definition.States[state].Type === 'Task'; state = definition.States[state].Next) order.push(state);
+    expect(order).toEqual(ELT_STEP_TARGETS.flatMap((target) => [`${target}_1`, `${target}_2`]));
+    expect(definition.States[order[order.length - 1]].Next).toBe('DayMaterialised');
+    const [remove, insert] = [0, 1].map((index) => String(definition.States[order[index]].Parameters['QueryString.$']));
+    expect(remove).toMatch(new RegExp(`^States\\.Format\\('DELETE FROM lakehouse_${environment}_curated\\.events_curated WHERE event_date BETWEEN DATE \\\\'\\{\\}\\\\' - INTERVAL \\\\'7\\\\' DAY`));
+    expect(insert).toContain(`INSERT INTO lakehouse_${environment}_curated.events_curated (`);
+    expect(insert).toContain(`FROM lakehouse_${environment}_raw.events WHERE dt BETWEEN`);
+    for (const name of order.slice(2)) expect(String(definition.States[name].Parameters['QueryString.$'])).not.toContain(`lakehouse_${environment}_raw.`);
+  });
+
   it('has its fixed name, logs every execution, traces, and has no schedule of its own (the pipeline starts it)', () => {
     expect(machine.Properties!.StateMachineName).toBe(eltStateMachineName('lakehouse', environment));
     expect(machine.Properties!.TracingConfiguration).toEqual({ Enabled: true });
@@ -156,18 +168,22 @@ describe.each(ENVIRONMENT_NAMES)('%s metrics ELT', (environment) => {
     const writes = statements.filter((statement) => actionsOf(statement).includes('glue:UpdateTable'));
     const written = JSON.stringify(writes.map((statement) => statement.Resource));
     for (const target of ELT_TARGETS) expect(written).toContain(`table/lakehouse_${environment}_analytics/${target}`);
+    expect(written).toContain(`table/lakehouse_${environment}_curated/${CURATED_TARGET}`);
     expect(written).not.toContain('_raw/');
   });
 
-  it('holds SELECT on events and write permissions on each target in Lake Formation', () => {
+  it('holds SELECT on events and write permissions on events_curated and each target in Lake Formation', () => {
     const grants = byPath(operations, 'AWS::LakeFormation::PrincipalPermissions', 'MetricsElt');
     const tableGrants = grants.filter((grant) => grant.Properties!.Resource.Table);
     const byTable = new Map(tableGrants.map((grant) => [grant.Properties!.Resource.Table.Name as string, grant.Properties!.Permissions as string[]]));
     expect(byTable.get('events')).toEqual(['SELECT', 'DESCRIBE']);
-    for (const target of ELT_TARGETS) expect(byTable.get(target), target).toEqual(['SELECT', 'INSERT', 'DELETE', 'ALTER', 'DESCRIBE']);
+    for (const target of [CURATED_TARGET, ...ELT_TARGETS]) expect(byTable.get(target), target).toEqual(['SELECT', 'INSERT', 'DELETE', 'ALTER', 'DESCRIBE']);
+    const curated = tableGrants.find((grant) => grant.Properties!.Resource.Table.Name === CURATED_TARGET)!;
+    expect(curated.Properties!.Resource.Table.DatabaseName).toBe(`lakehouse_${environment}_curated`);
     // Lineage is appended, never deleted or altered.
     expect(byTable.get('lineage')).toEqual(['SELECT', 'INSERT', 'DESCRIBE']);
-    expect(grants.some((grant) => grant.Properties!.Resource.DataLocation)).toBe(true);
+    // One data-location grant per written bucket: curated and analytics.
+    expect(grants.filter((grant) => grant.Properties!.Resource.DataLocation)).toHaveLength(2);
   });
 
   it('alarms on failed or timed-out executions and routes their events to the alarm topic', () => {
@@ -258,9 +274,12 @@ describe('an app with its own datasets', () => {
   it('is told which dataset is missing when it declares only part of what the ELT reads and writes', () => {
     expect(() => build((name) => name !== 'retention_cohorts')).toThrow(
       'Invalid configuration in the dataset list (nothing was synthesized):\n' +
-        '  - datasets: got events, daily_active_users, monthly_active_users, feature_adoption, funnel_conversion (from config/datasets/events.ts, config/datasets/analytics.ts); ' +
-        'the metrics ELT reads events and writes daily_active_users, monthly_active_users, retention_cohorts, feature_adoption, funnel_conversion; declare the missing dataset(s) retention_cohorts, or none of them',
+        '  - datasets: got events, events_curated, daily_active_users, monthly_active_users, feature_adoption, funnel_conversion ' +
+        '(from config/datasets/events.ts, config/datasets/events-curated.ts, config/datasets/analytics.ts); ' +
+        'the metrics ELT reads events and writes events_curated, daily_active_users, monthly_active_users, retention_cohorts, feature_adoption, funnel_conversion; ' +
+        'declare the missing dataset(s) retention_cohorts, or none of them',
     );
     expect(() => build((name) => name !== 'events')).toThrow(/declare the missing dataset\(s\) events, or none of them/);
+    expect(() => build((name) => name !== 'events_curated')).toThrow(/declare the missing dataset\(s\) events_curated, or none of them/);
   });
 });

@@ -24,8 +24,8 @@ describe('shipped datasets', () => {
   it('are valid against the environment zones and domains', () => {
     expect(() => validateDatasets(DATASETS, { zones: ['raw', 'curated', 'analytics'] })).not.toThrow();
     expect(DATASETS.map((dataset) => dataset.name)).toEqual([
-      'events', 'client_errors', 'documents',
-      'daily_active_users', 'monthly_active_users', 'retention_cohorts', 'feature_adoption', 'funnel_conversion', 'data_quality_results', 'lineage',
+      'events', 'events_curated', 'client_errors', 'documents',
+      'daily_active_users', 'monthly_active_users', 'retention_cohorts', 'feature_adoption', 'funnel_conversion', 'data_quality_results', 'collector_quarantine', 'lineage',
     ]);
   });
 

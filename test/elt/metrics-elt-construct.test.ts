@@ -6,10 +6,10 @@ import { clientErrors } from '../../config/datasets/client-errors';
 import { events } from '../../config/datasets/events';
 import { eventsCurated } from '../../config/datasets/events-curated';
 import type { DatasetDefinition } from '../../constructs/datasets';
-import { MetricsElt } from '../../constructs/elt';
+import { MetricsElt, type MetricsEltProps } from '../../constructs/elt';
 import { constructStack } from '../support/construct-stack';
 
-function elt(source: DatasetDefinition, targets: readonly DatasetDefinition[], curated: DatasetDefinition = eventsCurated) {
+function elt(source: DatasetDefinition, targets: readonly DatasetDefinition[], curated: DatasetDefinition | null = eventsCurated) {
   const stack = constructStack();
   const key = new kms.Key(stack, 'Key');
   const bucket = new s3.Bucket(stack, 'Bucket', { encryptionKey: key });
@@ -18,7 +18,7 @@ function elt(source: DatasetDefinition, targets: readonly DatasetDefinition[], c
     resultsBucket: bucket,
     resultsKey: key,
     source: { databaseName: 'lakehouse_test_raw', dataset: source },
-    curated: { databaseName: 'lakehouse_test_curated', bucket, dataset: curated },
+    curated: (curated ? { databaseName: 'lakehouse_test_curated', bucket, dataset: curated } : undefined) as MetricsEltProps['curated'],
     target: { databaseName: 'lakehouse_test_analytics', bucket, datasets: targets },
     logsKey: key,
   });
@@ -31,6 +31,15 @@ describe('MetricsElt refuses', () => {
 
   it('a curated table other than events_curated, which its SQL writes and the metrics read by name', () => {
     expect(() => elt(events, analyticsDatasets, clientErrors)).toThrow('Elt: the ELT SQL writes the curated table events_curated, not client_errors');
+  });
+
+  it('no curated table (a caller written before the curated step), with what to pass', () => {
+    expect(() => elt(events, analyticsDatasets, null)).toThrow('Elt: curated is required: { databaseName, bucket, dataset } of the events_curated table');
+  });
+
+  it('a lateness window the curated step cannot re-read every run', () => {
+    const late = { ...events, partitioning: { ...events.partitioning, time: { ...events.partitioning.time, maxLatenessDays: 32 } } };
+    expect(() => elt(late, analyticsDatasets)).toThrow(/latenessDays must be a whole number of days from 0 to 31, got 32/);
   });
 
   it('targets that lack a table its SQL writes', () => {

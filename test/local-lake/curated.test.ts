@@ -19,7 +19,7 @@ import { comparableCurated, expectedCurated, noisyCopies } from '../../lib/local
 import { addDays, dayRange } from '../../lib/local-lake/days';
 import { LocalLake } from '../../lib/local-lake/engine';
 import { generateFixture, type EventRecord } from '../../lib/local-lake/fixture';
-import { LOCAL_DATABASES, LOCAL_ELT_SETTINGS, curatedTable } from '../../lib/local-lake/playground';
+import { LOCAL_DATABASES, LOCAL_ELT_SETTINGS, curatedTable, runQualityChecks } from '../../lib/local-lake/playground';
 import { writeParquetRecords } from '../../lib/local-lake/writer';
 
 const fixture = generateFixture({ firstDay: '2026-03-01', days: 12, users: 8, seed: 21 });
@@ -108,6 +108,40 @@ describe('events_curated on a real engine', () => {
       expect(await curate(other, order)).toEqual(curated);
     } finally {
       other.close();
+    }
+  });
+
+  it('copies that tie on completeness and time but differ keep the same one whichever file comes first (the record hash decides)', async () => {
+    const base = fixture.events.find((event) => event.user_id !== null)!;
+    const [a, b] = ['https://a.example.com/', 'https://b.example.com/'].map((referrer) => ({ ...base, context: { ...base.context, referrer } }));
+    const kept: Array<Record<string, unknown> | undefined> = [];
+    for (const order of [[a, b], [b, a]]) {
+      const tied = await lakeWith(order.map((record) => [record]));
+      try {
+        const rows = await curate(tied, [base.event_time.slice(0, 10)]);
+        expect(rows.filter((row) => row.event_id === base.event_id)).toHaveLength(1);
+        kept.push(rows.find((row) => row.event_id === base.event_id));
+      } finally {
+        tied.close();
+      }
+    }
+    expect(kept[0]).toEqual(kept[1]);
+  });
+
+  it("passes the contract's quality checks: event_id unique, complete, event names well formed", async () => {
+    const run = await runQualityChecks(lake, eventsCurated, new Date(`${fixture.today}T01:00:00Z`));
+    expect(run.results.map((result) => [result.id, result.status])).toEqual(
+      expect.arrayContaining([['uniqueness.event_id', 'passed'], ['completeness.event_id', 'passed'], ['format.event', 'passed']]),
+    );
+    expect(run.results.every((result) => result.status === 'passed')).toBe(true);
+    // The same checks over raw-like data fail: noise on a curated table built without the dedupe.
+    const undeduped = await lakeWith([fixture.events, noise]);
+    try {
+      await curate(undeduped, days, CURATED_SQL.map((statement) => statement.replace('WHERE copy_number = 1', '')));
+      const failing = await runQualityChecks(undeduped, eventsCurated, new Date(`${fixture.today}T01:00:00Z`));
+      expect(failing.results.find((result) => result.id === 'uniqueness.event_id')).toMatchObject({ status: 'failed' });
+    } finally {
+      undeduped.close();
     }
   });
 

@@ -57,6 +57,26 @@ describe('lake:local', () => {
     expect(output.some((text) => /^ {2}\d+ result\(s\) recorded in data_quality_results, \d+ passed$/.test(text))).toBe(true);
   });
 
+  it('prints events_curated, built by the ELT before the metrics: one row per event of the clean sample', () => {
+    const curated = output.indexOf(output.find((text) => text.startsWith('Curated events')) as string);
+    expect(curated).toBeGreaterThan(0);
+    expect(output[curated + 1]).toBe(`  events_curated: ${fixture.events.length} row(s) from ${fixture.events.length} raw row(s); 0 copies removed, 0 surrogate id(s)`);
+    expect(output.findIndex((text) => text.startsWith('Metrics ELT from events_curated'))).toBeGreaterThan(curated);
+  });
+
+  it('with --noise, the copies written into raw are removed and the metrics are the same', async () => {
+    const noisy: string[] = [];
+    expect(await main(['--seed', '5', '--days', '20', '--users', '20', '--rows', '100', '--noise'], (text) => noisy.push(text))).toBe(0);
+    const summary = noisy.find((text) => text.startsWith('  events_curated: ')) as string;
+    const match = /^ {2}events_curated: (\d+) row\(s\) from (\d+) raw row\(s\); (\d+) copies removed, 0 surrogate id\(s\)$/.exec(summary);
+    expect(match?.slice(1).map(Number)).toEqual([fixture.events.length, expect.any(Number), expect.any(Number)]);
+    expect(Number(match?.[3])).toBeGreaterThan(0);
+    const metrics = (lines: string[]) => lines.slice(lines.findIndex((text) => text.startsWith('Metrics ELT')), lines.findIndex((text) => text === 'Data-quality checks'));
+    expect(metrics(noisy)).toEqual(metrics(output));
+    expect(parseLakeLocalArgs(['--noise']).noise).toBe(true);
+    expect(parseLakeLocalArgs([]).noise).toBe(false);
+  });
+
   it('keeps the lake in --dir, laid out by partition', () => {
     expect(fs.readdirSync(path.join(dir, 'raw', 'events')).sort()[0]).toBe(`dt=${fixture.firstDay}`);
   });

@@ -47,6 +47,10 @@ const SCENARIOS: Record<string, () => void> = {
       1,
     );
   },
+  // ELT: a column added to raw events but not to events_curated would never be curated.
+  'curated-lacks-raw-column': () => {
+    mutable(events).columns = [...events.columns, { name: 'session_id', type: 'string', description: 'Session', classification: 'internal' }];
+  },
   // monitoring: the same e-mail twice would subscribe it twice.
   'monitoring-duplicate-email': () => {
     mutable(dev).operations = { alarmEmails: ['oncall@example.com', 'OnCall@example.com'] };
