@@ -194,13 +194,25 @@ export async function swapDocument(client: SqlClient, change: DocumentChange): P
       ],
     );
     if (rows.length === 0) return false;
-    await client.query(`DELETE FROM ${CHUNKS} WHERE collection = $1 AND generation = $2 AND source_key = $3`, [g.collection, g.generation, change.sourceKey]);
+    // Only rows that differ are replaced: an unchanged chunk (same ordinal, hash, text, metadata and
+    // governance) keeps its row, so a re-ingest does not churn the generation's HNSW graph (every
+    // deleted row stays in the graph as a dead element until VACUUM, costing recall and insert time).
+    const incoming = `jsonb_to_recordset($4::jsonb) AS r(ordinal integer, hash text, content text, tokens integer, embedding text, metadata jsonb)`;
+    const chunkParams = [g.collection, g.generation, change.sourceKey, JSON.stringify(change.chunks), governance.dataset ?? null, governance.classification ?? null, governance.dataSubjectId ?? null];
+    await client.query(
+      `DELETE FROM ${CHUNKS} c WHERE c.collection = $1 AND c.generation = $2 AND c.source_key = $3
+          AND NOT EXISTS (SELECT 1 FROM ${incoming}
+                           WHERE r.ordinal = c.ordinal AND r.hash = c.chunk_hash AND r.content = c.content AND r.tokens = c.tokens AND r.metadata = c.metadata
+                             AND c.dataset IS NOT DISTINCT FROM $5::text AND c.classification IS NOT DISTINCT FROM $6::text AND c.data_subject_id IS NOT DISTINCT FROM $7::text)`,
+      chunkParams,
+    );
     if (change.chunks.length > 0) {
+      // The rows kept above are exactly the ones whose ordinal is still taken.
       await client.query(
         `INSERT INTO ${CHUNKS} (collection, generation, source_key, ordinal, chunk_hash, content, tokens, embedding, metadata, dataset, classification, data_subject_id)
-         SELECT $1, $2, $3, r.ordinal, r.hash, r.content, r.tokens, r.embedding::vector, r.metadata, $5, $6, $7
-           FROM jsonb_to_recordset($4::jsonb) AS r(ordinal integer, hash text, content text, tokens integer, embedding text, metadata jsonb)`,
-        [g.collection, g.generation, change.sourceKey, JSON.stringify(change.chunks), governance.dataset ?? null, governance.classification ?? null, governance.dataSubjectId ?? null],
+         SELECT $1, $2, $3, r.ordinal, r.hash, r.content, r.tokens, r.embedding::vector, r.metadata, $5, $6, $7 FROM ${incoming}
+         ON CONFLICT (collection, generation, source_key, ordinal) DO NOTHING`,
+        chunkParams,
       );
     }
     return true;

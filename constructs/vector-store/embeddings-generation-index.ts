@@ -7,7 +7,7 @@
  * expression index on its own rows:
  *
  *   CREATE INDEX … ON public.embedding_chunks USING hnsw ((embedding::vector(N)) vector_cosine_ops)
- *     WITH (m = 16, ef_construction = 64) WHERE collection = '<c>' AND generation = <g>
+ *     WITH (m = 16, ef_construction = 128) WHERE collection = '<c>' AND generation = <g>
  *
  * and the document search orders by exactly that expression, with exactly that predicate written as
  * literals (`generationSearchSql`), so the planner can prove the predicate (a generic plan with bound
@@ -33,8 +33,11 @@ import type { RoleNames } from './migrations';
 import { EMBEDDING_TABLES } from './embeddings-ledger-schema';
 import { VECTOR_SCHEMA, quoteIdent } from './sql';
 
-/** HNSW build parameters of generation indexes (pgvector's defaults). */
-export const GENERATION_INDEX_PARAMETERS = { m: 16, efConstruction: 64 } as const;
+/**
+ * HNSW build parameters of generation indexes: the vector store's collection default (m 16,
+ * ef_construction 128), chosen there by measured recall (constructs/vector-store/BENCHMARK.md).
+ */
+export const GENERATION_INDEX_PARAMETERS = { m: 16, efConstruction: 128 } as const;
 
 /** How long dropping a retired generation's index may wait for its lock before leaving it to the next batch. */
 export const GENERATION_INDEX_DROP_LOCK_TIMEOUT = '500ms';

@@ -53,6 +53,7 @@ describe('what the gate covers in this repository', () => {
       'vector-client/index.ts',
       'scripts/elt-backfill.ts',
       'scripts/produce-sample.ts',
+      'scripts/embeddings-backfill.ts',
     ]);
   });
 

@@ -105,16 +105,16 @@ describe('arguments', () => {
 
 describe('the message', () => {
   it('is an EventBridge S3 "Object Created" event that events.ts parses, with the backfill sequencer', () => {
-    const body = objectCreatedMessage('lake', { key: 'documents/a b.md', size: 12, etag: '"abc"', lastModified: new Date('2026-12-01T00:00:00Z') }, 'eu-west-1');
+    const body = objectCreatedMessage('lake', { key: 'documents/a b.txt', size: 12, etag: '"abc"', lastModified: new Date('2026-12-01T00:00:00Z') }, 'eu-west-1');
     const parsed = parseRecord({ messageId: 'm', body: JSON.stringify(body) });
     expect(parsed).toEqual({
       ok: true,
       messageId: 'm',
-      event: { kind: 'created', bucket: 'lake', key: 'documents/a b.md', etag: 'abc', size: 12, sequencer: BACKFILL_SEQUENCER, time: '2026-12-01T00:00:00.000Z', versionId: undefined },
+      event: { kind: 'created', bucket: 'lake', key: 'documents/a b.txt', etag: 'abc', size: 12, sequencer: BACKFILL_SEQUENCER, time: '2026-12-01T00:00:00.000Z', versionId: undefined },
     });
     // The same object gives the same message (id included); another ETag another id.
-    expect(objectCreatedMessage('lake', { key: 'documents/a b.md', size: 12, etag: '"abc"', lastModified: new Date('2026-12-01T00:00:00Z') }, 'eu-west-1')).toEqual(body);
-    expect(objectCreatedMessage('lake', { key: 'documents/a b.md', size: 12, etag: '"abd"' }, 'eu-west-1').id).not.toBe(body.id);
+    expect(objectCreatedMessage('lake', { key: 'documents/a b.txt', size: 12, etag: '"abc"', lastModified: new Date('2026-12-01T00:00:00Z') }, 'eu-west-1')).toEqual(body);
+    expect(objectCreatedMessage('lake', { key: 'documents/a b.txt', size: 12, etag: '"abd"' }, 'eu-west-1').id).not.toBe(body.id);
   });
 });
 
@@ -168,7 +168,7 @@ describe('end to end on moto and PGlite', () => {
   it('objects in, one parsed message per object out, consumed; a second run is harmless; a real event still applies', async () => {
     for (const key of KEYS) await h.put(key, `# ${key}\n\nText of ${key}, about retention and access.`);
     await h.put('documents/sub/', '');
-    await h.put('elsewhere/skip.md', 'not under the prefix');
+    await h.put('elsewhere/skip.txt', 'not under the prefix');
     const url = await queue('embeddings-e2e');
 
     const first = await runMain(['-c', 'env=dev', '--bucket', BUCKET, '--queue-url', url, '--endpoint', h.motoEndpoint]);

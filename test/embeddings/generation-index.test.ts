@@ -150,7 +150,7 @@ describe('generation indexes', () => {
     expect(await indexes()).toEqual([
       {
         name: generationIndexName('docs', 1),
-        definition: expect.stringMatching(/USING hnsw \(\(\(embedding\)::vector\(8\)\) vector_cosine_ops\) WITH \(m='16', ef_construction='64'\) WHERE \(\(collection = 'docs'::text\) AND \(generation = 1\)\)/),
+        definition: expect.stringMatching(/USING hnsw \(\(\(embedding\)::vector\(8\)\) vector_cosine_ops\) WITH \(m='16', ef_construction='128'\) WHERE \(\(collection = 'docs'::text\) AND \(generation = 1\)\)/),
       },
     ]);
     // The SQL function and the TypeScript name agree (the search does not need the name; operators do).

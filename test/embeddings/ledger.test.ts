@@ -1,6 +1,7 @@
 /**
  * Ledger rules on PGlite that the consumer tests do not reach on their own: a swap into a generation
- * retired in the meantime (by a switch in another invocation) writes nothing.
+ * retired in the meantime (by a switch in another invocation) writes nothing; a swap rewrites only the
+ * chunk rows that changed (row identity read from ctid, which changes whenever a row is rewritten).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PGlite } from '@electric-sql/pglite';
@@ -49,5 +50,35 @@ describe('embeddings ledger', () => {
       { generation: 3, state: 'retired' },
     ]);
     expect((await sql.query(`SELECT DISTINCT generation FROM embedding_chunks`)).rows).toEqual([{ generation: 2 }]);
+  });
+
+  // Last: the tests above read the whole tables.
+  it('a swap replaces only the chunk rows that changed; unchanged rows keep their tuple (no index churn)', async () => {
+    const [g] = await liveGenerations(sql, { ...spec, collection: 'keep', dimensions: 3 });
+    const rows = (texts: string[], metadata: Record<string, unknown> = {}) =>
+      texts.map((content, ordinal) => ({ ordinal, hash: `h-${content}`, content, tokens: 1, embedding: '[1,0,0]', metadata }));
+    const swap = (sequencer: string, chunks: ReturnType<typeof rows>, governance = {}) =>
+      swapDocument(sql, { generation: g, sourceKey: 's3://b/keep', sequencer, status: 'indexed', chunks, governance });
+    const tuples = async () =>
+      (await sql.query(`SELECT content, dataset, ctid::text AS tid FROM embedding_chunks WHERE collection = 'keep' ORDER BY ordinal`)).rows as Array<{ content: string; dataset: string | null; tid: string }>;
+
+    expect(await swap('01', rows(['a', 'b', 'c']))).toBe(true);
+    const first = await tuples();
+    expect(await swap('02', rows(['a', 'B', 'c']))).toBe(true);
+    const second = await tuples();
+    expect(second.map((r) => r.content)).toEqual(['a', 'B', 'c']);
+    expect([second[0].tid === first[0].tid, second[1].tid === first[1].tid, second[2].tid === first[2].tid]).toEqual([true, false, true]);
+
+    // A shorter document: the rows past its end go, the first stays.
+    await swap('03', rows(['a']));
+    expect((await tuples()).map((r) => [r.content, r.tid])).toEqual([['a', first[0].tid]]);
+    // Changed metadata, then changed governance: rewritten.
+    await swap('04', rows(['a'], { status: 'archived' }));
+    const relabelled = await tuples();
+    expect(relabelled[0].tid).not.toBe(first[0].tid);
+    await swap('05', rows(['a'], { status: 'archived' }), { dataset: 'handbook' });
+    const governed = await tuples();
+    expect(governed.map((r) => [r.content, r.dataset])).toEqual([['a', 'handbook']]);
+    expect(governed[0].tid).not.toBe(relabelled[0].tid);
   });
 });
