@@ -10,8 +10,8 @@ export function embeddingsStackName(project: string, environment: string): strin
   return `${project}-${environment}-embeddings`;
 }
 
-/** `document_chunks` → `DocumentChunks` (output keys are alphanumeric). */
-function pascal(collection: string): string {
+/** `document_chunks` → `DocumentChunks` (output keys are alphanumeric); also the collection's construct ID. */
+export function collectionOutputId(collection: string): string {
   return collection
     .split('_')
     .filter((part) => part !== '')
@@ -30,6 +30,6 @@ export interface EmbeddingsOutputKeys {
 
 /** `EmbeddingsQueueUrl<Collection>`, `EmbeddingsBucketName<Collection>`, `EmbeddingsPrefix<Collection>`. */
 export function embeddingsOutputKeys(collection: string): EmbeddingsOutputKeys {
-  const name = pascal(collection);
+  const name = collectionOutputId(collection);
   return { queueUrl: `EmbeddingsQueueUrl${name}`, bucketName: `EmbeddingsBucketName${name}`, prefix: `EmbeddingsPrefix${name}` };
 }

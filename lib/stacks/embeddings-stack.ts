@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
+import { collectionOutputId, embeddingsOutputKeys } from '../../constructs/embeddings/stack-outputs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { collectionSettings } from '../../config/embeddings-schema';
@@ -23,13 +24,10 @@ export interface EmbeddingsStackProps extends StackProps {
 
 /**
  * Keys of the stack outputs the backfill command reads, per collection: `EmbeddingsQueueUrl<Collection>`,
- * `EmbeddingsBucketName<Collection>`, `EmbeddingsPrefix<Collection>` (the scheme of
- * `npm run embeddings:backfill`).
+ * `EmbeddingsBucketName<Collection>`, `EmbeddingsPrefix<Collection>`: the very function
+ * `npm run embeddings:backfill` reads them with, so the two cannot drift.
  */
-export function embeddingsOutputNames(collection: string): { queueUrl: string; bucketName: string; prefix: string } {
-  const id = outputId(collection);
-  return { queueUrl: `EmbeddingsQueueUrl${id}`, bucketName: `EmbeddingsBucketName${id}`, prefix: `EmbeddingsPrefix${id}` };
-}
+export const embeddingsOutputNames = embeddingsOutputKeys;
 
 /**
  * One embeddings pipeline per configured collection: the documents dataset's prefix of its zone bucket →
@@ -94,10 +92,4 @@ export class EmbeddingsStack extends Stack {
 }
 
 /** `document_chunks` → `DocumentChunks`: a stable construct and output ID per collection. */
-export function outputId(collection: string): string {
-  return collection
-    .split('_')
-    .filter((part) => part !== '')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
-}
+export const outputId = collectionOutputId;
