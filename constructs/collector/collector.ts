@@ -203,6 +203,8 @@ export class EventCollector extends Construct {
       description: 'Presented by the collector API to HTTP back ends (none today: the integration is Lambda)',
     });
     this.api = new apigw.RestApi(this, 'Api', {
+      // The ApiName metric dimension: unique per environment, or two environments' metrics would mix.
+      restApiName: name,
       description: 'HTTP collector: Segment-compatible tracking API',
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       // Every body reaches the handler as the bytes sent (base64): gzip bodies survive, sizes are exact.
@@ -298,22 +300,22 @@ export class EventCollector extends Construct {
 
   /** 4XX answers of the stage (Sum per 5 minutes). */
   public metricClientErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stage.metricClientError({ statistic: 'Sum', period: Duration.minutes(5), ...props });
+    return this.stageMetric('4XXError', { statistic: 'Sum', ...props });
   }
 
   /** 5XX answers of the stage (Sum per 5 minutes). */
   public metricServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stage.metricServerError({ statistic: 'Sum', period: Duration.minutes(5), ...props });
+    return this.stageMetric('5XXError', { statistic: 'Sum', ...props });
   }
 
   /** Requests to the stage (Sum per 5 minutes). */
   public metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stage.metricCount({ statistic: 'Sum', period: Duration.minutes(5), ...props });
+    return this.stageMetric('Count', { statistic: 'Sum', ...props });
   }
 
   /** End-to-end latency at the gateway, p99 per 5 minutes (milliseconds). */
   public metricLatencyP99(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stage.metricLatency({ statistic: 'p99', period: Duration.minutes(5), ...props });
+    return this.stageMetric('Latency', { statistic: 'p99', ...props });
   }
 
   /** Events accepted for one source (Sum per 5 minutes), published by the handler. */
@@ -331,6 +333,17 @@ export class EventCollector extends Construct {
     const stream = this.streams.get(dataset);
     if (!stream) throw new Error(`${this.node.path}: the collector writes no dataset "${dataset}" (it writes ${[...this.streams.keys()].join(', ')})`);
     return stream.metric('PutRecords.ThrottledRecords', { statistic: 'Sum', period: Duration.minutes(5), ...props });
+  }
+
+  /** A metric of the stage, by its literal names (no reference to this stack from the monitoring stack). */
+  private stageMetric(metricName: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/ApiGateway',
+      metricName,
+      dimensionsMap: { ApiName: this.api.restApiName, Stage: COLLECTOR_STAGE },
+      period: Duration.minutes(5),
+      ...props,
+    });
   }
 
   private sourceMetric(metricName: string, source: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {

@@ -150,7 +150,7 @@ describe('npm run budget', () => {
   it('reports every stack of an environment, each within its budgets with the shipped datasets', () => {
     const { rows, problems } = budgetReport('prod');
     expect(rows.map((row) => row.stack)).toEqual(
-      ['dr', 'storage', 'network', 'catalog', 'vector', 'ingestion', 'operations'].map((layer) => `lakehouse-prod-${layer}`),
+      ['dr', 'storage', 'network', 'catalog', 'vector', 'ingestion', 'collector', 'operations'].map((layer) => `lakehouse-prod-${layer}`),
     );
     expect(problems).toEqual([]);
     const operations = rows.find((row) => row.stack === 'lakehouse-prod-operations')!;
@@ -158,7 +158,7 @@ describe('npm run budget', () => {
     expect(operations.canTake).toBeGreaterThan(0);
     expect(rows.find((row) => row.stack === 'lakehouse-prod-storage')!.canTake).toBeUndefined();
     const table = formatBudgetReport('prod', rows);
-    expect(table).toContain('| lakehouse-prod-operations | 3 | ');
+    expect(table).toContain('| lakehouse-prod-operations | 4 | ');
     expect(table).toContain('| lakehouse-prod-storage | 0 | ');
     expect(table).toContain('does not grow with datasets |');
   });

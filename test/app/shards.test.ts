@@ -17,7 +17,7 @@ describe('shard stacks', () => {
     const { stacks, templates } = synthWithDatasets('dev', DATASETS);
     expect(stacks.shards).toEqual([]);
     expect(Object.keys(templates).sort()).toEqual(
-      ['catalog', 'ingestion', 'network', 'operations', 'storage', 'vector'].map((layer) => `lakehouse-dev-${layer}`),
+      ['catalog', 'collector', 'ingestion', 'network', 'operations', 'storage', 'vector'].map((layer) => `lakehouse-dev-${layer}`),
     );
   });
 
