@@ -271,6 +271,11 @@ export class EventCollector extends Construct {
       });
     }
 
+    // Confused-deputy guard: only this account's API Gateway may invoke (SourceArn already names the API).
+    for (const permission of this.api.node.findAll().filter((node): node is lambda.CfnPermission => node instanceof lambda.CfnPermission)) {
+      permission.sourceAccount = stack.account;
+    }
+
     this.webAcl = new CollectorWebAcl(this, 'Waf', {
       stageArn: this.stage.stageArn,
       requestsPerIpPer5Minutes: props.waf?.requestsPerIpPer5Minutes ?? 6000,
