@@ -15,4 +15,5 @@ export * from './vector-store';
 export * from './monitoring';
 export * from './elt';
 export * from './data-quality';
+export * from './collector';
 export * from './common/validation-report';
