@@ -46,6 +46,7 @@ describe('bin/app.ts', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.templates.sort()).toEqual([
       'lakehouse-dev-catalog.template.json',
+      'lakehouse-dev-collector.template.json',
       'lakehouse-dev-ingestion.template.json',
       'lakehouse-dev-network.template.json',
       'lakehouse-dev-operations.template.json',
@@ -103,7 +104,8 @@ const BAD_INPUTS: ReadonlyArray<{ readonly scenario: string; readonly env?: stri
     stderr:
       'Invalid configuration in config/environments/dev.ts (nothing was synthesized):\n' +
       '  - network.interfaceEndpoints: got ["kms","sts","secretsmanager","logs","lambda"]; lacks "states" (called by the vector store bootstrap), ' +
-      '"athena" (called by the Iceberg DDL function and the data-quality checks), "glue" (called by the data-quality checks), "monitoring" (called by the data-quality checks): ' +
+      '"athena" (called by the Iceberg DDL function and the data-quality checks), "glue" (called by the data-quality checks), "monitoring" (called by the data-quality checks), ' +
+      '"kinesis-streams" (called by the HTTP collector): ' +
       'functions in isolated subnets have no other route to these services; add them, or remove the list to get the defaults\n',
   },
   {

@@ -43,6 +43,7 @@ describe('what the gate covers in this repository', () => {
   it('starts from every Lambda handler, both runtime libraries and the operator scripts that call AWS', () => {
     expect(entryPoints).toEqual([
       'constructs/catalog/iceberg/handler.ts',
+      'constructs/collector/handler.ts',
       'constructs/data-quality/handler.ts',
       'constructs/embeddings/handler.ts',
       'constructs/vector-store/handler.ts',

@@ -26,6 +26,7 @@ describe('shipped datasets', () => {
     expect(DATASETS.map((dataset) => dataset.name)).toEqual([
       'events', 'client_errors', 'documents',
       'daily_active_users', 'monthly_active_users', 'retention_cohorts', 'feature_adoption', 'funnel_conversion', 'data_quality_results',
+      'collector_quarantine',
     ]);
   });
 
