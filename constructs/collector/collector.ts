@@ -95,7 +95,7 @@ export interface EventCollectorProps {
    * can be written. Exactly one stack per account and region should; others rely on it. @default true
    */
   readonly accountLogRole?: boolean;
-  /** Name prefix of the web ACL's metrics and log group. @default the stack name */
+  /** Name of the API and prefix of the web ACL's metrics and log group (1-100 of letters, digits, `_.-`). @default the stack name */
   readonly name?: string;
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;

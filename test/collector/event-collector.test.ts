@@ -212,6 +212,12 @@ describe('EventCollector refuses', () => {
     ]);
   });
 
+  it('a name that cannot name the API, the WAF metrics and log group', () => {
+    expect(problems(() => ({ name: 'my collector!' }))).toEqual([
+      'name: got "my collector!"; must be 1-100 letters, digits, "_", "." or "-" (it names the API, the WAF metrics and the WAF log group)',
+    ]);
+  });
+
   it('the quarantine as a dataset senders write', () => {
     expect(problems((_stack, base) => ({ datasets: [...base.datasets, base.quarantine] }))[0]).toMatch(/^quarantine: got "collector_quarantine"; must not also be a dataset senders write/);
   });
