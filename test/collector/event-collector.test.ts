@@ -67,6 +67,28 @@ function problems(overrides: (stack: Stack, base: EventCollectorProps) => Partia
 describe('EventCollector', () => {
   const { collector, template } = build();
 
+  it('has the defaults its README documents', () => {
+    expect(collector.settings).toMatchObject({
+      limits: { maxEventBytes: 32768, maxBatchBytes: 512000, maxBatchEvents: 2500 },
+      privacy: { ip: 'truncate', keepUserAgent: false },
+      keyCacheSeconds: 300,
+      allowedOrigins: [],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { COLLECTOR_SETTINGS_FILE: SETTINGS_FILE_NAME } },
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 512,
+      Timeout: 20,
+      ReservedConcurrentExecutions: 50,
+    });
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties.RetentionInDays).toBe(365);
+      expect(group.DeletionPolicy).toBe('Retain');
+    }
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'live' });
+  });
+
   it('exposes POST on the seven tracking endpoints, each with the Content-Type header required', () => {
     const methods = template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'POST' } });
     expect(Object.keys(methods)).toHaveLength(7);
