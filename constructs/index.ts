@@ -18,4 +18,5 @@ export * from './data-quality';
 export * from './lineage';
 export * from './embeddings';
 export * from './orchestration';
+export * from './collector';
 export * from './common/validation-report';

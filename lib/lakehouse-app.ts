@@ -180,6 +180,9 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
     description: description('alarms, dashboard, backup events, restore testing'),
   });
 
+  // Its alarms name the collector's metrics literally (no reference), so the order is stated here.
+  if (collector) operations.addStackDependency(collector, 'operations alarms on the collector');
+
   const shardStacks: ShardStacks[] = [];
   for (const [shard, members] of shards) {
     if (shard === BASE_SHARD) continue;

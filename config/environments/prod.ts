@@ -78,4 +78,15 @@ export const prod: EnvironmentConfigInput = {
     accessLogRetentionDays: 365,
     athenaResultsRetentionDays: 30,
   },
+  collector: {
+    enabled: true,
+    sources: [
+      // Secrets hold hashed keys only (constructs/collector/README.md, "Write keys"); create them before deploying.
+      { name: 'web', writeKeySecret: 'lakehouse/prod/collector/web', datasets: ['events'] },
+      { name: 'mobile', writeKeySecret: 'lakehouse/prod/collector/mobile', datasets: ['events', 'client_errors'] },
+    ],
+    allowedOrigins: ['https://app.example.com'],
+    // Replace with your certificate (ACM, same region) before deploying; the execute-api URL is then off.
+    customDomain: { domainName: 'collect.example.com', certificateArn: 'arn:aws:acm:eu-west-1:222222222222:certificate/00000000-0000-0000-0000-000000000000' },
+  },
 };

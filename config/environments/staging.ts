@@ -57,4 +57,13 @@ export const staging: EnvironmentConfigInput = {
     accessLogRetentionDays: 90,
     athenaResultsRetentionDays: 14,
   },
+  collector: {
+    enabled: true,
+    sources: [
+      // Secrets hold hashed keys only (constructs/collector/README.md, "Write keys"); create them before deploying.
+      { name: 'web', writeKeySecret: 'lakehouse/staging/collector/web', datasets: ['events'] },
+      { name: 'mobile', writeKeySecret: 'lakehouse/staging/collector/mobile', datasets: ['events', 'client_errors'] },
+    ],
+    allowedOrigins: ['https://app.example.com'],
+  },
 };

@@ -95,7 +95,7 @@ export interface EventCollectorProps {
    * can be written. Exactly one stack per account and region should; others rely on it. @default true
    */
   readonly accountLogRole?: boolean;
-  /** Name prefix of the web ACL's metrics and log group. @default the stack name */
+  /** Name of the API and prefix of the web ACL's metrics and log group (1-100 of letters, digits, `_.-`). @default the stack name */
   readonly name?: string;
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
@@ -203,6 +203,8 @@ export class EventCollector extends Construct {
       description: 'Presented by the collector API to HTTP back ends (none today: the integration is Lambda)',
     });
     this.api = new apigw.RestApi(this, 'Api', {
+      // The ApiName metric dimension: unique per environment, or two environments' metrics would mix.
+      restApiName: name,
       description: 'HTTP collector: Segment-compatible tracking API',
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       // Every body reaches the handler as the bytes sent (base64): gzip bodies survive, sizes are exact.
@@ -269,6 +271,11 @@ export class EventCollector extends Construct {
       });
     }
 
+    // Confused-deputy guard: only this account's API Gateway may invoke (SourceArn already names the API).
+    for (const permission of this.api.node.findAll().filter((node): node is lambda.CfnPermission => node instanceof lambda.CfnPermission)) {
+      permission.sourceAccount = stack.account;
+    }
+
     this.webAcl = new CollectorWebAcl(this, 'Waf', {
       stageArn: this.stage.stageArn,
       requestsPerIpPer5Minutes: props.waf?.requestsPerIpPer5Minutes ?? 6000,
@@ -298,22 +305,22 @@ export class EventCollector extends Construct {
 
   /** 4XX answers of the stage (Sum per 5 minutes). */
   public metricClientErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stage.metricClientError({ statistic: 'Sum', period: Duration.minutes(5), ...props });
+    return this.stageMetric('4XXError', { statistic: 'Sum', ...props });
   }
 
   /** 5XX answers of the stage (Sum per 5 minutes). */
   public metricServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stage.metricServerError({ statistic: 'Sum', period: Duration.minutes(5), ...props });
+    return this.stageMetric('5XXError', { statistic: 'Sum', ...props });
   }
 
   /** Requests to the stage (Sum per 5 minutes). */
   public metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stage.metricCount({ statistic: 'Sum', period: Duration.minutes(5), ...props });
+    return this.stageMetric('Count', { statistic: 'Sum', ...props });
   }
 
   /** End-to-end latency at the gateway, p99 per 5 minutes (milliseconds). */
   public metricLatencyP99(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stage.metricLatency({ statistic: 'p99', period: Duration.minutes(5), ...props });
+    return this.stageMetric('Latency', { statistic: 'p99', ...props });
   }
 
   /** Events accepted for one source (Sum per 5 minutes), published by the handler. */
@@ -331,6 +338,17 @@ export class EventCollector extends Construct {
     const stream = this.streams.get(dataset);
     if (!stream) throw new Error(`${this.node.path}: the collector writes no dataset "${dataset}" (it writes ${[...this.streams.keys()].join(', ')})`);
     return stream.metric('PutRecords.ThrottledRecords', { statistic: 'Sum', period: Duration.minutes(5), ...props });
+  }
+
+  /** A metric of the stage, by its literal names (no reference to this stack from the monitoring stack). */
+  private stageMetric(metricName: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/ApiGateway',
+      metricName,
+      dimensionsMap: { ApiName: this.api.restApiName, Stage: COLLECTOR_STAGE },
+      period: Duration.minutes(5),
+      ...props,
+    });
   }
 
   private sourceMetric(metricName: string, source: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {

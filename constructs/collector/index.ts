@@ -5,3 +5,4 @@ export * from './metrics';
 export * from './settings';
 export * from './web-acl';
 export * from './write-key-document';
+export * from './quarantine-record';

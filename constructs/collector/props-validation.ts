@@ -33,6 +33,8 @@ export function collectorProblems(props: EventCollectorProps, path: string): Val
   const burst = props.throttling?.burstLimit ?? 2000;
   if (!(rate > 0 && rate <= API_GATEWAY_ACCOUNT_THROTTLE.rateLimit)) add('throttling.rateLimit', rate, `must be above 0 and at most ${API_GATEWAY_ACCOUNT_THROTTLE.rateLimit} (API Gateway's default account quota)`);
   if (!(Number.isInteger(burst) && burst > 0 && burst <= API_GATEWAY_ACCOUNT_THROTTLE.burstLimit)) add('throttling.burstLimit', burst, `must be a whole number from 1 to ${API_GATEWAY_ACCOUNT_THROTTLE.burstLimit} (API Gateway's account burst quota)`);
+  // Part of the WAF log group's name (`aws-waf-logs-<name>`), its metric names and the API's name.
+  if (props.name !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(props.name)) add('name', props.name, 'must be 1-100 letters, digits, "_", "." or "-" (it names the API, the WAF metrics and the WAF log group)');
   const perIp = props.waf?.requestsPerIpPer5Minutes ?? 6000;
   if (!(Number.isInteger(perIp) && perIp >= WAF_RATE_LIMIT_RANGE.min && perIp <= WAF_RATE_LIMIT_RANGE.max)) add('waf.requestsPerIpPer5Minutes', perIp, `must be a whole number from ${WAF_RATE_LIMIT_RANGE.min} to ${WAF_RATE_LIMIT_RANGE.max}`);
   const concurrency = props.reservedConcurrency ?? 50;

@@ -21,6 +21,8 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
     resources: [
       '<env>-catalog/Catalog/Iceberg/FunctionLogs',
       '<env>-catalog/Catalog/Iceberg/ProviderLogs',
+      '<env>-collector/Collector/*Logs',
+      '<env>-collector/Collector/Waf/Logs',
       '<env>-ingestion/*/ErrorLogs',
       '<env>-network/Network/FlowLogGroup',
       '<env>-operations/DataQuality/Logs',
@@ -50,6 +52,7 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
     resources: [
       '<env>-catalog/Catalog/Iceberg/Function',
       '<env>-catalog/Catalog/Iceberg/Provider/framework-onEvent',
+      '<env>-collector/Collector/Function',
       '<env>-operations/DataQuality/Function',
       '<env>-operations/RecoveryEvidence/RecoveryPointAge',
       '<env>-operations/RecoveryEvidence/RestoreEvidence',
@@ -77,6 +80,8 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
     resources: [
       '<env>-catalog/Catalog/Iceberg/FunctionLogs',
       '<env>-catalog/Catalog/Iceberg/ProviderLogs',
+      '<env>-collector/Collector/*Logs',
+      '<env>-collector/Collector/Waf/Logs',
       '<env>-ingestion/*/ErrorLogs',
       '<env>-network/Network/FlowLogGroup',
       '<env>-operations/DataQuality/Logs',
@@ -88,6 +93,13 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
     ],
     environments: ['dev', 'staging'],
     reason: 'Log retention is per environment (logRetentionDays, network.flowLogRetentionDays): dev keeps 30 days and staging 90 to limit cost; prod keeps 365, as the control asks.',
+  },
+  {
+    control: 'CT.LAMBDA.PR.2',
+    resources: ['<env>-collector/Collector/Api/Default/v1/*/POST/ApiPermission.*'],
+    environments: ['dev'],
+    reason:
+      'API Gateway\'s permissions to invoke the collector name the API in SourceArn and the account in SourceAccount; dev is environment-agnostic, so both are references the rule does not accept. Staging and prod carry the literal account, as the control asks.',
   },
   {
     control: 'CT.RDS.PR.1',

@@ -150,7 +150,7 @@ describe('npm run budget', () => {
   it('reports every stack of an environment, each within its budgets with the shipped datasets', () => {
     const { rows, problems } = budgetReport('prod');
     expect(rows.map((row) => row.stack)).toEqual(
-      ['dr', 'storage', 'network', 'catalog', 'vector', 'embeddings', 'ingestion', 'operations'].map((layer) => `lakehouse-prod-${layer}`),
+      ['dr', 'storage', 'network', 'catalog', 'vector', 'embeddings', 'ingestion', 'collector', 'operations'].map((layer) => `lakehouse-prod-${layer}`),
     );
     expect(problems).toEqual([]);
     const operations = rows.find((row) => row.stack === 'lakehouse-prod-operations')!;

@@ -115,7 +115,8 @@ const BAD_INPUTS: ReadonlyArray<{ readonly scenario: string; readonly env?: stri
       'Invalid configuration in config/environments/dev.ts (nothing was synthesized):\n' +
       '  - network.interfaceEndpoints: got ["kms","sts","secretsmanager","logs","lambda"]; lacks "states" (called by the vector store bootstrap), ' +
       '"backup" (called by the recovery evidence functions), "monitoring" (called by the recovery evidence functions and the data-quality checks), ' +
-      '"rds" (called by the recovery evidence functions), "athena" (called by the Iceberg DDL function and the data-quality checks), "glue" (called by the data-quality checks): ' +
+      '"rds" (called by the recovery evidence functions), "athena" (called by the Iceberg DDL function and the data-quality checks), "glue" (called by the data-quality checks), ' +
+      '"bedrock-runtime" (called by the embeddings consumers), "kinesis-streams" (called by the HTTP collector): ' +
       'functions in isolated subnets have no other route to these services; add them, or remove the list to get the defaults\n',
   },
   {

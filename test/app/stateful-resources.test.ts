@@ -80,8 +80,8 @@ describe.each(['dev', 'staging', 'prod'] as const)('%s stacks', (environment) =>
       'ingestion',
       'vector',
       'embeddings',
-      ...(config.collector.enabled ? ['collector'] : []),
       'operations',
+      ...(config.collector.enabled ? ['collector'] : []),
       ...(config.backup.disasterRecovery ? ['dr'] : []),
     ];
     expect(Object.keys(templates).sort()).toEqual(layers.map((layer) => `lakehouse-${environment}-${layer}`).sort());
@@ -105,13 +105,15 @@ describe.each(['dev', 'staging', 'prod'] as const)('%s stacks', (environment) =>
       'AWS::IAM::ManagedPolicy': 'ManagedPolicyName',
       'AWS::EC2::SecurityGroup': 'GroupName',
     };
-    // The one exception: RDS writes its exported logs to /aws/rds/instance/<id>/<log>, so those groups
+    // The exceptions: RDS writes its exported logs to /aws/rds/instance/<id>/<log>, so those groups
     // must carry that name to be pre-created (encrypted, with retention).
-    const rdsLogGroup = (r: { Type: string; Properties?: Record<string, any> }) =>
-      r.Type === 'AWS::Logs::LogGroup' && String(r.Properties?.LogGroupName).startsWith('/aws/rds/instance/');
+    // Likewise API Gateway's execution logs (`API-Gateway-Execution-Logs_<api>/<stage>`), and AWS WAF logs
+    // only to groups named `aws-waf-logs-…`.
+    const serviceNamedLogGroup = (r: { Type: string; Properties?: Record<string, any> }) =>
+      r.Type === 'AWS::Logs::LogGroup' && /^(\/aws\/rds\/instance\/|aws-waf-logs-|API-Gateway-Execution-Logs_)/.test(JSON.stringify(r.Properties?.LogGroupName).replace(/^\{"Fn::Join":\["",\["|^"/, ''));
     const named = Object.values(templates).flatMap((template) =>
       Object.entries(template.Resources).filter(
-        ([, r]) => nameProperty[r.Type] && r.Properties?.[nameProperty[r.Type]] !== undefined && !rdsLogGroup(r),
+        ([, r]) => nameProperty[r.Type] && r.Properties?.[nameProperty[r.Type]] !== undefined && !serviceNamedLogGroup(r),
       ),
     );
     expect(named.map(([id]) => id)).toEqual([]);

@@ -626,6 +626,8 @@ describe('elt:backfill main end to end against moto', () => {
       '  not succeeded: 2026-04-10 STILL_RUNNING',
     ]);
     expect(secondsOf(result.stdout, execution.name as string)).toBeGreaterThanOrEqual(0.3); // 0.005 minutes
-    expect(result.commands.filter((command) => command === 'DescribeExecutionCommand').length).toBeGreaterThanOrEqual(3);
+    // It polled before giving up. How many polls fit in 0.3 s depends on the machine's load, so the count
+    // is not asserted (it was, and failed under load); the wait itself is, above.
+    expect(result.commands.filter((command) => command === 'DescribeExecutionCommand').length).toBeGreaterThanOrEqual(1);
   });
 });

@@ -87,12 +87,18 @@ describe('interface endpoints are derived from what the in-VPC functions call', 
     expect(endpointProblems({ ...on, embeddings: { ...dev.embeddings, enabled: false } }, DATASETS)).toEqual([]);
   });
 
+  it('the HTTP collector adds Kinesis and Secrets Manager, and only when enabled', () => {
+    const plain = DATASETS.filter((dataset) => dataset.format === 'parquet' && dataset.name !== 'data_quality_results');
+    expect([...requiredInterfaceEndpoints(plain, true).keys()].sort()).toEqual(['kinesis-streams', 'lambda', 'secretsmanager', 'states']);
+    expect(requiredInterfaceEndpoints(plain, true).get('kinesis-streams')).toEqual(['the HTTP collector']);
+  });
+
   it('with NAT gateways only the Secrets Manager endpoint the vector store takes is still required', () => {
     const dev = loadEnvironmentConfig('dev');
     const withNat = (interfaceEndpoints: InterfaceEndpointName[]): EnvironmentConfig => ({ ...dev, network: { ...dev.network, natGateways: 1, interfaceEndpoints } });
     expect(endpointProblems(withNat(['secretsmanager']), DATASETS)).toEqual([]);
     expect(endpointProblems(withNat(['kms']), DATASETS).map((problem) => problem.allowed)).toEqual([
-      'lacks "secretsmanager" (called by the vector store bootstrap): functions in isolated subnets have no other route to these services; add them, or remove the list to get the defaults',
+      'lacks "secretsmanager" (called by the vector store bootstrap and the HTTP collector): functions in isolated subnets have no other route to these services; add them, or remove the list to get the defaults',
     ]);
   });
 });
