@@ -23,8 +23,12 @@ import { CollectorWebAcl } from './web-acl';
 /** Interface endpoints the handler calls from an isolated VPC: Kinesis (PutRecords) and Secrets Manager (write keys). */
 export const COLLECTOR_INTERFACE_ENDPOINTS: readonly InterfaceEndpointName[] = ['kinesis-streams', 'secretsmanager'];
 
-/** The tracking API's endpoints (Segment's HTTP Tracking API), each `POST /v1/<name>`. */
-export const COLLECTOR_ENDPOINTS = ['track', 'identify', 'page', 'screen', 'batch', 'alias', 'group'] as const;
+/**
+ * The tracking API's endpoints, each `POST /v1/<name>`: Segment's HTTP Tracking API (with `import`, its older
+ * name for `batch`), and the one-letter paths Segment's browser SDK posts to (`t` track, `i` identify, `p`
+ * page, `s` screen, `g` group, `a` alias, `b` batch). The handler routes the same list (runtime/collector.ts).
+ */
+export const COLLECTOR_ENDPOINTS = ['track', 'identify', 'page', 'screen', 'batch', 'alias', 'group', 'import', 't', 'i', 'p', 's', 'g', 'a', 'b'] as const;
 
 /** A dataset the collector writes: its contract (the event schema) and its stream (name known at synth). */
 export interface CollectorTarget {

@@ -89,8 +89,10 @@ describe('interface endpoints are derived from what the in-VPC functions call', 
 
   it('the HTTP collector adds Kinesis and Secrets Manager, and only when enabled', () => {
     const plain = DATASETS.filter((dataset) => dataset.format === 'parquet' && dataset.name !== 'data_quality_results');
-    expect([...requiredInterfaceEndpoints(plain, true).keys()].sort()).toEqual(['kinesis-streams', 'lambda', 'secretsmanager', 'states']);
-    expect(requiredInterfaceEndpoints(plain, true).get('kinesis-streams')).toEqual(['the HTTP collector']);
+    const off = { embeddings: false, collector: false };
+    expect([...requiredInterfaceEndpoints(plain, { ...off, collector: true }).keys()].sort()).toEqual(['backup', 'kinesis-streams', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
+    expect([...requiredInterfaceEndpoints(plain, off).keys()]).not.toContain('kinesis-streams');
+    expect(requiredInterfaceEndpoints(plain, { ...off, collector: true }).get('kinesis-streams')).toEqual(['the HTTP collector']);
   });
 
   it('with NAT gateways only the Secrets Manager endpoint the vector store takes is still required', () => {

@@ -25,13 +25,14 @@ import { basicUserName, type AuthResult, type WriteKeyStore } from './write-keys
  */
 export const WINDOW_MARGIN_MS = 60_000;
 
-/** `/v1/<route>`: the single calls, and `batch` (with `import`, Segment's older name for it). */
-const ROUTE = /\/v1\/(track|identify|page|screen|group|alias|batch|import|[tipsgab])\/?$/;
 /**
  * The one-letter paths Segment's browser SDK (analytics.js 2.0, `@segment/analytics-next`) posts to: the
  * type's first letter, and `b` for its batching mode. It sends `text/plain` with the key in the body.
  */
 const SHORT_ROUTES: Readonly<Record<string, string>> = { t: 'track', i: 'identify', p: 'page', s: 'screen', g: 'group', a: 'alias', b: 'batch' };
+/** Every `/v1/<path>` the handler serves: the single calls, `batch` (with `import`, Segment's older name for it), the short paths. */
+export const ROUTED_PATHS: readonly string[] = ['track', 'identify', 'page', 'screen', 'group', 'alias', 'batch', 'import', ...Object.keys(SHORT_ROUTES)];
+const ROUTE = new RegExp(`/v1/(${ROUTED_PATHS.join('|')})/?$`);
 
 export interface CollectorDependencies {
   readonly settings: CollectorSettings;
