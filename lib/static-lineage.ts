@@ -57,7 +57,8 @@ export function platformJobs(datasets: readonly DatasetDefinition[]): JobLineage
   }
 
   const history = byName.get(HISTORY_TABLE);
-  const checked = datasets.filter((dataset) => dataset.format === 'parquet');
+  // Every dataset but the history table is checked (lib/stacks/operations-quality.ts), Iceberg ones too.
+  const checked = datasets.filter((dataset) => dataset.name !== HISTORY_TABLE);
   if (history && checked.length > 0) {
     const queries = checked.map((dataset) => compileQualityQuery(dataset, { database: zoneDatabase(dataset.zone), window: checkWindow(dataset, 0) }));
     const insert = historyInsert(zoneDatabase(history.zone), [{ runId: 'r', checkedAt: new Date(0), dataset: 'd', checkId: 'c', kind: 'row_count', value: 1, threshold: 1, passed: true, queryExecutionId: 'q' }]);

@@ -14,7 +14,7 @@ import { DATASETS } from '../../config/datasets';
 import { events } from '../../config/datasets/events';
 import { lineage } from '../../config/datasets/lineage';
 import { checkWindow, compileQualityQuery, historyInsert } from '../../constructs/data-quality/sql';
-import { eltSteps, renderStatement } from '../../constructs/elt/steps';
+import { CURATED_TARGET, eltSteps, renderStatement } from '../../constructs/elt/steps';
 import { lineageInsert, runEvent, tablesTouched } from '../../constructs/lineage';
 import { LineageError } from '../../constructs/lineage/events';
 import { LOCAL_DATABASES, buildPlayground, runEltDay, type Playground } from '../../lib/local-lake/playground';
@@ -116,11 +116,14 @@ describe('tablesTouched on SQL shapes the jobs do not use yet', () => {
 });
 
 describe('the platform jobs', () => {
-  it('every ELT target is written by exactly one job reading events, and data quality reads every Parquet dataset', () => {
+  it('the curated step reads events, every metric reads events_curated, and data quality reads every dataset but its history', () => {
     const jobs = platformJobs(DATASETS);
-    for (const step of eltSteps()) expect(jobs.find((job) => job.writes.includes(step.target))).toMatchObject({ job: `metrics_elt.${step.target}`, reads: ['events'], records: 'lineage' });
+    for (const step of eltSteps()) {
+      const reads = step.target === CURATED_TARGET ? ['events'] : [CURATED_TARGET];
+      expect(jobs.filter((job) => job.writes.includes(step.target))).toEqual([expect.objectContaining({ job: `metrics_elt.${step.target}`, reads, records: 'lineage' })]);
+    }
     const quality = jobs.find((job) => job.job === 'data_quality')!;
-    expect([...quality.reads].sort()).toEqual(DATASETS.filter((dataset) => dataset.format === 'parquet').map((dataset) => dataset.name).sort());
+    expect([...quality.reads].sort()).toEqual(DATASETS.filter((dataset) => dataset.name !== 'data_quality_results').map((dataset) => dataset.name).sort());
     expect(quality.writes).toEqual(['data_quality_results']);
   });
 });
