@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../../config/datasets';
 import { loadEnvironmentConfig } from '../../config/load';
 import { parseCollectorSettings, SETTINGS_FILE_NAME } from '../../constructs/collector/settings';
+import { COLLECTOR_ENDPOINTS } from '../../constructs/collector/collector';
 import { generateDatasets } from '../support/generated-datasets';
 import { buildFromConfig, resourcesOfType, synthCached } from '../support/synth';
 
@@ -46,7 +47,7 @@ describe('prod collector stack', () => {
 
   it('lets only this account\'s API invoke the function (SourceAccount and SourceArn on every permission)', () => {
     const permissions = resourcesOfType(template, 'AWS::Lambda::Permission');
-    expect(permissions).toHaveLength(7);
+    expect(permissions).toHaveLength(COLLECTOR_ENDPOINTS.length);
     for (const permission of permissions) expect(permission.Properties).toMatchObject({ Principal: 'apigateway.amazonaws.com', SourceAccount: '222222222222', SourceArn: expect.anything() });
   });
 
