@@ -12,7 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundledHandlerCode, HANDLER_RUNTIME } from '../common';
 import { renderValue, ValidationReport, type ValidationProblem } from '../common/validation-report';
-import { acknowledgeResourceWildcard } from '../compliance';
+import { acknowledgeResourceWildcard, vpcLambdaRole } from '../compliance';
 import type { InterfaceEndpointName } from '../network/interface-endpoints';
 import {
   BACKUP_METRIC_NAMESPACE,
@@ -90,15 +90,8 @@ export class RecoveryEvidence extends Construct {
     // S3's addresses are a regional prefix list that cannot be named offline, hence any IPv4 on 443.
     this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs through endpoints');
 
-    const vpcPolicy = iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole');
     const role = (roleId: string, description: string) => {
-      const created = new iam.Role(this, roleId, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description, managedPolicies: [vpcPolicy] });
-      Validations.of(created).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-        reason:
-          'AWSLambdaVPCAccessExecutionRole is the AWS-maintained policy for Lambda ENIs in a VPC; its ENI actions need "*" ' +
-          '(compliance decisions in docs/decisions.md, IAM4 on AWS service-role policies).',
-      });
+      const created = vpcLambdaRole(this, roleId, description);
       // PutMetricData has no resource-level permissions; the condition keeps it to this namespace.
       created.addToPolicy(
         new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': BACKUP_METRIC_NAMESPACE } } }),

@@ -19,6 +19,7 @@ import { COLLECTOR_METRICS, COLLECTOR_NAMESPACE, SOURCE_DIMENSION } from './metr
 import { collectorProblems } from './props-validation';
 import { DEFAULT_COLLECTOR_LIMITS, DEFAULT_KEY_CACHE_SECONDS, SETTINGS_FILE_ENV, SETTINGS_FILE_NAME, type CollectorLimits, type CollectorPrivacy, type CollectorSettings } from './settings';
 import { CollectorWebAcl } from './web-acl';
+import { vpcLambdaRole } from '../compliance';
 
 /** Interface endpoints the handler calls from an isolated VPC: Kinesis (PutRecords) and Secrets Manager (write keys). */
 export const COLLECTOR_INTERFACE_ENDPOINTS: readonly InterfaceEndpointName[] = ['kinesis-streams', 'secretsmanager'];
@@ -170,17 +171,7 @@ export class EventCollector extends Construct {
     });
     this.securityGroup.addEgressRule(ec2.Peer.ipv4(props.vpcCidr), ec2.Port.tcp(443), 'HTTPS to the interface endpoints');
 
-    this.role = new iam.Role(this, 'FunctionRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'HTTP collector: put records on its datasets\' streams, read its sources\' write-key secrets',
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole')],
-    });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-      reason:
-        'AWSLambdaVPCAccessExecutionRole is the AWS-maintained policy for Lambda ENIs in a VPC; its ENI actions need "*" ' +
-        '(compliance decisions in docs/decisions.md, IAM4 on AWS service-role policies).',
-    });
+    this.role = vpcLambdaRole(this, 'FunctionRole', 'HTTP collector: put records on its datasets\' streams, read its sources\' write-key secrets');
     this.grantDelivery(props);
 
     this.functionLogGroup = new logs.LogGroup(this, 'FunctionLogs', { encryptionKey: props.logsKey, retention: logRetention, removalPolicy });

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundledHandlerCode, HANDLER_RUNTIME } from '../common';
 import { assertScheduleExpression } from '../common/validators/schedule-expression';
-import { acknowledgeObjectArnWildcards, acknowledgeResourceWildcard } from '../compliance';
+import { acknowledgeObjectArnWildcards, acknowledgeResourceWildcard, vpcLambdaRole } from '../compliance';
 import type { DatasetDefinition } from '../datasets';
 import type { InterfaceEndpointName } from '../network/interface-endpoints';
 import { CONTRACTS_FILE_NAME, CONTRACTS_FILE_PATH, contractsFileText } from './contracts-file';
@@ -117,17 +117,7 @@ export class DataQuality extends Construct {
     });
     securityGroup.addEgressRule(ec2.Peer.ipv4(props.vpcCidr), ec2.Port.tcp(443), 'HTTPS to the interface endpoints');
 
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Data-quality checks: read contracts, run Athena queries, publish metrics, append history',
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole')],
-    });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-      reason:
-        'AWSLambdaVPCAccessExecutionRole is the AWS-maintained policy for Lambda ENIs in a VPC; its ENI actions need "*" ' +
-        '(compliance decisions in docs/decisions.md, IAM4 on AWS service-role policies).',
-    });
+    this.role = vpcLambdaRole(this, 'Role', 'Data-quality checks: read contracts, run Athena queries, publish metrics, append history');
     this.grantChecks(props, databases);
 
     const iceberg = props.datasets.filter((entry) => entry.dataset.format === 'iceberg');

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -20,6 +20,7 @@ import type { VectorStore } from '../vector-store/vector-store';
 import { allowEventBridgeToQueues } from './queue-key';
 import { limitProblems, settingsProblems, visibilityTimeoutSeconds } from './pipeline-validation';
 import { EMBEDDING_MODELS, type EmbeddingCollectionSettings, type EmbeddingSettingsInput } from './settings';
+import { vpcLambdaRole } from '../compliance';
 
 /**
  * Interface endpoints the consumer calls from an isolated VPC: Bedrock's runtime (InvokeModel). S3 is
@@ -183,17 +184,7 @@ export class EmbeddingsPipeline extends Construct {
     this.securityGroup.addEgressRule(store.securityGroup, ec2.Port.tcp(store.port), 'PostgreSQL to the vector store');
     store.securityGroup.addIngressRule(this.securityGroup, ec2.Port.tcp(store.port), `PostgreSQL from the embeddings consumer (${this.collection})`, true);
 
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Embeddings consumer (${this.collection}): reads documents, invokes embedding models, writes the vector store`,
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole')],
-    });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-      reason:
-        'AWSLambdaVPCAccessExecutionRole is the AWS-maintained policy for Lambda ENIs in a VPC; its ENI actions need "*" ' +
-        '(compliance decisions in docs/decisions.md, IAM4 on AWS service-role policies).',
-    });
+    this.role = vpcLambdaRole(this, 'Role', `Embeddings consumer (${this.collection}): reads documents, invokes embedding models, writes the vector store`);
     this.grantConsumer(props, sourceKey);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {

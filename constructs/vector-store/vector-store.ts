@@ -22,6 +22,7 @@ import { DEFAULT_MASTER_USERNAME, masterUsernameProblem } from './master-usernam
 import { roleNames, type RoleNames } from './migrations';
 import { postgresEngineVersion, type RdsPostgresVersion } from './postgres-versions';
 import type { InterfaceEndpointName } from '../network/interface-endpoints';
+import { vpcLambdaRole } from '../compliance';
 
 /**
  * Interface endpoints the bootstrap and the secret rotation call from an isolated VPC: Secrets Manager
@@ -314,20 +315,7 @@ export class VectorStore extends Construct {
   private createBootstrap(props: VectorStoreProps, retention: logs.RetentionDays, logRemoval: RemovalPolicy): CustomResource {
     const stack = Stack.of(this);
     const logGroup = (id: string) => new logs.LogGroup(this, id, { encryptionKey: props.logsKey, retention, removalPolicy: logRemoval });
-    const vpcRole = (id: string, description: string) => {
-      const role = new iam.Role(this, id, {
-        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-        description,
-        managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole')],
-      });
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-        reason:
-          'AWSLambdaVPCAccessExecutionRole is the AWS-maintained policy for Lambda ENIs in a VPC; its ENI actions need "*" ' +
-          '(compliance decisions in docs/decisions.md, IAM4 on AWS service-role policies).',
-      });
-      return role;
-    };
+    const vpcRole = (id: string, description: string) => vpcLambdaRole(this, id, description);
 
     const role = vpcRole('BootstrapRole', 'Vector store bootstrap: reads the master secret, runs migrations');
     role.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [this.secret.secretArn] }));
