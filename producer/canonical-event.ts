@@ -55,8 +55,8 @@ export interface CanonicalEvent {
   readonly properties: Readonly<Record<string, string | null>>;
   /**
    * The event's unique id (the HTTP collector stores Segment's `messageId` here); the curated job keeps
-   * one row per id. Null when the sender gave none (`EventProducer` then generates a UUID); absent from
-   * records of a contract that has no `event_id` column.
+   * one row per id. Absent when the sender gave none (`EventProducer` then generates a UUID when the
+   * contract has the column).
    */
   readonly event_id?: string | null;
 }
@@ -176,7 +176,8 @@ export function toCanonicalEvent(input: unknown): CanonicalEventResult {
       context,
       traits,
       properties,
-      event_id: typeof eventId === 'string' ? eventId : null,
+      // Only when sent: a record without it still satisfies a contract that has no event_id column.
+      ...(typeof eventId === 'string' ? { event_id: eventId } : {}),
     },
   };
 }

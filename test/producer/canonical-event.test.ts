@@ -85,7 +85,6 @@ describe('toCanonicalEvent: the seed shape', () => {
       context: null,
       traits: null,
       properties: {},
-      event_id: null,
     });
   });
 
