@@ -93,12 +93,15 @@ export class DataQuality extends Construct {
   public readonly schedule: events.Rule;
   public readonly metricNamespace: string;
   public readonly datasets: readonly CheckedDataset[];
+  /** Whether each run records an OpenLineage event (the `lineage` prop): `metricLineageFailed` then exists. */
+  public readonly recordsLineage: boolean;
   /** The contracts of the Iceberg datasets (`/opt/lakehouse-contracts.json`); absent when none is checked. */
   public readonly contractsLayer?: lambda.LayerVersion;
   private readonly environment: string;
 
   constructor(scope: Construct, id: string, props: DataQualityProps) {
     super(scope, id);
+    this.recordsLineage = props.lineage !== undefined;
     const stack = Stack.of(this);
     this.metricNamespace = props.metricNamespace ?? DEFAULT_QUALITY_NAMESPACE;
     this.datasets = props.datasets;

@@ -154,6 +154,18 @@ export const ALARM_KINDS = {
     recover:
       'Fix the producer or the query cause, or, if the contract is wrong, change the rule in config/datasets and deploy; invoke the function once by hand or wait for the next hourly run to clear the alarm.',
   },
+  LineageNotRecorded: {
+    title: 'Data-quality runs not recorded in lineage',
+    summary: 'A data-quality run could not append its OpenLineage event to the lineage table in the last 3 hours (the checks themselves ran)',
+    missingData: 'Not breaching: the function publishes LineageRecordFailed only when it records lineage; no data means no failed recording.',
+    check: [
+      "The data-quality function's log: `lineage NOT recorded in <database>.lineage` lines carry Athena's error (AccessDenied, a Lake Formation grant missing on lineage, a table that does not exist yet, a throttle).",
+      'The lineage table in the catalog (Iceberg, analytics zone) and the Lake Formation INSERT grant of the data-quality role on it.',
+      'Whether the ELT records lineage at the same time (its execution history shows the `…Record` and `…NotRecorded` states): if it fails too, the cause is the table or the workgroup, not this function.',
+    ],
+    recover:
+      'Fix the cause; the next hourly run records again. Runs that were not recorded stay missing from lineage (their results are in data_quality_results); nothing else needs replaying.',
+  },
   QualityNotRunning: {
     title: 'Data-quality checks not running',
     summary: 'No data-quality run succeeded during the last three hours (not invoked, or every run failed)',

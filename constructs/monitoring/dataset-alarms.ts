@@ -164,6 +164,17 @@ export function watchQualityRuns(sink: DatasetAlarmSink, quality: DataQuality): 
     evaluationPeriods: 1,
     treatMissingData: cloudwatch.TreatMissingData.BREACHING,
   });
+  // Lineage never fails a run (the checks matter more), so without this a lineage table that stopped
+  // receiving events would go unnoticed.
+  if (quality.recordsLineage) {
+    sink.alarm('LineageNotRecorded', 'data-quality function', quality.metricLineageFailed({ statistic: 'Maximum', period: Duration.hours(3) }), {
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      inputs: 'LineageRecordFailed (Maximum over 3 hours)',
+    });
+  }
 }
 
 /** The checked datasets of `quality`, or the named ones; naming one it does not check is refused. */

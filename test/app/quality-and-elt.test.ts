@@ -81,6 +81,20 @@ describe.each(ENVIRONMENT_NAMES)('%s data-quality checks', (environment) => {
     expect(byTable.size).toBe(new Set([...checked.map((dataset) => dataset.name), ...written]).size);
   });
 
+  it('alarms when a run could not record its lineage event (a failed recording never fails the run itself)', () => {
+    const found = alarmDescriptions(operations).filter((a) => a.description.startsWith(ALARM_KINDS.LineageNotRecorded.summary));
+    expect(found).toHaveLength(1);
+    expect(found[0].alarm.Properties).toMatchObject({
+      MetricName: 'LineageRecordFailed',
+      Namespace: 'Lakehouse/DataQuality',
+      Statistic: 'Maximum',
+      Period: 10_800,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   it('alarms once per dataset on the MAX of its query failure and every check failure, hourly', () => {
     const alarms = alarmDescriptions(operations);
     for (const dataset of checked) {
