@@ -19,8 +19,8 @@ const sourceSchema = z
     writeKeySecret: z
       .string()
       .regex(
-        /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+|[\w/+=.@-]{1,512})$/,
-        'must be a Secrets Manager secret ARN or name (letters, digits and /_+=.@-), never the write key itself',
+        /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}|(?!arn:)[\w/+=.@-]{1,512})$/,
+        'must be a Secrets Manager secret name, or its complete ARN as the console shows it (ending in -<6 characters>; a partial ARN cannot be told from a complete one), never the write key itself',
       )
       .refine((value) => !/^[A-Za-z0-9_-]{43}$/.test(value) || value.includes('/'), {
         message: 'looks like a write key (43 base64url characters): store the key\'s hash in a secret and name the secret here',
@@ -128,7 +128,7 @@ export const collectorSchema = z
     /** How long a warm function trusts a source's key document (a revoked key works at most this long). Default 300. */
     keyCacheSeconds: z.number().int().min(0).max(MAX_KEY_CACHE_SECONDS, `must be at most ${MAX_KEY_CACHE_SECONDS}: a revoked key must stop working within an hour`).default(DEFAULT_KEY_CACHE_SECONDS),
     /** Concurrent executions reserved for (and capping) the handler. Default 50. */
-    reservedConcurrency: z.number().int().min(1).max(1000, 'must be at most 1000 (the default regional concurrency quota)').default(50),
+    reservedConcurrency: z.number().int().min(1).max(900, 'must be at most 900: Lambda keeps 100 of the default regional quota of 1,000 unreserved').default(50),
     customDomain: customDomainSchema.optional(),
   })
   .strict()

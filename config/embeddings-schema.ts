@@ -33,7 +33,7 @@ export const embeddingsSchema = z
     /** Dimensions of every collection that names none. Default: the model's first (Titan v2: 1024). */
     dimensions: z.number().optional(),
     /** Reserved concurrency of each consumer (and its event source's maximum concurrency). Default 2. */
-    reservedConcurrency: z.number().int('must be a whole number').min(2, 'must be at least 2 (the SQS event source scales to at least 2)').max(1000).default(2),
+    reservedConcurrency: z.number().int('must be a whole number').min(2, 'must be at least 2 (the SQS event source scales to at least 2)').max(900, 'must be at most 900: Lambda keeps 100 of the default regional quota of 1,000 unreserved').default(2),
     /** Function timeout, seconds (the queue's visibility timeout is 6 × this). Default 300. */
     timeoutSeconds: z.number().int('must be a whole number').min(30, 'must be at least 30').max(900, 'must be at most 900 (Lambda limit)').default(300),
     /** Deliveries before a message moves to the dead-letter queue. Default 5. */

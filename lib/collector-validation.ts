@@ -38,6 +38,17 @@ export function collectorConfigProblems(config: EnvironmentConfig, datasets: rea
       });
     }
   });
+  // A regional API's custom domain needs an ACM certificate in the API's own region (and account).
+  const certificate = config.collector.customDomain?.certificateArn;
+  const certificateAt = certificate === undefined ? null : /^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):/.exec(certificate);
+  if (certificateAt && config.region !== undefined && (certificateAt[1] !== config.region || certificateAt[2] !== config.account)) {
+    problems.push({
+      source,
+      field: 'collector.customDomain.certificateArn',
+      value: renderValue(certificate),
+      allowed: `must be an ACM certificate in this environment's account ${config.account} and region ${config.region}: a regional API Gateway domain takes a certificate from its own region (us-east-1 is only for edge-optimized APIs)`,
+    });
+  }
   const quarantine = byName.get(QUARANTINE_DATASET);
   if (!quarantine || quarantine.ingestion !== 'stream') {
     problems.push({

@@ -83,7 +83,7 @@ export function parseEmbeddingsBackfillArgs(argv: readonly string[]): Embeddings
   if (!COLLECTION.test(collection)) problems.push(`--collection ${JSON.stringify(collection)}: lower-case letters, digits and underscores, starting with a letter or underscore, at most 63`);
   const prefix = values.prefix;
   if (prefix !== undefined && (prefix.startsWith('/') || Buffer.byteLength(prefix) > 1024 || [...prefix].some((char) => char.charCodeAt(0) < 0x20))) {
-    problems.push(`--prefix ${JSON.stringify(prefix)}: a key prefix such as documents/ (no leading /, no control characters, at most 1,024 bytes; "" for the whole bucket)`);
+    problems.push(`--prefix ${JSON.stringify(prefix)}: a key prefix inside the collection's, such as documents/2026/ (no leading /, no control characters, at most 1,024 bytes)`);
   }
   const bucket = values.bucket;
   if (bucket !== undefined && !BUCKET.test(bucket)) problems.push(`--bucket ${JSON.stringify(bucket)}: an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)`);
@@ -266,7 +266,13 @@ async function resolveTarget(args: EmbeddingsBackfillArgs, stackName: string, cf
     (item): item is string => item !== undefined,
   );
   if (missing.length > 0) throw new Error(`stack ${stackName} has no output ${missing.join(' and no output ')} for collection "${args.collection}"`);
-  return { bucket: bucket as string, prefix: args.prefix ?? outputs.get(keys.prefix) ?? DEFAULT_PREFIX, queueUrl };
+  const collectionPrefix = outputs.get(keys.prefix);
+  // The consumer may read only its collection's prefix: anything outside would fail every delivery
+  // (AccessDenied, retried into the dead-letter queue) instead of being indexed.
+  if (args.prefix !== undefined && collectionPrefix !== undefined && !args.prefix.startsWith(collectionPrefix)) {
+    throw new Error(`--prefix ${JSON.stringify(args.prefix)} is outside collection "${args.collection}"'s prefix ${JSON.stringify(collectionPrefix)}: its consumer can read only keys under it`);
+  }
+  return { bucket: bucket as string, prefix: args.prefix ?? collectionPrefix ?? DEFAULT_PREFIX, queueUrl };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -57,7 +57,8 @@ export interface AwsOwnedResources {
 export function bedrockFoundationModels(scope: Stack): AwsOwnedResources {
   return {
     sid: 'AwsOwnedFoundationModels',
-    actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+    // The embeddings consumer calls InvokeModel only (no streaming).
+    actions: ['bedrock:InvokeModel'],
     resources: [`arn:${scope.partition}:bedrock:${scope.region}::foundation-model/*`],
   };
 }

@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -83,12 +83,11 @@ export class CollectorStack extends Stack {
   }
 }
 
-/** A source's secret from its ARN (complete, with the 6-character suffix, or partial) or its name. */
+/**
+ * A source's secret from its name or its complete ARN (the config refuses partial ARNs: one whose name
+ * happens to end in `-` and six letters would read as complete and be granted without the suffix).
+ */
 function importSecret(scope: Construct, source: string, reference: string): secretsmanager.ISecret {
   const id = `WriteKeys-${source}`;
-  if (!reference.startsWith('arn:')) return secretsmanager.Secret.fromSecretNameV2(scope, id, reference);
-  const name = Arn.split(reference, ArnFormat.COLON_RESOURCE_NAME).resourceName ?? '';
-  return /-[A-Za-z0-9]{6}$/.test(name)
-    ? secretsmanager.Secret.fromSecretCompleteArn(scope, id, reference)
-    : secretsmanager.Secret.fromSecretPartialArn(scope, id, reference);
+  return reference.startsWith('arn:') ? secretsmanager.Secret.fromSecretCompleteArn(scope, id, reference) : secretsmanager.Secret.fromSecretNameV2(scope, id, reference);
 }

@@ -135,7 +135,7 @@ describe.each(ENVIRONMENT_NAMES)('%s security', (environment) => {
                 Sid: 'AwsOwnedFoundationModels',
                 Effect: 'Allow',
                 Principal: { AWS: '*' },
-                Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+                Action: 'bedrock:InvokeModel',
                 Resource: expect.anything(),
                 Condition: { StringEquals: { 'aws:PrincipalAccount': account } },
               },

@@ -69,7 +69,13 @@ describe('collector config', () => {
     ['a burst too small for the rate', (c) => (c.collector.throttling = { rateLimit: 5000, burstLimit: 100 }), '- collector.throttling.burstLimit: got 100; must be at least a tenth of rateLimit (500)'],
     ['a WAF rate below 100', (c) => (c.collector.waf = { requestsPerIpPer5Minutes: 10 }), '- collector.waf.requestsPerIpPer5Minutes: got 10; must be at least 100'],
     ['a write key instead of a secret reference', (c) => (c.collector.sources[0].writeKeySecret = 'Qm9vdHN0cmFwS2V5VGhhdExvb2tzTGlrZUFXcml0ZUs'), '- collector.sources[0].writeKeySecret: got "Qm9vdHN0cmFwS2V5VGhhdExvb2tzTGlrZUFXcml0ZUs"; looks like a write key'],
-    ['a secret reference with spaces', (c) => (c.collector.sources[0].writeKeySecret = 'my secret'), '- collector.sources[0].writeKeySecret: got "my secret"; must be a Secrets Manager secret ARN or name'],
+    [
+      'a partial secret ARN (it cannot be told from a complete one)',
+      (c) => (c.collector.sources[0].writeKeySecret = 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:lakehouse/web'),
+      '- collector.sources[0].writeKeySecret: got "arn:aws:secretsmanager:eu-west-1:222222222222:secret:lakehouse/web"; must be a Secrets Manager secret name, or its complete ARN',
+    ],
+    ['a reserved concurrency Lambda would refuse', (c) => (c.collector.reservedConcurrency = 901), '- collector.reservedConcurrency: got 901; must be at most 900: Lambda keeps 100'],
+    ['a secret reference with spaces', (c) => (c.collector.sources[0].writeKeySecret = 'my secret'), '- collector.sources[0].writeKeySecret: got "my secret"; must be a Secrets Manager secret name, or its complete ARN'],
     ['an enabled collector without sources', (c) => (c.collector.sources = []), '- collector.sources: got []; must list at least one source when the collector is enabled'],
     ['a source without datasets', (c) => (c.collector.sources[0].datasets = []), '- collector.sources[0].datasets: got []; must name at least one dataset the source may write'],
     ['an unknown privacy setting', (c) => (c.collector.privacy = { ip: 'hash' }), '- collector.privacy.ip: got "hash"; Invalid option: expected one of "truncate"|"drop"|"keep"'],
@@ -92,6 +98,11 @@ describe('collector config', () => {
       'a secret in another region',
       (c) => (c.collector.sources[0].writeKeySecret = 'arn:aws:secretsmanager:us-east-1:222222222222:secret:web-AbCdEf'),
       `${FILE}: collector.sources[0].writeKeySecret: got "arn:aws:secretsmanager:us-east-1:222222222222:secret:web-AbCdEf"; must be a secret in this environment's account 222222222222 and region eu-west-1`,
+    ],
+    [
+      'a custom-domain certificate in us-east-1 (edge-optimized APIs only)',
+      (c) => (c.collector.customDomain.certificateArn = 'arn:aws:acm:us-east-1:222222222222:certificate/00000000-0000-0000-0000-000000000000'),
+      `${FILE}: collector.customDomain.certificateArn: got "arn:aws:acm:us-east-1:222222222222:certificate/00000000-0000-0000-0000-000000000000"; must be an ACM certificate in this environment's account 222222222222 and region eu-west-1`,
     ],
   ];
   for (const [title, breakIt, line] of datasetCases) {

@@ -68,6 +68,11 @@ const cases: Array<{ title: string; section: Record<string, unknown>; line: stri
     line: '- embeddings.collections: got []; must list at least one collection (or set enabled: false)',
   },
   {
+    title: 'a reserved concurrency Lambda would refuse (it keeps 100 unreserved)',
+    section: { embeddings: { reservedConcurrency: 901 } },
+    line: '- embeddings.reservedConcurrency: got 901; must be at most 900: Lambda keeps 100 of the default regional quota of 1,000 unreserved',
+  },
+  {
     title: 'a reserved concurrency under the event source minimum',
     section: { embeddings: { reservedConcurrency: 1 } },
     line: '- embeddings.reservedConcurrency: got 1; must be at least 2 (the SQS event source scales to at least 2)',

@@ -232,6 +232,13 @@ describe('end to end on moto and PGlite', () => {
       expect(run.code).toBe(0);
       expect((await drain(url)).map((r) => JSON.parse(r.body).detail.object.key).sort()).toEqual(KEYS.filter((key) => key.startsWith('documents/doc-1')));
 
+      const outside = await runMain(['-c', 'env=dev', '--endpoint', h.motoEndpoint, '--prefix', 'events/']);
+      expect(outside).toMatchObject({
+        code: 1,
+        stderr: ['embeddings:backfill: --prefix "events/" is outside collection "documents"\'s prefix "documents/doc-1": its consumer can read only keys under it; nothing was sent'],
+      });
+      expect(await drain(url)).toEqual([]);
+
       const other = await runMain(['-c', 'env=dev', '--endpoint', h.motoEndpoint, '--collection', 'kb']);
       expect(other).toMatchObject({
         code: 1,
