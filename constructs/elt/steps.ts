@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { closingQuoteIndex } from '../common/sql-quotes';
 
 /**
  * The metrics ELT's SQL: one `.sql` file per Iceberg target in `sql/`, each a short list of Athena
@@ -311,13 +312,9 @@ export function compactSql(sql: string): string {
 }
 
 function closingQuote(sql: string, start: number): number {
-  const quote = sql[start];
-  for (let j = start + 1; j < sql.length; j += 1) {
-    if (sql[j] !== quote) continue;
-    if (sql[j + 1] === quote) j += 1;
-    else return j;
-  }
-  throw new EltSqlError(`unterminated ${quote} quote starting "${sql.slice(start, start + 20)}"`);
+  const end = closingQuoteIndex(sql, start);
+  if (end === -1) throw new EltSqlError(`unterminated ${sql[start]} quote starting "${sql.slice(start, start + 20)}"`);
+  return end;
 }
 
 function synthValues(settings: EltSqlSettings, allowTokens: boolean): Record<string, string> {

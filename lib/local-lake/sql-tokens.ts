@@ -3,6 +3,7 @@
  * where string literals, quoted identifiers, comments, words and parentheses are, so that rewrites
  * never touch text inside a literal and function arguments can be split at top-level commas.
  */
+import { closingQuoteIndex } from '../../constructs/common/sql-quotes';
 
 export type TokenKind = 'string' | 'quoted' | 'word' | 'number' | 'punct' | 'space';
 
@@ -61,13 +62,9 @@ export function tokenize(sql: string): Token[] {
 }
 
 function closingQuote(sql: string, start: number): number {
-  const quote = sql[start];
-  for (let j = start + 1; j < sql.length; j += 1) {
-    if (sql[j] !== quote) continue;
-    if (sql[j + 1] === quote) j += 1;
-    else return j;
-  }
-  throw new DialectError(`unterminated ${quote} quote starting "${sql.slice(start, start + 20)}"`);
+  const end = closingQuoteIndex(sql, start);
+  if (end === -1) throw new DialectError(`unterminated ${sql[start]} quote starting "${sql.slice(start, start + 20)}"`);
+  return end;
 }
 
 /** Index of the `)` that closes the `(` at `open`. */

@@ -5,7 +5,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/schema';
-import { EventCollector, type CollectorTarget } from '../../constructs/collector';
+import { EventCollector, QUARANTINE_DATASET_NAME, type CollectorTarget } from '../../constructs/collector';
 import type { DatasetDefinition } from '../../constructs/datasets';
 import { streamName } from '../naming';
 import { statefulRemoval } from '../removal';
@@ -13,7 +13,7 @@ import type { NetworkStack } from './network-stack';
 import type { StorageStack } from './storage-stack';
 
 /** The dataset refused events go to (config/datasets/collector-quarantine.ts). */
-export const QUARANTINE_DATASET = 'collector_quarantine';
+export const QUARANTINE_DATASET = QUARANTINE_DATASET_NAME;
 
 export interface CollectorStackProps extends StackProps {
   readonly config: EnvironmentConfig;

@@ -1,6 +1,25 @@
 import type { GuardDecision } from './judge';
 
 /**
+ * Every log group the platform pre-creates: KMS-encrypted with the logs key (CT.CLOUDWATCH.PR.3) and kept
+ * for the environment's retention (CT.CLOUDWATCH.PR.2). One list, so a new group joins both decisions.
+ */
+const PLATFORM_LOG_GROUPS: readonly string[] = [
+  '<env>-catalog/Catalog/Iceberg/FunctionLogs',
+  '<env>-catalog/Catalog/Iceberg/ProviderLogs',
+  '<env>-collector/Collector/*Logs',
+  '<env>-collector/Collector/Waf/Logs',
+  '<env>-ingestion/*/ErrorLogs',
+  '<env>-network/Network/FlowLogGroup',
+  '<env>-operations/DataQuality/Logs',
+  '<env>-operations/MetricsElt/ExecutionLogs',
+  '<env>-operations/MetricsPipeline/ExecutionLogs',
+  '<env>-operations/RecoveryEvidence/*Logs',
+  '<env>-vector/VectorStore/*Logs',
+  '<env>-embeddings/*/Logs',
+];
+
+/**
  * AWS Control Tower proactive controls the app fails on purpose, each with the resources and the reason.
  * `npm run lint:guard` fails on any failure not listed here, on a listed one whose stated cause does not
  * hold (`crossStackReferenceTo`), and on an entry that no longer matches anything. docs/decisions.md lists
@@ -18,20 +37,7 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
   },
   {
     control: 'CT.CLOUDWATCH.PR.3',
-    resources: [
-      '<env>-catalog/Catalog/Iceberg/FunctionLogs',
-      '<env>-catalog/Catalog/Iceberg/ProviderLogs',
-      '<env>-collector/Collector/*Logs',
-      '<env>-collector/Collector/Waf/Logs',
-      '<env>-ingestion/*/ErrorLogs',
-      '<env>-network/Network/FlowLogGroup',
-      '<env>-operations/DataQuality/Logs',
-      '<env>-operations/MetricsElt/ExecutionLogs',
-      '<env>-operations/MetricsPipeline/ExecutionLogs',
-      '<env>-operations/RecoveryEvidence/*Logs',
-      '<env>-vector/VectorStore/*Logs',
-      '<env>-embeddings/*/Logs',
-    ],
+    resources: PLATFORM_LOG_GROUPS,
     crossStackReferenceTo: 'AWS::KMS::Key',
     reason: 'Every log group is encrypted with the logs key, which lives in the storage stack; the rule does not resolve cross-stack references.',
   },
@@ -77,20 +83,7 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
   },
   {
     control: 'CT.CLOUDWATCH.PR.2',
-    resources: [
-      '<env>-catalog/Catalog/Iceberg/FunctionLogs',
-      '<env>-catalog/Catalog/Iceberg/ProviderLogs',
-      '<env>-collector/Collector/*Logs',
-      '<env>-collector/Collector/Waf/Logs',
-      '<env>-ingestion/*/ErrorLogs',
-      '<env>-network/Network/FlowLogGroup',
-      '<env>-operations/DataQuality/Logs',
-      '<env>-operations/MetricsElt/ExecutionLogs',
-      '<env>-operations/MetricsPipeline/ExecutionLogs',
-      '<env>-operations/RecoveryEvidence/*Logs',
-      '<env>-vector/VectorStore/*Logs',
-      '<env>-embeddings/*/Logs',
-    ],
+    resources: PLATFORM_LOG_GROUPS,
     environments: ['dev', 'staging'],
     reason: 'Log retention is per environment (logRetentionDays, network.flowLogRetentionDays): dev keeps 30 days and staging 90 to limit cost; prod keeps 365, as the control asks.',
   },
