@@ -13,6 +13,11 @@
  * After a database error the connection is dropped and the rest of the batch is reported failed without
  * being attempted: they are retried on a fresh connection.
  *
+ * A `rows` collection's Parquet file is applied row by row; when the invocation's remaining time falls
+ * under a margin (a quarter of the time it started with, at most 60 s) the file stops before its next
+ * row, and that record and the rest of the batch are reported failed: SQS redelivers them, the rows
+ * already applied are `stale` then, so every delivery makes progress (see row-documents.ts).
+ *
  * Environment (set by the CDK wiring): `EMBEDDINGS_SETTINGS` (JSON, see settings.ts), the vector store's
  * PGHOST, PGPORT, PGDATABASE, PGSSLMODE, PGUSER (`<db>_readwrite`, IAM authentication), AWS_REGION.
  * Metrics: CloudWatch embedded metric format, namespace `Lakehouse/Embeddings`, dimension `Collection`.
@@ -56,6 +61,14 @@ export interface ConsumerDependencies {
 
 export const METRIC_NAMESPACE = 'Lakehouse/Embeddings';
 
+/** The part of the Lambda context the consumer reads. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/** Stop a Parquet file when less than this much time is left (or a quarter of the starting time, if less). */
+export const ROWS_TIME_MARGIN_MS = 60_000;
+
 export interface BatchTotals {
   indexed: number;
   skipped: number;
@@ -69,18 +82,37 @@ export interface BatchTotals {
   calls: number;
   throttled: number;
   costUsd: number;
+  /** Row documents (rows collections): indexed, deleted by a tombstone row, stale; rows without a valid id or ordering value. */
+  rowDocumentsIndexed: number;
+  rowDocumentsDeleted: number;
+  rowDocumentsStale: number;
+  rowsInvalid: number;
 }
 
-export function createConsumer(deps: ConsumerDependencies): (event: SqsEvent) => Promise<BatchResponse> {
+export function createConsumer(deps: ConsumerDependencies): (event: SqsEvent, context?: InvocationContext) => Promise<BatchResponse> {
   const log = deps.log ?? ((message: string, fields?: Record<string, unknown>) => console.log(JSON.stringify({ message, ...fields })));
   const emit = deps.emitMetrics ?? ((document: Record<string, unknown>) => console.log(JSON.stringify(document)));
 
-  return async (event) => {
+  return async (event, context) => {
     const records = Array.isArray(event?.Records) ? event.Records : [];
     const failures: string[] = [];
-    const totals: BatchTotals = { indexed: 0, skipped: 0, deleted: 0, stale: 0, malformed: 0, failed: 0, chunksEmbedded: 0, chunksReused: 0, tokens: 0, calls: 0, throttled: 0, costUsd: 0 };
+    // Files cut short by time: redelivered like failures, but not errors (not in RecordsFailed, the failure-rate alarm's input).
+    const continued: string[] = [];
+    const totals: BatchTotals = {
+      ...{ indexed: 0, skipped: 0, deleted: 0, stale: 0, malformed: 0, failed: 0, chunksEmbedded: 0, chunksReused: 0, tokens: 0, calls: 0, throttled: 0, costUsd: 0 },
+      ...{ rowDocumentsIndexed: 0, rowDocumentsDeleted: 0, rowDocumentsStale: 0, rowsInvalid: 0 },
+    };
+    const margin = context ? Math.min(ROWS_TIME_MARGIN_MS, context.getRemainingTimeInMillis() / 4) : 0;
+    let outOfTime = false;
+    const shouldStop = () => (outOfTime ||= context !== undefined && context.getRemainingTimeInMillis() < margin);
     const add = (result: EventResult) => {
       totals[result.outcome] += 1;
+      if (result.documents) {
+        totals.rowDocumentsIndexed += result.documents.indexed;
+        totals.rowDocumentsDeleted += result.documents.deleted;
+        totals.rowDocumentsStale += result.documents.stale;
+        totals.rowsInvalid += result.documents.invalid;
+      }
       totals.chunksEmbedded += result.embedded;
       totals.chunksReused += result.reused;
       totals.tokens += result.tokens;
@@ -97,7 +129,7 @@ export function createConsumer(deps: ConsumerDependencies): (event: SqsEvent) =>
       log('database connection failed; every record is retried', { error: describe(error) });
       broken = true;
     }
-    const pipeline = session ? new EmbeddingPipeline({ db: session, source: deps.source, embedderFor: deps.embedderFor, settings: deps.settings, log }) : undefined;
+    const pipeline = session ? new EmbeddingPipeline({ db: session, source: deps.source, embedderFor: deps.embedderFor, settings: deps.settings, log, shouldStop }) : undefined;
 
     for (const record of records) {
       const parsed = parseRecord(record);
@@ -106,14 +138,18 @@ export function createConsumer(deps: ConsumerDependencies): (event: SqsEvent) =>
         log('malformed record acknowledged', { messageId: parsed.messageId, reason: parsed.reason });
         continue;
       }
-      if (broken || !pipeline) {
-        failures.push(parsed.messageId);
+      if (broken || outOfTime || !pipeline) {
+        (broken || !pipeline ? failures : continued).push(parsed.messageId);
         continue;
       }
       try {
         const result = await pipeline.process(parsed.event);
         add(result);
-        log('processed', { messageId: parsed.messageId, key: parsed.event.key, kind: parsed.event.kind, outcome: result.outcome, skipReason: result.skipReason, embedded: result.embedded, reused: result.reused });
+        log('processed', { messageId: parsed.messageId, key: parsed.event.key, kind: parsed.event.kind, outcome: result.outcome, skipReason: result.skipReason, embedded: result.embedded, reused: result.reused, ...(result.documents ? { documents: result.documents } : {}) });
+        if (result.incomplete) {
+          continued.push(parsed.messageId);
+          log('time running out: the file stopped before its last row; it and the rest of the batch are retried (applied rows stay applied)', { messageId: parsed.messageId, key: parsed.event.key });
+        }
       } catch (error) {
         failures.push(parsed.messageId);
         const database = isDatabaseError(error);
@@ -122,7 +158,7 @@ export function createConsumer(deps: ConsumerDependencies): (event: SqsEvent) =>
       }
     }
 
-    if (pipeline && !broken) {
+    if (pipeline && !broken && !shouldStop()) {
       try {
         const backfill = await pipeline.backfill();
         for (const result of backfill.result) add(result);
@@ -135,7 +171,7 @@ export function createConsumer(deps: ConsumerDependencies): (event: SqsEvent) =>
     await session?.end().catch(() => undefined);
     totals.failed = failures.length;
     emit(metricsDocument(deps.settings.collection, totals));
-    return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+    return { batchItemFailures: [...failures, ...continued].map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }
 
@@ -154,6 +190,10 @@ export function metricsDocument(collection: string, totals: BatchTotals): Record
     ['EmbeddingCalls', 'calls', 'Count'],
     ['EmbeddingThrottles', 'throttled', 'Count'],
     ['EstimatedCostUSD', 'costUsd', 'None'],
+    ['RowDocumentsIndexed', 'rowDocumentsIndexed', 'Count'],
+    ['RowDocumentsDeleted', 'rowDocumentsDeleted', 'Count'],
+    ['RowDocumentsStale', 'rowDocumentsStale', 'Count'],
+    ['RowsInvalid', 'rowsInvalid', 'Count'],
   ];
   return {
     _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: [['Collection']], Metrics: metrics.map(([Name, , Unit]) => ({ Name, Unit })) }] },
@@ -174,7 +214,7 @@ function describe(error: unknown): string {
 }
 
 /** The production wiring from the environment (read once per container). */
-export function consumerFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): (event: SqsEvent) => Promise<BatchResponse> {
+export function consumerFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): (event: SqsEvent, context?: InvocationContext) => Promise<BatchResponse> {
   const settings = settingsFromEnvironment(env);
   const connection = connectionFromEnvironment(env);
   const region = env.AWS_REGION;
@@ -270,15 +310,15 @@ export function s3Source(client: Pick<S3Client, 'send'>): ObjectSource {
   };
 }
 
-let cached: ((event: SqsEvent) => Promise<BatchResponse>) | undefined;
+let cached: ((event: SqsEvent, context?: InvocationContext) => Promise<BatchResponse>) | undefined;
 
 /** Lambda entry point. A configuration error fails every record with a clear log line, not a stack trace. */
-export async function handler(event: SqsEvent): Promise<BatchResponse> {
+export async function handler(event: SqsEvent, context?: InvocationContext): Promise<BatchResponse> {
   try {
     cached ??= consumerFromEnvironment();
   } catch (error) {
     console.log(JSON.stringify({ message: 'embeddings consumer is misconfigured; every record is retried', error: error instanceof Error ? error.message : String(error) }));
     return { batchItemFailures: (event?.Records ?? []).map((record) => ({ itemIdentifier: record.messageId })) };
   }
-  return cached(event);
+  return cached(event, context);
 }

@@ -246,6 +246,7 @@ export async function activateIfComplete(client: SqlClient, active: Generation, 
   return inTransaction(client, async () => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`embeddings:${active.collection}`]);
     if ((await pendingBackfill(client, active, building, 1)).length > 0) return false;
+    await carryTombstones(client, active, building);
     await retire(client, active);
     await client.query(`UPDATE ${GENERATIONS} SET state = 'active', activated_at = now() WHERE collection = $1 AND generation = $2 AND state = 'building'`, [
       building.collection,
@@ -255,6 +256,29 @@ export async function activateIfComplete(client: SqlClient, active: Generation, 
   });
 }
 
+/**
+ * Tombstones of the active generation that the building one lacks (or holds an older version of) are
+ * copied into it, with their sequencers, before the switch: otherwise an older event delivered after the
+ * switch (a late S3 event, a re-delivered Parquet file) would bring a deleted document back.
+ */
+async function carryTombstones(client: SqlClient, active: Generation, building: Generation): Promise<void> {
+  const newer = `FROM ${DOCUMENTS} a WHERE a.collection = $1 AND a.generation = $2 AND a.status = 'deleted'`;
+  await client.query(
+    `DELETE FROM ${CHUNKS} c USING ${DOCUMENTS} b
+      WHERE c.collection = $1 AND c.generation = $3 AND b.collection = $1 AND b.generation = $3 AND b.source_key = c.source_key
+        AND EXISTS (SELECT 1 ${newer} AND a.source_key = b.source_key AND b.sequencer COLLATE "C" < a.sequencer COLLATE "C")`,
+    [active.collection, active.generation, building.generation],
+  );
+  await client.query(
+    `INSERT INTO ${DOCUMENTS} AS d (collection, generation, source_key, sequencer, version_id, status, chunk_count, updated_at)
+     SELECT a.collection, $3, a.source_key, a.sequencer, a.version_id, 'deleted', 0, now() ${newer}
+     ON CONFLICT (collection, generation, source_key) DO UPDATE SET
+       sequencer = EXCLUDED.sequencer, version_id = EXCLUDED.version_id, etag = NULL, content_hash = NULL, status = 'deleted', skip_reason = NULL,
+       dataset = NULL, classification = NULL, data_subject_id = NULL, chunk_count = 0, updated_at = now()
+     WHERE d.sequencer COLLATE "C" < EXCLUDED.sequencer COLLATE "C"`,
+    [active.collection, active.generation, building.generation],
+  );
+}
 
 /** SQLSTATE lock_not_available: the lock_timeout ran out. */
 const LOCK_NOT_AVAILABLE = '55P03';

@@ -64,11 +64,45 @@ export interface EmbeddingCollectionSettings {
   readonly concurrency: number;
   /** Documents re-embedded per invocation while a new index generation is being built. @default 20 */
   readonly backfillPerInvocation: number;
+  /**
+   * What an object under the prefix is: `objects` (each object is one document: .txt, .md, .html, .json)
+   * or `rows` (each object is a Parquet file of a dataset; each row is a version of one document).
+   * @default objects
+   */
+  readonly source: DocumentSource;
+  /** How rows map to documents; present exactly when `source` is `rows`. */
+  readonly rows?: RowSettings;
 }
 
-export type EmbeddingSettingsInput = Partial<Omit<EmbeddingCollectionSettings, 'chunk'>> & {
+export type DocumentSource = 'objects' | 'rows';
+export const DOCUMENT_SOURCES: readonly DocumentSource[] = ['objects', 'rows'];
+
+/** The columns a `rows` collection reads from each Parquet file (the dataset's contract names them). */
+export interface RowSettings {
+  /** The dataset the files belong to: the ledger key is `<dataset>/<document id>`, and every row's `dataset`. */
+  readonly dataset: string;
+  /** Every row's `classification` (the app sets the most restrictive classification of the columns read). @default none */
+  readonly classification?: string;
+  /** The document's identifier: a string or an integer column. @default document_id */
+  readonly idColumn: string;
+  /** The document's text: a string column; null or empty (only whitespace) deletes the document. @default content */
+  readonly textColumn: string;
+  /** Orders versions of a document: a timestamp, date or integer column (newest wins). @default updated_at */
+  readonly orderColumn: string;
+  /** A map<string,string> column copied into each chunk's metadata; null for none (also when a file lacks it). @default metadata */
+  readonly metadataColumn: string | null;
+  /** A column holding the data subject's id (string or integer). @default none */
+  readonly subjectColumn?: string;
+  /** Or: a key of the metadata map holding the data subject's id. @default none */
+  readonly subjectMetadataKey?: string;
+}
+
+export const DEFAULT_ROW_COLUMNS = { idColumn: 'document_id', textColumn: 'content', orderColumn: 'updated_at', metadataColumn: 'metadata' } as const;
+
+export type EmbeddingSettingsInput = Partial<Omit<EmbeddingCollectionSettings, 'chunk' | 'rows'>> & {
   readonly collection: string;
   readonly chunk?: Partial<ChunkSettings>;
+  readonly rows?: Partial<RowSettings> & { readonly dataset: string };
 };
 
 export const DEFAULT_CHUNK_SIZE = 300;
@@ -84,7 +118,10 @@ export class EmbeddingSettingsError extends Error {
 }
 
 const COLLECTION_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-const KNOWN_KEYS = ['collection', 'model', 'dimensions', 'chunk', 'maxObjectBytes', 'requestsPerSecond', 'maxAttempts', 'concurrency', 'backfillPerInvocation'];
+const KNOWN_KEYS = ['collection', 'model', 'dimensions', 'chunk', 'maxObjectBytes', 'requestsPerSecond', 'maxAttempts', 'concurrency', 'backfillPerInvocation', 'source', 'rows'];
+const ROW_KEYS = ['dataset', 'classification', 'idColumn', 'textColumn', 'orderColumn', 'metadataColumn', 'subjectColumn', 'subjectMetadataKey'];
+/** Dataset and column names: lower-case snake_case, as the dataset contract requires. */
+const SNAKE_CASE = /^[a-z_][a-z0-9_]{0,254}$/;
 
 /** Validates one collection's settings (from JSON) and fills the defaults. */
 export function resolveSettings(input: unknown, where = 'settings'): EmbeddingCollectionSettings {
@@ -122,6 +159,11 @@ export function resolveSettings(input: unknown, where = 'settings'): EmbeddingCo
   const maxAttempts = integerIn(raw.maxAttempts ?? 6, 1, 20, `${where}.maxAttempts`, problems);
   const concurrency = integerIn(raw.concurrency ?? 4, 1, 32, `${where}.concurrency`, problems);
   const backfillPerInvocation = integerIn(raw.backfillPerInvocation ?? 20, 0, 10_000, `${where}.backfillPerInvocation`, problems);
+  const source = raw.source ?? 'objects';
+  if (!DOCUMENT_SOURCES.includes(source as DocumentSource)) problems.push(`${where}.source ${describe(source)}: expected one of ${DOCUMENT_SOURCES.join(', ')}`);
+  let rows: RowSettings | undefined;
+  if (source === 'rows') rows = resolveRows(raw.rows, `${where}.rows`, problems);
+  else if (raw.rows !== undefined && source === 'objects') problems.push(`${where}.rows is set but source is "objects": set source "rows" or drop rows`);
   if (problems.length > 0) throw new EmbeddingSettingsError(problems);
   return {
     collection: collection as string,
@@ -133,6 +175,56 @@ export function resolveSettings(input: unknown, where = 'settings'): EmbeddingCo
     maxAttempts,
     concurrency,
     backfillPerInvocation,
+    source: source as DocumentSource,
+    ...(rows ? { rows } : {}),
+  };
+}
+
+function resolveRows(input: unknown, where: string, problems: string[]): RowSettings | undefined {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    problems.push(`${where} ${describe(input)}: source "rows" needs an object naming at least the dataset ({"dataset": "documents"})`);
+    return undefined;
+  }
+  const raw = input as Record<string, unknown>;
+  for (const key of Object.keys(raw)) if (!ROW_KEYS.includes(key)) problems.push(`${where}.${key} is not a setting (allowed: ${ROW_KEYS.join(', ')})`);
+  const name = (field: string, fallback?: string): string | undefined => {
+    const value = raw[field] ?? fallback;
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || !SNAKE_CASE.test(value)) {
+      problems.push(`${where}.${field} ${describe(value)}: expected a dataset or column name (lower-case letters, digits and underscores)`);
+      return undefined;
+    }
+    return value;
+  };
+  const dataset = name('dataset');
+  if (raw.dataset === undefined) problems.push(`${where}.dataset (missing): expected the dataset the Parquet files belong to`);
+  const idColumn = name('idColumn', DEFAULT_ROW_COLUMNS.idColumn);
+  const textColumn = name('textColumn', DEFAULT_ROW_COLUMNS.textColumn);
+  const orderColumn = name('orderColumn', DEFAULT_ROW_COLUMNS.orderColumn);
+  const metadataColumn = raw.metadataColumn === null ? null : name('metadataColumn', DEFAULT_ROW_COLUMNS.metadataColumn);
+  const subjectColumn = name('subjectColumn');
+  const columns = [idColumn, textColumn, orderColumn, metadataColumn, subjectColumn].filter((c): c is string => typeof c === 'string');
+  if (new Set(columns).size !== columns.length) problems.push(`${where} ${describe(columns)}: idColumn, textColumn, orderColumn, metadataColumn and subjectColumn must be different columns`);
+  const classification = raw.classification;
+  if (classification !== undefined && (typeof classification !== 'string' || classification === '' || classification.length > 64)) {
+    problems.push(`${where}.classification ${describe(classification)}: expected a classification name (1-64 characters)`);
+  }
+  const subjectKey = raw.subjectMetadataKey;
+  if (subjectKey !== undefined && (typeof subjectKey !== 'string' || subjectKey === '' || subjectKey.length > 255)) {
+    problems.push(`${where}.subjectMetadataKey ${describe(subjectKey)}: expected a key of the metadata map (1-255 characters)`);
+  }
+  if (raw.subjectColumn !== undefined && subjectKey !== undefined) problems.push(`${where}.subjectMetadataKey is set with subjectColumn: the data subject comes from one of them, drop the other`);
+  if (subjectKey !== undefined && raw.metadataColumn === null) problems.push(`${where}.subjectMetadataKey needs a metadataColumn (it is null)`);
+  if (!dataset || !idColumn || !textColumn || !orderColumn || metadataColumn === undefined) return undefined;
+  return {
+    dataset,
+    ...(typeof classification === 'string' ? { classification } : {}),
+    idColumn,
+    textColumn,
+    orderColumn,
+    metadataColumn,
+    ...(subjectColumn ? { subjectColumn } : {}),
+    ...(typeof subjectKey === 'string' ? { subjectMetadataKey: subjectKey } : {}),
   };
 }
 

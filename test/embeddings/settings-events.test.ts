@@ -26,13 +26,14 @@ describe('embeddings settings', () => {
       maxAttempts: 6,
       concurrency: 4,
       backfillPerInvocation: 20,
+      source: 'objects',
     });
     expect(resolveSettings({ collection: 'kb', chunk: { size: 500 } }).chunk).toEqual({ size: 500, overlap: 100 });
   });
 
   it('names every invalid field with its path and what is allowed', () => {
     expect(problems({ collection: 'KB', model: 'gpt', chunk: { size: 10, overlap: 3, stride: 1 }, extra: true, maxAttempts: 0 })).toEqual([
-      'settings.extra is not a setting (allowed: collection, model, dimensions, chunk, maxObjectBytes, requestsPerSecond, maxAttempts, concurrency, backfillPerInvocation)',
+      'settings.extra is not a setting (allowed: collection, model, dimensions, chunk, maxObjectBytes, requestsPerSecond, maxAttempts, concurrency, backfillPerInvocation, source, rows)',
       'settings.collection "KB": expected lower-case letters, digits and underscores, starting with a letter or underscore, at most 63',
       'settings.model "gpt" is not supported (supported: amazon.titan-embed-text-v2:0, cohere.embed-english-v3, cohere.embed-multilingual-v3)',
       'settings.chunk.stride is not a setting (allowed: size, overlap)',
