@@ -6,7 +6,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { createBedrockEmbedder } from '../../constructs/embeddings/bedrock';
-import { bedrockInvoker, createConsumer, newBedrockClient, s3Source, type BatchResponse, type ConsumerDependencies, type DatabaseSession } from '../../constructs/embeddings/handler';
+import { bedrockInvoker, createConsumer, newBedrockClient, s3Source, type BatchResponse, type ConsumerDependencies, type DatabaseSession, type InvocationContext } from '../../constructs/embeddings/handler';
 import type { SqsEvent, SqsRecord } from '../../constructs/embeddings/events';
 import { EMBEDDING_MODELS, resolveSettings, type EmbeddingCollectionSettings, type EmbeddingSettingsInput } from '../../constructs/embeddings/settings';
 import { vectorStoreMigrations } from '../../constructs/vector-store/migrations';
@@ -26,7 +26,7 @@ export interface Harness {
   readonly bedrockClient: BedrockRuntimeClient;
   readonly logs: Array<{ message: string; fields?: Record<string, unknown> }>;
   readonly metrics: Array<Record<string, unknown>>;
-  consumer(settings?: Partial<EmbeddingSettingsInput>, overrides?: Partial<ConsumerDependencies>): (event: SqsEvent) => Promise<BatchResponse>;
+  consumer(settings?: Partial<EmbeddingSettingsInput>, overrides?: Partial<ConsumerDependencies>): (event: SqsEvent, context?: InvocationContext) => Promise<BatchResponse>;
   remove(key: string): Promise<void>;
   put(key: string, body: string | Uint8Array, options?: { metadata?: Record<string, string>; tags?: string; contentType?: string }): Promise<void>;
   stop(): Promise<void>;
