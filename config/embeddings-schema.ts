@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_MODEL_ID, EmbeddingSettingsError, resolveSettings, type EmbeddingSettingsInput } from '../constructs/embeddings/settings';
+import { defaultMetadataColumn, rowClassification } from '../constructs/embeddings/row-source-validation';
+import type { DatasetDefinition } from '../constructs/datasets/model';
 
 /**
  * The `embeddings` section of an environment: whether the pipeline is deployed, the model every
@@ -21,6 +23,25 @@ const collectionSchema = z
     maxAttempts: z.number().optional(),
     concurrency: z.number().optional(),
     backfillPerInvocation: z.number().optional(),
+    /**
+     * `rows`: the dataset's Parquet files hold one document version per row (checked against the contract
+     * at synth). `objects`: every object under the dataset's prefix is one text document. Default rows.
+     */
+    source: z.enum(['objects', 'rows']).optional(),
+    /** The columns a rows collection reads. Defaults: document_id, content, updated_at, metadata (when the dataset has it). */
+    rows: z
+      .object({
+        idColumn: z.string().optional(),
+        textColumn: z.string().optional(),
+        orderColumn: z.string().optional(),
+        /** A map<string,string> column copied into chunk metadata; null for none. */
+        metadataColumn: z.string().nullable().optional(),
+        /** The data subject's id: a column, or a key of the metadata map (at most one). */
+        subjectColumn: z.string().optional(),
+        subjectMetadataKey: z.string().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -46,14 +67,34 @@ export const embeddingsSchema = z
 export type EmbeddingsConfig = z.output<typeof embeddingsSchema>;
 export type EmbeddingCollectionConfig = EmbeddingsConfig['collections'][number];
 
-/** A collection's settings for the construct and the function: the section's model and dimensions unless it names its own. */
-export function collectionSettings(section: Pick<EmbeddingsConfig, 'model' | 'dimensions'>, collection: EmbeddingCollectionConfig): EmbeddingSettingsInput {
-  const settings: Omit<EmbeddingCollectionConfig, 'dataset'> & { dataset?: string } = { ...collection };
-  delete settings.dataset;
+/** A collection's source when it names none. */
+export const DEFAULT_SOURCE = 'rows';
+
+/**
+ * A collection's settings for the construct and the function: the section's model and dimensions unless it
+ * names its own; for a rows collection, its dataset and, when the dataset's contract is given, the metadata
+ * column (`metadata` if the dataset has one) and the classification rows carry (the most restrictive of the
+ * columns read).
+ */
+export function collectionSettings(section: Pick<EmbeddingsConfig, 'model' | 'dimensions'>, collection: EmbeddingCollectionConfig, dataset?: DatasetDefinition): EmbeddingSettingsInput {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the dataset names the prefix; the rest are settings
+  const { dataset: _dataset, rows: _rows, ...settings } = collection;
   const model = settings.model ?? section.model;
   // The section's dimensions apply only with the section's model (another model has other sizes).
   const dimensions = settings.dimensions ?? (settings.model === undefined ? section.dimensions : undefined);
-  return { ...settings, model, ...(dimensions === undefined ? {} : { dimensions }) };
+  const source = collection.source ?? DEFAULT_SOURCE;
+  let rows: EmbeddingSettingsInput['rows'] | undefined;
+  if (source === 'rows') {
+    const columns = { ...collection.rows };
+    // A subject key keeps the default column, so a dataset without it is reported against the key (row-source-validation.ts).
+    if (dataset && columns.metadataColumn === undefined && columns.subjectMetadataKey === undefined) columns.metadataColumn = defaultMetadataColumn(dataset);
+    const classification = dataset ? rowClassification({ idColumn: 'document_id', textColumn: 'content', metadataColumn: 'metadata', ...columns }, dataset) : undefined;
+    rows = { dataset: collection.dataset, ...columns, ...(classification ? { classification } : {}) };
+  } else if (collection.rows !== undefined) {
+    // Passed on so the settings check reports "rows is set but source is objects" at this collection.
+    rows = collection.rows as EmbeddingSettingsInput['rows'];
+  }
+  return { ...settings, model, source, ...(rows ? { rows } : {}), ...(dimensions === undefined ? {} : { dimensions }) };
 }
 
 export interface EmbeddingsIssue {

@@ -14,6 +14,9 @@ import { EMBEDDINGS_INTERFACE_ENDPOINTS } from '../constructs/embeddings';
 import { COLLECTOR_INTERFACE_ENDPOINTS } from '../constructs/collector/collector';
 import { collectorConfigProblems } from './collector-validation';
 import { outputId } from './stacks/embeddings-stack';
+import { collectionSettings } from '../config/embeddings-schema';
+import { EmbeddingSettingsError, resolveSettings } from '../constructs/embeddings/settings';
+import { rowSourceProblems } from '../constructs/embeddings/row-source-validation';
 
 /**
  * Everything the app checks before it creates a single construct, reported together as one
@@ -150,6 +153,7 @@ export function embeddingsDatasetProblems(config: EnvironmentConfig, datasets: r
   const names = datasets.map((dataset) => dataset.name);
   const ids = config.embeddings.collections.map((collection) => outputId(collection.collection));
   return config.embeddings.collections.flatMap((collection, index) => [
+    ...rowSourceConfigProblems(config, collection, index, datasets),
     ...(names.includes(collection.dataset)
       ? []
       : [
@@ -171,6 +175,30 @@ export function embeddingsDatasetProblems(config: EnvironmentConfig, datasets: r
         ]
       : []),
   ]);
+}
+
+/**
+ * A rows collection reads its dataset's Parquet files: the dataset is plain Parquet and has the id, text,
+ * ordering (and, when named, metadata and subject) columns with types the row reader accepts.
+ */
+function rowSourceConfigProblems(config: EnvironmentConfig, collection: EnvironmentConfig['embeddings']['collections'][number], index: number, datasets: readonly DatasetDefinition[]): ValidationProblem[] {
+  const dataset = datasets.find((candidate) => candidate.name === collection.dataset);
+  if (!dataset) return [];
+  let settings;
+  try {
+    settings = resolveSettings(collectionSettings(config.embeddings, collection, dataset));
+  } catch (error) {
+    // The schema reported the collection's own setting problems already.
+    if (error instanceof EmbeddingSettingsError) return [];
+    throw error;
+  }
+  if (!settings.rows) return [];
+  return rowSourceProblems(settings.rows, dataset).map((problem) => ({
+    source: environmentFile(config.name),
+    field: `embeddings.collections[${index}].${problem.field}`,
+    value: renderValue(problem.value),
+    allowed: problem.allowed,
+  }));
 }
 
 /** What an environment deploys into its VPC besides the dataset-driven functions. */

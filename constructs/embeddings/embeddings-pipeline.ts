@@ -12,7 +12,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundledHandlerCode, HANDLER_RUNTIME } from '../common/bundled-code';
-import { ValidationReport } from '../common/validation-report';
+import { renderValue, ValidationReport } from '../common/validation-report';
+import type { DatasetDefinition } from '../datasets/model';
 import { acknowledgeObjectArnWildcards } from '../compliance/deferred-acknowledgements';
 import { denyGrantsExceptForAwsResources } from '../keys/key-policies';
 import type { InterfaceEndpointName } from '../network/interface-endpoints';
@@ -20,6 +21,7 @@ import type { VectorStore } from '../vector-store/vector-store';
 import { allowEventBridgeToQueues } from './queue-key';
 import { limitProblems, settingsProblems, visibilityTimeoutSeconds } from './pipeline-validation';
 import { EMBEDDING_MODELS, type EmbeddingCollectionSettings, type EmbeddingSettingsInput } from './settings';
+import { rowSourceProblems } from './row-source-validation';
 import { vpcLambdaRole } from '../compliance';
 
 /**
@@ -40,6 +42,12 @@ export interface EmbeddingsPipelineProps {
    * with the rules the function applies at start-up (settings.ts) and passed to it as JSON.
    */
   readonly settings: EmbeddingSettingsInput;
+  /**
+   * The dataset a `rows` collection reads (settings `source: 'rows'`): when given, its contract is checked
+   * here (plain Parquet; the id, text, ordering, metadata and subject columns exist with readable types).
+   * @default - not checked (the function skips a file without the columns, with the reason)
+   */
+  readonly dataset?: DatasetDefinition;
   /** The bucket documents are written to; it must send its object events to EventBridge. */
   readonly sourceBucket: s3.IBucket;
   /** The documents' key prefix in that bucket (e.g. `documents/`): the rule and the read permission stop here. */
@@ -122,7 +130,12 @@ export class EmbeddingsPipeline extends Construct {
     };
     const source = `EmbeddingsPipeline (${this.node.path})`;
     const resolved = settingsProblems(source, props.settings);
-    const problems = [...resolved.problems, ...limitProblems(source, limits)];
+    const rowProblems = resolved.settings?.rows && props.dataset ? rowSourceProblems(resolved.settings.rows, props.dataset) : [];
+    const problems = [
+      ...resolved.problems,
+      ...rowProblems.map((problem) => ({ source, field: `settings.${problem.field}`, value: renderValue(problem.value), allowed: problem.allowed })),
+      ...limitProblems(source, limits),
+    ];
     if (problems.length > 0 || !resolved.settings) throw new ValidationReport(problems);
     this.settings = resolved.settings;
     this.collection = resolved.settings.collection;

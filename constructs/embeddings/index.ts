@@ -12,4 +12,8 @@ export {
   type EmbeddingCollectionSettings,
   type EmbeddingModel,
   type EmbeddingSettingsInput,
+  DEFAULT_ROW_COLUMNS,
+  type DocumentSource,
+  type RowSettings,
 } from './settings';
+export { defaultMetadataColumn, rowClassification, rowSourceProblems, type RowSourceProblem } from './row-source-validation';

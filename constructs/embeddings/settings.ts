@@ -204,7 +204,7 @@ function resolveRows(input: unknown, where: string, problems: string[]): RowSett
   const metadataColumn = raw.metadataColumn === null ? null : name('metadataColumn', DEFAULT_ROW_COLUMNS.metadataColumn);
   const subjectColumn = name('subjectColumn');
   const columns = [idColumn, textColumn, orderColumn, metadataColumn, subjectColumn].filter((c): c is string => typeof c === 'string');
-  if (new Set(columns).size !== columns.length) problems.push(`${where} ${describe(columns)}: idColumn, textColumn, orderColumn, metadataColumn and subjectColumn must be different columns`);
+  if (new Set(columns).size !== columns.length) problems.push(`${where} must name different columns for idColumn, textColumn, orderColumn, metadataColumn and subjectColumn (got ${columns.join(', ')})`);
   const classification = raw.classification;
   if (classification !== undefined && (typeof classification !== 'string' || classification === '' || classification.length > 64)) {
     problems.push(`${where}.classification ${describe(classification)}: expected a classification name (1-64 characters)`);

@@ -61,7 +61,8 @@ export class EmbeddingsStack extends Stack {
       // lib/input-validation.ts refuses an unknown dataset before any stack exists; this guards library misuse.
       if (!dataset) throw new Error(`embeddings collection ${collection.collection}: dataset ${collection.dataset} is not declared`);
       const pipeline = new EmbeddingsPipeline(this, outputId(collection.collection), {
-        settings: collectionSettings(section, collection),
+        settings: collectionSettings(section, collection, dataset),
+        dataset,
         sourceBucket: storage.storage.bucket(dataset.zone),
         sourcePrefix: dataPrefix(dataset),
         sourceKey: storage.storage.encryptionKey,

@@ -3,6 +3,7 @@ import { collectionSettings } from '../../config/embeddings-schema';
 import { ConfigValidationError } from '../../config/errors';
 import { loadEnvironmentConfig, validateEnvironmentConfig } from '../../config/load';
 import { resolveSettings } from '../../constructs/embeddings';
+import { DATASETS } from '../../config/datasets';
 
 const FILE = 'config/environments/dev.ts';
 
@@ -93,6 +94,36 @@ const cases: Array<{ title: string; section: Record<string, unknown>; line: stri
     line: '- embeddings.collections[0].dataset: got "Documents!"; must be a dataset name (lowercase snake_case)',
   },
   {
+    title: 'a source that is neither objects nor rows',
+    section: { embeddings: { collections: [{ collection: 'docs', source: 'table' }] } },
+    line: '- embeddings.collections[0].source: got "table"; Invalid option: expected one of "objects"|"rows"',
+  },
+  {
+    title: 'a row column name that is not snake_case',
+    section: { embeddings: { collections: [{ collection: 'docs', rows: { idColumn: 'Doc-Id' } }] } },
+    line: '- embeddings.collections[0].rows.idColumn: got "Doc-Id"; expected a dataset or column name (lower-case letters, digits and underscores)',
+  },
+  {
+    title: 'an unknown rows field',
+    section: { embeddings: { collections: [{ collection: 'docs', rows: { bodyColumn: 'body' } }] } },
+    line: '- embeddings.collections[0].rows.bodyColumn: got "body"; unknown field "bodyColumn"',
+  },
+  {
+    title: 'the text read from the id column',
+    section: { embeddings: { collections: [{ collection: 'docs', rows: { textColumn: 'document_id' } }] } },
+    line: '- embeddings.collections[0].rows: got {"textColumn":"document_id"}; must name different columns for idColumn, textColumn, orderColumn, metadataColumn and subjectColumn (got document_id, document_id, updated_at, metadata)',
+  },
+  {
+    title: 'a subject from both a column and a metadata key',
+    section: { embeddings: { collections: [{ collection: 'docs', rows: { subjectColumn: 'owner_id', subjectMetadataKey: 'owner' } }] } },
+    line: '- embeddings.collections[0].rows.subjectMetadataKey: got "owner"; is set with subjectColumn: the data subject comes from one of them, drop the other',
+  },
+  {
+    title: 'row columns on an objects collection',
+    section: { embeddings: { collections: [{ collection: 'docs', source: 'objects', rows: { idColumn: 'id' } }] } },
+    line: '- embeddings.collections[0].rows: got {"idColumn":"id"}; is set but source is "objects": set source "rows" or drop rows',
+  },
+  {
     title: 'enabled as a string',
     section: { embeddings: { enabled: 'yes' } },
     line: '- embeddings.enabled: got "yes"; Invalid input: expected boolean, received string',
@@ -134,6 +165,22 @@ describe('embeddings configuration', () => {
     });
     const settings = resolveSettings(collectionSettings(config.embeddings, config.embeddings.collections[0]));
     expect(settings).toMatchObject({ collection: 'documents', model: 'amazon.titan-embed-text-v2:0', dimensions: 1024, chunk: { size: 300, overlap: 60 } });
+  });
+
+  it('the shipped documents collection reads rows: its contract gives the metadata column and the classification', () => {
+    const config = loadEnvironmentConfig('prod');
+    const documents = DATASETS.find((dataset) => dataset.name === 'documents')!;
+    const settings = resolveSettings(collectionSettings(config.embeddings, config.embeddings.collections[0], documents));
+    expect([settings.source, settings.rows]).toEqual([
+      'rows',
+      { dataset: 'documents', classification: 'confidential', idColumn: 'document_id', textColumn: 'content', orderColumn: 'updated_at', metadataColumn: 'metadata' },
+    ]);
+    // A dataset without a metadata column: none is read; the classification follows the columns read.
+    const plain = { ...documents, columns: documents.columns.filter((column) => column.name !== 'metadata' && column.name !== 'content').concat({ name: 'content', type: 'string', description: 'd', classification: 'internal' }) };
+    expect(resolveSettings(collectionSettings(config.embeddings, config.embeddings.collections[0], plain)).rows).toMatchObject({ metadataColumn: null, classification: 'internal' });
+    // An objects collection carries no row settings.
+    const files = resolveSettings(collectionSettings(config.embeddings, { collection: 'files', dataset: 'documents', source: 'objects' }, documents));
+    expect([files.source, files.rows]).toEqual(['objects', undefined]);
   });
 
   it("a collection inherits the section's model and dimensions, but not dimensions meant for another model", () => {

@@ -10,6 +10,7 @@ import { METRIC_NAMESPACE } from '../../constructs/embeddings/handler';
 import { LakehouseNetwork } from '../../constructs/network';
 import { VectorStore } from '../../constructs/vector-store';
 import { constructStack } from '../support/construct-stack';
+import { DATASETS } from '../../config/datasets';
 import '../../lib/handler-bundling';
 
 function build(overrides: Partial<EmbeddingsPipelineProps> | ((stack: Stack) => Partial<EmbeddingsPipelineProps>) = {}) {
@@ -256,6 +257,13 @@ describe('EmbeddingsPipeline refuses, before building anything', () => {
     const message = refuse(overrides);
     expect(message).toMatch(/^Invalid configuration in EmbeddingsPipeline \(ConstructUnderTest\/Embeddings\)/);
     expect(message).toContain(`- ${line}`);
+  });
+
+  it("checks a rows collection against the dataset it is given: a missing column and one of the wrong type", () => {
+    const documents = DATASETS.find((dataset) => dataset.name === 'documents')!;
+    const message = refuse({ settings: { collection: 'docs', source: 'rows', rows: { dataset: 'documents', textColumn: 'body', orderColumn: 'metadata', metadataColumn: null } }, dataset: documents });
+    expect(message).toContain('- settings.rows.textColumn: got "body"; a column of dataset "documents" (document_id, content, metadata, updated_at) holding the document text');
+    expect(message).toContain('- settings.rows.orderColumn: got "metadata"; a column holding what orders versions of a document (timestamp, date, tinyint, smallint, int, bigint); "metadata" is map<string,string>');
   });
 
   it('lists every problem at once', () => {

@@ -49,7 +49,7 @@ describe('rows source settings', () => {
       'settings.rows.textColumn 7: expected a dataset or column name (lower-case letters, digits and underscores)',
     ]);
     expect(problems({ collection: 'kb', source: 'rows', rows: { dataset: 'documents', textColumn: 'document_id' } })).toEqual([
-      'settings.rows ["document_id","document_id","updated_at","metadata"]: idColumn, textColumn, orderColumn, metadataColumn and subjectColumn must be different columns',
+      'settings.rows must name different columns for idColumn, textColumn, orderColumn, metadataColumn and subjectColumn (got document_id, document_id, updated_at, metadata)',
     ]);
     expect(problems({ collection: 'kb', source: 'rows', rows: { dataset: 'documents', subjectColumn: 'owner', subjectMetadataKey: 'owner' } })).toEqual([
       'settings.rows.subjectMetadataKey is set with subjectColumn: the data subject comes from one of them, drop the other',
