@@ -38,6 +38,15 @@ describe.each(ENVIRONMENT_NAMES)('%s embeddings stack', (environment) => {
     expect(resourcesOfType(storage, 'Custom::S3BucketNotifications')).toEqual([]);
   });
 
+  it('the shipped documents collection reads the Parquet rows of the documents contract', () => {
+    const fn = resourcesOfType(template, 'AWS::Lambda::Function').find((resource) => resource.Properties!.Environment?.Variables?.EMBEDDINGS_SETTINGS)!;
+    const settings = JSON.parse(fn.Properties!.Environment.Variables.EMBEDDINGS_SETTINGS);
+    expect([settings.source, settings.rows]).toEqual([
+      'rows',
+      { dataset: 'documents', classification: 'confidential', idColumn: 'document_id', textColumn: 'content', orderColumn: 'updated_at', metadataColumn: 'metadata' },
+    ]);
+  });
+
   it("opens the database port to the consumer with a rule in this stack; the vector stack names nothing of it", () => {
     const [ingress] = resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress');
     expect(ingress.Properties!.GroupId['Fn::GetStackOutput'].StackName).toBe(`lakehouse-${environment}-vector`);

@@ -23,6 +23,12 @@ describe('the embeddings consumer bundle', () => {
     expect(source.split('-----BEGIN CERTIFICATE-----').length - 1).toBeGreaterThan(100);
   });
 
+  it('carries the Parquet reader (hyparquet, an ES module) inside, not as a require the function could not resolve', () => {
+    const source = readFileSync(bundle, 'utf8');
+    expect(source).toContain('parquet unsupported compression codec');
+    expect(source).not.toMatch(/require\(["']hyparquet["']\)/);
+  });
+
   it('loads outside the repository and, without its configuration, fails every record with a log line instead of throwing', () => {
     const event = { Records: [{ messageId: 'm-1', body: '{}' }, { messageId: 'm-2', body: '{}' }] };
     const script = `require(${JSON.stringify(bundle)}).handler(${JSON.stringify(event)}).then((r) => console.log('RESULT ' + JSON.stringify(r)))`;
