@@ -142,7 +142,8 @@ export async function applyRowVersion(
  * A model change re-embeds a row document into the building generation by re-reading the row its
  * current version came from (`version_id`), keeping its sequencer. When that row can no longer be read
  * (the file expired or was deleted, or holds another document now), the document is recorded as skipped
- * in the new generation; re-delivering a file that holds it (`npm run embeddings:backfill`) indexes it again.
+ * in the new generation; writing its row again in a new file indexes it again (the new file's S3 event
+ * orders after the old one on an equal ordering value; the backfill command's sequencer 0 would not).
  */
 export async function backfillRowDocument(
   input: Pick<RowFileInput, 'pipeline' | 'rows' | 'counters'> & { readonly source: ObjectSource; readonly maxObjectBytes: number },
@@ -151,7 +152,7 @@ export async function backfillRowDocument(
 ): Promise<'indexed' | 'deleted' | 'stale' | 'skipped'> {
   const base = { sourceKey: document.sourceKey, sequencer: document.sequencer, versionId: document.versionId };
   const origin = parseRowOrigin(document.versionId);
-  const skip = async (detail: string) => ((await input.pipeline.recordSkip([building], base, `not-found: ${detail}; re-deliver a file holding the document to index it again`)) ? 'skipped' : 'stale');
+  const skip = async (detail: string) => ((await input.pipeline.recordSkip([building], base, `not-found: ${detail}; write the document's row again (a new file) to index it again`)) ? 'skipped' : 'stale');
   if (!origin) return skip(`no row origin recorded (${JSON.stringify(document.versionId ?? null)})`);
   const object = await input.source.fetch(origin.bucket, origin.key, origin.versionId, input.maxObjectBytes);
   if (!object.found || 'tooLarge' in object) return skip(`${formatRowOrigin(origin)} cannot be read any more`);

@@ -178,12 +178,17 @@ describe('rows collection end to end', () => {
     expect(after.map((r) => [r.source_key, r.content])).toEqual(before.map((r) => [r.source_key, r.content]));
     const ledger = await documentRows(h.sql, 'docrows');
     expect(ledger.find((d) => d.source_key === 'documents/c')).toMatchObject({ generation: 2, status: 'deleted' });
-    expect(ledger.find((d) => d.source_key === 'documents/d')).toMatchObject({ generation: 2, status: 'skipped', skip_reason: `not-found: s3://${BUCKET}/documents/dt=2026-12-01/late.parquet#0 cannot be read any more; re-deliver a file holding the document to index it again` });
+    expect(ledger.find((d) => d.source_key === 'documents/d')).toMatchObject({ generation: 2, status: 'skipped', skip_reason: `not-found: s3://${BUCKET}/documents/dt=2026-12-01/late.parquet#0 cannot be read any more; write the document's row again (a new file) to index it again` });
 
     // The tombstone holds in the new generation: the old file's row for c does not come back.
     h.bedrock.requests.length = 0;
     await h.consumer({ ...SETTINGS, dimensions: 512 })(batch(s3Record('created', FILE_1, '10')));
     expect((await documentRows(h.sql, 'docrows')).find((d) => d.source_key === 'documents/c')).toMatchObject({ status: 'deleted' });
     expect((await chunkRows(h.sql, 'docrows')).some((r) => r.source_key === 'documents/c')).toBe(false);
+
+    // d's row written again in a new file (same updated_at, a later S3 event) indexes it in the new generation.
+    await h.put('documents/dt=2026-12-01/late-again.parquet', await documentsParquet([{ id: 'd', content: 'Delta rewritten at the same time, later event.', metadata: { status: 'draft' }, updatedAt: '2026-12-01 10:00:00' }]));
+    await h.consumer({ ...SETTINGS, dimensions: 512 })(batch(s3Record('created', 'documents/dt=2026-12-01/late-again.parquet', '70')));
+    expect((await documentRows(h.sql, 'docrows')).find((d) => d.source_key === 'documents/d')).toMatchObject({ generation: 2, status: 'indexed', chunk_count: 1 });
   });
 });
