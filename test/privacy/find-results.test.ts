@@ -136,14 +136,16 @@ describe('find-results', () => {
   });
 
   it.each([
-    ['FAILED', 'COLUMN_NOT_FOUND: line 1:8: Column x cannot be resolved'],
-    ['CANCELLED', undefined],
-    ['RUNNING', undefined],
-  ] as const)('a query %s throws FindFailed and writes nothing', async (state, reason) => {
-    athenaServer.setQuery(`q-${state}`, { state, reason, columns: FIND_COLUMNS, rows: [] });
+    ['FAILED', "HIVE_BAD_DATA: Error parsing field value 'alice@example.com' for field 0", 1100, '(HIVE_BAD_DATA, error type 1100)'],
+    ['CANCELLED', undefined, undefined, 'is CANCELLED; nothing'],
+    ['RUNNING', undefined, undefined, 'is RUNNING; nothing'],
+  ] as const)('a query %s throws FindFailed and writes nothing', async (state, reason, errorType, shown) => {
+    athenaServer.setQuery(`q-${state}`, { state, reason, errorType, columns: FIND_COLUMNS, rows: [] });
     const error = await failure({ batchId: `b-${state}`, dataset: 'events', queryExecutionId: `q-${state}`, mode: 'find' });
     expect(error.message).toContain(`is ${state}`);
-    if (reason) expect(error.message).toContain(reason);
+    expect(error.message).toContain(shown);
+    // Athena's text may quote a value it could not read: only the error's name travels in the execution history.
+    expect(error.message).not.toContain('alice');
     expect(await keysUnder(`find/b-${state}/`)).toEqual([]);
   });
 

@@ -140,8 +140,15 @@ async function checkSucceeded(athena: AthenaClient, input: FindResultsInput): Pr
   const { QueryExecution: execution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: input.queryExecutionId }));
   const state = execution?.Status?.State;
   if (state === 'SUCCEEDED') return;
-  const reason = execution?.Status?.StateChangeReason ?? execution?.Status?.AthenaError?.ErrorMessage;
-  throw new FindFailed(`the ${input.mode} query of ${input.dataset} (${input.queryExecutionId}) is ${state ?? 'unknown'}${reason ? `: ${reason}` : ''}; nothing was written`);
+  // Only the error's name (COLUMN_NOT_FOUND, HIVE_BAD_DATA…), never Athena's full text: that can quote a
+  // value it could not read (a line of the subjects file), and this message travels in the execution's
+  // history. The whole reason stays in Athena, under the query id.
+  const reason = /^[A-Z][A-Z0-9_]*(?=:|$)/.exec(execution?.Status?.StateChangeReason ?? '')?.[0];
+  const type = execution?.Status?.AthenaError?.ErrorType;
+  const detail = [reason, type === undefined ? undefined : `error type ${type}`].filter((part) => part !== undefined).join(', ');
+  throw new FindFailed(
+    `the ${input.mode} query of ${input.dataset} (${input.queryExecutionId}) is ${state ?? 'unknown'}${detail ? ` (${detail})` : ''}; nothing was written; Athena has the full reason under the query id`,
+  );
 }
 
 /** Column names and data rows of every page; Athena's header row (first row of a SELECT's first page) dropped. */
