@@ -1,8 +1,9 @@
 /**
  * The find-results function with the real AWS SDK: Athena against a loopback server speaking its wire
- * format (a failed query and paged results, which moto cannot produce), the manifest written to moto's S3.
+ * format (a failed query and paged results, which moto cannot produce), the manifest written to moto's S3;
+ * then the plan's own find statement started on moto's Athena (seeded results, a stopped query).
  */
-import { AthenaClient } from '@aws-sdk/client-athena';
+import { AthenaClient, StartQueryExecutionCommand, StopQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsCurated } from '../../config/datasets/events-curated';
@@ -195,5 +196,41 @@ describe('find-results', () => {
   it('passes an Athena API error through as the SDK raised it, for the retry policy', async () => {
     const error = await run({ batchId: 'b1', dataset: 'events', queryExecutionId: 'q-unknown', mode: 'find' }).catch((caught: Error) => caught);
     expect((error as Error).name).toBe('InvalidRequestException');
+  });
+});
+
+describe("find-results against moto's Athena", () => {
+  /** moto hands seeded results to the next query started: seed, then start the plan's own statement. */
+  async function startWithResults(athena: AthenaClient, sql: string, columns: string[], rows: string[][]): Promise<string> {
+    const cell = (value: string) => ({ VarCharValue: value });
+    const response = await fetch(`${moto.endpoint}/moto-api/static/athena/query-results`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        region: REGION,
+        results: [{ rows: [columns, ...rows].map((row) => ({ Data: row.map(cell) })), column_info: columns.map((name) => ({ Name: name, Type: 'varchar' })) }],
+      }),
+    });
+    expect(response.status).toBe(201);
+    const started = await athena.send(new StartQueryExecutionCommand({ QueryString: sql, WorkGroup: 'primary', ResultConfiguration: { OutputLocation: `s3://${WORK}/athena/` } }));
+    return String(started.QueryExecutionId);
+  }
+
+  it("reads the results of the plan's find statement into the manifest", async () => {
+    const athena = new AthenaClient({ endpoint: moto.endpoint, region: REGION, credentials: CREDENTIALS });
+    const id = await startWithResults(athena, eventsTarget.findSql('b-moto'), FIND_COLUMNS, [[object('2026-02-03', '09', 'd.parquet'), '2026-02-03', '9', '2']]);
+    const output = await createFindResults({ athena, s3, workBucket: WORK, log: () => undefined })({ batchId: 'b-moto', dataset: 'events', queryExecutionId: id, mode: 'find' });
+    expect(output).toEqual({ dataset: 'events', rows: 2, objectCount: 1, partitions: [{ dt: '2026-02-03', hour: '9' }], manifestKey: 'find/b-moto/events.json' });
+    expect((await manifest('find/b-moto/events.json')).objects).toEqual([{ bucket: 'raw-bucket', key: 'events/dt=2026-02-03/hour=09/d.parquet', rows: 2 }]);
+  });
+
+  it('a stopped (cancelled) query throws FindFailed and writes nothing', async () => {
+    const athena = new AthenaClient({ endpoint: moto.endpoint, region: REGION, credentials: CREDENTIALS });
+    const id = await startWithResults(athena, eventsTarget.findSql('b-stopped'), FIND_COLUMNS, []);
+    await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
+    const error = await createFindResults({ athena, s3, workBucket: WORK, log: () => undefined })({ batchId: 'b-stopped', dataset: 'events', queryExecutionId: id, mode: 'find' }).catch((caught: Error) => caught);
+    expect((error as Error).name).toBe('FindFailed');
+    expect((error as Error).message).toContain('is CANCELLED');
+    expect(await keysUnder('find/b-stopped/')).toEqual([]);
   });
 });
