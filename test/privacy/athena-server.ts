@@ -2,8 +2,8 @@
  * A loopback HTTP server speaking the two Athena operations find-results calls (GetQueryExecution,
  * GetQueryResults) in Athena's wire format (awsJson1_1: POST /, `X-Amz-Target: AmazonAthena.<op>`, errors
  * as `__type`), with results paged as Athena pages them: the first row of a SELECT's first page is the
- * header. moto's Athena answers every query SUCCEEDED and ignores MaxResults/NextToken, so neither a failed
- * query nor pagination could be tested against it.
+ * header. moto's Athena never fails a query (it succeeds, or is CANCELLED when stopped) and ignores
+ * MaxResults/NextToken, so neither a failed query nor pagination could be tested against it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
