@@ -74,6 +74,9 @@ export function erasureExclusions(datasets: readonly DatasetDefinition[]): Erasu
     const decision = dataset.dataSubject;
     if (decision !== undefined && 'keys' in decision) return [];
     if (decision !== undefined) return [{ dataset: dataset.name, none: decision.none }];
+    const pii = dataset.columns.filter((column) => column.classification === 'pii').map((column) => column.name);
+    // Validation refuses this contract (and erasurePlan does too); the reason must not claim otherwise.
+    if (pii.length > 0) return [{ dataset: dataset.name, none: `not searched: pii columns (${pii.join(', ')}) without a dataSubject decision` }];
     return [{ dataset: dataset.name, none: 'no column is classified pii and the contract names no data-subject key' }];
   });
 }
