@@ -101,7 +101,7 @@ describe('find-results', () => {
     expect((await manifest('find/b-2/events.json')).objects).toEqual([]);
   });
 
-  it('in verify mode reads the count into verify/<batch>/<dataset>.json', async () => {
+  it('in verify mode reads the count into find/<batch>/<dataset>.verify.json', async () => {
     athenaServer.setQuery('q-verify-0', { state: 'SUCCEEDED', columns: ['$rows'], rows: [['0']] });
     athenaServer.setQuery('q-verify-4', { state: 'SUCCEEDED', columns: ['$rows'], rows: [['4']] });
     expect(await run({ batchId: 'b-1', dataset: 'events', queryExecutionId: 'q-verify-0', mode: 'verify' })).toEqual({
@@ -109,10 +109,10 @@ describe('find-results', () => {
       rows: 0,
       objectCount: 0,
       partitions: [],
-      manifestKey: 'verify/b-1/events.json',
+      manifestKey: 'find/b-1/events.verify.json',
     });
     expect((await run({ batchId: 'b-3', dataset: 'events', queryExecutionId: 'q-verify-4', mode: 'verify' })).rows).toBe(4);
-    expect((await manifest('verify/b-3/events.json')).rows).toBe(4);
+    expect((await manifest('find/b-3/events.verify.json')).rows).toBe(4);
     // Only a header row is dropped: a result without one keeps its first row.
     athenaServer.setQuery('q-verify-no-header', { state: 'SUCCEEDED', columns: ['$rows'], rows: [['7']], noHeader: true });
     expect((await run({ batchId: 'b-5', dataset: 'events', queryExecutionId: 'q-verify-no-header', mode: 'verify' })).rows).toBe(7);

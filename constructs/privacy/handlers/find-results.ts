@@ -1,7 +1,8 @@
 /**
  * find-results: after the workflow's find (or verify) query for one dataset has run in Athena, reads its
  * results (GetQueryResults, every page), writes the manifest the forget steps work from to the work bucket
- * (`find/<batchId>/<dataset>.json`; verify mode `verify/<batchId>/<dataset>.json`) and returns the summary.
+ * (`find/<batchId>/<dataset>.json`; verify mode `find/<batchId>/<dataset>.verify.json`, beside it so the
+ * batch's cleanup of `find/<batchId>/` removes both) and returns the summary.
  *
  * A query that FAILED or was CANCELLED, or a result that is not what the plan's statements return, throws
  * `FindFailed` before anything is written: the state machine catches it and releases the batch, so a
@@ -81,9 +82,9 @@ const S3_URI = /^s3:\/\/([^/]+)\/(.+)$/;
 const PATH_COLUMN = '$path';
 const ROWS_COLUMN = '$rows';
 
-/** Where a manifest goes in the work bucket. */
+/** Where a manifest goes in the work bucket: both modes under `find/<batchId>/`. */
 export function manifestKey(mode: 'find' | 'verify', batchId: string, dataset: string): string {
-  return `${mode}/${batchId}/${dataset}.json`;
+  return `find/${batchId}/${dataset}${mode === 'verify' ? '.verify' : ''}.json`;
 }
 
 export function createFindResults(dependencies: FindResultsDependencies): (event: unknown) => Promise<FindResultsOutput> {
