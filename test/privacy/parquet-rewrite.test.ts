@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REWRITE_CREATED_BY, rewriteWithoutSubjects, UnsupportedParquetError, type RewriteResult } from '../../constructs/privacy/parquet-rewrite';
 import { seededRandom } from '../../producer/sample-events';
@@ -140,6 +141,38 @@ describe('rewriteWithoutSubjects on files from other writers (apache/parquet-tes
     expect(await duck.rows(`SELECT type FROM parquet_schema('${target}') WHERE name = 'timestamp_col'`)).toEqual([{ type: 'INT96' }]);
     const stamps = (path: string) => duck.rows(`SELECT epoch_ns(timestamp_col)::VARCHAR AS ns FROM read_parquet('${path}') WHERE id <> 0`);
     expect(await stamps(target)).toEqual(await stamps(source));
+  });
+});
+
+describe("Hive's Parquet shapes (Firehose converts with Hive's serializer)", () => {
+  it("a list as Hive writes it (group bag, field array_element) and a map's key_value group keep their shape", async () => {
+    // hyparquet-writer writes the source here; DuckDB alone judges source and result.
+    const source = parquetWriteBuffer({
+      schema: [
+        { name: 'hive_schema', num_children: 3 },
+        { name: 'user_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+        { name: 'tags', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+        { name: 'bag', repetition_type: 'REPEATED', num_children: 1 },
+        { name: 'array_element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+        { name: 'properties', repetition_type: 'OPTIONAL', converted_type: 'MAP', num_children: 1 },
+        { name: 'key_value', repetition_type: 'REPEATED', converted_type: 'MAP_KEY_VALUE', num_children: 2 },
+        { name: 'key', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+        { name: 'value', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+      ],
+      columnData: [
+        { name: 'user_id', data: ['u1', 'u2', null, 'u1', 'u3'] },
+        { name: 'tags', data: [['a', null], [], null, ['b'], ['c', 'd', 'e']] },
+        { name: 'properties', data: [{ k: 'v' }, {}, null, { x: null }, { y: 'z', w: 'q' }] },
+      ],
+    });
+    const path = join(duck.folder, 'hive.parquet');
+    writeFileSync(path, new Uint8Array(source));
+    const target = join(duck.folder, 'hive.out.parquet');
+    writeFileSync(target, rewritten(rewriteWithoutSubjects(new Uint8Array(source), ['user_id'], new Set(['u1']))).bytes);
+    expect(await duck.fileRows(target)).toEqual(await expectedRows(path, ['u1']));
+    const shape = (file: string) => duck.rows(`SELECT name, repetition_type, converted_type FROM parquet_schema('${file}')`);
+    expect(await shape(target)).toEqual(await shape(path));
+    expect((await shape(target)).map((row) => row.name)).toEqual(expect.arrayContaining(['bag', 'array_element', 'key_value']));
   });
 });
 

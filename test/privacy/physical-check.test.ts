@@ -59,7 +59,7 @@ describe('physical-check (moto S3)', () => {
     await put(s3, { Bucket: LEDGER, Key: `${thisMonth}request-3.json`, Body: JSON.stringify({ requestId: 'request-3', datasets: [] }) });
     await put(s3, { Bucket: LEDGER, Key: `${thisMonth}request-4.json`, Body: '{ not json' });
     await put(s3, { Bucket: LEDGER, Key: `${thisMonth}request-5.json`, Body: JSON.stringify({ pendingPhysicalRemoval: [{ bucket: LAKE, key: data('x') }] }) });
-    await put(s3, { Bucket: LEDGER, Key: `${thisMonth}report.md`, Body: 'not an entry' });
+    await put(s3, { Bucket: LEDGER, Key: `${thisMonth}notes.txt`, Body: 'not an entry' });
     // Outside the lookback: not read.
     await put(s3, { Bucket: LEDGER, Key: 'ledger/2020/01/request-0.json', Body: JSON.stringify({ pendingPhysicalRemoval: [file('old-entry', Date.UTC(2020, 0, 5))] }) });
 
