@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { supportedCodecs } from '../../constructs/privacy/parquet-codecs';
 import { REWRITE_CREATED_BY, rewriteWithoutSubjects, UnsupportedParquetError, type RewriteResult } from '../../constructs/privacy/parquet-rewrite';
 import { seededRandom } from '../../producer/sample-events';
 import { eventsSelect, openDuck, type Duck } from './duckdb-parquet';
@@ -35,7 +36,7 @@ async function expectedRows(path: string, subjects: readonly string[]): Promise<
 }
 
 describe('rewriteWithoutSubjects on DuckDB-written events files', () => {
-  for (const codec of ['snappy', 'gzip', 'uncompressed']) {
+  for (const codec of ['snappy', 'gzip', 'uncompressed', 'brotli']) {
     it(`removes exactly the subjects' rows and keeps schema, ${codec} codec, row groups and key-value metadata`, async () => {
       const source = await writeEvents(`events-${codec}.parquet`, { rows: 2500, users: 40, codec, rowGroupSize: 1000 });
       const subjects = ['u3', 'u17'];
@@ -60,6 +61,19 @@ describe('rewriteWithoutSubjects on DuckDB-written events files', () => {
       expect(createdBy[0].created_by).toBe(REWRITE_CREATED_BY);
     });
   }
+
+  it(`ZSTD: kept where this Node has zlib.zstd (the Lambda runtime's Node 24 does), refused where it has not (Node ${process.versions.node})`, async () => {
+    const source = await writeEvents('events-zstd.parquet', { rows: 500, users: 7, codec: 'zstd', rowGroupSize: 500 });
+    const run = () => rewriteWithoutSubjects(readFileSync(source), ['user_id'], new Set(['u1']));
+    if (!supportedCodecs().includes('ZSTD')) {
+      expect(run).toThrow(/compressed with ZSTD/);
+      return;
+    }
+    const target = join(duck.folder, 'events-zstd.out.parquet');
+    writeFileSync(target, rewritten(run()).bytes);
+    expect(await duck.fileRows(target)).toEqual(await expectedRows(source, ['u1']));
+    expect(new Set((await duck.codecs(target)).map((entry) => entry.split('=')[1]))).toEqual(new Set(['ZSTD']));
+  });
 
   it('keeps the timestamp physical type and unit (INT64 microseconds) and the values to the microsecond', async () => {
     const source = await writeEvents('events-ts.parquet', { rows: 300, users: 5, codec: 'snappy', rowGroupSize: 300 });
