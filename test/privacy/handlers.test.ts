@@ -15,6 +15,7 @@ import { createRecord } from '../../constructs/privacy/handlers/record';
 import { createRelease } from '../../constructs/privacy/handlers/release';
 import { REDACTED, type LedgerEntry } from '../../constructs/privacy/ledger';
 import { LedgerNotLockedError } from '../../constructs/privacy/ledger-store';
+import { parseRecordInput } from '../../constructs/privacy/record-input';
 import { DEFAULT_DEADLINE_DAYS } from '../../constructs/privacy/request';
 import { RequestStore } from '../../constructs/privacy/request-store';
 import { cachedSalt, loadSalt } from '../../constructs/privacy/salt';
@@ -118,20 +119,21 @@ async function batchResults(batchId: string, requestIds: string[], options: { re
     startedAt: '2026-11-10T09:00:00.000Z',
     find: [
       { dataset: 'events', rows: 5, objectCount: 2, partitions: [], manifestKey: `find/${batchId}/events.json`, queryExecutionId: 'q-find-events' },
-      { dataset: 'events_curated', rows: 4, objectCount: 1, manifestKey: `find/${batchId}/events_curated.json`, queryExecutionId: 'q-find-curated' },
+      { dataset: 'events_curated', rows: 4, objectCount: 1, partitions: [{ event_date: '2026-11-01' }], manifestKey: `find/${batchId}/events_curated.json`, queryExecutionId: 'q-find-curated', optimizeSql: 'OPTIMIZE …' },
       { dataset: 'client_errors', rows: 0, objectCount: 0 },
     ],
     forget: [
       { dataset: 'events', objectsRewritten: 1, objectsDeleted: 1, rowsRemoved: 5, versionsRemoved: 2, conflicts: options.conflicts ?? 0, resultKey: `forget/${batchId}/events.json` },
-      { dataset: 'events_curated', kind: 'iceberg', queryExecutionIds: ['q-delete', 'q-optimize', 'q-vacuum'] },
+      // What the ErasureWorkflow assigns for an Iceberg dataset (one id per statement).
+      { dataset: 'events_curated', kind: 'iceberg', deleteQueryExecutionId: 'q-delete', optimizeQueryExecutionId: 'q-optimize', vacuumQueryExecutionId: 'q-vacuum' },
     ],
-    vectors: { chunks: 6, documents: 2, vacuumed: true },
+    vectors: { mode: 'forget', chunks: 6, documents: 2, vacuumed: true },
     verify: [
-      { dataset: 'events', rows: options.remaining ?? 0 },
-      { dataset: 'events_curated', rows: 0 },
-      { dataset: 'client_errors', rows: 0 },
-      { mode: 'verify', chunks: options.vectorsRemaining ?? 0, documents: 0 },
+      { dataset: 'events', rows: options.remaining ?? 0, objectCount: options.remaining ? 1 : 0, partitions: [], manifestKey: `find/${batchId}/events.verify.json` },
+      { dataset: 'events_curated', rows: 0, objectCount: 0, partitions: [], manifestKey: `find/${batchId}/events_curated.verify.json` },
+      { dataset: 'client_errors', rows: 0, objectCount: 0, partitions: [], manifestKey: `find/${batchId}/client_errors.verify.json` },
     ],
+    vectorsRemaining: { mode: 'verify', chunks: options.vectorsRemaining ?? 0, documents: 0 },
   };
 }
 
@@ -309,8 +311,18 @@ describe('record', () => {
     expect(await versionsUnder(env.s3, w.ledger, '')).toEqual([]);
   });
 
+  it('also takes vector verification as a verify item or verifyVectors, and Iceberg ids as a list', () => {
+    const base = { batchId: 'b', requestIds: [], startedAt: T0.toISOString(), find: [{ dataset: 'e', rows: 1 }], verify: [{ dataset: 'e', rows: 0 }] };
+    expect(parseRecordInput({ ...base, verify: [...base.verify, { chunks: 1, documents: 0 }] }).verifyVectors).toEqual({ chunks: 1, documents: 0 });
+    expect(parseRecordInput({ ...base, verifyVectors: { chunks: 0, documents: 2 } }).verifyVectors).toEqual({ chunks: 0, documents: 2 });
+    expect(parseRecordInput({ ...base, forget: [{ dataset: 'e', queryExecutionIds: ['q1', 'q2'] }] }).forget).toEqual([{ dataset: 'e', kind: 'iceberg', queryExecutionIds: ['q1', 'q2'] }]);
+    expect(parseRecordInput({ ...base, forget: [{ dataset: 'e', objectsRewritten: 0, conflicts: 0 }] }).forget[0].kind).toBe('parquet');
+  });
+
   it.each([
     [{ batchId: 'b', requestIds: [], find: [], forget: [], verify: [] }, /startedAt must be an ISO date-time/],
+    [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), forget: [{ dataset: 'e', kind: 'iceberg', deleteQueryExecutionId: 'x y' }] }, /forget\[0\]: query execution ids must be Athena query execution ids/],
+    [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), vectorsRemaining: { chunks: 'none' } }, /vectorsRemaining\.chunks must be a whole number/],
     [{ batchId: 'b', requestIds: [], startedAt: 'x', find: 'no' }, /find must be a list/],
     [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), find: [{ dataset: 'e' }] }, /find\[0\]\.rows must be a whole number/],
     [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), forget: [{ dataset: 'e' }] }, /forget\[0\] has no kind/],
