@@ -1,4 +1,16 @@
-import type * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+/** One condition of an advanced event selector (the subset of CloudTrail's operators used here). */
+export interface TrailFieldSelector {
+  readonly field: string;
+  readonly equalTo?: string[];
+  readonly notEquals?: string[];
+  readonly startsWith?: string[];
+}
+
+/** An advanced event selector, assignable to `CfnTrail.AdvancedEventSelectorProperty`. */
+export interface TrailEventSelector {
+  readonly name: string;
+  readonly fieldSelectors: TrailFieldSelector[];
+}
 
 /**
  * Management event sources left out of the lake access trail. CloudTrail lets a management-event
@@ -30,9 +42,9 @@ export interface AccessTrailSelectorOptions {
  *
  * With `includeReads` false both selectors add `readOnly = false` (writes only).
  */
-export function accessTrailSelectors(options: AccessTrailSelectorOptions): cloudtrail.CfnTrail.AdvancedEventSelectorProperty[] {
-  const writesOnly: cloudtrail.CfnTrail.AdvancedFieldSelectorProperty[] = options.includeReads ? [] : [{ field: 'readOnly', equalTo: ['false'] }];
-  const selectors: cloudtrail.CfnTrail.AdvancedEventSelectorProperty[] = [
+export function accessTrailSelectors(options: AccessTrailSelectorOptions): TrailEventSelector[] {
+  const writesOnly: TrailFieldSelector[] = options.includeReads ? [] : [{ field: 'readOnly', equalTo: ['false'] }];
+  const selectors: TrailEventSelector[] = [
     {
       name: options.includeReads ? 'Lake bucket objects: reads and writes' : 'Lake bucket objects: writes',
       fieldSelectors: [

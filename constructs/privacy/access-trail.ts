@@ -10,7 +10,7 @@ import { denyGrantsExceptForAwsResources } from '../keys/key-policies';
 import { acknowledgeReplicationFinding } from '../storage/storage-compliance';
 import { MAX_TRAIL_BUCKETS, MAX_TRAIL_RETENTION_DAYS } from './audit-limits';
 import { allowCloudTrailToEncrypt } from './audit-key-policies';
-import { accessTrailSelectors } from './access-trail-selectors';
+import { accessTrailSelectors, type TrailEventSelector } from './access-trail-selectors';
 
 /** Properties of {@link LakeAccessTrail}. */
 export interface LakeAccessTrailProps {
@@ -68,7 +68,7 @@ export class LakeAccessTrail extends Construct {
   /** The role CloudTrail delivers to the log group with. */
   public readonly logsRole: iam.Role;
   /** The advanced event selectors, as rendered into the trail. */
-  public readonly selectors: cloudtrail.CfnTrail.AdvancedEventSelectorProperty[];
+  public readonly selectors: TrailEventSelector[];
 
   constructor(scope: Construct, id: string, props: LakeAccessTrailProps) {
     super(scope, id);
