@@ -11,6 +11,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { join } from 'node:path';
 import { acknowledgeProviderFramework } from '../common/provider-compliance';
 import { bundledHandlerCode, HANDLER_RUNTIME } from '../common/bundled-code';
 import { renderValue, ValidationReport, type ValidationProblem } from '../common/validation-report';
@@ -26,7 +27,7 @@ import {
   type FindingSeverity,
 } from './audit-limits';
 import { allowMacieToDecrypt } from './audit-key-policies';
-import type { ClassificationJobSpec } from './discovery-job';
+import type { ClassificationJobSpec } from './discovery-job/spec';
 import { piiFindingPattern, PiiFindingsRoute } from './pii-findings';
 
 /**
@@ -172,7 +173,7 @@ export class PiiDiscovery extends Construct {
       description: 'Creates, replaces and cancels the Macie classification job of PII discovery',
       runtime: HANDLER_RUNTIME,
       handler: 'index.handler',
-      code: bundledHandlerCode(__dirname, 'discovery-job-handler'),
+      code: bundledHandlerCode(join(__dirname, 'discovery-job'), 'handler'),
       role: this.role,
       timeout: FUNCTION_TIMEOUT,
       memorySize: 256,

@@ -1,7 +1,7 @@
 import { Macie2Client } from '@aws-sdk/client-macie2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sameJob, type ClassificationJobSpec } from '../../constructs/privacy/discovery-job';
-import { clientToken, createHandler, type ClassificationJobEvent } from '../../constructs/privacy/discovery-job-handler';
+import { sameJob, type ClassificationJobSpec } from '../../constructs/privacy/discovery-job/spec';
+import { clientToken, createHandler, type ClassificationJobEvent } from '../../constructs/privacy/discovery-job/handler';
 import { startMacieServer, type MacieServer } from './macie-server';
 
 // Offline SDK client: explicit endpoint and credentials, never the instance metadata service.

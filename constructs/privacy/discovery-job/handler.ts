@@ -22,7 +22,7 @@ import {
   ResourceNotFoundException,
   UpdateClassificationJobCommand,
 } from '@aws-sdk/client-macie2';
-import { createJobRequest, jobSpecProblems, sameJob, type ClassificationJobSpec } from './discovery-job';
+import { createJobRequest, jobSpecProblems, sameJob, type ClassificationJobSpec } from './spec';
 
 /** Properties of the custom resource, as CloudFormation passes them (strings only). */
 export interface ClassificationJobResourceProperties {

@@ -3,7 +3,7 @@
  * custom resource's properties, the handler turns it into a CreateClassificationJob request. No CDK
  * imports: the handler bundle includes this file.
  */
-import { DISCOVERY_SCHEDULES, MAX_JOB_BUCKETS, type DiscoverySchedule } from './audit-limits';
+import { DISCOVERY_SCHEDULES, MAX_JOB_BUCKETS, type DiscoverySchedule } from '../audit-limits';
 
 /** What the job scans and how often; every field is part of the job's identity (jobs cannot be updated). */
 export interface ClassificationJobSpec {
