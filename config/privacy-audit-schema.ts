@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ConfigProblem } from './errors';
 import {
   FINDING_PUBLISHING_FREQUENCIES,
   FINDING_SEVERITIES,
@@ -54,3 +55,31 @@ export const privacyAccessTrailSchema = z
 
 export type PrivacyDiscoveryConfig = z.output<typeof privacyDiscoverySchema>;
 export type PrivacyAccessTrailConfig = z.output<typeof privacyAccessTrailSchema>;
+
+/** What the Macie-session check reads of an environment (its name, where it deploys, its discovery section). */
+export interface MacieSessionEnvironment {
+  readonly name: string;
+  readonly account?: string;
+  readonly region?: string;
+  readonly discovery: PrivacyDiscoveryConfig;
+}
+
+/**
+ * A Macie session exists once per account and region, and creating a second one fails the deploy:
+ * at most one environment per account and region may manage it. Returns the problem for `config`'s
+ * file, or undefined. An environment without an account (dev) deploys wherever its credentials point
+ * and cannot be checked here.
+ */
+export function macieSessionProblem(config: MacieSessionEnvironment, others: readonly MacieSessionEnvironment[]): ConfigProblem | undefined {
+  const manages = (env: MacieSessionEnvironment) => env.discovery.enabled && env.discovery.manageMacieSession;
+  if (!manages(config) || config.account === undefined) return undefined;
+  const rival = others.find((other) => other.name !== config.name && other.account === config.account && other.region === config.region && manages(other));
+  if (!rival) return undefined;
+  return {
+    field: 'privacy.discovery.manageMacieSession',
+    value: 'true',
+    allowed:
+      `environment "${rival.name}" also manages the Macie session of account ${config.account} in ${config.region}; ` +
+      'Macie has one session per account and region: set manageMacieSession: false in one of them',
+  };
+}

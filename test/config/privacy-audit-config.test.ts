@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigValidationError, problemsFromZod } from '../../config/errors';
-import { privacyAccessTrailSchema, privacyDiscoverySchema } from '../../config/privacy-audit-schema';
+import { macieSessionProblem, privacyAccessTrailSchema, privacyDiscoverySchema } from '../../config/privacy-audit-schema';
 
 const FILE = 'config/environments/prod.ts';
 
@@ -77,4 +77,30 @@ describe('privacy.discovery and privacy.accessTrail bad inputs', () => {
       expect(message).toContain(line);
     });
   }
+});
+
+describe('macieSessionProblem: one Macie session per account and region', () => {
+  const discovery = (overrides: Record<string, unknown> = {}) => privacyDiscoverySchema.parse(overrides);
+  const staging = { name: 'staging', account: '111111111111', region: 'eu-west-1', discovery: discovery() };
+  const prod = { name: 'prod', account: '111111111111', region: 'eu-west-1', discovery: discovery() };
+
+  it('refuses two environments managing the session in the same account and region, naming the other', () => {
+    expect(macieSessionProblem(prod, [staging, prod])).toEqual({
+      field: 'privacy.discovery.manageMacieSession',
+      value: 'true',
+      allowed:
+        'environment "staging" also manages the Macie session of account 111111111111 in eu-west-1; Macie has one session per account and region: set manageMacieSession: false in one of them',
+    });
+  });
+
+  it('accepts them when one leaves the session to the other, or discovery is off, or accounts or regions differ', () => {
+    expect(macieSessionProblem(prod, [{ ...staging, discovery: discovery({ manageMacieSession: false }) }])).toBeUndefined();
+    expect(macieSessionProblem(prod, [{ ...staging, discovery: discovery({ enabled: false }) }])).toBeUndefined();
+    expect(macieSessionProblem(prod, [{ ...staging, account: '222222222222' }])).toBeUndefined();
+    expect(macieSessionProblem(prod, [{ ...staging, region: 'us-east-1' }])).toBeUndefined();
+  });
+
+  it('cannot judge an environment without an account (dev deploys where its credentials point)', () => {
+    expect(macieSessionProblem({ name: 'dev', discovery: discovery() }, [{ ...staging }])).toBeUndefined();
+  });
 });
