@@ -146,6 +146,12 @@ describe('classification job handler against a loopback Macie2 REST-JSON server 
     expect(server.calls.slice(callsBefore)).toEqual([]);
   });
 
+  it('an unknown request type fails without calling Macie', async () => {
+    const callsBefore = server.calls.length;
+    await expect(onEvent()({ ...event('Create', SPEC), RequestType: 'Replace' as never })).rejects.toThrow('unknown RequestType "Replace"');
+    expect(server.calls.slice(callsBefore)).toEqual([]);
+  });
+
   it('an error Macie answers fails the event with its message, and no job is recorded', async () => {
     const before = server.jobs.size;
     server.refuseNext = { status: 402, type: 'ServiceQuotaExceededException', message: 'the account has reached its quota of classification jobs' };
