@@ -9,7 +9,7 @@ import {
 
 /**
  * `privacy.discovery`: Amazon Macie over the lake's zone buckets (constructs/privacy/pii-discovery.ts).
- * The `privacy` section (config/privacy-schema.ts) embeds this schema; each value is refused here with
+ * The environment schema's `privacy` section embeds this schema; each value is refused here with
  * the same limits the construct checks at synth, so the two never disagree.
  */
 export const privacyDiscoverySchema = z

@@ -6,7 +6,7 @@ import { macieSessionProblem, privacyAccessTrailSchema, privacyDiscoverySchema }
 const FILE = 'config/environments/prod.ts';
 
 /**
- * The two sub-schemas as the `privacy` section embeds them (config/privacy-schema.ts, written on another
+ * The two sub-schemas as the environment schema's `privacy` section embeds them (written on another
  * branch): errors name `privacy.discovery.…` and `privacy.accessTrail.…`.
  */
 const section = z.object({ privacy: z.object({ discovery: privacyDiscoverySchema.prefault({}), accessTrail: privacyAccessTrailSchema.prefault({}) }).strict().prefault({}) }).strict();
