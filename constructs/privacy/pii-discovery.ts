@@ -63,7 +63,7 @@ export interface PiiDiscoveryProps {
   readonly samplingPercentage?: number;
   /** Findings of this severity or higher match `findingPattern`. @default 'Medium' */
   readonly minimumSeverity?: FindingSeverity;
-  /** Name of the classification job (a new name creates a new job). @default `<stack name>-pii-discovery` */
+  /** Name of the classification job, to which Macie's copy adds 8 hex digits of the spec (a new name creates a new job). @default `<stack name>-pii-discovery` */
   readonly jobName?: string;
   /**
    * Add the statement that lets Macie's service-linked role decrypt to the policy of each bucket's key

@@ -1,7 +1,7 @@
 import { Macie2Client } from '@aws-sdk/client-macie2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sameJob, type ClassificationJobSpec } from '../../constructs/privacy/discovery-job/spec';
-import { clientToken, createHandler, type ClassificationJobEvent } from '../../constructs/privacy/discovery-job/handler';
+import { clientToken, createHandler, jobName, type ClassificationJobEvent } from '../../constructs/privacy/discovery-job/handler';
 import { startMacieServer, type MacieServer } from './macie-server';
 
 // Offline SDK client: explicit endpoint and credentials, never the instance metadata service.
@@ -53,7 +53,7 @@ describe('classification job handler against a loopback Macie2 REST-JSON server 
     const job = server.jobs.get(result.PhysicalResourceId)!;
     expect(result.Data).toEqual({ JobId: job.jobId });
     expect(job.request).toMatchObject({
-      name: SPEC.name,
+      name: jobName(SPEC),
       jobType: 'SCHEDULED',
       initialRun: true,
       managedDataIdentifierSelector: 'RECOMMENDED',
@@ -96,6 +96,8 @@ describe('classification job handler against a loopback Macie2 REST-JSON server 
     const result = await onEvent()(event('Update', changed, { physicalId: created.PhysicalResourceId, old: SPEC }));
     expect(result.PhysicalResourceId).not.toBe(created.PhysicalResourceId);
     expect(server.jobs.get(result.PhysicalResourceId)!.request.samplingPercentage).toBe(50);
+    // The replacement never carries the name of the job it replaces (which runs until cancelled).
+    expect(server.jobs.get(result.PhysicalResourceId)!.request.name).not.toBe(server.jobs.get(created.PhysicalResourceId)!.request.name);
     expect(server.jobs.get(created.PhysicalResourceId)!.jobStatus).toBe('RUNNING');
 
     // CloudFormation's clean-up phase: Delete with the old physical ID cancels the old job only.
@@ -164,6 +166,14 @@ describe('classification job handler against a loopback Macie2 REST-JSON server 
     server.refuseNext = { status: 403, type: 'AccessDeniedException', message: 'not authorized to perform macie2:DescribeClassificationJob' };
     await expect(onEvent()(event('Delete', SPEC, { physicalId: created.PhysicalResourceId }))).rejects.toThrow('not authorized');
     expect(server.jobs.get(created.PhysicalResourceId)!.jobStatus).toBe('RUNNING');
+  });
+});
+
+describe('jobName', () => {
+  it('is the spec name and 8 hex digits of the spec, the same whatever the bucket order', () => {
+    expect(jobName(SPEC)).toMatch(new RegExp(`^${SPEC.name}-[0-9a-f]{8}$`));
+    expect(jobName({ ...SPEC, buckets: [...SPEC.buckets].reverse() })).toBe(jobName(SPEC));
+    expect(jobName({ ...SPEC, schedule: 'daily' })).not.toBe(jobName(SPEC));
   });
 });
 

@@ -22,7 +22,7 @@ import {
   ResourceNotFoundException,
   UpdateClassificationJobCommand,
 } from '@aws-sdk/client-macie2';
-import { createJobRequest, jobSpecProblems, sameJob, type ClassificationJobSpec } from './spec';
+import { canonicalSpec, createJobRequest, jobSpecProblems, sameJob, type ClassificationJobSpec } from './spec';
 
 /** Properties of the custom resource, as CloudFormation passes them (strings only). */
 export interface ClassificationJobResourceProperties {
@@ -89,14 +89,23 @@ export function clientToken(event: ClassificationJobEvent): string {
     .slice(0, 64);
 }
 
+/**
+ * The job's name in Macie: the spec's name and a digest of the whole spec, so the job that replaces
+ * another (a changed spec) never carries the name of the one it replaces, which runs until CloudFormation
+ * cancels it.
+ */
+export function jobName(spec: ClassificationJobSpec): string {
+  return `${spec.name}-${createHash('sha256').update(canonicalSpec(spec)).digest('hex').slice(0, 8)}`;
+}
+
 export function createHandler(dependencies: HandlerDependencies = {}) {
   const macie = dependencies.macie ?? new Macie2Client({});
   const log = dependencies.log ?? ((line: string) => console.log(line));
 
   async function create(event: ClassificationJobEvent, spec: ClassificationJobSpec): Promise<ClassificationJobResponse> {
-    const created = await macie.send(new CreateClassificationJobCommand({ ...createJobRequest(spec), clientToken: clientToken(event) }));
+    const created = await macie.send(new CreateClassificationJobCommand({ ...createJobRequest(spec), name: jobName(spec), clientToken: clientToken(event) }));
     if (!created.jobId) throw new Error('Macie answered CreateClassificationJob without a job ID');
-    log(`created classification job ${created.jobId} (${spec.name}) over ${spec.buckets.length} buckets, ${spec.schedule}`);
+    log(`created classification job ${created.jobId} (${jobName(spec)}) over ${spec.buckets.length} buckets, ${spec.schedule}`);
     return { PhysicalResourceId: created.jobId, Data: { JobId: created.jobId } };
   }
 

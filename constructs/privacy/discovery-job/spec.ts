@@ -88,6 +88,10 @@ export function jobSpecProblems(spec: unknown): string[] {
  * new job.
  */
 export function sameJob(a: ClassificationJobSpec, b: ClassificationJobSpec): boolean {
-  const canonical = (spec: ClassificationJobSpec) => JSON.stringify({ ...spec, buckets: [...spec.buckets].sort() }, Object.keys(spec).sort());
-  return canonical(a) === canonical(b);
+  return canonicalSpec(a) === canonicalSpec(b);
+}
+
+/** The spec as one string, independent of bucket order and key order: equal strings, same job. */
+export function canonicalSpec(spec: ClassificationJobSpec): string {
+  return JSON.stringify({ ...spec, buckets: [...spec.buckets].sort() }, Object.keys(spec).sort());
 }
