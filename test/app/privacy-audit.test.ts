@@ -21,7 +21,9 @@ import { applyCompliance } from '../../lib/compliance';
 import { addPrivacyAudit, routePiiFindings, type PrivacyAuditSettings } from '../../lib/privacy-audit';
 import { NetworkStack } from '../../lib/stacks/network-stack';
 import { StorageStack } from '../../lib/stacks/storage-stack';
-import { runControlTowerRules } from '../../scripts/control-tower/run-guard';
+import { judge } from '../../scripts/control-tower/judge';
+import { PRIVACY_AUDIT_DECISIONS } from '../../scripts/control-tower/privacy-audit-decisions';
+import { readTemplate, runControlTowerRules } from '../../scripts/control-tower/run-guard';
 import { cliContext, REPO_ROOT } from '../support/app-context';
 
 function build(environment: EnvironmentName, settings: PrivacyAuditSettings) {
@@ -29,7 +31,9 @@ function build(environment: EnvironmentName, settings: PrivacyAuditSettings) {
   // The network needs Macie's endpoint once discovery runs in the VPC.
   const config: EnvironmentConfig = { ...loaded, network: { ...loaded.network, interfaceEndpoints: [...new Set([...DEFAULT_INTERFACE_ENDPOINTS, ...PII_DISCOVERY_INTERFACE_ENDPOINTS])] } };
   const context = { ...cliContext(), env: config.name, 'aws:cdk:enable-path-metadata': true, 'aws:cdk:version-reporting': true };
-  const app = new App({ context, builtinCloudFormationValidation: false, outdir: mkdtempSync(join(tmpdir(), `privacy-audit-${environment}-`)) });
+  // cdk.out/<env> as `npm run synth:all` writes it: the guard script reads the environment from the folder name.
+  const outdir = join(mkdtempSync(join(tmpdir(), 'privacy-audit-')), environment);
+  const app = new App({ context, builtinCloudFormationValidation: false, outdir });
   applyCompliance(app);
   const env = config.account ? { account: config.account, region: config.region } : undefined;
   // `privacy` becomes a StackLayer on the privacy stack's branch; the name follows the same pattern.
@@ -56,8 +60,11 @@ function build(environment: EnvironmentName, settings: PrivacyAuditSettings) {
 
 const ALL_ON: PrivacyAuditSettings = { discovery: privacyDiscoverySchema.parse({}), accessTrail: privacyAccessTrailSchema.parse({}) };
 
+const BUILT = { dev: build('dev', ALL_ON), prod: build('prod', ALL_ON) };
+const guardFailures = (built: ReturnType<typeof build>) => runControlTowerRules([built.file(built.stacks.privacy), built.file(built.stacks.operations)]);
+
 describe.each(['dev', 'prod'] as const)('privacy audit on the %s storage and network stacks', (environment) => {
-  const built = build(environment, ALL_ON);
+  const built = BUILT[environment];
 
   it('raises no unacknowledged cdk-nag finding anywhere in the app', () => {
     expect(built.audit.discovery).toBeDefined();
@@ -73,7 +80,7 @@ describe.each(['dev', 'prod'] as const)('privacy audit on the %s storage and net
   });
 
   it('fails exactly the Control Tower controls the privacy decisions must list (cross-stack references the rules do not resolve, the DLQ)', () => {
-    const failures = runControlTowerRules([built.file(built.stacks.privacy), built.file(built.stacks.operations)]).map((failure) => `${failure.control} ${failure.resource.replace(`lakehouse-${environment}-`, '<env>-')}`);
+    const failures = guardFailures(built).map((failure) => `${failure.control} ${failure.resource}`);
     const expected = [
       'CT.CLOUDWATCH.PR.3 <env>-privacy/LakeAccessTrail/LogGroup',
       'CT.CLOUDWATCH.PR.3 <env>-privacy/PiiDiscovery/FunctionLogs',
@@ -94,6 +101,16 @@ describe.each(['dev', 'prod'] as const)('privacy audit on the %s storage and net
     const storage = JSON.parse(readFileSync(built.file(built.stacks.storage), 'utf8')) as object;
     expect(JSON.stringify(storage)).not.toMatch(/privacy|operations/);
     expect(built.stacks.storage.dependencies.map((stack) => stack.stackName)).toEqual([]);
+  });
+});
+
+describe('the Control Tower decisions PII discovery and the trail bring (scripts/control-tower/privacy-audit-decisions.ts)', () => {
+  it('document every failure of the privacy templates in dev and prod, their cross-stack claims hold, and none is stale', () => {
+    const failures = [...guardFailures(BUILT.dev), ...guardFailures(BUILT.prod)];
+    const judgement = judge(failures, PRIVACY_AUDIT_DECISIONS, readTemplate);
+    expect(judgement.undocumented.map(({ failure, why }) => `${failure.control} ${failure.resource} [${failure.environment}]: ${why}`)).toEqual([]);
+    expect(judgement.stale.map(({ decision, resource }) => `${decision.control} ${resource}`)).toEqual([]);
+    expect(judgement.documented.length).toBe(failures.length);
   });
 });
 
