@@ -20,3 +20,4 @@ export * from './embeddings';
 export * from './orchestration';
 export * from './collector';
 export * from './common/validation-report';
+export * from './privacy';

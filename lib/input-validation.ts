@@ -12,6 +12,7 @@ import { DEFAULT_INTERFACE_ENDPOINTS, type InterfaceEndpointName } from '../cons
 import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../constructs/vector-store';
 import { EMBEDDINGS_INTERFACE_ENDPOINTS } from '../constructs/embeddings';
 import { COLLECTOR_INTERFACE_ENDPOINTS } from '../constructs/collector/collector';
+import { PII_DISCOVERY_INTERFACE_ENDPOINTS } from '../constructs/privacy/pii-discovery';
 import { collectorConfigProblems } from './collector-validation';
 import { outputId } from './stacks/embeddings-stack';
 import { collectionSettings } from '../config/embeddings-schema';
@@ -207,6 +208,8 @@ export interface DeployedFunctions {
   readonly embeddings?: boolean;
   /** The HTTP collector (`collector.enabled`). @default false */
   readonly collector?: boolean;
+  /** PII discovery's Macie job function (`privacy.discovery.enabled`). @default false */
+  readonly privacyDiscovery?: boolean;
 }
 
 /** Who needs which interface endpoint, derived from what this environment deploys into its VPC. */
@@ -223,6 +226,7 @@ export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[
   }
   if (deployed.embeddings ?? true) add(EMBEDDINGS_INTERFACE_ENDPOINTS, 'the embeddings consumers');
   if (deployed.collector ?? false) add(COLLECTOR_INTERFACE_ENDPOINTS, 'the HTTP collector');
+  if (deployed.privacyDiscovery ?? false) add(PII_DISCOVERY_INTERFACE_ENDPOINTS, 'the PII discovery job function');
   return needs;
 }
 

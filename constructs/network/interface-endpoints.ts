@@ -25,6 +25,7 @@ export const INTERFACE_ENDPOINT_SERVICES = {
   backup: ec2.InterfaceVpcEndpointAwsService.BACKUP,
   ssm: ec2.InterfaceVpcEndpointAwsService.SSM,
   'bedrock-runtime': ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME,
+  macie: ec2.InterfaceVpcEndpointAwsService.MACIE,
 } as const satisfies Record<string, ec2.InterfaceVpcEndpointAwsService>;
 
 export type InterfaceEndpointName = keyof typeof INTERFACE_ENDPOINT_SERVICES;

@@ -10,6 +10,7 @@ import { DATA_QUALITY_INTERFACE_ENDPOINTS } from '../../constructs/data-quality'
 import { DEFAULT_INTERFACE_ENDPOINTS, type InterfaceEndpointName } from '../../constructs/network/interface-endpoints';
 import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../../constructs/vector-store';
 import { EMBEDDINGS_INTERFACE_ENDPOINTS } from '../../constructs/embeddings';
+import { PII_DISCOVERY_INTERFACE_ENDPOINTS } from '../../constructs/privacy';
 import { endpointProblems, requiredInterfaceEndpoints } from '../../lib/input-validation';
 import { REPO_ROOT } from '../support/app-context';
 
@@ -28,6 +29,7 @@ const ENDPOINT_OF_CLIENT: Record<string, InterfaceEndpointName> = {
   backup: 'backup',
   rds: 'rds',
   'bedrock-runtime': 'bedrock-runtime',
+  macie2: 'macie',
 };
 
 /** Clients served without an interface endpoint: S3 through the VPC's gateway endpoint. */
@@ -35,7 +37,7 @@ const GATEWAY_CLIENTS = new Set(['s3']);
 
 function sdkClientsOf(file: string): string[] {
   const source = readFileSync(join(REPO_ROOT, file), 'utf8');
-  return [...source.matchAll(/from '@aws-sdk\/client-([a-z-]+)'/g)].map((match) => match[1]);
+  return [...source.matchAll(/from '@aws-sdk\/client-([a-z0-9-]+)'/g)].map((match) => match[1]);
 }
 
 /** Each construct that puts functions in the VPC, its handler and its declared endpoints. */
@@ -46,6 +48,7 @@ const IN_VPC = [
   { construct: 'constructs/backup/recovery-evidence.ts', handler: 'constructs/backup/recovery-point-age/handler.ts', declared: RECOVERY_EVIDENCE_INTERFACE_ENDPOINTS },
   { construct: 'constructs/backup/recovery-evidence.ts', handler: 'constructs/backup/restore-evidence/handler.ts', declared: RECOVERY_EVIDENCE_INTERFACE_ENDPOINTS },
   { construct: 'constructs/embeddings/embeddings-pipeline.ts', handler: 'constructs/embeddings/handler.ts', declared: EMBEDDINGS_INTERFACE_ENDPOINTS },
+  { construct: 'constructs/privacy/pii-discovery.ts', handler: 'constructs/privacy/discovery-job/handler.ts', declared: PII_DISCOVERY_INTERFACE_ENDPOINTS },
 ];
 
 describe('interface endpoints are derived from what the in-VPC functions call', () => {
@@ -93,6 +96,14 @@ describe('interface endpoints are derived from what the in-VPC functions call', 
     expect([...requiredInterfaceEndpoints(plain, { ...off, collector: true }).keys()].sort()).toEqual(['backup', 'kinesis-streams', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
     expect([...requiredInterfaceEndpoints(plain, off).keys()]).not.toContain('kinesis-streams');
     expect(requiredInterfaceEndpoints(plain, { ...off, collector: true }).get('kinesis-streams')).toEqual(['the HTTP collector']);
+  });
+
+  it('PII discovery adds Macie (and Lambda for its provider), and only when enabled', () => {
+    const plain = DATASETS.filter((dataset) => dataset.format === 'parquet' && dataset.name !== 'data_quality_results');
+    const off = { embeddings: false, collector: false };
+    expect([...requiredInterfaceEndpoints(plain, off).keys()]).not.toContain('macie');
+    expect(requiredInterfaceEndpoints(plain, { ...off, privacyDiscovery: true }).get('macie')).toEqual(['the PII discovery job function']);
+    expect(requiredInterfaceEndpoints(plain, { ...off, privacyDiscovery: true }).get('lambda')).toContain('the PII discovery job function');
   });
 
   it('with NAT gateways only the Secrets Manager endpoint the vector store takes is still required', () => {
