@@ -1,11 +1,13 @@
 /**
  * Completes dist/ after `tsc`: copies SQL files next to the compiled constructs that read them, and
- * pre-bundles every Lambda handler (`constructs/**\/handler.ts` → `dist/…/handler.bundle/index.js`) so
- * that the published package synthesizes without esbuild, Docker or our dev dependencies.
+ * pre-bundles every Lambda handler (`constructs/**\/handler.ts` → `dist/…/handler.bundle/index.js`, and each
+ * `constructs/**\/handlers/<name>.ts` → `dist/…/handlers/<name>.bundle/index.js`, the layout
+ * `bundledHandlerCode(directory, name)` looks for) so that the published package synthesizes without
+ * esbuild, Docker or our dev dependencies.
  * Run by `npm run build`.
  */
 import { cpSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { bundleHandler } from '../constructs/common/esbuild-bundler';
 
 const root = join(__dirname, '..');
@@ -28,8 +30,11 @@ for (const file of files.filter((path) => path.endsWith('.sql'))) {
   copied += 1;
 }
 let bundled = 0;
-for (const entry of files.filter((path) => path.endsWith('/handler.ts'))) {
-  const outdir = join(target, relative(source, dirname(entry)), 'handler.bundle');
+/** A Lambda entry point: a `handler.ts`, or any module directly in a `handlers/` folder (one file per function). */
+const isHandlerEntry = (path: string) =>
+  path.endsWith('/handler.ts') || (basename(dirname(path)) === 'handlers' && path.endsWith('.ts') && !path.endsWith('.d.ts'));
+for (const entry of files.filter(isHandlerEntry)) {
+  const outdir = join(target, relative(source, dirname(entry)), `${basename(entry, '.ts')}.bundle`);
   bundleHandler(entry, join(outdir, 'index.js'));
   bundled += 1;
 }
