@@ -8,7 +8,8 @@ import { openParquet, type ParquetRows } from '../../constructs/embeddings/row-r
 import { formatRowOrigin, parseRowOrigin, rowDocumentKey, rowSequencer } from '../../constructs/embeddings/row-documents';
 import { compareSequencers } from '../../constructs/embeddings/events';
 import { resolveSettings, type RowSettings } from '../../constructs/embeddings/settings';
-import { documentsParquet } from './parquet-documents';
+import { documentsParquet, parquetFromQuery } from './parquet-documents';
+import { ParquetDataError } from '../../constructs/embeddings/row-reader';
 
 const ROWS = resolveSettings({ collection: 'kb', source: 'rows', rows: { dataset: 'documents' } }).rows as RowSettings;
 
@@ -137,6 +138,46 @@ describe('Parquet row reader', () => {
     });
     const truncated = new Uint8Array([...bytes.subarray(0, 8), ...bytes.subarray(bytes.length - 4)]);
     expect(openParquet(truncated, ROWS)).toMatchObject({ ok: false, detail: expect.stringMatching(/^unreadable Parquet footer/) });
+  });
+});
+
+describe('Parquet row reader: other column types and codecs', () => {
+  it('integer ids, an integer version as the ordering value, a column for the subject', async () => {
+    const bytes = await parquetFromQuery(`SELECT * FROM (VALUES (42::BIGINT, 'forty-two', 7::INTEGER, 1001::BIGINT), (42::BIGINT, 'older', 3::INTEGER, 1001::BIGINT)) t(ticket_id, body, version, customer_id)`);
+    const settings: RowSettings = { ...ROWS, idColumn: 'ticket_id', textColumn: 'body', orderColumn: 'version', metadataColumn: null, subjectColumn: 'customer_id' };
+    const file = await open(bytes, settings);
+    const { rows } = await file.newestRows();
+    expect(await all(file, rows.map((r) => r.row))).toEqual([{ row: 0, id: '42', order: 7n, text: 'forty-two', metadata: {}, subject: '1001' }]);
+  });
+
+  it.each([
+    ['DATE', `DATE '2026-12-01'`, BigInt(Date.UTC(2026, 11, 1)) * 1000n],
+    ['TIMESTAMP_MS', `TIMESTAMP_MS '2026-12-01 10:00:00.123'`, BigInt(Date.UTC(2026, 11, 1, 10, 0, 0, 123)) * 1000n],
+    ['TIMESTAMP_NS', `TIMESTAMP_NS '2026-12-01 10:00:00.123456789'`, BigInt(Date.UTC(2026, 11, 1, 10)) * 1000n + 123_456n],
+  ])('orders by a %s column in microseconds', async (_type, literal, micros) => {
+    const file = await open(await parquetFromQuery(`SELECT 'a' AS document_id, 'x' AS content, ${literal} AS updated_at`));
+    expect((await file.newestRows()).rows).toEqual([{ row: 0, id: 'a', order: micros }]);
+  });
+
+  it('reads BROTLI pages; ZSTD pages where the runtime has zstd (Node 22.15+), otherwise a decoding error', async () => {
+    const rows = [{ id: 'a', content: 'compressed text', updatedAt: '2026-12-01 10:00:00' }];
+    const brotli = await open(await documentsParquet(rows, { compression: 'brotli' }));
+    expect((await all(brotli, [0]))[0].text).toBe('compressed text');
+    const zstd = await open(await documentsParquet(rows, { compression: 'zstd' }));
+    if ('zstdDecompressSync' in (await import('node:zlib'))) expect((await all(zstd, [0]))[0].text).toBe('compressed text');
+    else await expect(zstd.newestRows()).rejects.toThrow(ParquetDataError);
+  });
+
+  it('a corrupt data page is a ParquetDataError naming the rows, not a crash', async () => {
+    const bytes = await documentsParquet([{ id: 'a', content: 'x'.repeat(2000), updatedAt: '2026-12-01 10:00:00' }], { compression: 'snappy' });
+    const metadata = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    const content = metadata.row_groups[0].columns[1].meta_data!;
+    const corrupt = new Uint8Array(bytes);
+    // Overwrite the content column's first page (header and data) with garbage; the footer stays intact.
+    corrupt.fill(0xff, Number(content.data_page_offset), Number(content.data_page_offset) + 64);
+    const file = await open(corrupt);
+    expect((await file.newestRows()).rows).toHaveLength(1); // the id and ordering columns still read
+    await expect(all(file, [0])).rejects.toThrow(/^unreadable Parquet data in rows 0-0: /);
   });
 });
 

@@ -6,6 +6,7 @@
  * time, the backfill command's message, and a model change that re-reads rows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parquetMetadata } from 'hyparquet';
 import { objectCreatedMessage } from '../../scripts/embeddings-backfill';
 import { BUCKET, batch, chunkRows, documentRows, s3Record, startHarness, type Harness } from './harness';
 import { documentsParquet, type DocumentRowInput } from './parquet-documents';
@@ -190,5 +191,71 @@ describe('rows collection end to end', () => {
     await h.put('documents/dt=2026-12-01/late-again.parquet', await documentsParquet([{ id: 'd', content: 'Delta rewritten at the same time, later event.', metadata: { status: 'draft' }, updatedAt: '2026-12-01 10:00:00' }]));
     await h.consumer({ ...SETTINGS, dimensions: 512 })(batch(s3Record('created', 'documents/dt=2026-12-01/late-again.parquet', '70')));
     expect((await documentRows(h.sql, 'docrows')).find((d) => d.source_key === 'documents/d')).toMatchObject({ generation: 2, status: 'indexed', chunk_count: 1 });
+  });
+});
+
+describe('rows collection: files and rows that cannot be read', () => {
+  const EDGE = { collection: 'rowedge', source: 'rows', rows: { dataset: 'documents' } } as const;
+  const edgeDocuments = async () => documentRows(h.sql, 'rowedge');
+  const fileSkip = async (key: string) => (await edgeDocuments()).find((d) => d.source_key === `s3://${BUCKET}/${key}`);
+  const row = (id: string | null, content = `Text of ${id}.`): DocumentRowInput => ({ id, content, updatedAt: '2026-12-05 10:00:00' });
+
+  it('a sequencer too long to order rows by: the file is skipped with the reason', async () => {
+    await h.put('edge/long.parquet', await documentsParquet([row('x')]));
+    await h.consumer(EDGE)(batch(s3Record('created', 'edge/long.parquet', '1'.repeat(41))));
+    expect(await fileSkip('edge/long.parquet')).toMatchObject({ status: 'skipped', skip_reason: `undecodable: S3 sequencer ${'1'.repeat(41)} is longer than 40 digits` });
+  });
+
+  it('a file of invalid rows only: the first 20 are logged one by one, the rest counted, the file recorded as skipped', async () => {
+    await h.put('edge/invalid.parquet', await documentsParquet(Array.from({ length: 25 }, () => row(null))));
+    h.logs.length = 0;
+    await h.consumer(EDGE)(batch(s3Record('created', 'edge/invalid.parquet', '10')));
+    expect(h.logs.filter((l) => l.message === 'row skipped')).toHaveLength(20);
+    expect(h.logs).toContainEqual({ message: 'rows skipped', fields: { file: `s3://${BUCKET}/edge/invalid.parquet`, more: 5 } });
+    expect(await fileSkip('edge/invalid.parquet')).toMatchObject({ status: 'skipped', skip_reason: 'no-text: no row has a valid document_id and updated_at (25 rows)' });
+  });
+
+  it('pages that do not decode: the file is recorded as skipped, whichever pass meets them', async () => {
+    const corrupted = async (column: number) => {
+      const bytes = await documentsParquet([row('p', 'x'.repeat(2000))]);
+      const metadata = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+      const offset = Number(metadata.row_groups[0].columns[column].meta_data!.data_page_offset);
+      const corrupt = new Uint8Array(bytes);
+      corrupt.fill(0xff, offset, offset + 32);
+      return corrupt;
+    };
+    await h.put('edge/bad-id.parquet', await corrupted(0));
+    await h.put('edge/bad-text.parquet', await corrupted(1));
+    await h.consumer(EDGE)(batch(s3Record('created', 'edge/bad-id.parquet', '10'), s3Record('created', 'edge/bad-text.parquet', '10')));
+    expect(await fileSkip('edge/bad-id.parquet')).toMatchObject({ status: 'skipped', skip_reason: expect.stringMatching(/^undecodable: unreadable Parquet data in rows 0-0: /) });
+    expect(await fileSkip('edge/bad-text.parquet')).toMatchObject({ status: 'skipped', skip_reason: expect.stringMatching(/^undecodable: unreadable Parquet data in rows 0-0: /) });
+    expect((await edgeDocuments()).some((d) => d.source_key === 'documents/p')).toBe(false);
+  });
+
+  it('a model change records each document whose row cannot be re-read as skipped, with the reason', async () => {
+    await h.put('edge/a.parquet', await documentsParquet([row('y')]));
+    await h.put('edge/b.parquet', await documentsParquet([row('z'), row('w')]));
+    await h.put('edge/c.parquet', await documentsParquet([row('v')]));
+    await h.consumer(EDGE)(batch(s3Record('created', 'edge/a.parquet', '10'), s3Record('created', 'edge/b.parquet', '10'), s3Record('created', 'edge/c.parquet', '10')));
+    // a: no longer Parquet; b: another document at row 0 and no row 1 any more; v: its origin lost.
+    await h.put('edge/a.parquet', 'not parquet any more');
+    await h.put('edge/b.parquet', await documentsParquet([row('other')]));
+    await h.sql.query(`UPDATE embedding_documents SET version_id = 'somewhere' WHERE collection = 'rowedge' AND source_key = 'documents/v'`);
+    await h.consumer({ ...EDGE, dimensions: 512, backfillPerInvocation: 100 })(batch());
+    const reasons = Object.fromEntries((await edgeDocuments()).filter((d) => /^documents\/[yzwv]$/.test(String(d.source_key))).map((d) => [d.source_key, [d.generation, d.status, d.skip_reason]]));
+    const rewrite = "; write the document's row again (a new file) to index it again";
+    expect(reasons).toEqual({
+      'documents/v': [2, 'skipped', `not-found: no row origin recorded ("somewhere")${rewrite}`],
+      'documents/w': [2, 'skipped', `not-found: s3://${BUCKET}/edge/b.parquet#1 no longer holds this document${rewrite}`],
+      'documents/y': [2, 'skipped', `not-found: s3://${BUCKET}/edge/a.parquet#0: not a Parquet file (no PAR1 magic at its start and end)${rewrite}`],
+      'documents/z': [2, 'skipped', `not-found: s3://${BUCKET}/edge/b.parquet#0 no longer holds this document${rewrite}`],
+    });
+  });
+
+  it('a collection switched from rows to objects cannot re-read its row documents: they are recorded as skipped', async () => {
+    await h.put('edge/d.parquet', await documentsParquet([row('u')]));
+    await h.consumer({ ...EDGE, dimensions: 512 })(batch(s3Record('created', 'edge/d.parquet', '10')));
+    await h.consumer({ collection: 'rowedge', dimensions: 1024, backfillPerInvocation: 100 })(batch());
+    expect((await edgeDocuments()).find((d) => d.source_key === 'documents/u')).toMatchObject({ generation: 3, status: 'skipped', skip_reason: 'not-found: a row document, and the collection no longer reads rows' });
   });
 });
