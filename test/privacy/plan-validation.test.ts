@@ -50,6 +50,30 @@ describe('erasure plan of the shipped datasets', () => {
     expect(erasureExclusions([withEvents({ dataSubject: undefined })])).toEqual([{ dataset: 'events', none: 'not searched: pii columns (user_id) without a dataSubject decision' }]);
   });
 
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a retention that is not a number of days', { retentionDays: "400' DAY) OR (1=1" }, 'retentionDays'],
+    ['a key column that is not a name', { keyColumns: ['user_id"; --'] }, 'keyColumns'],
+    ['no key columns', { keyColumns: [] }, 'keyColumns'],
+    ['an integer key that is not a key', { integerKeyColumns: ['account_id'] }, 'integerKeyColumns'],
+    ['a table name with a quote', { table: 'events"' }, 'table'],
+    ['another kind', { kind: 'delta' }, 'kind'],
+    ['Iceberg partitioning on a Parquet entry', { partitioning: { kind: 'iceberg' } }, 'partitioning.kind'],
+    ['a date key format of its own', { partitioning: { kind: 'projection', keys: ['dt'], dateKey: { name: 'dt', format: "%Y') OR ('" } } }, 'partitioning.dateKey'],
+    ['a subjects table elsewhere', { subjects: { database: 'lake privacy', table: 'erasure_subjects' } }, 'subjects'],
+  ])('refuses a spec read back with %s', (_, change, field) => {
+    const [target] = erasurePlan([events], CONTEXT);
+    const report = refusal(() => erasureTarget({ ...JSON.parse(JSON.stringify(target.spec)), ...change }));
+    expect(report.problems.map((problem) => problem.field)).toEqual([field]);
+    expect(report.problems[0].source).toBe('erasure plan for dataset "events"');
+  });
+
+  it('refuses an Iceberg spec with an unknown transform or column type', () => {
+    const [, target] = erasurePlan([events, eventsCurated], CONTEXT);
+    const spec = JSON.parse(JSON.stringify(target.spec));
+    const report = refusal(() => erasureTarget({ ...spec, partitioning: { ...spec.partitioning, transform: 'week', columnType: 'string' } }));
+    expect(report.problems.map((problem) => problem.field)).toEqual(['partitioning.transform', 'partitioning.columnType']);
+  });
+
   it('a spec read back from JSON renders the same statements', () => {
     const [target] = erasurePlan([eventsCurated], CONTEXT) as IcebergErasureTarget[];
     const again = erasureTarget(JSON.parse(JSON.stringify(target.spec))) as IcebergErasureTarget;
