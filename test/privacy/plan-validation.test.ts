@@ -42,6 +42,15 @@ describe('erasure plan of the shipped datasets', () => {
     expect(plan[1].findSql('b-1')).not.toContain('Token');
   });
 
+  it('searches a Parquet dataset without a retention in its own zone whole', () => {
+    for (const retentionDays of [undefined, { curated: 30 }]) {
+      const [target] = erasurePlan([withEvents({ retentionDays })], CONTEXT);
+      expect(target.retentionDays).toBeUndefined();
+      expect(target.findSql('b-1')).not.toMatch(/INTERVAL|"dt" >=/);
+    }
+    expect(erasurePlan([withEvents({ retentionDays: { raw: 7 } })], CONTEXT)[0].findSql('b-1')).toContain(`"dt" >= date_format(current_date - INTERVAL '7' DAY, '%Y-%m-%d')`);
+  });
+
   it('says why every other dataset is left alone', () => {
     const excluded = erasureExclusions(DATASETS);
     expect(excluded.map((entry) => entry.dataset)).toEqual(DATASETS.filter((d) => !(d.dataSubject && 'keys' in d.dataSubject)).map((d) => d.name));
