@@ -49,6 +49,8 @@ describe('erasure plan of the shipped datasets', () => {
       expect(target.findSql('b-1')).not.toMatch(/INTERVAL|"dt" >=/);
     }
     expect(erasurePlan([withEvents({ retentionDays: { raw: 7 } })], CONTEXT)[0].findSql('b-1')).toContain(`"dt" >= date_format(current_date - INTERVAL '7' DAY, '%Y-%m-%d')`);
+    const monthly = withEvents({ partitioning: { time: { granularity: 'month', source: { kind: 'event-time', column: 'event_time' } } } });
+    expect(erasurePlan([monthly], CONTEXT)[0].findSql('b-1')).toContain(`"month" >= date_format(current_date - INTERVAL '400' DAY, '%Y-%m')`);
   });
 
   it('says why every other dataset is left alone', () => {
