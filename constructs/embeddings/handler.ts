@@ -82,10 +82,11 @@ export interface BatchTotals {
   calls: number;
   throttled: number;
   costUsd: number;
-  /** Row documents (rows collections): indexed, deleted by a tombstone row, stale; rows without a valid id or ordering value. */
+  /** Row documents (rows collections): indexed, deleted by a tombstone row, stale, skipped; rows without a valid id or ordering value. */
   rowDocumentsIndexed: number;
   rowDocumentsDeleted: number;
   rowDocumentsStale: number;
+  rowDocumentsSkipped: number;
   rowsInvalid: number;
 }
 
@@ -100,7 +101,7 @@ export function createConsumer(deps: ConsumerDependencies): (event: SqsEvent, co
     const continued: string[] = [];
     const totals: BatchTotals = {
       ...{ indexed: 0, skipped: 0, deleted: 0, stale: 0, malformed: 0, failed: 0, chunksEmbedded: 0, chunksReused: 0, tokens: 0, calls: 0, throttled: 0, costUsd: 0 },
-      ...{ rowDocumentsIndexed: 0, rowDocumentsDeleted: 0, rowDocumentsStale: 0, rowsInvalid: 0 },
+      ...{ rowDocumentsIndexed: 0, rowDocumentsDeleted: 0, rowDocumentsStale: 0, rowDocumentsSkipped: 0, rowsInvalid: 0 },
     };
     const margin = context ? Math.min(ROWS_TIME_MARGIN_MS, context.getRemainingTimeInMillis() / 4) : 0;
     let outOfTime = false;
@@ -111,6 +112,7 @@ export function createConsumer(deps: ConsumerDependencies): (event: SqsEvent, co
         totals.rowDocumentsIndexed += result.documents.indexed;
         totals.rowDocumentsDeleted += result.documents.deleted;
         totals.rowDocumentsStale += result.documents.stale;
+        totals.rowDocumentsSkipped += result.documents.skipped;
         totals.rowsInvalid += result.documents.invalid;
       }
       totals.chunksEmbedded += result.embedded;
@@ -193,6 +195,7 @@ export function metricsDocument(collection: string, totals: BatchTotals): Record
     ['RowDocumentsIndexed', 'rowDocumentsIndexed', 'Count'],
     ['RowDocumentsDeleted', 'rowDocumentsDeleted', 'Count'],
     ['RowDocumentsStale', 'rowDocumentsStale', 'Count'],
+    ['RowDocumentsSkipped', 'rowDocumentsSkipped', 'Count'],
     ['RowsInvalid', 'rowsInvalid', 'Count'],
   ];
   return {

@@ -148,8 +148,8 @@ export class EmbeddingPipeline {
       // Every live generation, not `todo`: each row is checked against its own document's sequencer.
       const file = await applyRowFile({ pipeline: this, rows: settings.rows, generations, event, bytes: object.bytes, versionId: object.versionId, etag: object.etag, counters: result, log: this.deps.log, shouldStop: this.deps.shouldStop });
       if (!file.ok) return skip('undecodable', file.detail);
-      if (file.counts.invalid > 0 && file.counts.indexed + file.counts.deleted + file.counts.stale === 0) return skip('no-text', `no row has a valid ${settings.rows.idColumn} and ${settings.rows.orderColumn} (${file.counts.invalid} rows)`);
-      const changed = file.counts.indexed + file.counts.deleted > 0;
+      if (file.counts.invalid > 0 && file.counts.indexed + file.counts.deleted + file.counts.stale + file.counts.skipped === 0) return skip('no-text', `no row has a valid ${settings.rows.idColumn} and ${settings.rows.orderColumn} (${file.counts.invalid} rows)`);
+      const changed = file.counts.indexed + file.counts.deleted + file.counts.skipped > 0;
       return { outcome: changed ? 'indexed' : 'stale', documents: file.counts, ...(file.complete ? {} : { incomplete: true }), ...result };
     }
     const governance = governanceOf(object.metadata, object.tags);

@@ -29,6 +29,8 @@ export interface RowCounts {
   indexed: number;
   deleted: number;
   stale: number;
+  /** Versions recorded as skipped with a reason (text PostgreSQL cannot store). */
+  skipped: number;
   /** Rows that could not be keyed or ordered (logged with their reason). */
   invalid: number;
 }
@@ -97,7 +99,7 @@ export async function applyRowFile(input: RowFileInput): Promise<RowFileResult> 
     if (!(error instanceof ParquetDataError)) throw error;
     return { ok: false, detail: error.message };
   }
-  const counts: RowCounts = { indexed: 0, deleted: 0, stale: 0, invalid: newest.invalid.length };
+  const counts: RowCounts = { indexed: 0, deleted: 0, stale: 0, skipped: 0, invalid: newest.invalid.length };
   logInvalid(newest.invalid, sourceKey(event.bucket, event.key), log);
   let complete = true;
   try {
@@ -125,7 +127,7 @@ export async function applyRowVersion(
   row: DocumentRow,
   sequencer: string,
   origin: string,
-): Promise<'indexed' | 'deleted' | 'stale'> {
+): Promise<'indexed' | 'deleted' | 'stale' | 'skipped'> {
   const { pipeline, rows } = input;
   const key = rowDocumentKey(rows.dataset, row.id);
   const todo = await pipeline.notStale(generations, key, sequencer);
@@ -133,6 +135,11 @@ export async function applyRowVersion(
   const base = { sourceKey: key, sequencer, versionId: origin, etag: input.etag };
   if (row.text === undefined) return (await pipeline.tombstone(todo, base)) ? 'deleted' : 'stale';
   const governance: Governance = { dataset: rows.dataset, classification: rows.classification, dataSubjectId: row.subject };
+  // PostgreSQL text and jsonb cannot hold U+0000: such a version is recorded as skipped (it keeps its
+  // sequencer, so the file is not retried forever and an older version does not come back).
+  if ([row.text, row.subject, ...Object.entries(row.metadata).flat()].some((value) => value?.includes('\u0000'))) {
+    return (await pipeline.recordSkip(todo, base, 'undecodable: the text, metadata or subject holds NUL characters (PostgreSQL cannot store them)', governance)) ? 'skipped' : 'stale';
+  }
   const metadata: Record<string, unknown> = { ...row.metadata, source_key: key, document_id: row.id, format: 'parquet-row' };
   for (const [name, value] of Object.entries(governance)) if (value !== undefined) metadata[name === 'dataSubjectId' ? 'data_subject_id' : name] = value;
   return (await pipeline.indexText(todo, base, row.text, metadata, governance, input.counters)) ? 'indexed' : 'stale';

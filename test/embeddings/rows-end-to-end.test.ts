@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parquetMetadata } from 'hyparquet';
 import { objectCreatedMessage } from '../../scripts/embeddings-backfill';
 import { BUCKET, batch, chunkRows, documentRows, s3Record, startHarness, type Harness } from './harness';
-import { documentsParquet, type DocumentRowInput } from './parquet-documents';
+import { documentsParquet, parquetFromQuery, type DocumentRowInput } from './parquet-documents';
 
 let h: Harness;
 beforeAll(async () => {
@@ -230,6 +230,21 @@ describe('rows collection: files and rows that cannot be read', () => {
     expect(await fileSkip('edge/bad-id.parquet')).toMatchObject({ status: 'skipped', skip_reason: expect.stringMatching(/^undecodable: unreadable Parquet data in rows 0-0: /) });
     expect(await fileSkip('edge/bad-text.parquet')).toMatchObject({ status: 'skipped', skip_reason: expect.stringMatching(/^undecodable: unreadable Parquet data in rows 0-0: /) });
     expect((await edgeDocuments()).some((d) => d.source_key === 'documents/p')).toBe(false);
+  });
+
+  it('a row whose text PostgreSQL cannot store (NUL) is recorded as skipped for its document; the rest of the file is applied', async () => {
+    await h.put(
+      'edge/nul.parquet',
+      await parquetFromQuery(
+        `SELECT * FROM (VALUES ('n', 'before' || chr(0) || 'after', TIMESTAMP '2026-12-06 10:00:00'), ('m', 'Fine text.', TIMESTAMP '2026-12-06 10:00:00')) t(document_id, content, updated_at)`,
+      ),
+    );
+    const response = await h.consumer(EDGE)(batch(s3Record('created', 'edge/nul.parquet', '10')));
+    expect(response.batchItemFailures).toEqual([]);
+    const ledger = await edgeDocuments();
+    expect(ledger.find((d) => d.source_key === 'documents/n')).toMatchObject({ status: 'skipped', skip_reason: 'undecodable: the text, metadata or subject holds NUL characters (PostgreSQL cannot store them)' });
+    expect(ledger.find((d) => d.source_key === 'documents/m')).toMatchObject({ status: 'indexed' });
+    expect([metric('RowDocumentsSkipped'), metric('RowDocumentsIndexed')]).toEqual([1, 1]);
   });
 
   it('a model change records each document whose row cannot be re-read as skipped, with the reason', async () => {
