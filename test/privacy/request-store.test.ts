@@ -151,16 +151,17 @@ describe('release and close', () => {
     expect(await store.claim('b2', 10, received)).toEqual([{ requestId: r.requestId, subjects: ['a'] }]);
   });
 
-  it('awaiting-physical-removal is closed (no subjects, not claimable) until marked physically removed', async () => {
+  it('awaiting-physical-removal is closed (no subjects, not claimable, not open for the deadline monitor) until marked physically removed', async () => {
     const r = await enqueue(['a']);
     await store.claim('b1', 10, received);
     await store.close(r.requestId, 'b1', 'awaiting-physical-removal', received);
     expect((await rawItem(r.requestId))?.subjects).toBeUndefined();
     expect(await store.claim('b2', 10, received)).toEqual([]);
-    expect((await store.openRequests()).map((o) => o.status)).toEqual(['awaiting-physical-removal']);
+    expect(await store.openRequests()).toEqual([]);
+    expect(await store.get(r.requestId)).toMatchObject({ status: 'awaiting-physical-removal' });
     expect(await store.markPhysicallyRemoved(r.requestId, received)).toBe(true);
     expect(await store.markPhysicallyRemoved(r.requestId, received)).toBe(false);
-    expect(await store.openRequests()).toEqual([]);
+    expect(await store.get(r.requestId)).toMatchObject({ status: 'completed' });
   });
 });
 
