@@ -81,9 +81,10 @@ export class RequestStore {
   ) {}
 
   /**
-   * Queues a request (idempotent). A request with the same id that is still open is a duplicate: left
-   * as it is. A completed one is queued again (new receipt, new deadline): a person may ask again once
-   * new data about them has arrived.
+   * Queues a request (idempotent). A request with the same id that is still open (queued, running,
+   * verification-failed) is a duplicate: left as it is. A closed one (completed, awaiting physical
+   * removal) is queued again (new receipt, new deadline): a person may ask again once new data about
+   * them has arrived.
    */
   async enqueue(request: ErasureRequest, options: { salt: Salt; receivedAt: Date; deadlines: DeadlineDays }): Promise<EnqueueResult> {
     const requestId = requestIdFor(options.salt, request.regulation, request.subjects);
@@ -105,9 +106,11 @@ export class RequestStore {
         new PutItemCommand({
           TableName: this.tableName,
           Item: item,
-          ConditionExpression: 'attribute_not_exists(requestId) OR #status = :completed',
+          // A closed request may be asked again (its ledger entry keeps the earlier erasure, and the
+          // physical check reads pending files from the ledger, not from this item).
+          ConditionExpression: 'attribute_not_exists(requestId) OR #status IN (:completed, :awaiting)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':completed': { S: 'completed' } },
+          ExpressionAttributeValues: { ':completed': { S: 'completed' }, ':awaiting': { S: 'awaiting-physical-removal' } },
         }),
       );
       return { requestId, deadline, duplicate: false };

@@ -53,6 +53,14 @@ describe('enqueue', () => {
     expect((await enqueue(['a', 'b'], 'ccpa')).duplicate).toBe(false);
   });
 
+  it('a request awaiting physical removal asked again is queued again (it is closed, not open)', async () => {
+    const first = await enqueue(['a']);
+    await store.claim('b1', 10, received);
+    await store.close(first.requestId, 'b1', 'awaiting-physical-removal', received);
+    expect(await enqueue(['a'], undefined, new Date('2026-12-20T00:00:00.000Z'))).toMatchObject({ duplicate: false, deadline: '2027-01-19T00:00:00.000Z' });
+    expect(await store.get(first.requestId)).toMatchObject({ status: 'queued' });
+  });
+
   it('a completed request asked again is queued again with a new deadline', async () => {
     const first = await enqueue(['a']);
     await store.claim('b1', 10, received);
