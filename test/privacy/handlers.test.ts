@@ -199,6 +199,13 @@ describe('claim and release', () => {
     expect(await readText(env.s3, w.work, subjectsKey('b-1'))).toBe([ALICE, BOB, CAROL].sort().map((s) => `{"subject_id":"${s}"}\n`).join(''));
   });
 
+  it('if the subjects file cannot be written, the claimed requests are released at once and the error raised', async () => {
+    const { result: queued } = await quietly(() => intake()({ requests: [{ subjects: [ALICE] }] }));
+    const failing = createClaim({ store: w.store, s3: { send: (async () => { throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }); }) as never }, workBucket: w.work, now });
+    await expect(quietly(() => failing({ batchId: 'b-nofile', maxRequests: 5 }))).rejects.toThrow('Access Denied');
+    expect(await w.store.get(queued.accepted[0].requestId)).toMatchObject({ status: 'queued', attempts: 1, lastError: 'claim could not write the subjects file: AccessDenied: Access Denied' });
+  });
+
   it('refuses a bad batch id or size', async () => {
     await expect(claim()({ batchId: "b'; DROP", maxRequests: 5 })).rejects.toThrow(/batchId .* must be 1-80 letters, digits/);
     await expect(claim()({ batchId: 'b', maxRequests: 0 })).rejects.toThrow(/maxRequests must be a whole number 1-500; got 0/);

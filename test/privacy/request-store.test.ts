@@ -53,6 +53,14 @@ describe('enqueue', () => {
     expect((await enqueue(['a', 'b'], 'ccpa')).duplicate).toBe(false);
   });
 
+  it('a request awaiting physical removal asked again is queued again (it is closed, not open)', async () => {
+    const first = await enqueue(['a']);
+    await store.claim('b1', 10, received);
+    await store.close(first.requestId, 'b1', 'awaiting-physical-removal', received);
+    expect(await enqueue(['a'], undefined, new Date('2026-12-20T00:00:00.000Z'))).toMatchObject({ duplicate: false, deadline: '2027-01-19T00:00:00.000Z' });
+    expect(await store.get(first.requestId)).toMatchObject({ status: 'queued' });
+  });
+
   it('a completed request asked again is queued again with a new deadline', async () => {
     const first = await enqueue(['a']);
     await store.claim('b1', 10, received);
@@ -151,16 +159,17 @@ describe('release and close', () => {
     expect(await store.claim('b2', 10, received)).toEqual([{ requestId: r.requestId, subjects: ['a'] }]);
   });
 
-  it('awaiting-physical-removal is closed (no subjects, not claimable) until marked physically removed', async () => {
+  it('awaiting-physical-removal is closed (no subjects, not claimable, not open for the deadline monitor) until marked physically removed', async () => {
     const r = await enqueue(['a']);
     await store.claim('b1', 10, received);
     await store.close(r.requestId, 'b1', 'awaiting-physical-removal', received);
     expect((await rawItem(r.requestId))?.subjects).toBeUndefined();
     expect(await store.claim('b2', 10, received)).toEqual([]);
-    expect((await store.openRequests()).map((o) => o.status)).toEqual(['awaiting-physical-removal']);
+    expect(await store.openRequests()).toEqual([]);
+    expect(await store.get(r.requestId)).toMatchObject({ status: 'awaiting-physical-removal' });
     expect(await store.markPhysicallyRemoved(r.requestId, received)).toBe(true);
     expect(await store.markPhysicallyRemoved(r.requestId, received)).toBe(false);
-    expect(await store.openRequests()).toEqual([]);
+    expect(await store.get(r.requestId)).toMatchObject({ status: 'completed' });
   });
 });
 
