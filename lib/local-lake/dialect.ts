@@ -20,6 +20,11 @@ export interface DialectOptions {
    * answer on every run; SQL that reads `current_date` without it is refused.
    */
   readonly today?: string;
+  /**
+   * Tables (`database.table`) whose companion view in `<database>$path` adds Athena's hidden `"$path"`
+   * column. A statement that reads `"$path"` reads these tables from their companions. @default none
+   */
+  readonly pathTables?: ReadonlySet<string>;
 }
 
 /** Functions that mean the same in Trino and DuckDB for the argument types the product's SQL uses. */
@@ -62,7 +67,33 @@ export function toDuckDb(sql: string, options: DialectOptions = {}): string {
   const tokens = tokenize(sql);
   if (/\{\{[a-z_]+\}\}/.test(sql)) throw new DialectError('the statement still has a {{placeholder}}: render it first');
   if (tokens.some((token) => token.text === ';')) throw new DialectError('one statement at a time (Athena runs one per query): remove the ";"');
-  return rewrite(tokens, options).trim();
+  return rewrite(withPathColumn(tokens, options.pathTables ?? new Set()), options).trim();
+}
+
+/**
+ * Athena's hidden `"$path"` column (the object or data file a row is stored in): a statement that reads it
+ * reads each `"database"."table"` with a companion view from that view instead (same table name, schema
+ * `<database>$path`), so the table keeps its own name as its alias. Statements without `"$path"` are
+ * left as they are (a companion view costs a column per row).
+ */
+function withPathColumn(tokens: readonly Token[], pathTables: ReadonlySet<string>): readonly Token[] {
+  if (!tokens.some((token) => token.kind === 'quoted' && token.text.toLowerCase() === '"$path"')) return tokens;
+  const out = [...tokens];
+  let swapped = false;
+  const name = (token: Token | undefined) => {
+    if (token?.kind === 'quoted') return token.text.slice(1, -1).replace(/""/g, '"').toLowerCase();
+    return token?.kind === 'word' ? token.text.toLowerCase() : undefined;
+  };
+  for (let i = 0; i + 2 < out.length; i += 1) {
+    const database = name(out[i]);
+    const table = name(out[i + 2]);
+    if (database === undefined || table === undefined || out[i + 1].text !== '.' || !pathTables.has(`${database}.${table}`)) continue;
+    out[i] = { kind: 'quoted', text: `"${database}$path"` };
+    swapped = true;
+    i += 2;
+  }
+  if (!swapped) throw new DialectError('"$path" is read from a table the local lake attached (attachParquet or createTable): name it as "database"."table"');
+  return out;
 }
 
 function rewrite(tokens: readonly Token[], options: DialectOptions): string {

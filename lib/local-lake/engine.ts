@@ -39,6 +39,12 @@ export class LocalLake {
     return new LocalLake(instance, connection, options);
   }
 
+  /**
+   * `database.table` of every dataset whose `"$path"` the local lake can answer: the dialect reads such a
+   * table from its companion view in the schema `<database>$path`, which adds the column (see pathView).
+   */
+  private readonly pathTables = new Set<string>();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     /** The DuckDB connection, for writers and tests that need engine-native SQL. */
@@ -75,17 +81,42 @@ export class LocalLake {
     const union = options.unionByName === true ? ', union_by_name = true' : '';
     const files = `read_parquet('${glob.replace(/'/g, "''")}', hive_partitioning = true, hive_types = {${hiveTypes}}${union})`;
     await this.connection.run(`CREATE OR REPLACE VIEW "${this.database(dataset)}"."${dataset.name}" AS SELECT ${columns} FROM ${files}`);
+    // Athena's "$path" is the object's S3 URI; DuckDB's `filename` is the local file: the zone's folder
+    // stands for its bucket, so `<root>/<zone>/<key>` reads as `s3://<zone>/<key>`.
+    const bucketFolder = `${path.join(this.options.root, dataset.zone)}/`;
+    await this.pathView(dataset, `SELECT ${columns}, 's3://${sqlText(dataset.zone)}/' || substr(filename, ${bucketFolder.length + 1}) AS "$path" FROM ${files}`);
+  }
+
+  /**
+   * The companion view `"<database>$path"."<name>"`: the table's columns plus `"$path"`. A separate view,
+   * not a column of the table's own view, because Athena's "$path" is hidden: `SELECT *` must not show it.
+   */
+  private async pathView(dataset: DatasetDefinition, select: string): Promise<void> {
+    const database = this.database(dataset);
+    await this.connection.run(`CREATE SCHEMA IF NOT EXISTS "${database}$path"`);
+    await this.connection.run(`CREATE OR REPLACE VIEW "${database}$path"."${dataset.name}" AS ${select}`);
+    this.pathTables.add(`${database}.${dataset.name}`);
   }
 
   /** An empty plain table `<database>.<name>` with the dataset's columns: the local stand-in for an Iceberg table. */
   async createTable(dataset: DatasetDefinition): Promise<void> {
     const columns = glueColumns(dataset).map((column) => `"${column.name}" ${duckDbType(column.type)}`).join(', ');
     await this.connection.run(`CREATE OR REPLACE TABLE "${this.database(dataset)}"."${dataset.name}" (${columns})`);
+    // A table has no files: "$path" names one stand-in data file per partition, laid out as Iceberg lays
+    // out data files (`<location>data/<field>=<value>/`), so finds group by partition as they would on S3.
+    const source = dataset.partitioning.time.source;
+    if (source.kind === 'event-time') {
+      const { granularity } = dataset.partitioning.time;
+      const format = { hour: '%Y-%m-%d-%H', day: '%Y-%m-%d', month: '%Y-%m' }[granularity];
+      const folder = `s3://${sqlText(dataset.zone)}/${sqlText(dataPrefix(dataset))}data/${source.column}_${granularity}=`;
+      const file = `'${folder}' || coalesce(strftime("${source.column}", '${format}'), 'null') || '/00000-local.parquet'`;
+      await this.pathView(dataset, `SELECT *, ${file} AS "$path" FROM "${this.database(dataset)}"."${dataset.name}"`);
+    }
   }
 
   /** Runs one Athena statement (translated) and returns its rows. */
   async query(athenaSql: string): Promise<Row[]> {
-    return this.native(toDuckDb(athenaSql, { today: this.options.today }));
+    return this.native(toDuckDb(athenaSql, { today: this.options.today, pathTables: this.pathTables }));
   }
 
   /** Runs engine-native DuckDB SQL and returns its rows (for fixtures and assertions, not product SQL). */
@@ -98,6 +129,11 @@ export class LocalLake {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** Text for inside a DuckDB string literal. */
+function sqlText(value: string): string {
+  return value.replace(/'/g, "''");
 }
 
 /** Rows as plain JSON-like values: BIGINT as number, DATE as yyyy-mm-dd, TIMESTAMP as ISO-8601 with Z. */

@@ -1,0 +1,139 @@
+/**
+ * One dataset's erasure, as data (`ErasureTargetSpec`, JSON: it can be shipped in a function asset or a
+ * state machine definition) and as the statements rendered from it (`ErasureTarget`). The statements read
+ * the batch's subject ids from the subjects table (`<privacy db>.erasure_subjects`, partition `batch_id`),
+ * so no statement text ever carries a subject id: only the batch id, which is checked.
+ */
+import type { TimeGranularity } from '../datasets/model';
+import {
+  optimizePredicate,
+  partitionFieldNames,
+  partitionSelections,
+  retentionPredicate,
+  type ErasurePartitioning,
+  type PartitionValues,
+} from './partitions';
+import { checkBatchId, qualifiedName, quoteName, sqlString } from './sql-text';
+
+/** A subject-key column and how it is compared with the (string) subject ids. */
+export interface SubjectKeyColumn {
+  readonly name: string;
+  /** `as-is` for string, varchar and char columns; `cast` for integers (compared as varchar). */
+  readonly compare: 'as-is' | 'cast';
+}
+
+/** Everything the statements are rendered from: plain JSON. */
+export interface ErasureTargetSpec {
+  readonly dataset: string;
+  readonly kind: 'iceberg' | 'parquet';
+  /** Glue database and table of the dataset. */
+  readonly database: string;
+  readonly table: string;
+  /** The zone bucket (a CDK token at synth) and the dataset's prefix in it (`events/`). */
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly keyColumns: readonly SubjectKeyColumn[];
+  readonly partitioning: ErasurePartitioning;
+  /**
+   * Days the find and verify statements look back (Parquet with a retention in its zone: what the partition
+   * projection still lists). Undefined: the whole table is searched.
+   */
+  readonly retentionDays?: number;
+  /** Where the batch's subject ids are: `<database>.<table>` with columns `subject_id`, `batch_id`. */
+  readonly subjects: { readonly database: string; readonly table: string };
+}
+
+interface TargetStatements {
+  /**
+   * Which objects (Parquet) or data files (Iceberg) hold the batch's subjects, and how many rows each:
+   * columns `$path`, the partition columns (Iceberg: the partition field, e.g. `event_date_day`), `$rows`.
+   */
+  findSql(batchId: string): string;
+  /** One row, one column `$rows`: how many of the batch's subjects' rows are still there (0 after a forget). */
+  verifySql(batchId: string): string;
+}
+
+export interface ParquetErasureTarget extends ErasureTargetSpec, TargetStatements {
+  readonly kind: 'parquet';
+  readonly spec: ErasureTargetSpec;
+}
+
+export interface IcebergErasureTarget extends ErasureTargetSpec, TargetStatements {
+  readonly kind: 'iceberg';
+  readonly spec: ErasureTargetSpec;
+  readonly partitioning: Extract<ErasurePartitioning, { kind: 'iceberg' }>;
+  /** Athena `DELETE`: writes delete files; the rows are gone from queries at once, from storage after OPTIMIZE + VACUUM. */
+  deleteSql(batchId: string): string;
+  /**
+   * `OPTIMIZE … REWRITE DATA USING BIN_PACK WHERE <the partitions found>`: rewrites the data files the
+   * delete files apply to. Undefined when no partition was found (nothing to rewrite).
+   */
+  optimizeSql(partitions: readonly PartitionValues[]): string | undefined;
+  /** `VACUUM`: expires snapshots past the table's snapshot age and removes the files only they referenced. */
+  readonly vacuumSql: string;
+}
+
+export type ErasureTarget = ParquetErasureTarget | IcebergErasureTarget;
+
+/** The statements of a spec (from erasurePlan, or a spec read back from JSON). */
+export function erasureTarget(spec: ErasureTargetSpec): ErasureTarget {
+  const table = qualifiedName(spec.database, spec.table);
+  const source = `erasure plan for dataset "${spec.dataset}"`;
+  const where = (batchId: string) => {
+    const conditions = [subjectPredicate(spec, checkBatchId(batchId, source))];
+    if (spec.retentionDays !== undefined && spec.partitioning.kind === 'projection') conditions.push(retentionPredicate(spec.partitioning, spec.retentionDays));
+    return conditions.join('\n  AND ');
+  };
+  const selections = partitionSelections(spec.partitioning);
+  const groups = selections.map((_, index) => String(index + 2));
+  const statements: TargetStatements = {
+    findSql: (batchId) =>
+      [
+        `SELECT "$path", ${selections.join(', ')}, count(*) AS "$rows"`,
+        `FROM ${table}`,
+        `WHERE ${where(batchId)}`,
+        `GROUP BY 1, ${groups.join(', ')}`,
+        `ORDER BY 1, ${groups.join(', ')}`,
+      ].join('\n'),
+    verifySql: (batchId) => [`SELECT count(*) AS "$rows"`, `FROM ${table}`, `WHERE ${where(batchId)}`].join('\n'),
+  };
+  if (spec.kind === 'parquet') return { ...spec, spec, kind: 'parquet', ...statements };
+  const partitioning = spec.partitioning;
+  if (partitioning.kind !== 'iceberg') throw new Error(`internal: Iceberg target ${spec.dataset} without hidden partitioning`);
+  return {
+    ...spec,
+    spec,
+    kind: 'iceberg',
+    partitioning,
+    ...statements,
+    deleteSql: (batchId) => [`DELETE FROM ${table}`, `WHERE ${subjectPredicate(spec, checkBatchId(batchId, source))}`].join('\n'),
+    optimizeSql: (partitions) => {
+      const predicate = optimizePredicate(partitioning, partitions, source);
+      return predicate === undefined ? undefined : `OPTIMIZE ${table} REWRITE DATA USING BIN_PACK\nWHERE ${predicate}`;
+    },
+    vacuumSql: `VACUUM ${table}`,
+  };
+}
+
+/** The partition column names a find result carries, in order (the manifest's partition keys). */
+export function findPartitionColumns(spec: ErasureTargetSpec): string[] {
+  return partitionFieldNames(spec.partitioning);
+}
+
+/**
+ * `(<key> IN (<batch's subjects>) OR …)`: a row is the subject's when any key column holds one of the
+ * batch's ids. Integer keys are compared as varchar, because ids arrive as text.
+ */
+function subjectPredicate(spec: ErasureTargetSpec, batchId: string): string {
+  const subjects = `SELECT "subject_id" FROM ${qualifiedName(spec.subjects.database, spec.subjects.table)} WHERE "batch_id" = ${sqlString(batchId)}`;
+  const terms = spec.keyColumns.map((key) => {
+    const column = key.compare === 'cast' ? `CAST(${quoteName(key.name)} AS varchar)` : quoteName(key.name);
+    return `${column} IN (${subjects})`;
+  });
+  return `(${terms.join('\n    OR ')})`;
+}
+
+/** The Iceberg partition field name of a transform, as Iceberg itself names it (`event_date_day`). */
+export function icebergFieldName(column: string, transform: TimeGranularity): string {
+  return `${column}_${transform}`;
+}
