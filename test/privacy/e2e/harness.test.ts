@@ -7,7 +7,7 @@
 import { GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { DeleteObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASES, PRIVACY_DATABASE, startErasureHarness, type ErasureHarness } from './harness';
+import { DATABASES, localPlan, PRIVACY_DATABASE, startErasureHarness, type ErasureHarness } from './harness';
 import { NAMES } from './services';
 import { SUBJECTS } from './subjects-fixture';
 
@@ -104,6 +104,32 @@ describe('the local Athena over moto', () => {
       await h.lake.connection.run(`DELETE FROM ${table}`);
       await h.lake.connection.run(`INSERT INTO ${table} SELECT * FROM curated_backup`);
       await h.lake.connection.run('DROP TABLE curated_backup');
+    }
+  });
+});
+
+describe('the erasure plan on the local Athena', () => {
+  it("answers the real plan's find statements with the objects' S3 paths (Parquet) and data files by day (Iceberg)", async () => {
+    const key = 'subjects/batch_id=harness-1/subjects.json';
+    await h.services.s3.send(new PutObjectCommand({ Bucket: NAMES.workBucket, Key: key, Body: `{"subject_id":"${SUBJECTS.A}"}\n` }));
+    try {
+      const [raw, curated] = localPlan();
+      const found = await athena(raw.findSql('harness-1'));
+      expect(found.state).toBe('SUCCEEDED');
+      expect(found.rows).toEqual([
+        ['$path', 'dt', 'hour', '$rows'],
+        [`s3://${NAMES.rawBucket}/${h.raw.onlyA}`, '2026-03-01', '9', '3'],
+        [`s3://${NAMES.rawBucket}/${h.raw.aAndB}`, '2026-03-01', '14', '2'],
+        [`s3://${NAMES.rawBucket}/${h.raw.cAndA}`, '2026-03-02', '21', '1'],
+      ]);
+      const files = await athena(curated.findSql('harness-1'));
+      expect(files.rows).toEqual([
+        ['$path', 'event_date_day', '$rows'],
+        [`s3://${NAMES.curatedBucket}/events_curated/data/event_date_day=2026-03-01/00000-local.parquet`, '2026-03-01', '5'],
+        [`s3://${NAMES.curatedBucket}/events_curated/data/event_date_day=2026-03-02/00000-local.parquet`, '2026-03-02', '1'],
+      ]);
+    } finally {
+      await h.services.s3.send(new DeleteObjectCommand({ Bucket: NAMES.workBucket, Key: key }));
     }
   });
 });

@@ -11,12 +11,14 @@ import * as path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { events as eventsDataset } from '../../../config/datasets/events';
+import { eventsCurated } from '../../../config/datasets/events-curated';
 import { dataPrefix } from '../../../constructs/datasets';
 import { vectorStoreMigrations } from '../../../constructs/vector-store/migrations';
 import { applyMigrations, type SqlClient } from '../../../constructs/vector-store/migrator';
 import { LocalLake } from '../../../lib/local-lake/engine';
 import { LOCAL_DATABASES } from '../../../lib/local-lake/playground';
-import { glueDatabasePrefix } from '../../../lib/naming';
+import { privacyDatabaseName } from '../../../constructs/privacy/names';
+import { erasurePlan, type ErasureTarget } from '../../../constructs/privacy/plan';
 import { newDatabase, pgliteClient } from '../../vector-store/pglite';
 import { startAthenaServer, type AthenaServer } from './athena-server';
 import { LakeMirror } from './lake-mirror';
@@ -26,11 +28,20 @@ import { fillCurated, fillVectors, uploadRawEvents, type RawObjects } from './su
 
 /** `current_date` of every statement: a week after the fixture's events, well inside raw retention. */
 export const TODAY = '2026-03-10';
-export const PRIVACY_DATABASE = `${glueDatabasePrefix('lakehouse', 'local')}_privacy`;
+export const PRIVACY_DATABASE = privacyDatabaseName('lakehouse', 'local');
 export const DATABASES = { ...LOCAL_DATABASES, privacy: PRIVACY_DATABASE } as const;
 /** Mirror folders (the local lake reads `<root>/<zone>/…`). */
 const RAW_FOLDER = eventsDataset.zone;
 const WORK_FOLDER = 'work';
+
+/** The real erasure plan of events (Parquet) and events_curated (Iceberg), named as in this local environment. */
+export function localPlan(): ErasureTarget[] {
+  return erasurePlan([eventsDataset, eventsCurated], {
+    databases: LOCAL_DATABASES,
+    buckets: { raw: NAMES.rawBucket, curated: NAMES.curatedBucket },
+    privacyDatabase: PRIVACY_DATABASE,
+  });
+}
 
 export interface ErasureHarness {
   readonly services: PrivacyServices;
@@ -57,13 +68,16 @@ export async function startErasureHarness(): Promise<ErasureHarness> {
     const mirror = new LakeMirror(services.s3, path.join(root, 'lake'), [
       { folder: RAW_FOLDER, bucket: NAMES.rawBucket, prefix: dataPrefix(eventsDataset) },
       { folder: WORK_FOLDER, bucket: NAMES.workBucket, prefix: 'subjects/' },
+      // Not mirrored (the Iceberg stand-in is a DuckDB table): only its "$path" names this bucket.
+      { folder: eventsCurated.zone, bucket: NAMES.curatedBucket, prefix: undefined },
     ]);
     await mirror.refresh();
     const lake = await LocalLake.open({ root: mirror.root, databases: DATABASES, today: TODAY });
     stops.push(() => lake.close());
     await lake.attachParquet(eventsDataset);
-    await fillCurated(lake, NAMES.curatedBucket);
-    const localAthena = new LocalAthena({ lake, mirror, privacyDatabase: PRIVACY_DATABASE, workFolder: WORK_FOLDER });
+    await fillCurated(lake);
+    const pathTables = new Set([`${lake.database(eventsDataset)}.${eventsDataset.name}`, `${lake.database(eventsCurated)}.${eventsCurated.name}`]);
+    const localAthena = new LocalAthena({ lake, mirror, privacyDatabase: PRIVACY_DATABASE, workFolder: WORK_FOLDER, pathTables });
     const athenaServer = await startAthenaServer((sql) => localAthena.run(sql));
     stops.push(() => athenaServer.stop());
     const athena = new AthenaClient({ region: REGION, endpoint: athenaServer.endpoint, credentials: CREDENTIALS });

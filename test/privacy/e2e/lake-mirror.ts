@@ -13,7 +13,8 @@ export interface MirroredPrefix {
   /** Folder under the mirror root that stands for the bucket (the local lake's zone folder). */
   readonly folder: string;
   readonly bucket: string;
-  readonly prefix: string;
+  /** The prefix copied before each statement; undefined: nothing copied, only paths mapped. */
+  readonly prefix: string | undefined;
 }
 
 export class LakeMirror {
@@ -27,6 +28,7 @@ export class LakeMirror {
   async refresh(): Promise<Map<string, string[]>> {
     const copied = new Map<string, string[]>();
     for (const { folder, bucket, prefix } of this.prefixes) {
+      if (prefix === undefined) continue;
       const local = path.join(this.root, folder, prefix);
       fs.rmSync(local, { recursive: true, force: true });
       fs.mkdirSync(local, { recursive: true });
@@ -42,11 +44,15 @@ export class LakeMirror {
     return copied;
   }
 
-  /** `s3://bucket/key` for a path under a mirrored folder; any other text unchanged. */
+  /**
+   * `s3://bucket/key` for a local file under a mirrored folder, or for the local lake's `"$path"`
+   * (`s3://<zone folder>/<key>`: the engine names a zone's bucket after its folder); other text unchanged.
+   */
   toS3(value: string): string {
     for (const { folder, bucket } of this.prefixes) {
       const local = `${path.join(this.root, folder)}${path.sep}`;
       if (value.startsWith(local)) return `s3://${bucket}/${value.slice(local.length).split(path.sep).join('/')}`;
+      if (value.startsWith(`s3://${folder}/`)) return `s3://${bucket}/${value.slice(`s3://${folder}/`.length)}`;
     }
     return value;
   }

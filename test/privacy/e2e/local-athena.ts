@@ -25,6 +25,8 @@ export interface LocalAthenaOptions {
   readonly privacyDatabase: string;
   /** Mirror folder of the work bucket (its `subjects/` prefix must be mirrored). */
   readonly workFolder: string;
+  /** `database.table` of the tables whose `"$path"` the local lake answers (attachParquet/createTable made their companion views). */
+  readonly pathTables: ReadonlySet<string>;
 }
 
 /** Statements recorded but not run, with what they would have done in Athena. */
@@ -62,14 +64,18 @@ export class LocalAthena {
       this.skipped.push({ sql: statement, kind: 'vacuum' });
       return { kind: 'utility', note: 'VACUUM recorded, not run (no DuckDB counterpart)' };
     }
-    const reader = await lake.connection.runAndReadAll(toDuckDb(statement, { today: lake.options.today }));
+    const reader = await lake.connection.runAndReadAll(this.duckDb(statement));
     if (verb === 'delete' || verb === 'insert' || verb === 'update') return { kind: 'update', count: Number(reader.getRowsJS()[0]?.[0] ?? 0) };
     return rowsOutcome(reader, (text) => mirror.toS3(text));
   }
 
   private async count(athenaSql: string): Promise<number> {
-    const reader = await this.options.lake.connection.runAndReadAll(toDuckDb(athenaSql, { today: this.options.lake.options.today }));
+    const reader = await this.options.lake.connection.runAndReadAll(this.duckDb(athenaSql));
     return Number(reader.getRowsJS()[0][0]);
+  }
+
+  private duckDb(athenaSql: string): string {
+    return toDuckDb(athenaSql, { today: this.options.lake.options.today, pathTables: this.options.pathTables });
   }
 
   /** `erasure_subjects` over the mirrored subjects files; an empty table when there are none (read_json needs a file). */

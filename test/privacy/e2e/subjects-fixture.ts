@@ -6,7 +6,7 @@
  *   an object holding only A's rows (deleted), an object mixing A and B with an older version that also
  *   holds A (rewritten; both older versions removed), an object mixing C and A (rewritten), and objects
  *   without A, one in a partition that also holds A (never touched);
- * - `events_curated` (Iceberg-shaped: a DuckDB table), each row with the data file it lives in;
+ * - `events_curated` (Iceberg-shaped: a DuckDB table);
  * - vector chunks of documents whose subject is A, B, C or nobody (PGlite, migrated vector store).
  * Rows also carry nulls, nested structs and maps so the "intact" comparisons are over full rows.
  */
@@ -101,24 +101,14 @@ export async function uploadRawEvents(s3: S3Client, bucket: string, staging: str
   return keys as RawObjects;
 }
 
-/** The Iceberg data file a curated row lives in: one per day, A's day-1 rows sharing B's file. */
-export function curatedDataFile(bucket: string, eventDate: string, user: string | null): string {
-  const file = user === C ? 'c0001' : 'ab0001';
-  return `s3://${bucket}/events_curated/data/event_date_day=${eventDate}/${file}-data.parquet`;
-}
-
-/** Column holding each curated row's data file (what Athena's `"$path"` returns for an Iceberg table). */
-export const CURATED_PATH_COLUMN = 'filename';
-
 /**
- * events_curated as a DuckDB table with the contract's columns plus the data-file column, filled with
- * the curated form of every current raw row.
+ * events_curated as the local lake's Iceberg stand-in (a DuckDB table; its `"$path"` names one data file
+ * per day partition), filled with the curated form of every current raw row.
  */
-export async function fillCurated(lake: LocalLake, curatedBucket: string): Promise<void> {
+export async function fillCurated(lake: LocalLake): Promise<void> {
   const dataset = eventsCurated;
   await lake.createTable(dataset);
   const table = `"${lake.database(dataset)}"."${dataset.name}"`;
-  await lake.connection.run(`ALTER TABLE ${table} ADD COLUMN "${CURATED_PATH_COLUMN}" VARCHAR`);
   const rows = rawEventGroups().flatMap((group) => group.records);
   const literal = (value: string | null) => (value === null ? 'NULL' : `'${value.replace(/'/g, "''")}'`);
   for (const row of rows) {
@@ -128,7 +118,7 @@ export async function fillCurated(lake: LocalLake, curatedBucket: string): Promi
     await lake.connection.run(
       `INSERT INTO ${table} VALUES (${literal(row.event)}, ${literal(row.user_id)}, TIMESTAMP '${row.event_time.replace('T', ' ').replace('Z', '')}', ` +
         `{'page_url': ${literal(row.context.page_url)}, 'referrer': ${literal(row.context.referrer)}}, {'plan': ${literal(row.traits.plan)}, 'source': ${literal(row.traits.source)}}, ` +
-        `${map}, ${literal(row.event_id ?? null)}, DATE '${day}', false, ${literal(curatedDataFile(curatedBucket, day, row.user_id))})`,
+        `${map}, ${literal(row.event_id ?? null)}, DATE '${day}', false)`,
     );
   }
 }
