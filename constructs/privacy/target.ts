@@ -124,7 +124,8 @@ export function findPartitionColumns(spec: ErasureTargetSpec): string[] {
  * `(<key> IN (<batch's subjects>) OR …)`: a row is the subject's when any key column holds one of the
  * batch's ids. Integer keys are compared as varchar, because ids arrive as text.
  */
-function subjectPredicate(spec: ErasureTargetSpec, batchId: string): string {
+export function subjectPredicate(spec: ErasureTargetSpec, batchId: string): string {
+  checkBatchId(batchId, `erasure plan for dataset "${spec.dataset}"`);
   const subjects = `SELECT "subject_id" FROM ${qualifiedName(spec.subjects.database, spec.subjects.table)} WHERE "batch_id" = ${sqlString(batchId)}`;
   const terms = spec.keyColumns.map((key) => {
     const column = key.compare === 'cast' ? `CAST(${quoteName(key.name)} AS varchar)` : quoteName(key.name);
