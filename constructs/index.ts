@@ -19,4 +19,5 @@ export * from './lineage';
 export * from './embeddings';
 export * from './orchestration';
 export * from './collector';
+export * from './privacy';
 export * from './common/validation-report';

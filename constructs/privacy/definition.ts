@@ -30,6 +30,11 @@ export const LAMBDA_TRANSIENT_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLa
 /** Athena errors a query step retries: throttling and transient service errors. */
 export const ATHENA_TRANSIENT_ERRORS = ['Athena.TooManyRequestsException', 'Athena.InternalServerException'];
 
+/** The error text of a VACUUM that removed its per-round maximum and has more to remove. */
+export const VACUUM_MORE_RUNS = 'ICEBERG_VACUUM_MORE_RUNS_NEEDED';
+/** VACUUM rounds per batch (all Iceberg tables together) before the batch is released. */
+export const MAX_VACUUM_RUNS = 20;
+
 /** Names of the states of one dataset. */
 export function datasetStates(dataset: string) {
   const id = dataset
@@ -44,6 +49,8 @@ export function datasetStates(dataset: string) {
     delete: `Delete${id}`,
     optimize: `Optimize${id}`,
     vacuum: `Vacuum${id}`,
+    vacuumAgain: `VacuumAgain${id}`,
+    vacuumCount: `VacuumRound${id}`,
     rewrite: `Rewrite${id}`,
     verify: `Verify${id}`,
     verifyResults: `VerifyResults${id}`,
@@ -175,6 +182,7 @@ export function erasureDefinition(options: ErasureDefinitionOptions): Record<str
         batchId: `{% ${BATCH_ID_EXPRESSION} %}`,
         startedAt: '{% $states.context.Execution.StartTime %}',
         eltPolls: 1,
+        vacuumRuns: 1,
         requestIds: '{% [] %}',
         // A dataset with nothing found skips its forget states: its result stays null (left out of the record).
         ...Object.fromEntries(names.map((n) => [n.forgottenVariable, null])),
@@ -244,7 +252,17 @@ export function erasureDefinition(options: ErasureDefinitionOptions): Record<str
       const queryId = (field: string, base: string) => ({ Assign: { [n.forgottenVariable]: `{% $merge([${base}, { "${field}": $states.result.QueryExecution.QueryExecutionId }]) %}` } });
       states[n.delete] = query(sqlWithBatch(entry.deleteSql(BATCH_ID_PLACEHOLDER)), n.optimize, queryId('deleteQueryExecutionId', `{ "dataset": ${literal(entry.dataset)}, "kind": "iceberg" }`));
       states[n.optimize] = query(optimizeExpression(entry, n.foundVariable), n.vacuum, queryId('optimizeQueryExecutionId', `$${n.forgottenVariable}`));
-      states[n.vacuum] = query(entry.vacuumSql, next, queryId('vacuumQueryExecutionId', `$${n.forgottenVariable}`));
+      // A VACUUM with much to remove stops after a round (ICEBERG_VACUUM_MORE_RUNS_NEEDED): run it again, bounded.
+      states[n.vacuum] = query(entry.vacuumSql, next, {
+        ...queryId('vacuumQueryExecutionId', `$${n.forgottenVariable}`),
+        Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: n.vacuumAgain, Output: '{% $states.errorOutput %}' }, ...toRelease],
+      });
+      states[n.vacuumAgain] = {
+        Type: 'Choice',
+        Choices: [{ Condition: `{% $contains($string($states.input.Cause), '${VACUUM_MORE_RUNS}') and $vacuumRuns < ${MAX_VACUUM_RUNS} %}`, Next: n.vacuumCount }],
+        Default: 'Release',
+      };
+      states[n.vacuumCount] = { Type: 'Pass', Assign: { vacuumRuns: '{% $vacuumRuns + 1 %}' }, Next: n.vacuum };
     } else {
       states[n.rewrite] = invoke(
         fn.rewriteObjects,

@@ -55,6 +55,8 @@ interface World {
   readonly failQueryContaining?: string;
   /** Rows the verify mode still finds, per dataset. */
   readonly remaining?: Record<string, number>;
+  /** VACUUM answers "more runs needed" this many times. */
+  readonly vacuumRounds?: number;
   /** Rows found per dataset. @default 3 each */
   readonly found?: Record<string, number>;
 }
@@ -63,11 +65,16 @@ interface World {
 function world(options: World = {}) {
   let guardCalls = 0;
   let queries = 0;
+  let vacuums = 0;
   return (call: TaskCall): TaskAnswer => {
     const args = call.arguments as { FunctionName?: string; Payload?: any; QueryString?: string; WorkGroup?: string };
     if (call.resource === ATHENA) {
       queries += 1;
       if (options.failQueryContaining && args.QueryString?.includes(options.failQueryContaining)) return { error: 'States.TaskFailed', cause: 'Athena query FAILED: TABLE_NOT_FOUND' };
+      if (args.QueryString?.startsWith('VACUUM')) {
+        vacuums += 1;
+        if (vacuums <= (options.vacuumRounds ?? 0)) return { error: 'States.TaskFailed', cause: 'ICEBERG_VACUUM_MORE_RUNS_NEEDED: Removed 1000 files in this round of vacuum' };
+      }
       return { result: { QueryExecution: { QueryExecutionId: `q-${queries}`, Status: { State: 'SUCCEEDED' } } } };
     }
     if (call.resource !== LAMBDA) throw new Error(`unexpected task ${call.resource}`);
@@ -126,7 +133,7 @@ describe('the definition, state by state', () => {
       'ValidateInput', 'InvalidInput', 'Start', 'HasRequests', 'Intake', 'Claim', 'NothingClaimed', 'NothingToErase',
       'CheckElt', 'EltIdle', 'WaitForElt', 'EltStillRunning',
       events.find, events.findResults, curated.find, curated.findResults,
-      events.forget, events.rewrite, curated.forget, curated.delete, curated.optimize, curated.vacuum,
+      events.forget, events.rewrite, curated.forget, curated.delete, curated.optimize, curated.vacuum, curated.vacuumAgain, curated.vacuumCount,
       'ForgetVectors', events.verify, events.verifyResults, curated.verify, curated.verifyResults, 'VerifyVectors',
       'Record', 'RecordOutcome', 'VerificationFailed', 'Erased', 'Release', 'Released',
     ]);
@@ -281,6 +288,23 @@ describe('the paths, run', () => {
     expect(outcome.status).toBe('SUCCEEDED');
     expect(calledFunctions(outcome.calls)).not.toContain('rewrite-objects');
     expect(payloadOf(outcome.calls, 'record').forget.map((entry: { dataset: string }) => entry.dataset)).toEqual(['events_curated']);
+  });
+
+  it('a VACUUM that needs more rounds is run again, and a batch that never finishes vacuuming is released', async () => {
+    const again = await run({}, { vacuumRounds: 2 });
+    expect(again.status).toBe('SUCCEEDED');
+    expect(statements(again.calls).filter((sql) => sql.startsWith('VACUUM'))).toHaveLength(3);
+    const endless = await run({}, { vacuumRounds: 1000 });
+    expect(endless).toMatchObject({ status: 'FAILED', error: 'States.TaskFailed' });
+    expect(statements(endless.calls).filter((sql) => sql.startsWith('VACUUM'))).toHaveLength(20);
+    expect(calledFunctions(endless.calls).at(-1)).toBe('release');
+  });
+
+  it('a VACUUM failing for another reason releases the batch at once', async () => {
+    const outcome = await run({}, { failQueryContaining: 'VACUUM' });
+    expect(outcome.status).toBe('FAILED');
+    expect(statements(outcome.calls).filter((sql) => sql.startsWith('VACUUM'))).toHaveLength(1);
+    expect(calledFunctions(outcome.calls).at(-1)).toBe('release');
   });
 
   it('an input whose requests are not a list fails before anything runs', async () => {
