@@ -29,6 +29,8 @@ import { fillCurated, fillVectors, uploadRawEvents, type RawObjects } from './su
 /** `current_date` of every statement: a week after the fixture's events, well inside raw retention. */
 export const TODAY = '2026-03-10';
 export const PRIVACY_DATABASE = privacyDatabaseName('lakehouse', 'local');
+/** The vector store's database name (its privacy role is `<name>_privacy`). */
+export const VECTOR_DATABASE = 'vectors';
 export const DATABASES = { ...LOCAL_DATABASES, privacy: PRIVACY_DATABASE } as const;
 /** Mirror folders (the local lake reads `<root>/<zone>/…`). */
 const RAW_FOLDER = eventsDataset.zone;
@@ -47,6 +49,8 @@ export interface ErasureHarness {
   readonly services: PrivacyServices;
   readonly lake: LocalLake;
   readonly localAthena: LocalAthena;
+  /** The local copy of the buckets the lake reads (refreshed before every local Athena statement). */
+  readonly mirror: LakeMirror;
   readonly athenaServer: AthenaServer;
   /** An SDK client on the local Athena endpoint. */
   readonly athena: AthenaClient;
@@ -85,9 +89,9 @@ export async function startErasureHarness(): Promise<ErasureHarness> {
     const db = await newDatabase();
     stops.push(() => db.close());
     const sql = pgliteClient(db);
-    await applyMigrations(sql, vectorStoreMigrations([], { databaseName: 'vectors' }), { log: () => undefined });
+    await applyMigrations(sql, vectorStoreMigrations([], { databaseName: VECTOR_DATABASE }), { log: () => undefined });
     await fillVectors(sql);
-    return { services, lake, localAthena, athenaServer, athena, db, sql, raw, stop };
+    return { services, lake, localAthena, mirror, athenaServer, athena, db, sql, raw, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -102,6 +102,25 @@ export async function uploadRawEvents(s3: S3Client, bucket: string, staging: str
 }
 
 /**
+ * One events Parquet object as DuckDB writes it (the bytes a Firehose delivery or another writer would
+ * put), for a concurrent writer's version. Staged under `staging` (a fresh folder per call).
+ */
+export async function eventsParquetBytes(staging: string, databases: Readonly<Record<string, string>>, today: string, records: readonly EventRecord[]): Promise<Buffer> {
+  const lake = await LocalLake.open({ root: staging, databases, today });
+  try {
+    const [written] = await writeParquetRecords(lake, eventsDataset, records);
+    return fs.readFileSync(path.join(staging, eventsDataset.zone, written));
+  } finally {
+    lake.close();
+  }
+}
+
+/** A new event of a subject (fresh event id), for a concurrent writer's rows. */
+export function lateEvent(user: string | null, time: string): EventRecord {
+  return event(user, time, 'page_view', { late: 'true' });
+}
+
+/**
  * events_curated as the local lake's Iceberg stand-in (a DuckDB table; its `"$path"` names one data file
  * per day partition), filled with the curated form of every current raw row.
  */
