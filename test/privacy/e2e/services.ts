@@ -33,12 +33,17 @@ export interface PrivacyServices {
   stop(): Promise<void>;
 }
 
+/** An S3 client on the moto endpoint (path-style: moto serves no bucket subdomains). */
+export function motoS3Client(endpoint: string): S3Client {
+  return new S3Client({ region: REGION, endpoint, credentials: CREDENTIALS, forcePathStyle: true });
+}
+
 export async function startPrivacyServices(): Promise<PrivacyServices> {
   // Offline SDK clients: never probe the instance metadata service.
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
   const moto = await startMotoServer();
   const common = { region: REGION, endpoint: moto.endpoint, credentials: CREDENTIALS };
-  const s3 = new S3Client({ ...common, forcePathStyle: true });
+  const s3 = motoS3Client(moto.endpoint);
   const dynamodb = new DynamoDBClient(common);
   const secrets = new SecretsManagerClient(common);
   try {

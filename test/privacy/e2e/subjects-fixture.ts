@@ -54,9 +54,18 @@ function event(user: string | null, time: string, name = 'page_view', properties
 
 const { A, B, C } = SUBJECTS;
 
-/** Raw events per object, in write order; `older` is an earlier version of the same key. */
-export function rawEventGroups(): { readonly role: keyof RawObjects; readonly records: EventRecord[]; readonly older?: EventRecord[] }[] {
-  return [
+export interface RawEventGroup {
+  readonly role: keyof RawObjects;
+  readonly records: EventRecord[];
+  /** An earlier version of the same object. */
+  readonly older?: EventRecord[];
+}
+
+let groups: readonly RawEventGroup[] | undefined;
+
+/** Raw events per object, in write order (made once: the raw objects and events_curated share event ids). */
+export function rawEventGroups(): readonly RawEventGroup[] {
+  groups ??= [
     { role: 'onlyA', records: [event(A, '2026-03-01T09:05:00.000Z'), event(A, '2026-03-01T09:20:00.000Z', 'feature_used', { feature: 'export' }), event(A, '2026-03-01T09:41:00.000Z')] },
     { role: 'onlyC', records: [event(C, '2026-03-01T09:07:00.000Z', 'search_performed', { query: 'shoes' }), event(C, '2026-03-01T09:55:00.000Z')] },
     {
@@ -73,6 +82,7 @@ export function rawEventGroups(): { readonly role: keyof RawObjects; readonly re
     { role: 'bAndC', records: [event(B, '2026-03-02T02:10:00.000Z'), event(C, '2026-03-02T02:11:00.000Z', 'invite_sent', {}), event(B, '2026-03-02T02:12:00.000Z')] },
     { role: 'cAndA', records: [event(C, '2026-03-02T21:00:00.000Z'), event(A, '2026-03-02T21:15:00.000Z', 'report_exported'), event(C, '2026-03-02T21:30:00.000Z')] },
   ];
+  return groups;
 }
 
 /**
