@@ -12,7 +12,7 @@ import type { DatasetDefinition } from '../datasets/model';
 import { dataPrefix, partitionKeys } from '../datasets/partitioning';
 import type { ErasurePartitioning } from './partitions';
 import { isSnakeCaseName } from './sql-text';
-import { erasureTarget, icebergFieldName, type ErasureTarget, type ErasureTargetSpec, type SubjectKeyColumn } from './target';
+import { erasureTarget, icebergFieldName, type ErasureTarget, type ErasureTargetSpec } from './target';
 
 export * from './target';
 export type { PartitionValues, ErasurePartitioning } from './partitions';
@@ -43,7 +43,7 @@ export interface ErasureExclusion {
 }
 
 /** Key column types an id can be compared with: strings as they are, integers as varchar. */
-const KEY_TYPES: Readonly<Record<string, SubjectKeyColumn['compare']>> = { string: 'as-is', varchar: 'as-is', char: 'as-is', int: 'cast', bigint: 'cast' };
+const KEY_TYPES: Readonly<Record<string, 'text' | 'integer'>> = { string: 'text', varchar: 'text', char: 'text', int: 'integer', bigint: 'integer' };
 
 /** One target per dataset with `dataSubject.keys`, in the order given. Throws ValidationReport with every problem. */
 export function erasurePlan(datasets: readonly DatasetDefinition[], context: ErasurePlanContext): ErasureTarget[] {
@@ -74,6 +74,9 @@ export function erasureExclusions(datasets: readonly DatasetDefinition[]): Erasu
     const decision = dataset.dataSubject;
     if (decision !== undefined && 'keys' in decision) return [];
     if (decision !== undefined) return [{ dataset: dataset.name, none: decision.none }];
+    const pii = dataset.columns.filter((column) => column.classification === 'pii').map((column) => column.name);
+    // Validation refuses this contract (and erasurePlan does too); the reason must not claim otherwise.
+    if (pii.length > 0) return [{ dataset: dataset.name, none: `not searched: pii columns (${pii.join(', ')}) without a dataSubject decision` }];
     return [{ dataset: dataset.name, none: 'no column is classified pii and the contract names no data-subject key' }];
   });
 }
@@ -110,7 +113,8 @@ function targetSpec(dataset: DatasetDefinition, keys: readonly string[], context
     table: dataset.name,
     bucket,
     prefix: dataPrefix(dataset),
-    keyColumns,
+    keyColumns: keyColumns.map((key) => key.name),
+    integerKeyColumns: keyColumns.filter((key) => key.type === 'integer').map((key) => key.name),
     partitioning,
     // Parquet only: Athena cannot see older partitions anyway. An Iceberg table is searched whole, because
     // compaction rewrites old rows into new files that the prefix's lifecycle rule has not expired yet.
@@ -119,12 +123,12 @@ function targetSpec(dataset: DatasetDefinition, keys: readonly string[], context
   };
 }
 
-function subjectKeys(dataset: DatasetDefinition, keys: readonly string[], report: Report): SubjectKeyColumn[] | undefined {
+function subjectKeys(dataset: DatasetDefinition, keys: readonly string[], report: Report): Array<{ name: string; type: 'text' | 'integer' }> | undefined {
   if (!Array.isArray(keys) || keys.length === 0) {
     report('dataSubject.keys', "name at least one column that holds the subject's id");
     return undefined;
   }
-  const columns: SubjectKeyColumn[] = [];
+  const columns: Array<{ name: string; type: 'text' | 'integer' }> = [];
   keys.forEach((key, index) => {
     const field = `dataSubject.keys[${index}]`;
     const column = dataset.columns.find((candidate) => candidate.name === key);
@@ -132,11 +136,11 @@ function subjectKeys(dataset: DatasetDefinition, keys: readonly string[], report
     if (keys.indexOf(key) !== index) return report(field, 'name each key column once');
     const type = glueType(column.type);
     const typeName = type === undefined ? undefined : type.kind === 'primitive' ? type.name : type.kind;
-    const compare = typeName === undefined ? undefined : KEY_TYPES[typeName];
-    if (compare === undefined || !isSnakeCaseName(key)) {
+    const kind = typeName === undefined ? undefined : KEY_TYPES[typeName];
+    if (kind === undefined || !isSnakeCaseName(key)) {
       return report(field, `"${key}" is ${column.type}; a key column is a scalar of type ${Object.keys(KEY_TYPES).join(', ')} (ids are compared with =)`);
     }
-    columns.push({ name: key, compare });
+    columns.push({ name: key, type: kind });
   });
   return columns.length === keys.length ? columns : undefined;
 }

@@ -15,13 +15,6 @@ import {
 } from './partitions';
 import { checkBatchId, qualifiedName, quoteName, sqlString } from './sql-text';
 
-/** A subject-key column and how it is compared with the (string) subject ids. */
-export interface SubjectKeyColumn {
-  readonly name: string;
-  /** `as-is` for string, varchar and char columns; `cast` for integers (compared as varchar). */
-  readonly compare: 'as-is' | 'cast';
-}
-
 /** Everything the statements are rendered from: plain JSON. */
 export interface ErasureTargetSpec {
   readonly dataset: string;
@@ -32,7 +25,10 @@ export interface ErasureTargetSpec {
   /** The zone bucket (a CDK token at synth) and the dataset's prefix in it (`events/`). */
   readonly bucket: string;
   readonly prefix: string;
-  readonly keyColumns: readonly SubjectKeyColumn[];
+  /** The columns that identify the person (the contract's `dataSubject.keys`), in order. */
+  readonly keyColumns: readonly string[];
+  /** Those of keyColumns holding integers: compared with the (text) ids as varchar. */
+  readonly integerKeyColumns: readonly string[];
   readonly partitioning: ErasurePartitioning;
   /**
    * Days the find and verify statements look back (Parquet with a retention in its zone: what the partition
@@ -128,7 +124,7 @@ export function subjectPredicate(spec: ErasureTargetSpec, batchId: string): stri
   checkBatchId(batchId, `erasure plan for dataset "${spec.dataset}"`);
   const subjects = `SELECT "subject_id" FROM ${qualifiedName(spec.subjects.database, spec.subjects.table)} WHERE "batch_id" = ${sqlString(batchId)}`;
   const terms = spec.keyColumns.map((key) => {
-    const column = key.compare === 'cast' ? `CAST(${quoteName(key.name)} AS varchar)` : quoteName(key.name);
+    const column = spec.integerKeyColumns.includes(key) ? `CAST(${quoteName(key)} AS varchar)` : quoteName(key);
     return `${column} IN (${subjects})`;
   });
   return `(${terms.join('\n    OR ')})`;

@@ -2,8 +2,8 @@
  * A loopback HTTP server speaking the two Athena operations find-results calls (GetQueryExecution,
  * GetQueryResults) in Athena's wire format (awsJson1_1: POST /, `X-Amz-Target: AmazonAthena.<op>`, errors
  * as `__type`), with results paged as Athena pages them: the first row of a SELECT's first page is the
- * header. moto's Athena answers every query SUCCEEDED and ignores MaxResults/NextToken, so neither a failed
- * query nor pagination could be tested against it.
+ * header. moto's Athena never fails a query (it succeeds, or is CANCELLED when stopped) and ignores
+ * MaxResults/NextToken, so neither a failed query nor pagination could be tested against it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 export interface FakeQuery {
   readonly state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'RUNNING';
   readonly reason?: string;
+  readonly errorType?: number;
   readonly columns: readonly string[];
   /** Data rows (no header); null is a SQL NULL (no VarCharValue). */
   readonly rows: ReadonlyArray<ReadonlyArray<string | null>>;
@@ -42,7 +43,7 @@ export async function startAthenaServer(): Promise<AthenaServer> {
       const query = queries.get(String(body.QueryExecutionId));
       if (!query) return reply(response, 400, { __type: 'InvalidRequestException', Message: `QueryExecution ${String(body.QueryExecutionId)} was not found` });
       if (operation === 'GetQueryExecution') {
-        return reply(response, 200, { QueryExecution: { QueryExecutionId: body.QueryExecutionId, Status: { State: query.state, StateChangeReason: query.reason } } });
+        return reply(response, 200, { QueryExecution: { QueryExecutionId: body.QueryExecutionId, Status: { State: query.state, StateChangeReason: query.reason, AthenaError: query.errorType === undefined ? undefined : { ErrorCategory: 2, ErrorType: query.errorType } } } });
       }
       if (operation === 'GetQueryResults') {
         if (query.state !== 'SUCCEEDED') return reply(response, 400, { __type: 'InvalidRequestException', Message: `Query has not yet finished. Current state: ${query.state}` });

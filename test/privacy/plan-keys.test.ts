@@ -55,10 +55,8 @@ afterAll(() => closePlanLake(lake));
 
 describe('subject keys', () => {
   it('compares an integer key as varchar and ORs the key columns', () => {
-    expect(target.keyColumns).toEqual([
-      { name: 'payer_id', compare: 'cast' },
-      { name: 'payee_email', compare: 'as-is' },
-    ]);
+    expect(target.keyColumns).toEqual(['payer_id', 'payee_email']);
+    expect(target.integerKeyColumns).toEqual(['payer_id']);
     expect(target.findSql('b-9')).toContain('CAST("payer_id" AS varchar) IN (');
   });
 

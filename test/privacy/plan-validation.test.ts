@@ -47,6 +47,7 @@ describe('erasure plan of the shipped datasets', () => {
     expect(excluded.map((entry) => entry.dataset)).toEqual(DATASETS.filter((d) => !(d.dataSubject && 'keys' in d.dataSubject)).map((d) => d.name));
     expect(excluded.every((entry) => entry.none.length > 10)).toBe(true);
     expect(erasureExclusions([withEvents({ dataSubject: { none: 'aggregates only' } })])).toEqual([{ dataset: 'events', none: 'aggregates only' }]);
+    expect(erasureExclusions([withEvents({ dataSubject: undefined })])).toEqual([{ dataset: 'events', none: 'not searched: pii columns (user_id) without a dataSubject decision' }]);
   });
 
   it('a spec read back from JSON renders the same statements', () => {

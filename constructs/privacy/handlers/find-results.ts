@@ -1,7 +1,8 @@
 /**
  * find-results: after the workflow's find (or verify) query for one dataset has run in Athena, reads its
  * results (GetQueryResults, every page), writes the manifest the forget steps work from to the work bucket
- * (`find/<batchId>/<dataset>.json`; verify mode `verify/<batchId>/<dataset>.json`) and returns the summary.
+ * (`find/<batchId>/<dataset>.json`; verify mode `find/<batchId>/<dataset>.verify.json`, beside it so the
+ * batch's cleanup of `find/<batchId>/` removes both) and returns the summary.
  *
  * A query that FAILED or was CANCELLED, or a result that is not what the plan's statements return, throws
  * `FindFailed` before anything is written: the state machine catches it and releases the batch, so a
@@ -81,9 +82,9 @@ const S3_URI = /^s3:\/\/([^/]+)\/(.+)$/;
 const PATH_COLUMN = '$path';
 const ROWS_COLUMN = '$rows';
 
-/** Where a manifest goes in the work bucket. */
+/** Where a manifest goes in the work bucket: both modes under `find/<batchId>/`. */
 export function manifestKey(mode: 'find' | 'verify', batchId: string, dataset: string): string {
-  return `${mode}/${batchId}/${dataset}.json`;
+  return `find/${batchId}/${dataset}${mode === 'verify' ? '.verify' : ''}.json`;
 }
 
 export function createFindResults(dependencies: FindResultsDependencies): (event: unknown) => Promise<FindResultsOutput> {
@@ -140,8 +141,15 @@ async function checkSucceeded(athena: AthenaClient, input: FindResultsInput): Pr
   const { QueryExecution: execution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: input.queryExecutionId }));
   const state = execution?.Status?.State;
   if (state === 'SUCCEEDED') return;
-  const reason = execution?.Status?.StateChangeReason ?? execution?.Status?.AthenaError?.ErrorMessage;
-  throw new FindFailed(`the ${input.mode} query of ${input.dataset} (${input.queryExecutionId}) is ${state ?? 'unknown'}${reason ? `: ${reason}` : ''}; nothing was written`);
+  // Only the error's name (COLUMN_NOT_FOUND, HIVE_BAD_DATA…), never Athena's full text: that can quote a
+  // value it could not read (a line of the subjects file), and this message travels in the execution's
+  // history. The whole reason stays in Athena, under the query id.
+  const reason = /^[A-Z][A-Z0-9_]*(?=:|$)/.exec(execution?.Status?.StateChangeReason ?? '')?.[0];
+  const type = execution?.Status?.AthenaError?.ErrorType;
+  const detail = [reason, type === undefined ? undefined : `error type ${type}`].filter((part) => part !== undefined).join(', ');
+  throw new FindFailed(
+    `the ${input.mode} query of ${input.dataset} (${input.queryExecutionId}) is ${state ?? 'unknown'}${detail ? ` (${detail})` : ''}; nothing was written; Athena has the full reason under the query id`,
+  );
 }
 
 /** Column names and data rows of every page; Athena's header row (first row of a SELECT's first page) dropped. */
