@@ -8,7 +8,9 @@
  *     version id only, and the object is reported as a `conflict` (its request is retried next batch)
  *   → DeleteObject of V and every older version by version id: they still hold the subject's rows.
  * "No rows left" deletes V and every older version instead of writing, and only while V is still the
- * newest version. Delete markers are never removed (one newer than V is someone's deliberate delete).
+ * newest version. An object deleted between the read and the write (If-Match answers 404) is reported
+ * `not-found`, and V and older versions, now noncurrent, are deleted too: they hold the rows. Delete
+ * markers are never removed (one newer than V is someone's deliberate delete).
  *
  * The new version keeps the original's Content-Type, Content-Encoding, Cache-Control,
  * Content-Disposition, Content-Language, storage class, user metadata, tags and SSE-KMS key (the key id is
@@ -44,7 +46,7 @@ export type ObjectOutcome =
   | (Common & { readonly outcome: 'deleted'; readonly previousVersionId: string; readonly rowsRemoved: number; readonly versionsRemoved: number })
   | (Common & { readonly outcome: 'unchanged'; readonly versionId: string; readonly rowsBefore: number })
   | (Common & { readonly outcome: 'conflict'; readonly previousVersionId: string; readonly detail: string })
-  | (Common & { readonly outcome: 'not-found'; readonly previousVersionId?: string; readonly detail: string })
+  | (Common & { readonly outcome: 'not-found'; readonly previousVersionId?: string; readonly versionsRemoved?: number; readonly detail: string })
   | (Common & { readonly outcome: 'unsupported'; readonly versionId?: string; readonly reason: string });
 
 interface VersionEntry {
@@ -120,6 +122,10 @@ async function read(s3: S3Client, request: ForgetObjectRequest): Promise<{ sourc
     await source.Body?.transformToByteArray();
     return { key: request.key, outcome: 'unsupported', reason: 'the bucket is not versioned: a conflicting write could not be rolled back, so nothing is rewritten' };
   }
+  if (!source.ETag) {
+    await source.Body?.transformToByteArray();
+    return { key: request.key, outcome: 'unsupported', versionId, reason: 'S3 returned no ETag: the write could not be made conditional' };
+  }
   if ((source.ContentLength ?? 0) > request.maxBytes) {
     source.Body?.transformToWebStream().cancel();
     return { key: request.key, outcome: 'unsupported', versionId, reason: `the object is ${source.ContentLength} bytes, over the ${request.maxBytes}-byte limit of one rewrite` };
@@ -164,7 +170,14 @@ export async function forgetInObject(s3: S3Client, request: ForgetObjectRequest)
   } catch (error) {
     const status = httpStatus(error);
     if (status === 412) return { key, outcome: 'conflict', previousVersionId, detail: 'the object changed after the read (If-Match refused); nothing was written' };
-    if (status === 404) return { key, outcome: 'not-found', previousVersionId, detail: 'the object was deleted after the read; nothing was written' };
+    if (status === 404) {
+      // Someone deleted the object (its delete marker stays); the version we read and the older ones are
+      // noncurrent now but still hold the rows until the noncurrent-version lifecycle rule: remove them.
+      const versions = await versionsOf(s3, bucket, key);
+      const read = versions.findIndex((version) => version.versionId === previousVersionId);
+      const versionsRemoved = read < 0 ? 0 : await deleteVersions(s3, bucket, key, versions.slice(read).map((version) => version.versionId));
+      return { key, outcome: 'not-found', previousVersionId, versionsRemoved, detail: 'the object was deleted after the read; nothing was written, the versions read and older were removed' };
+    }
     throw error;
   }
 

@@ -24,7 +24,7 @@ import { parquetMetadata, parquetSchema } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { writeColumn } from 'hyparquet-writer/src/column.js';
 import { CODECS, supportedCodecs } from './parquet-codecs';
-import { physicalElement, readLeafTriples, slotRows, type LeafTriples } from './parquet-leaf';
+import { physicalElement, readLeafTriples, rowCount, type LeafTriples } from './parquet-leaf';
 
 /** The object cannot be rewritten faithfully; nothing was written. `reason` never contains row data. */
 export class UnsupportedParquetError extends Error {
@@ -157,16 +157,31 @@ function readTriples(source: Uint8Array, group: RowGroup, leaf: Leaf): LeafTripl
 }
 
 /** Drops the slots of removed rows, keeping each level and value with its slot. */
-function keepRows(triples: LeafTriples, keep: readonly boolean[]): { values: unknown[]; definitionLevels: number[]; repetitionLevels: number[] } {
-  const rows = slotRows(triples);
+function keepRows(triples: LeafTriples, keep: readonly boolean[], rowsKept: number): { values: unknown[]; definitionLevels: number[]; repetitionLevels: number[] } {
+  if (rowsKept === keep.length) return triples;
+  if (triples.maxRepetitionLevel === 0) {
+    // One slot per row: no row boundaries to find.
+    const values = new Array<unknown>(rowsKept);
+    const definitionLevels = triples.maxDefinitionLevel > 0 ? new Array<number>(rowsKept) : [];
+    let next = 0;
+    for (let row = 0; row < keep.length; row += 1) {
+      if (!keep[row]) continue;
+      values[next] = triples.values[row];
+      if (triples.maxDefinitionLevel > 0) definitionLevels[next] = triples.definitionLevels[row];
+      next += 1;
+    }
+    return { values, definitionLevels, repetitionLevels: [] };
+  }
   const values: unknown[] = [];
   const definitionLevels: number[] = [];
   const repetitionLevels: number[] = [];
-  for (let slot = 0; slot < rows.length; slot += 1) {
-    if (!keep[rows[slot]]) continue;
+  let row = -1;
+  for (let slot = 0; slot < triples.values.length; slot += 1) {
+    if (triples.repetitionLevels[slot] === 0) row += 1;
+    if (!keep[row]) continue;
     values.push(triples.values[slot]);
     if (triples.maxDefinitionLevel > 0) definitionLevels.push(triples.definitionLevels[slot]);
-    if (triples.maxRepetitionLevel > 0) repetitionLevels.push(triples.repetitionLevels[slot]);
+    repetitionLevels.push(triples.repetitionLevels[slot]);
   }
   return { values, definitionLevels, repetitionLevels };
 }
@@ -226,7 +241,7 @@ export function rewriteWithoutSubjects(source: Uint8Array, keyColumns: readonly 
       const triples = cache.get(`${groupIndex}:${leafIndex}`) ?? readTriples(source, group, leaf);
       const meta = chunkFor(group, leaf);
       const original = leaf.path[leaf.path.length - 1].element;
-      if (slotRows(triples).at(-1) !== kept.length - 1 && triples.values.length > 0) {
+      if (rowCount(triples) !== kept.length) {
         throw new UnsupportedParquetError(`row group ${groupIndex}: column ${meta.path_in_schema.join('.')} does not hold ${kept.length} rows`);
       }
       const element = physicalElement(original);
@@ -245,7 +260,7 @@ export function rewriteWithoutSubjects(source: Uint8Array, keyColumns: readonly 
           columnIndex: false,
           offsetIndex: true,
         },
-        pageData: { ...keepRows(triples, kept), maxDefinitionLevel: triples.maxDefinitionLevel },
+        pageData: { ...keepRows(triples, kept, rows), maxDefinitionLevel: triples.maxDefinitionLevel },
       });
       // INT96 was written as the same 12 bytes under FIXED_LEN_BYTE_ARRAY; the chunk says what it is.
       if (result.chunk.meta_data) result.chunk.meta_data.type = original.type!;

@@ -148,28 +148,42 @@ describe('forgetInObject on a versioned bucket (moto S3)', () => {
     expect(await listVersions(other, BUCKET, key)).toEqual({ versions: [current, older], deleteMarkers: [], latest: current });
   });
 
-  it('an object deleted between the read and the write is reported not-found, nothing written, the delete marker kept', async () => {
-    const { key, older, current } = await seed();
+  it('an object deleted between the read and the write: not-found, nothing written, the delete marker kept, the versions holding the rows removed', async () => {
+    const { key, current } = await seed();
     const s3 = motoS3(moto);
     before(s3, 'PutObjectCommand', async () => {
       await other.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
     });
-    expect(await forgetInObject(s3, request(key))).toMatchObject({ outcome: 'not-found', previousVersionId: current });
+    expect(await forgetInObject(s3, request(key))).toMatchObject({ outcome: 'not-found', previousVersionId: current, versionsRemoved: 2 });
     const after = await listVersions(other, BUCKET, key);
-    expect(after.versions).toEqual([current, older]);
+    expect(after.versions).toEqual([]);
     expect(after.deleteMarkers).toHaveLength(1);
+    expect(after.latest).toBe(after.deleteMarkers[0]);
   });
 
   it('an object already gone is reported not-found', async () => {
     expect(await forgetInObject(motoS3(moto), request('events/never-written.parquet'))).toMatchObject({ outcome: 'not-found' });
   });
 
-  it('refuses (unsupported, nothing written) an unversioned bucket, an object over the size limit and a file it cannot rewrite', async () => {
+  it('refuses (unsupported, nothing written) an unversioned bucket, an object over the size limit, a read without ETag and a file it cannot rewrite', async () => {
     await put(other, { Bucket: 'lake-raw-unversioned', Key: 'a.parquet', Body: events });
     expect(await forgetInObject(motoS3(moto), request('a.parquet', ['u2'], 'lake-raw-unversioned'))).toMatchObject({ outcome: 'unsupported', reason: expect.stringMatching(/not versioned/) });
 
     const big = await seed();
     expect(await forgetInObject(motoS3(moto), { ...request(big.key), maxBytes: 1000 })).toMatchObject({ outcome: 'unsupported', versionId: big.current, reason: expect.stringMatching(/over the 1000-byte limit/) });
+
+    const noEtag = await seed();
+    const stripping = motoS3(moto);
+    stripping.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'GetObjectCommand') delete (result.output as { ETag?: string }).ETag;
+        return result;
+      },
+      { step: 'initialize', name: 'strip-etag' },
+    );
+    expect(await forgetInObject(stripping, request(noEtag.key))).toMatchObject({ outcome: 'unsupported', reason: expect.stringMatching(/no ETag/) });
+    expect((await listVersions(other, BUCKET, noEtag.key)).versions).toEqual([noEtag.current, noEtag.older]);
 
     counter += 1;
     const lz4 = `events/lz4-${counter}.parquet`;

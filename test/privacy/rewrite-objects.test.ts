@@ -173,7 +173,8 @@ describe('rewrite-objects handler (moto S3)', () => {
   });
 
   it('derives the object size limit from the function memory', () => {
-    expect(maxObjectBytes(3008)).toBe(Math.floor((3008 * 1024 * 1024) / 30));
+    expect(maxObjectBytes(3008)).toBe(Math.floor((3008 * 1024 * 1024) / 40));
+    expect(maxObjectBytes(10240)).toBe(256 * 1024 * 1024);
   });
 });
 

@@ -1,8 +1,61 @@
-// placeholder: replaced at merge by prv-parquet
 /**
- * The `physical-check` handler of the erasure workflow (see the design of issue 14 for its input and output). This
- * file only lets the privacy construct bundle and synthesize on its own branch: it fails every call.
+ * `physical-check` (scheduled daily): the Iceberg data files that held erased rows must be physically gone
+ * once their table's snapshot horizon has passed; their noncurrent versions are deleted as soon as the
+ * file is no longer current. Reads the ledger's `pendingPhysicalRemoval` lists (physical-removal.ts says
+ * why the ledger and what the field holds).
+ *
+ * Metric `PhysicalRemovalOverdue` (embedded metric format, namespace Lakehouse/Privacy): files still
+ * current more than a day after their horizon, emitted every run (0 included) so the alarm always has data.
+ * The overdue files are named in the log line and the result (bucket and key; never a subject id).
+ *
+ * Environment: `LEDGER_BUCKET`; `PHYSICAL_CHECK_LOOKBACK_DAYS` (ledger entries written within it are
+ * checked; default 90, 1-3650).
  */
-export async function handler(): Promise<never> {
-  throw new Error('not implemented: physical-check (placeholder until the prv-parquet branch is merged)');
+import { S3Client } from '@aws-sdk/client-s3';
+import { runPhysicalCheck, type PhysicalCheckSummary } from '../physical-removal';
+import { privacyMetricsDocument } from '../privacy-metrics';
+
+export const DEFAULT_LOOKBACK_DAYS = 90;
+
+export interface PhysicalCheckDependencies {
+  readonly s3: S3Client;
+  readonly ledgerBucket: string;
+  /** @default DEFAULT_LOOKBACK_DAYS */
+  readonly lookbackDays?: number;
+  readonly now?: () => Date;
+  /** @default console.log of one JSON line */
+  readonly log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** @default console.log of the embedded-metric-format document */
+  readonly emitMetrics?: (document: Record<string, unknown>) => void;
+}
+
+export function createPhysicalCheck(deps: PhysicalCheckDependencies): () => Promise<PhysicalCheckSummary> {
+  const log = deps.log ?? ((message: string, fields?: Record<string, unknown>) => console.log(JSON.stringify({ message, ...fields })));
+  const emit = deps.emitMetrics ?? ((document: Record<string, unknown>) => console.log(JSON.stringify(document)));
+  return async () => {
+    const now = (deps.now ?? (() => new Date()))();
+    const summary = await runPhysicalCheck(deps.s3, { ledgerBucket: deps.ledgerBucket, now, lookbackDays: deps.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, log });
+    emit(privacyMetricsDocument({ PhysicalRemovalOverdue: summary.overdue }, now));
+    log('physical-check finished', { ...summary });
+    return summary;
+  };
+}
+
+/** Reads the environment; a wrong value fails the invocation with the variable named. */
+export function physicalCheckFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): () => Promise<PhysicalCheckSummary> {
+  const ledgerBucket = env.LEDGER_BUCKET;
+  if (!ledgerBucket) throw new Error('physical-check: LEDGER_BUCKET is not set (the privacy construct sets it)');
+  const raw = env.PHYSICAL_CHECK_LOOKBACK_DAYS;
+  const lookbackDays = raw === undefined || raw === '' ? DEFAULT_LOOKBACK_DAYS : Number(raw);
+  if (!Number.isInteger(lookbackDays) || lookbackDays < 1 || lookbackDays > 3650) {
+    throw new Error(`physical-check: PHYSICAL_CHECK_LOOKBACK_DAYS is ${JSON.stringify(raw)}; use a whole number of days from 1 to 3650`);
+  }
+  return createPhysicalCheck({ s3: new S3Client({ region: env.AWS_REGION }), ledgerBucket, lookbackDays });
+}
+
+let run: (() => Promise<PhysicalCheckSummary>) | undefined;
+/** The schedule's event carries nothing the check needs. */
+export async function handler(): Promise<PhysicalCheckSummary> {
+  run ??= physicalCheckFromEnvironment();
+  return run();
 }
