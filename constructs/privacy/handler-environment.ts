@@ -1,10 +1,15 @@
 /**
  * The environment-variable contract between the privacy stack and the runtime handlers of the request
  * store, the ledger and the vector forget (intake, claim, release, record, deadline-monitor,
- * monthly-report, forget-vectors). The stack builds the variables with `privacyHandlerEnvironment`;
- * each handler reads the ones it needs with `readPrivacyEnvironment`, which names every missing or bad
- * variable in one error (a misconfigured function fails on its first invocation with that message).
- * Pure: no AWS SDK, no CDK.
+ * monthly-report, forget-vectors):
+ *
+ * - `REQUESTS_TABLE`, `WORK_BUCKET`, `LEDGER_BUCKET`, `SALT_SECRET_ARN`: resource names;
+ * - `PRIVACY_SETTINGS`: JSON `{ deadlines: { gdprDays, ccpaDays }, alarmDaysBeforeDeadline,
+ *   ledger: { mode, retentionDays }, snapshotRetentionDays? }`, every key optional (defaults below).
+ *
+ * The stack builds them with `privacyHandlerEnvironment`; each handler reads what it needs with
+ * `readPrivacyEnvironment`, which names every missing or bad variable in one error, so a misconfigured
+ * function fails on its first invocation with that message. Pure: no AWS SDK, no CDK.
  */
 import { DEADLINE_DAYS_RANGE, DEFAULT_DEADLINE_DAYS, type DeadlineDays } from './request';
 
@@ -13,12 +18,7 @@ export const PRIVACY_ENVIRONMENT = {
   workBucket: 'WORK_BUCKET',
   ledgerBucket: 'LEDGER_BUCKET',
   saltSecretArn: 'SALT_SECRET_ARN',
-  gdprDays: 'PRIVACY_GDPR_DEADLINE_DAYS',
-  ccpaDays: 'PRIVACY_CCPA_DEADLINE_DAYS',
-  alarmDaysBeforeDeadline: 'PRIVACY_ALARM_DAYS_BEFORE_DEADLINE',
-  ledgerMode: 'PRIVACY_LEDGER_MODE',
-  ledgerRetentionDays: 'PRIVACY_LEDGER_RETENTION_DAYS',
-  snapshotRetentionDays: 'PRIVACY_ICEBERG_SNAPSHOT_RETENTION_DAYS',
+  settings: 'PRIVACY_SETTINGS',
 } as const;
 
 export type LedgerMode = 'governance' | 'compliance';
@@ -31,8 +31,9 @@ export interface PrivacySettings {
   readonly deadlines: DeadlineDays;
   /** RequestsNearDeadline counts open requests whose deadline is at most this many days away. @default 7 */
   readonly alarmDaysBeforeDeadline: number;
-  /** Used only when the ledger bucket has no default retention (the bucket's default is preferred). */
+  /** Used only when the ledger bucket has no default retention (the bucket's default is preferred). @default governance */
   readonly ledgerMode: LedgerMode;
+  /** @default 2557 (7 years) */
   readonly ledgerRetentionDays: number;
   /**
    * How long Iceberg keeps snapshots (VACUUM's `vacuum_max_snapshot_age_seconds`): data files that
@@ -43,35 +44,35 @@ export interface PrivacySettings {
 
 export const PRIVACY_DEFAULTS = { alarmDaysBeforeDeadline: 7, ledgerMode: 'governance', ledgerRetentionDays: 2557, snapshotRetentionDays: 5 } as const;
 
-/** What the stack passes; the strings the functions receive (`privacyHandlerEnvironment`). */
-export interface PrivacyEnvironmentProps {
+/** The JSON in PRIVACY_SETTINGS. */
+export interface PrivacySettingsJson {
+  readonly deadlines?: DeadlineDays;
+  readonly alarmDaysBeforeDeadline?: number;
+  readonly ledger?: { readonly mode?: LedgerMode; readonly retentionDays?: number };
+  readonly snapshotRetentionDays?: number;
+}
+
+export interface PrivacyEnvironmentProps extends PrivacySettingsJson {
   readonly requestsTable?: string;
   readonly workBucket?: string;
   readonly ledgerBucket?: string;
   readonly saltSecretArn?: string;
-  readonly deadlines?: DeadlineDays;
-  readonly alarmDaysBeforeDeadline?: number;
-  readonly ledgerMode?: LedgerMode;
-  readonly ledgerRetentionDays?: number;
-  readonly snapshotRetentionDays?: number;
 }
 
-/** The variables for a function (only the props given; tokens welcome). */
+/** The variables for a function (resource names given, tokens welcome; settings as one JSON value). */
 export function privacyHandlerEnvironment(props: PrivacyEnvironmentProps): Record<string, string> {
   const env: Record<string, string> = {};
-  const set = (name: string, value: string | number | undefined) => {
-    if (value !== undefined) env[name] = String(value);
+  if (props.requestsTable !== undefined) env[PRIVACY_ENVIRONMENT.requestsTable] = props.requestsTable;
+  if (props.workBucket !== undefined) env[PRIVACY_ENVIRONMENT.workBucket] = props.workBucket;
+  if (props.ledgerBucket !== undefined) env[PRIVACY_ENVIRONMENT.ledgerBucket] = props.ledgerBucket;
+  if (props.saltSecretArn !== undefined) env[PRIVACY_ENVIRONMENT.saltSecretArn] = props.saltSecretArn;
+  const settings: PrivacySettingsJson = {
+    ...(props.deadlines ? { deadlines: props.deadlines } : {}),
+    ...(props.alarmDaysBeforeDeadline !== undefined ? { alarmDaysBeforeDeadline: props.alarmDaysBeforeDeadline } : {}),
+    ...(props.ledger ? { ledger: props.ledger } : {}),
+    ...(props.snapshotRetentionDays !== undefined ? { snapshotRetentionDays: props.snapshotRetentionDays } : {}),
   };
-  set(PRIVACY_ENVIRONMENT.requestsTable, props.requestsTable);
-  set(PRIVACY_ENVIRONMENT.workBucket, props.workBucket);
-  set(PRIVACY_ENVIRONMENT.ledgerBucket, props.ledgerBucket);
-  set(PRIVACY_ENVIRONMENT.saltSecretArn, props.saltSecretArn);
-  set(PRIVACY_ENVIRONMENT.gdprDays, props.deadlines?.gdprDays);
-  set(PRIVACY_ENVIRONMENT.ccpaDays, props.deadlines?.ccpaDays);
-  set(PRIVACY_ENVIRONMENT.alarmDaysBeforeDeadline, props.alarmDaysBeforeDeadline);
-  set(PRIVACY_ENVIRONMENT.ledgerMode, props.ledgerMode);
-  set(PRIVACY_ENVIRONMENT.ledgerRetentionDays, props.ledgerRetentionDays);
-  set(PRIVACY_ENVIRONMENT.snapshotRetentionDays, props.snapshotRetentionDays);
+  env[PRIVACY_ENVIRONMENT.settings] = JSON.stringify(settings);
   return env;
 }
 
@@ -82,48 +83,56 @@ export class PrivacyEnvironmentError extends Error {
   }
 }
 
-type Required = 'requestsTable' | 'workBucket' | 'ledgerBucket' | 'saltSecretArn';
+type Resource = 'requestsTable' | 'workBucket' | 'ledgerBucket' | 'saltSecretArn';
 
 /**
  * Reads the settings; `required` names the resource variables this handler cannot work without. The
- * tunables have defaults; a tunable that is set must be valid.
+ * settings have defaults; a setting that is present must be valid.
  */
-export function readPrivacyEnvironment(env: Readonly<Record<string, string | undefined>>, required: readonly Required[]): PrivacySettings {
+export function readPrivacyEnvironment(env: Readonly<Record<string, string | undefined>>, required: readonly Resource[]): PrivacySettings {
   const problems: string[] = [];
-  const text = (key: Required): string => {
+  const text = (key: Resource): string => {
     const value = env[PRIVACY_ENVIRONMENT[key]]?.trim() ?? '';
     if (value === '' && required.includes(key)) problems.push(`${PRIVACY_ENVIRONMENT[key]} is not set`);
     return value;
   };
-  const whole = (key: keyof typeof PRIVACY_ENVIRONMENT, fallback: number, min: number, max: number): number => {
-    const raw = env[PRIVACY_ENVIRONMENT[key]];
-    if (raw === undefined || raw.trim() === '') return fallback;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
-      problems.push(`${PRIVACY_ENVIRONMENT[key]}=${JSON.stringify(raw)}: a whole number, ${min}-${max}`);
+  let json: Record<string, unknown> = {};
+  const raw = env[PRIVACY_ENVIRONMENT.settings];
+  if (raw !== undefined && raw.trim() !== '') {
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      json = parsed as Record<string, unknown>;
+    } catch {
+      problems.push(`${PRIVACY_ENVIRONMENT.settings} is not a JSON object`);
+    }
+  }
+  const whole = (value: unknown, path: string, fallback: number, min: number, max: number): number => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${PRIVACY_ENVIRONMENT.settings}.${path}: got ${JSON.stringify(value)}; a whole number, ${min}-${max}`);
       return fallback;
     }
     return value;
   };
-  const settings = {
+  const deadlines = (json.deadlines ?? {}) as Record<string, unknown>;
+  const ledger = (json.ledger ?? {}) as Record<string, unknown>;
+  const mode = ledger.mode ?? PRIVACY_DEFAULTS.ledgerMode;
+  if (mode !== 'governance' && mode !== 'compliance') problems.push(`${PRIVACY_ENVIRONMENT.settings}.ledger.mode: got ${JSON.stringify(mode)}; governance or compliance`);
+  const settings: PrivacySettings = {
     requestsTable: text('requestsTable'),
     workBucket: text('workBucket'),
     ledgerBucket: text('ledgerBucket'),
     saltSecretArn: text('saltSecretArn'),
     deadlines: {
-      gdprDays: whole('gdprDays', DEFAULT_DEADLINE_DAYS.gdprDays, DEADLINE_DAYS_RANGE.min, DEADLINE_DAYS_RANGE.max),
-      ccpaDays: whole('ccpaDays', DEFAULT_DEADLINE_DAYS.ccpaDays, DEADLINE_DAYS_RANGE.min, DEADLINE_DAYS_RANGE.max),
+      gdprDays: whole(deadlines.gdprDays, 'deadlines.gdprDays', DEFAULT_DEADLINE_DAYS.gdprDays, DEADLINE_DAYS_RANGE.min, DEADLINE_DAYS_RANGE.max),
+      ccpaDays: whole(deadlines.ccpaDays, 'deadlines.ccpaDays', DEFAULT_DEADLINE_DAYS.ccpaDays, DEADLINE_DAYS_RANGE.min, DEADLINE_DAYS_RANGE.max),
     },
-    alarmDaysBeforeDeadline: whole('alarmDaysBeforeDeadline', PRIVACY_DEFAULTS.alarmDaysBeforeDeadline, 1, DEADLINE_DAYS_RANGE.max),
-    ledgerMode: PRIVACY_DEFAULTS.ledgerMode as LedgerMode,
-    ledgerRetentionDays: whole('ledgerRetentionDays', PRIVACY_DEFAULTS.ledgerRetentionDays, 1, 36_500),
-    snapshotRetentionDays: whole('snapshotRetentionDays', PRIVACY_DEFAULTS.snapshotRetentionDays, 0, 3_650),
+    alarmDaysBeforeDeadline: whole(json.alarmDaysBeforeDeadline, 'alarmDaysBeforeDeadline', PRIVACY_DEFAULTS.alarmDaysBeforeDeadline, 1, DEADLINE_DAYS_RANGE.max),
+    ledgerMode: mode as LedgerMode,
+    ledgerRetentionDays: whole(ledger.retentionDays, 'ledger.retentionDays', PRIVACY_DEFAULTS.ledgerRetentionDays, 1, 36_500),
+    snapshotRetentionDays: whole(json.snapshotRetentionDays, 'snapshotRetentionDays', PRIVACY_DEFAULTS.snapshotRetentionDays, 0, 3_650),
   };
-  const mode = env[PRIVACY_ENVIRONMENT.ledgerMode];
-  if (mode !== undefined && mode !== '') {
-    if (mode === 'governance' || mode === 'compliance') settings.ledgerMode = mode;
-    else problems.push(`${PRIVACY_ENVIRONMENT.ledgerMode}=${JSON.stringify(mode)}: governance or compliance`);
-  }
   if (problems.length > 0) throw new PrivacyEnvironmentError(problems);
   return settings;
 }

@@ -12,14 +12,16 @@
  *   change is a new index that replaces the old one once it is valid.
  *
  * Roles (PostgreSQL roles are cluster-wide, so they carry the database's name): `<db>_readwrite`
- * (SELECT, INSERT, UPDATE, DELETE) and `<db>_readonly` (SELECT), both LOGIN without a password and
- * members of `rds_iam`: they can only sign in with an IAM authentication token.
+ * (SELECT, INSERT, UPDATE, DELETE), `<db>_readonly` (SELECT) and `<db>_privacy` (erasure: see
+ * privacy-role.ts), all LOGIN without a password and members of `rds_iam`: they can only sign in with
+ * an IAM authentication token.
  */
 import { createHash } from 'node:crypto';
 import type { VectorCollection } from './collections';
 import { validateCollections, validateDatabaseName } from './collection-validation';
 import { embeddingsLedgerStatements } from './embeddings-ledger-schema';
 import { generationIndexStatements } from './embeddings-generation-index';
+import { privacyRoleStatements } from './privacy-role';
 import { LEDGER_TABLE, VECTOR_SCHEMA, indexWithClause, indexedExpression, operatorClass, qualifiedName, quoteIdent, vectorIndexName } from './sql';
 
 export interface Migration {
@@ -50,6 +52,11 @@ export interface RoleNames {
   readonly readWrite: string;
   /** `<db>_readonly`: SELECT on the collection tables. */
   readonly readOnly: string;
+  /**
+   * `<db>_privacy`: the erasure workflow's role: DELETE and MAINTAIN (VACUUM) on the embeddings ledger
+   * tables, SELECT on only the columns that find a data subject (migration `0005_privacy_role`).
+   */
+  readonly privacy: string;
 }
 
 export interface MigrationOptions {
@@ -60,7 +67,7 @@ export interface MigrationOptions {
 /** `<db>_readwrite` and `<db>_readonly`. */
 export function roleNames(databaseName: string): RoleNames {
   const db = validateDatabaseName(databaseName);
-  return { readWrite: `${db}_readwrite`, readOnly: `${db}_readonly` };
+  return { readWrite: `${db}_readwrite`, readOnly: `${db}_readonly`, privacy: `${db}_privacy` };
 }
 
 /** The ledger; created (idempotently) before any migration runs. */
@@ -84,6 +91,7 @@ export function vectorStoreMigrations(collections: readonly VectorCollection[], 
       'embeddings pipeline: one HNSW index per generation, built and dropped through SECURITY DEFINER functions the read-write role may call',
       generationIndexStatements(roles),
     ),
+    migration('0005_privacy_role', `role ${roles.privacy} (IAM authentication): erasure of data subjects from the embeddings ledger tables (DELETE, VACUUM)`, privacyRoleStatements(roles)),
   ];
 }
 

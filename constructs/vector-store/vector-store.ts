@@ -87,8 +87,8 @@ export interface VectorStoreProps {
 }
 
 /**
- * The application roles the bootstrap creates (`<db>_readwrite`, `<db>_readonly`; roleNames in
- * migrations.ts); both log in with IAM authentication (rds_iam).
+ * The application roles the bootstrap creates (`<db>_readwrite`, `<db>_readonly`, and `<db>_privacy` for
+ * the erasure workflow; roleNames in migrations.ts); all log in with IAM authentication (rds_iam).
  */
 export type VectorDatabaseRole = keyof RoleNames;
 

@@ -277,7 +277,7 @@ describe('migration 0004_embeddings_generation_indexes', () => {
       await client.query(
         `INSERT INTO embedding_generations (collection, generation, model, dimensions, chunker_version, state) VALUES ('old', 1, 'm', 3, 'v', 'retired'), ('old', 2, 'm', 4, 'v', 'active')`,
       );
-      expect((await applyMigrations(client, all, { log: quiet })).applied).toEqual(['0004_embeddings_generation_indexes']);
+      expect((await applyMigrations(client, all, { log: quiet })).applied).toEqual(['0004_embeddings_generation_indexes', '0005_privacy_role']);
       const names = async () => (await client.query(`SELECT indexname FROM pg_indexes WHERE indexname LIKE 'embedding_chunks_hnsw_%' ORDER BY 1`)).rows.map((r) => r.indexname);
       expect(await names()).toEqual([generationIndexName('old', 2)]);
       for (const statement of all.find((m) => m.version === '0004_embeddings_generation_indexes')?.statements ?? []) await client.query(statement);

@@ -26,7 +26,7 @@ describe('migration 0003_embeddings_ledger', () => {
     const at = all.findIndex((m) => m.version === '0003_embeddings_ledger');
     await applyMigrations(sql, all.slice(0, at), { log: quiet });
     const result = await applyMigrations(sql, all, { log: quiet });
-    expect(result.applied).toEqual(['0003_embeddings_ledger', '0004_embeddings_generation_indexes']);
+    expect(result.applied).toEqual(['0003_embeddings_ledger', '0004_embeddings_generation_indexes', '0005_privacy_role']);
     expect((await applyMigrations(sql, all, { log: quiet })).applied).toEqual([]);
   });
 

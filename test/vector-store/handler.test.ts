@@ -97,7 +97,7 @@ describe('bootstrap handlers through pglite-socket and the pg driver', () => {
         ReadWriteRole: 'vectors_readwrite',
         ReadOnlyRole: 'vectors_readonly',
         Collections: 'document_embeddings,image_embeddings',
-        AppliedMigrations: '0001_vector_extension,0002_roles,collection/document_embeddings/0001_table,collection/image_embeddings/0001_table,0003_embeddings_ledger,0004_embeddings_generation_indexes',
+        AppliedMigrations: '0001_vector_extension,0002_roles,collection/document_embeddings/0001_table,collection/image_embeddings/0001_table,0003_embeddings_ledger,0004_embeddings_generation_indexes,0005_privacy_role',
       },
     });
     expect(secretReads).toEqual([SECRET_ARN]);

@@ -47,11 +47,12 @@ describe('generated migrations (pure)', () => {
       'collection/images/0001_table',
       '0003_embeddings_ledger',
       '0004_embeddings_generation_indexes',
+      '0005_privacy_role',
     ]);
     expect(first.every((m) => /^[0-9a-f]{64}$/.test(m.checksum))).toBe(true);
 
     const changed = vectorStoreMigrations([{ ...docs, dimensions: 4 }, images], { databaseName: DB });
-    expect(changed.map((m) => m.checksum === first.find((f) => f.version === m.version)?.checksum)).toEqual([true, true, false, true, true, true]);
+    expect(changed.map((m) => m.checksum === first.find((f) => f.version === m.version)?.checksum)).toEqual([true, true, false, true, true, true, true]);
     // Index parameters are not part of any migration: they are index tasks.
     const reindexed = vectorStoreMigrations([{ ...docs, metric: 'l2', index: { type: 'ivfflat', lists: 5 } }, images], { databaseName: DB });
     expect(reindexed).toEqual(first);
@@ -74,7 +75,7 @@ describe('generated migrations (pure)', () => {
   });
 
   it('role names carry the database name', () => {
-    expect(roleNames('vectors')).toEqual({ readWrite: 'vectors_readwrite', readOnly: 'vectors_readonly' });
+    expect(roleNames('vectors')).toEqual({ readWrite: 'vectors_readwrite', readOnly: 'vectors_readonly', privacy: 'vectors_privacy' });
   });
 
   it('refuse invalid collections before generating anything', () => {
@@ -100,7 +101,7 @@ describe('migrations and index tasks on pgvector (PGlite)', () => {
 
   it('creates the extension, tables, metadata indexes, vector indexes, roles and grants', async () => {
     const { migrations, indexes } = await bootstrap(client, ALL);
-    expect(migrations.applied).toHaveLength(8);
+    expect(migrations.applied).toHaveLength(9);
     expect(indexes).toMatchObject({ complete: true, built: ['docs_hnsw_cos_m16_efc64', 'images_ivfflat_l2_lists10', 'scores_hnsw_ip_m8_efc32', 'wide_hnsw_cos_m16_efc64'] });
 
     const { rows: extensions } = await admin.query(`SELECT extversion FROM pg_extension WHERE extname = 'vector'`);
@@ -160,6 +161,7 @@ describe('migrations and index tasks on pgvector (PGlite)', () => {
          FROM pg_authid r WHERE r.rolname LIKE 'vectors\\_%' ORDER BY 1`,
     );
     expect(roles).toEqual([
+      { rolname: 'vectors_privacy', rolcanlogin: true, no_password: true, iam: true },
       { rolname: 'vectors_readonly', rolcanlogin: true, no_password: true, iam: true },
       { rolname: 'vectors_readwrite', rolcanlogin: true, no_password: true, iam: true },
     ]);
@@ -221,7 +223,7 @@ describe('migrations and index tasks on pgvector (PGlite)', () => {
     const before = await catalogSnapshot(admin, { ledger: false });
     await admin.query('DELETE FROM schema_migrations');
     const { migrations } = await bootstrap(client, ALL);
-    expect(migrations.applied).toHaveLength(8);
+    expect(migrations.applied).toHaveLength(9);
     const after = await catalogSnapshot(admin, { ledger: false });
     // GRANT rewrites the ACL rows (new xmin) even when nothing changes; everything else is identical.
     const withoutXmin = (snapshot: Record<string, unknown>) => JSON.parse(JSON.stringify(snapshot, (key, value) => (key === 'xmin' ? undefined : value)));
