@@ -11,9 +11,8 @@ import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { erasureDefinition, datasetStates } from '../../../constructs/privacy/definition';
 import { createEltGuard, stepFunctionsProbe } from '../../../constructs/privacy/handlers/elt-guard';
-import { createFindResults, manifestKey } from '../../../constructs/privacy/handlers/find-results';
-import { parseRecordInput } from '../../../constructs/privacy/record-input';
-import { createForgetVectors } from './interim-forget-vectors';
+import { createFindResults } from '../../../constructs/privacy/handlers/find-results';
+import { createForgetVectors } from '../../../constructs/privacy/handlers/forget-vectors';
 import { createClaim } from '../../../constructs/privacy/handlers/claim';
 import { createIntake } from '../../../constructs/privacy/handlers/intake';
 import { createRecord } from '../../../constructs/privacy/handlers/record';
@@ -45,11 +44,10 @@ export const FUNCTION_ARNS = {
 export const WORKFLOW_SETTINGS = { batchSize: 50, gdprDays: 30, ccpaDays: 45, ledgerRetentionDays: 1, snapshotRetentionDays: 5 } as const;
 
 /**
- * SEAM (plan.ts ↔ plan-entry.ts): erasurePlan returns ErasureTarget, whose keyColumns are
- * `{ name, compare }` objects and whose Parquet targets have no delete/optimize/vacuum statements, while
- * the workflow's ErasurePlanEntry wants key column names and every statement (and partition values typed
- * string | number where the plan's are string | null). This is the adapter the
- * privacy construct needs (rewrite-objects refuses key columns that are not names).
+ * SEAM (plan.ts ↔ plan-entry.ts): erasurePlan returns ErasureTarget, whose Parquet targets have no
+ * delete/optimize/vacuum statements and whose optimizeSql may be undefined and takes partition values
+ * typed string | null, while the workflow's ErasurePlanEntry wants every statement, a string, and values
+ * typed string | number. This is the adapter the privacy construct needs.
  */
 export function planEntry(target: ErasureTarget): ErasurePlanEntry {
   const refuse = (what: string) => () => {
@@ -62,7 +60,7 @@ export function planEntry(target: ErasureTarget): ErasurePlanEntry {
     table: target.table,
     bucket: target.bucket,
     prefix: target.prefix,
-    keyColumns: target.keyColumns.map((column) => column.name),
+    keyColumns: [...target.keyColumns],
     findSql: (batchId) => target.findSql(batchId),
     verifySql: (batchId) => target.verifySql(batchId),
     deleteSql: target.kind === 'iceberg' ? (batchId) => target.deleteSql(batchId) : refuse('DELETE'),
@@ -116,13 +114,6 @@ export function fitSeams(definition: Record<string, unknown>, plan: readonly Era
       fitted.push(`${names.delete}/${names.optimize}/${names.vacuum}: query execution ids as the queryExecutionIds list record reads`);
     }
   }
-  // find-results writes verify-mode manifests to verify/<batchId>/ and returns that key; record refuses any
-  // manifest key outside find/ and forget/ (record-input.ts WORK_KEY) and never deletes verify/.
-  if (payload && typeof payload.verify === 'string' && !payload.verify.includes('$sift') && refusesVerifyManifests()) {
-    const verified = plan.map((target) => `$sift($${datasetStates(target.dataset).verifiedVariable}, function($value, $key) { $key != 'manifestKey' })`);
-    payload.verify = `{% [${verified.join(', ')}] %}`;
-    fitted.push('Record: verify results passed without their verify/ manifest keys');
-  }
   // record reads the vector verification as `verifyVectors`; the definition passes `vectorsRemaining`, so
   // record would see none and fail every batch with vectors ("vectors: no verification result").
   if (payload && 'vectorsRemaining' in payload && !('verifyVectors' in payload)) {
@@ -131,16 +122,6 @@ export function fitSeams(definition: Record<string, unknown>, plan: readonly Era
     fitted.push('Record: vector verification passed as verifyVectors');
   }
   return fitted;
-}
-
-/** Whether record refuses a verify result carrying the manifest key find-results returns in verify mode. */
-function refusesVerifyManifests(): boolean {
-  try {
-    parseRecordInput({ batchId: 'b', requestIds: [], startedAt: new Date(0).toISOString(), verify: [{ dataset: 'd', rows: 0, manifestKey: manifestKey('verify', 'b', 'd') }] });
-    return false;
-  } catch {
-    return true;
-  }
 }
 
 export interface ErasureWorkflow {
@@ -195,8 +176,8 @@ export async function erasureWorkflow(h: ErasureHarness, options: WorkflowOption
     [FUNCTION_ARNS.forgetVectors]: createForgetVectors({
       subjects: (batchId) => readSubjectsFile(s3, NAMES.workBucket, batchId),
       connect: async () => {
-        void role;
-        return { query: (text: string, params?: unknown[]) => h.sql.query(text, params), end: async () => undefined };
+        await h.sql.query(`SET ROLE ${role}`);
+        return { query: (text: string, params?: unknown[]) => h.sql.query(text, params), end: async () => void (await h.sql.query('RESET ROLE')) };
       },
     }),
     [FUNCTION_ARNS.record]: createRecord({
