@@ -5,7 +5,8 @@
  * Athena on DuckDB, PGlite with pgvector) and erases A through the intake. Afterwards A is gone from every
  * copy and every old version, B and C are intact row for row, the ledger holds A's salted hash only, and
  * A's id is nowhere: not in the ledger, the work bucket, the request table, the SQL, the payloads after
- * intake, nor the logs. Erasing A again finds nothing and records zero rows.
+ * intake, nor the logs. Before that, an Athena failure in the find phase releases the batch with nothing
+ * deleted; after it, erasing A again finds nothing and records zero rows.
  *
  * Locally, OPTIMIZE and VACUUM are recorded, not run (local-athena.ts): DuckDB's DELETE removes the rows
  * physically, so the Iceberg part proves the statements and the ledger, not Iceberg's file rewrite.
@@ -39,6 +40,8 @@ let workflow: ErasureWorkflow;
 let before: Before;
 let run: WorkflowRun;
 let logs: string;
+/** The first, failed attempt: its run and the state it left. */
+let failed: { run: WorkflowRun; state: Before; subjectsFiles: string[]; items: string[] };
 
 const notA = (row: Row) => row.user_id !== A;
 const ledgerKeys = async () => ((await h.services.s3.send(new ListObjectsV2Command({ Bucket: NAMES.ledgerBucket, Prefix: 'ledger/' }))).Contents ?? []).map((o) => o.Key as string).sort();
@@ -55,9 +58,7 @@ async function erase(input: unknown, name: string): Promise<{ run: WorkflowRun; 
   }
 }
 
-beforeAll(async () => {
-  h = await startErasureHarness();
-  workflow = await erasureWorkflow(h);
+async function snapshot(): Promise<Before> {
   const rows = {} as Before['rows'];
   const versions = {} as Before['versions'];
   const bytes = {} as Before['bytes'];
@@ -66,12 +67,50 @@ beforeAll(async () => {
     versions[role] = await objectVersions(h.services.s3, NAMES.rawBucket, h.raw[role]);
     bytes[role] = await objectBytes(h.services.s3, NAMES.rawBucket, h.raw[role]);
   }
-  before = { rows, versions, bytes, curated: await curatedRows(h), vectors: await vectorRows(h) };
-  ({ run, logs } = await erase({ requests: [{ subjects: [A], regulation: 'gdpr', reference: 'TICKET-1401' }] }, 'erase-a-first'));
+  return { rows, versions, bytes, curated: await curatedRows(h), vectors: await vectorRows(h) };
+}
+
+const REQUEST = { subjects: [A], regulation: 'gdpr', reference: 'TICKET-1401' };
+
+beforeAll(async () => {
+  h = await startErasureHarness();
+  workflow = await erasureWorkflow(h);
+  before = await snapshot();
+  // First an Athena failure in the find phase (the Iceberg table's find query): the batch is released.
+  h.localAthena.failOnce((sql) => sql.trimStart().startsWith('SELECT "$path"') && sql.includes('"events_curated"'), 'HIVE_CURSOR_ERROR: the find query failed (simulated)');
+  const failure = await erase({ requests: [REQUEST] }, 'erase-a-find-fails');
+  failed = { run: failure.run, state: await snapshot(), subjectsFiles: [...(await everyObjectText(h.services.s3, NAMES.workBucket)).keys()].filter((key) => key.startsWith('subjects/')), items: await everyRequestItem(h) };
+  // Then the same request again through the intake (a duplicate of the queued one): claimed and erased.
+  const erased = await erase({ requests: [REQUEST] }, 'erase-a-first');
+  run = erased.run;
+  logs = failure.logs + erased.logs;
 });
 
 afterAll(async () => {
   await h?.stop();
+});
+
+describe('an Athena failure in the find phase', () => {
+  it('fails the execution through release: nothing is forgotten', () => {
+    expect({ status: failed.run.status, error: failed.run.error }).toEqual({ status: 'FAILED', error: 'States.TaskFailed' });
+    expect(failed.run.path.slice(-3)).toEqual(['FindEventsCurated', 'Release', 'Released']);
+    expect(failed.run.path.filter((state) => /^(Rewrite|Delete|Optimize|Vacuum|ForgetVectors|Record)/.test(state))).toEqual([]);
+  });
+
+  it('leaves every object version, every curated row and every vector as it was', () => {
+    expect(failed.state.versions).toEqual(before.versions);
+    expect(ROLES.every((role) => failed.state.bytes[role].equals(before.bytes[role]))).toBe(true);
+    expect(failed.state.curated).toEqual(before.curated);
+    expect(failed.state.vectors).toEqual(before.vectors);
+  });
+
+  it('queues the request again (attempt counted, subjects kept for the retry) and deletes the subjects file with every version', () => {
+    expect(failed.items).toHaveLength(1);
+    const item = JSON.parse(failed.items[0]) as Record<string, { S?: string; N?: string; SS?: string[] }>;
+    expect({ status: item.status.S, attempts: item.attempts.N, subjects: item.subjects.SS }).toEqual({ status: 'queued', attempts: '1', subjects: [A] });
+    expect(item.lastError.S).toContain('States.TaskFailed');
+    expect(failed.subjectsFiles).toEqual([]);
+  });
 });
 
 describe('erasing subject A through the intake', () => {
@@ -162,7 +201,8 @@ describe('erasing subject A through the intake', () => {
     expect(keys).toHaveLength(1);
     const entry = await ledgerEntry(keys[0]);
     expect(entry.subjects).toEqual([{ hash: createHmac('sha256', h.services.salt).update(A).digest('hex'), saltVersion: expect.stringMatching(/.+/) }]);
-    expect(entry).toMatchObject({ outcome: 'awaiting-physical-removal', regulation: 'gdpr', reference: 'TICKET-1401', verification: { passed: true, failures: [] } });
+    // The second attempt: the first was released after the find failure.
+    expect(entry).toMatchObject({ outcome: 'awaiting-physical-removal', regulation: 'gdpr', reference: 'TICKET-1401', attempt: 2, verification: { passed: true, failures: [] } });
     const datasets = Object.fromEntries((entry.datasets as Array<Record<string, unknown>>).map((dataset) => [dataset.dataset, dataset]));
     expect(datasets.events).toMatchObject({
       kind: 'parquet',
@@ -192,9 +232,9 @@ describe('erasing subject A through the intake', () => {
     expect(head.ObjectLockRetainUntilDate?.getTime()).toBeGreaterThan(Date.now());
   });
 
-  it("the batch's subjects file is gone with every version; so are its find and forget manifests", async () => {
+  it("every subjects file is gone with every version; so are the recorded batch's find and forget manifests", async () => {
     const keys = [...(await everyObjectText(h.services.s3, NAMES.workBucket)).keys()];
-    expect(keys.filter((key) => /^(subjects|find|forget)\//.test(key))).toEqual([]);
+    expect(keys.filter((key) => key.startsWith('subjects/') || /^(find|forget)\/erase-a-first\//.test(key))).toEqual([]);
   });
 
   it("A's id is nowhere: ledger, work bucket, request table, SQL, payloads after intake, workflow variables, logs", async () => {
@@ -203,9 +243,9 @@ describe('erasing subject A through the intake', () => {
       work: [...(await everyObjectText(h.services.s3, NAMES.workBucket)).values()],
       requests: await everyRequestItem(h),
       sql: h.athenaServer.queries.map((query) => query.sql),
-      payloads: run.calls.filter((call) => call.state !== 'Intake').map((call) => JSON.stringify(call.arguments)),
-      answers: run.answers.map((answer) => JSON.stringify(answer.answer)),
-      variables: [JSON.stringify(run.variables)],
+      payloads: [...failed.run.calls, ...run.calls].filter((call) => call.state !== 'Intake').map((call) => JSON.stringify(call.arguments)),
+      answers: [...failed.run.answers, ...run.answers].map((answer) => JSON.stringify(answer.answer)),
+      variables: [JSON.stringify(failed.run.variables), JSON.stringify(run.variables)],
       logs: [logs],
     };
     expect(places.ledger.length * places.requests.length * places.sql.length * places.payloads.length * logs.length).toBeGreaterThan(0);

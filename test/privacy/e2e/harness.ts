@@ -62,8 +62,15 @@ export interface ErasureHarness {
 
 export async function startErasureHarness(): Promise<ErasureHarness> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'privacy-e2e-'));
-  const services = await startPrivacyServices();
-  const stops: Array<() => Promise<void> | void> = [() => services.stop(), () => fs.rmSync(root, { recursive: true, force: true })];
+  // moto is a separate process: it starts while PGlite (most of the start-up) initialises here.
+  const [servicesStarted, dbStarted] = await Promise.allSettled([startPrivacyServices(), newDatabase()]);
+  if (servicesStarted.status === 'rejected' || dbStarted.status === 'rejected') {
+    if (servicesStarted.status === 'fulfilled') await servicesStarted.value.stop();
+    if (dbStarted.status === 'fulfilled') await dbStarted.value.close();
+    throw servicesStarted.status === 'rejected' ? servicesStarted.reason : (dbStarted as PromiseRejectedResult).reason;
+  }
+  const [services, db] = [servicesStarted.value, dbStarted.value];
+  const stops: Array<() => Promise<void> | void> = [() => services.stop(), () => fs.rmSync(root, { recursive: true, force: true }), () => db.close()];
   const stop = async () => {
     for (const step of stops.reverse()) await step();
   };
@@ -86,8 +93,6 @@ export async function startErasureHarness(): Promise<ErasureHarness> {
     stops.push(() => athenaServer.stop());
     const athena = new AthenaClient({ region: REGION, endpoint: athenaServer.endpoint, credentials: CREDENTIALS });
     stops.push(() => athena.destroy());
-    const db = await newDatabase();
-    stops.push(() => db.close());
     const sql = pgliteClient(db);
     await applyMigrations(sql, vectorStoreMigrations([], { databaseName: VECTOR_DATABASE }), { log: () => undefined });
     await fillVectors(sql);

@@ -42,12 +42,23 @@ const VACUUM = /^VACUUM\s+(?:"[^"]+"|[A-Za-z0-9_]+)(?:\.(?:"[^"]+"|[A-Za-z0-9_]+
 
 export class LocalAthena {
   readonly skipped: SkippedStatement[] = [];
+  private failure: { readonly matches: (sql: string) => boolean; readonly reason: string } | undefined;
 
   constructor(private readonly options: LocalAthenaOptions) {}
+
+  /** The next statement `matches` accepts fails with `reason` (as Athena's StateChangeReason), without running. */
+  failOnce(matches: (sql: string) => boolean, reason: string): void {
+    this.failure = { matches, reason };
+  }
 
   /** Runs one Athena statement over the bucket contents of this moment. */
   async run(sql: string): Promise<QueryOutcome> {
     const { lake, mirror } = this.options;
+    if (this.failure?.matches(sql)) {
+      const { reason } = this.failure;
+      this.failure = undefined;
+      throw new Error(reason);
+    }
     await mirror.refresh();
     await this.attachSubjects();
     const statement = sql.trim();
