@@ -13,7 +13,8 @@ import {
   type ErasurePartitioning,
   type PartitionValues,
 } from './partitions';
-import { checkBatchId, qualifiedName, quoteName, sqlString } from './sql-text';
+import { renderValue, ValidationReport, type ValidationProblem } from '../common/validation-report';
+import { checkBatchId, isSnakeCaseName, qualifiedName, quoteName, sqlString } from './sql-text';
 
 /** Everything the statements are rendered from: plain JSON. */
 export interface ErasureTargetSpec {
@@ -73,8 +74,9 @@ export type ErasureTarget = ParquetErasureTarget | IcebergErasureTarget;
 
 /** The statements of a spec (from erasurePlan, or a spec read back from JSON). */
 export function erasureTarget(spec: ErasureTargetSpec): ErasureTarget {
+  const source = `erasure plan for dataset "${String(spec?.dataset)}"`;
+  checkSpec(spec, source);
   const table = qualifiedName(spec.database, spec.table);
-  const source = `erasure plan for dataset "${spec.dataset}"`;
   const where = (batchId: string) => {
     const conditions = [subjectPredicate(spec, checkBatchId(batchId, source))];
     if (spec.retentionDays !== undefined && spec.partitioning.kind === 'projection') conditions.push(retentionPredicate(spec.partitioning, spec.retentionDays));
@@ -109,6 +111,37 @@ export function erasureTarget(spec: ErasureTargetSpec): ErasureTarget {
     },
     vacuumSql: `VACUUM ${table}`,
   };
+}
+
+/**
+ * A spec may come back from JSON (a function asset, a state machine's input): every field that reaches a
+ * statement is checked again, so a hand-edited or truncated plan is refused instead of rendered.
+ */
+function checkSpec(spec: ErasureTargetSpec, source: string): void {
+  const problems: ValidationProblem[] = [];
+  const bad = (field: string, value: unknown, allowed: string) => problems.push({ source, field, value: renderValue(value), allowed });
+  if (spec === null || typeof spec !== 'object') throw new ValidationReport([{ source, field: '(root)', value: renderValue(spec), allowed: 'a plan entry (ErasureTargetSpec)' }]);
+  const name = 'a snake_case Glue name';
+  for (const field of ['dataset', 'database', 'table'] as const) if (!isSnakeCaseName(spec[field])) bad(field, spec[field], name);
+  if (spec.kind !== 'iceberg' && spec.kind !== 'parquet') bad('kind', spec.kind, 'iceberg or parquet');
+  if (!isSnakeCaseName(spec.subjects?.database) || !isSnakeCaseName(spec.subjects?.table)) bad('subjects', spec.subjects, `{ database, table }, each ${name}`);
+  const keys: readonly unknown[] = Array.isArray(spec.keyColumns) ? spec.keyColumns : [];
+  if (keys.length === 0 || !keys.every(isSnakeCaseName)) bad('keyColumns', spec.keyColumns, `one or more column names, each ${name}`);
+  if (!Array.isArray(spec.integerKeyColumns) || !spec.integerKeyColumns.every((key) => keys.includes(key))) bad('integerKeyColumns', spec.integerKeyColumns, 'a list of keyColumns');
+  if (spec.retentionDays !== undefined && !(Number.isSafeInteger(spec.retentionDays) && spec.retentionDays >= 1)) bad('retentionDays', spec.retentionDays, 'a whole number of days ≥ 1, or absent');
+  const partitioning = spec.partitioning as unknown as Partial<Record<string, unknown>> | undefined;
+  const expected = spec.kind === 'iceberg' ? 'iceberg' : 'projection';
+  if (partitioning?.kind !== expected) bad('partitioning.kind', partitioning?.kind, `"${expected}" for a ${String(spec.kind)} dataset`);
+  else if (expected === 'iceberg') {
+    if (!isSnakeCaseName(partitioning.field) || !isSnakeCaseName(partitioning.column)) bad('partitioning', partitioning, `field and column, each ${name}`);
+    if (!['hour', 'day', 'month'].includes(String(partitioning.transform))) bad('partitioning.transform', partitioning.transform, 'hour, day or month');
+    if (!['date', 'timestamp'].includes(String(partitioning.columnType))) bad('partitioning.columnType', partitioning.columnType, 'date or timestamp');
+  } else {
+    const dateKey = partitioning.dateKey as { name?: unknown; format?: unknown } | undefined;
+    if (!Array.isArray(partitioning.keys) || !partitioning.keys.every(isSnakeCaseName)) bad('partitioning.keys', partitioning.keys, `partition key names, each ${name}`);
+    if (!isSnakeCaseName(dateKey?.name) || !['%Y-%m-%d', '%Y-%m'].includes(String(dateKey?.format))) bad('partitioning.dateKey', dateKey, '{ name, format: "%Y-%m-%d" or "%Y-%m" }');
+  }
+  if (problems.length > 0) throw new ValidationReport(problems);
 }
 
 /** The partition column names a find result carries, in order (the manifest's partition keys). */

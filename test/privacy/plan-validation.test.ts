@@ -42,12 +42,47 @@ describe('erasure plan of the shipped datasets', () => {
     expect(plan[1].findSql('b-1')).not.toContain('Token');
   });
 
+  it('searches a Parquet dataset without a retention in its own zone whole', () => {
+    for (const retentionDays of [undefined, { curated: 30 }]) {
+      const [target] = erasurePlan([withEvents({ retentionDays })], CONTEXT);
+      expect(target.retentionDays).toBeUndefined();
+      expect(target.findSql('b-1')).not.toMatch(/INTERVAL|"dt" >=/);
+    }
+    expect(erasurePlan([withEvents({ retentionDays: { raw: 7 } })], CONTEXT)[0].findSql('b-1')).toContain(`"dt" >= date_format(current_date - INTERVAL '7' DAY, '%Y-%m-%d')`);
+    const monthly = withEvents({ partitioning: { time: { granularity: 'month', source: { kind: 'event-time', column: 'event_time' } } } });
+    expect(erasurePlan([monthly], CONTEXT)[0].findSql('b-1')).toContain(`"month" >= date_format(current_date - INTERVAL '400' DAY, '%Y-%m')`);
+  });
+
   it('says why every other dataset is left alone', () => {
     const excluded = erasureExclusions(DATASETS);
     expect(excluded.map((entry) => entry.dataset)).toEqual(DATASETS.filter((d) => !(d.dataSubject && 'keys' in d.dataSubject)).map((d) => d.name));
     expect(excluded.every((entry) => entry.none.length > 10)).toBe(true);
     expect(erasureExclusions([withEvents({ dataSubject: { none: 'aggregates only' } })])).toEqual([{ dataset: 'events', none: 'aggregates only' }]);
     expect(erasureExclusions([withEvents({ dataSubject: undefined })])).toEqual([{ dataset: 'events', none: 'not searched: pii columns (user_id) without a dataSubject decision' }]);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a retention that is not a number of days', { retentionDays: "400' DAY) OR (1=1" }, 'retentionDays'],
+    ['a key column that is not a name', { keyColumns: ['user_id"; --'] }, 'keyColumns'],
+    ['no key columns', { keyColumns: [] }, 'keyColumns'],
+    ['an integer key that is not a key', { integerKeyColumns: ['account_id'] }, 'integerKeyColumns'],
+    ['a table name with a quote', { table: 'events"' }, 'table'],
+    ['another kind', { kind: 'delta' }, 'kind'],
+    ['Iceberg partitioning on a Parquet entry', { partitioning: { kind: 'iceberg' } }, 'partitioning.kind'],
+    ['a date key format of its own', { partitioning: { kind: 'projection', keys: ['dt'], dateKey: { name: 'dt', format: "%Y') OR ('" } } }, 'partitioning.dateKey'],
+    ['a subjects table elsewhere', { subjects: { database: 'lake privacy', table: 'erasure_subjects' } }, 'subjects'],
+  ])('refuses a spec read back with %s', (_, change, field) => {
+    const [target] = erasurePlan([events], CONTEXT);
+    const report = refusal(() => erasureTarget({ ...JSON.parse(JSON.stringify(target.spec)), ...change }));
+    expect(report.problems.map((problem) => problem.field)).toEqual([field]);
+    expect(report.problems[0].source).toBe('erasure plan for dataset "events"');
+  });
+
+  it('refuses an Iceberg spec with an unknown transform or column type', () => {
+    const [, target] = erasurePlan([events, eventsCurated], CONTEXT);
+    const spec = JSON.parse(JSON.stringify(target.spec));
+    const report = refusal(() => erasureTarget({ ...spec, partitioning: { ...spec.partitioning, transform: 'week', columnType: 'string' } }));
+    expect(report.problems.map((problem) => problem.field)).toEqual(['partitioning.transform', 'partitioning.columnType']);
   });
 
   it('a spec read back from JSON renders the same statements', () => {
