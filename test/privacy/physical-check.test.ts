@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPhysicalCheck, physicalCheckFromEnvironment } from '../../constructs/privacy/handlers/physical-check';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createPhysicalCheck, handler, physicalCheckFromEnvironment } from '../../constructs/privacy/handlers/physical-check';
 import { ledgerMonthPrefixes, pendingFilesOf } from '../../constructs/privacy/physical-removal';
 import { startMotoServer, type MotoServer } from '../support/moto-server';
 import { createBucket, listVersions, motoS3, put } from './moto-s3';
@@ -113,6 +113,11 @@ describe('physical-check inputs', () => {
     ['not an object', 42, undefined],
   ])('%s', (_label, entry, expected) => {
     expect(pendingFilesOf(entry)).toEqual(expected);
+  });
+
+  it('the Lambda entry point fails with the variable named when LEDGER_BUCKET is missing', async () => {
+    vi.stubEnv('LEDGER_BUCKET', '');
+    await expect(handler()).rejects.toThrow(/LEDGER_BUCKET is not set/);
   });
 
   it('refuses a missing bucket and a lookback that is not 1-3650 days, naming the variable', () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRewriteObjects, maxObjectBytes, RewriteIncompleteError, type RewriteObjectsDependencies } from '../../constructs/privacy/handlers/rewrite-objects';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createRewriteObjects, handler, maxObjectBytes, RewriteIncompleteError, rewriteObjectsFromEnvironment, type RewriteObjectsDependencies } from '../../constructs/privacy/handlers/rewrite-objects';
 import { RewriteInputError } from '../../constructs/privacy/rewrite-inputs';
 import { startMotoServer, type MotoServer } from '../support/moto-server';
 import { openDuck, type Duck } from './duckdb-parquet';
@@ -170,6 +170,15 @@ describe('rewrite-objects handler (moto S3)', () => {
     const { run, captured } = handlerFor('batch-conflict', { s3: racing });
     expect(await run(undefined)).toMatchObject({ conflicts: 1, objectsRewritten: 0, rowsRemoved: 0 });
     expect(captured.metrics[0]).toMatchObject({ RewriteConflicts: 1 });
+  });
+
+  it('the Lambda entry point reads WORK_BUCKET and the memory size, and refuses without the bucket', async () => {
+    expect(() => rewriteObjectsFromEnvironment({})).toThrow(/WORK_BUCKET is not set/);
+    expect(typeof rewriteObjectsFromEnvironment({ WORK_BUCKET: WORK, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: 'lots', AWS_REGION: 'us-east-1' })).toBe('function');
+    vi.stubEnv('WORK_BUCKET', WORK);
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    // Refused before any S3 call, so no endpoint is needed.
+    await expect(handler({ batchId: 'b' })).rejects.toThrow(RewriteInputError);
   });
 
   it('derives the object size limit from the function memory', () => {
