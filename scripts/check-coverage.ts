@@ -17,7 +17,7 @@ import { buildSync } from 'esbuild';
 export const RUNTIME_LINE_COVERAGE = 90;
 export const COVERAGE_SUMMARY = 'test-results/coverage/coverage-summary.json';
 /** Operator scripts that call AWS; the other scripts are build and documentation tooling. */
-export const OPERATOR_SCRIPTS = ['scripts/elt-backfill.ts', 'scripts/produce-sample.ts', 'scripts/embeddings-backfill.ts'];
+export const OPERATOR_SCRIPTS = ['scripts/elt-backfill.ts', 'scripts/produce-sample.ts', 'scripts/embeddings-backfill.ts', 'scripts/privacy-erase.ts', 'scripts/privacy-report.ts'];
 
 /** coverage-summary.json: absolute file path (or "total") → metric → counts. */
 export type CoverageSummary = Record<string, { readonly lines: { readonly total: number; readonly covered: number; readonly pct: number } }>;

@@ -3,10 +3,12 @@
  * find-results, rewrite-objects, the Athena tasks and forget-vectors; a wiring mistake must fail with a
  * message naming the field, not write a wrong ledger).
  *
- * `{ batchId, requestIds, startedAt, find: [FindSummary], forget: [ForgetSummary], vectors?, verify: [FindSummary | VectorSummary] }`:
- * a `verify` item with `chunks`/`documents` is the vector verification (`forget-vectors` in verify mode);
- * `verifyVectors` may carry it instead. A forget item without `kind` is Parquet when it has
- * `objectsRewritten` (the rewrite-objects output) and Iceberg when it has `queryExecutionIds`.
+ * `{ batchId, requestIds, startedAt, find: [FindSummary], forget: [ForgetSummary], vectors?, verify: [FindSummary], vectorsRemaining? }`:
+ * `vectors` is forget-vectors' forget output, `vectorsRemaining` its verify output (also accepted as
+ * `verifyVectors`, or as a `verify` item with `chunks`/`documents`). A forget item is the rewrite-objects
+ * output (Parquet) or `{ dataset, kind: 'iceberg', deleteQueryExecutionId, optimizeQueryExecutionId,
+ * vacuumQueryExecutionId }` (or `queryExecutionIds: [...]`); without `kind` it is Parquet when it has
+ * `objectsRewritten` and Iceberg when it has query execution ids.
  */
 import type { DatasetKind, FindSummary, ForgetSummary, RecordInput, VectorSummary } from './ledger';
 import { checkRequestIds, inputObject } from './runtime';
@@ -44,7 +46,9 @@ export function parseRecordInput(event: unknown): RecordInput {
   const find = list('find').map((item, i) => findSummary(item, `find[${i}]`, problems));
   const forget = list('forget').map((item, i) => forgetSummary(item, `forget[${i}]`, problems));
   const verify: FindSummary[] = [];
-  let verifyVectors = raw.verifyVectors === undefined ? undefined : vectorSummary(raw.verifyVectors, 'verifyVectors', problems);
+  // `vectorsRemaining` is what the ErasureWorkflow passes (forget-vectors in verify mode); `verifyVectors` an alias.
+  const remainingField = raw.vectorsRemaining !== undefined ? 'vectorsRemaining' : 'verifyVectors';
+  let verifyVectors = raw[remainingField] === undefined || raw[remainingField] === null ? undefined : vectorSummary(raw[remainingField], remainingField, problems);
   list('verify').forEach((item, i) => {
     const record = item as Record<string, unknown>;
     if (record && typeof record === 'object' && ('chunks' in record || 'documents' in record) && !('dataset' in record)) verifyVectors = vectorSummary(item, `verify[${i}]`, problems);
@@ -128,8 +132,9 @@ function findSummary(item: unknown, path: string, problems: string[]): FindSumma
 
 function forgetSummary(item: unknown, path: string, problems: string[]): ForgetSummary {
   const record = object(item, path, problems);
-  const ids = record.queryExecutionIds;
-  if (ids !== undefined && (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string' || !EXECUTION_ID.test(id)))) problems.push(`${path}.queryExecutionIds must be a list of Athena query execution ids`);
+  const named = ['deleteQueryExecutionId', 'optimizeQueryExecutionId', 'vacuumQueryExecutionId'].map((field) => record[field]).filter((id) => id !== undefined && id !== null);
+  const ids = record.queryExecutionIds ?? (named.length > 0 ? named : undefined);
+  if (ids !== undefined && (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string' || !EXECUTION_ID.test(id)))) problems.push(`${path}: query execution ids must be Athena query execution ids`);
   let resolved = kind(record.kind, path, problems);
   if (resolved === undefined) {
     if (record.objectsRewritten !== undefined) resolved = 'parquet';

@@ -54,6 +54,8 @@ describe('what the gate covers in this repository', () => {
       'scripts/elt-backfill.ts',
       'scripts/produce-sample.ts',
       'scripts/embeddings-backfill.ts',
+      'scripts/privacy-erase.ts',
+      'scripts/privacy-report.ts',
     ]);
   });
 

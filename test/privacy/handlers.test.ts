@@ -15,6 +15,7 @@ import { createRecord } from '../../constructs/privacy/handlers/record';
 import { createRelease } from '../../constructs/privacy/handlers/release';
 import { REDACTED, type LedgerEntry } from '../../constructs/privacy/ledger';
 import { LedgerNotLockedError } from '../../constructs/privacy/ledger-store';
+import { parseRecordInput } from '../../constructs/privacy/record-input';
 import { DEFAULT_DEADLINE_DAYS } from '../../constructs/privacy/request';
 import { RequestStore } from '../../constructs/privacy/request-store';
 import { cachedSalt, loadSalt } from '../../constructs/privacy/salt';
@@ -29,6 +30,8 @@ const CAROL = 'carol-0b5e13';
 const IDS = [ALICE, BOB, CAROL];
 const T0 = new Date('2026-11-10T08:00:00.000Z');
 
+/** The November report's Markdown key (built: a literal would read as a Markdown file of this repository). */
+const NOVEMBER_MD = `reports/2026-11.${'md'}`;
 let env: PrivacyMoto;
 beforeAll(async () => {
   env = await startPrivacyMoto();
@@ -118,20 +121,21 @@ async function batchResults(batchId: string, requestIds: string[], options: { re
     startedAt: '2026-11-10T09:00:00.000Z',
     find: [
       { dataset: 'events', rows: 5, objectCount: 2, partitions: [], manifestKey: `find/${batchId}/events.json`, queryExecutionId: 'q-find-events' },
-      { dataset: 'events_curated', rows: 4, objectCount: 1, manifestKey: `find/${batchId}/events_curated.json`, queryExecutionId: 'q-find-curated' },
+      { dataset: 'events_curated', rows: 4, objectCount: 1, partitions: [{ event_date: '2026-11-01' }], manifestKey: `find/${batchId}/events_curated.json`, queryExecutionId: 'q-find-curated', optimizeSql: 'OPTIMIZE …' },
       { dataset: 'client_errors', rows: 0, objectCount: 0 },
     ],
     forget: [
       { dataset: 'events', objectsRewritten: 1, objectsDeleted: 1, rowsRemoved: 5, versionsRemoved: 2, conflicts: options.conflicts ?? 0, resultKey: `forget/${batchId}/events.json` },
-      { dataset: 'events_curated', kind: 'iceberg', queryExecutionIds: ['q-delete', 'q-optimize', 'q-vacuum'] },
+      // What the ErasureWorkflow assigns for an Iceberg dataset (one id per statement).
+      { dataset: 'events_curated', kind: 'iceberg', deleteQueryExecutionId: 'q-delete', optimizeQueryExecutionId: 'q-optimize', vacuumQueryExecutionId: 'q-vacuum' },
     ],
-    vectors: { chunks: 6, documents: 2, vacuumed: true },
+    vectors: { mode: 'forget', chunks: 6, documents: 2, vacuumed: true },
     verify: [
-      { dataset: 'events', rows: options.remaining ?? 0 },
-      { dataset: 'events_curated', rows: 0 },
-      { dataset: 'client_errors', rows: 0 },
-      { mode: 'verify', chunks: options.vectorsRemaining ?? 0, documents: 0 },
+      { dataset: 'events', rows: options.remaining ?? 0, objectCount: options.remaining ? 1 : 0, partitions: [], manifestKey: `find/${batchId}/events.verify.json` },
+      { dataset: 'events_curated', rows: 0, objectCount: 0, partitions: [], manifestKey: `find/${batchId}/events_curated.verify.json` },
+      { dataset: 'client_errors', rows: 0, objectCount: 0, partitions: [], manifestKey: `find/${batchId}/client_errors.verify.json` },
     ],
+    vectorsRemaining: { mode: 'verify', chunks: options.vectorsRemaining ?? 0, documents: 0 },
   };
 }
 
@@ -309,8 +313,18 @@ describe('record', () => {
     expect(await versionsUnder(env.s3, w.ledger, '')).toEqual([]);
   });
 
+  it('also takes vector verification as a verify item or verifyVectors, and Iceberg ids as a list', () => {
+    const base = { batchId: 'b', requestIds: [], startedAt: T0.toISOString(), find: [{ dataset: 'e', rows: 1 }], verify: [{ dataset: 'e', rows: 0 }] };
+    expect(parseRecordInput({ ...base, verify: [...base.verify, { chunks: 1, documents: 0 }] }).verifyVectors).toEqual({ chunks: 1, documents: 0 });
+    expect(parseRecordInput({ ...base, verifyVectors: { chunks: 0, documents: 2 } }).verifyVectors).toEqual({ chunks: 0, documents: 2 });
+    expect(parseRecordInput({ ...base, forget: [{ dataset: 'e', queryExecutionIds: ['q1', 'q2'] }] }).forget).toEqual([{ dataset: 'e', kind: 'iceberg', queryExecutionIds: ['q1', 'q2'] }]);
+    expect(parseRecordInput({ ...base, forget: [{ dataset: 'e', objectsRewritten: 0, conflicts: 0 }] }).forget[0].kind).toBe('parquet');
+  });
+
   it.each([
     [{ batchId: 'b', requestIds: [], find: [], forget: [], verify: [] }, /startedAt must be an ISO date-time/],
+    [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), forget: [{ dataset: 'e', kind: 'iceberg', deleteQueryExecutionId: 'x y' }] }, /forget\[0\]: query execution ids must be Athena query execution ids/],
+    [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), vectorsRemaining: { chunks: 'none' } }, /vectorsRemaining\.chunks must be a whole number/],
     [{ batchId: 'b', requestIds: [], startedAt: 'x', find: 'no' }, /find must be a list/],
     [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), find: [{ dataset: 'e' }] }, /find\[0\]\.rows must be a whole number/],
     [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), forget: [{ dataset: 'e' }] }, /forget\[0\] has no kind/],
@@ -355,7 +369,7 @@ describe('monthly report', () => {
 
     w.clock.now = new Date('2026-12-01T04:00:00.000Z');
     const { result } = await quietly(() => createMonthlyReport({ s3: env.s3, settings: settings(), now })({}));
-    expect(result).toEqual({ reportKey: 'reports/2026-11.json', markdownKey: 'reports/2026-11.md', entries: 4 });
+    expect(result).toEqual({ reportKey: 'reports/2026-11.json', markdownKey: NOVEMBER_MD, entries: 4 });
     const report = JSON.parse(await readText(env.s3, w.ledger, 'reports/2026-11.json'));
     expect(report).toMatchObject({
       month: '2026-11',
@@ -372,11 +386,11 @@ describe('monthly report', () => {
       batches: 2,
       unreadable: ['ledger/2026/11/notes.txt'],
     });
-    const markdown = await readText(env.s3, w.ledger, 'reports/2026-11.md');
+    const markdown = await readText(env.s3, w.ledger, NOVEMBER_MD);
     expect(markdown).toMatch(/^# Erasure report 2026-11\n/);
     expect(markdown).toMatch(/\| verification failures \| 2 \|/);
     expect(markdown).toMatch(/\| events \| 10 \| 10 \| 2 \| 2 \| 2 \|/);
-    expect(await env.s3.send(new HeadObjectCommand({ Bucket: w.ledger, Key: 'reports/2026-11.md' }))).toMatchObject({ ObjectLockMode: 'GOVERNANCE' });
+    expect(await env.s3.send(new HeadObjectCommand({ Bucket: w.ledger, Key: NOVEMBER_MD }))).toMatchObject({ ObjectLockMode: 'GOVERNANCE' });
     await expect(createMonthlyReport({ s3: env.s3, settings: settings(), now })({ month: '2026-13' })).rejects.toThrow(/month must be YYYY-MM/);
     // An empty month is a report of zeros, not an error.
     await createMonthlyReport({ s3: env.s3, settings: settings(), now })({ month: '2025-01' });
