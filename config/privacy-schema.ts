@@ -4,7 +4,7 @@ import { scheduleExpressionProblem } from '../constructs/common/validators/sched
 /**
  * The `privacy` section of an environment: the erasure workflow (right to erasure, GDPR Art. 17 and
  * CCPA deletion requests) and its audit ledger. PII discovery (`discovery`) and the access trail
- * (`accessTrail`) are their own sub-schemas (config/privacy-audit-schema.ts), included here.
+ * (`accessTrail`) join this section as sub-schemas of their own.
  *
  * The ledger's Object Lock has a per-environment default (applied by `withPrivacyDefaults` before the
  * schema runs, so the schema sees one value and reports it like any other): dev keeps entries 1 day in

@@ -12,6 +12,7 @@ import { DEFAULT_INTERFACE_ENDPOINTS, type InterfaceEndpointName } from '../cons
 import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../constructs/vector-store';
 import { EMBEDDINGS_INTERFACE_ENDPOINTS } from '../constructs/embeddings';
 import { COLLECTOR_INTERFACE_ENDPOINTS } from '../constructs/collector/collector';
+import { PRIVACY_INTERFACE_ENDPOINTS } from '../constructs/privacy/privacy-erasure';
 import { collectorConfigProblems } from './collector-validation';
 import { outputId } from './stacks/embeddings-stack';
 
@@ -179,6 +180,8 @@ export interface DeployedFunctions {
   readonly embeddings?: boolean;
   /** The HTTP collector (`collector.enabled`). @default false */
   readonly collector?: boolean;
+  /** The erasure workflow (`privacy.enabled`). @default false */
+  readonly privacy?: boolean;
 }
 
 /** Who needs which interface endpoint, derived from what this environment deploys into its VPC. */
@@ -195,6 +198,7 @@ export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[
   }
   if (deployed.embeddings ?? true) add(EMBEDDINGS_INTERFACE_ENDPOINTS, 'the embeddings consumers');
   if (deployed.collector ?? false) add(COLLECTOR_INTERFACE_ENDPOINTS, 'the HTTP collector');
+  if (deployed.privacy ?? false) add(PRIVACY_INTERFACE_ENDPOINTS, 'the erasure functions');
   return needs;
 }
 
@@ -207,7 +211,7 @@ export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[
 export function endpointProblems(config: EnvironmentConfig, datasets: readonly DatasetDefinition[]): ValidationProblem[] {
   const listed = config.network.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS;
   // The vector store takes its Secrets Manager endpoint as a prop (its rotation depends on it), NAT or not.
-  const missing = [...requiredInterfaceEndpoints(datasets, { embeddings: config.embeddings.enabled, collector: config.collector.enabled })].filter(
+  const missing = [...requiredInterfaceEndpoints(datasets, { embeddings: config.embeddings.enabled, collector: config.collector.enabled, privacy: config.privacy.enabled })].filter(
     ([endpoint]) => !listed.includes(endpoint) && (config.network.natGateways === 0 || endpoint === 'secretsmanager'),
   );
   if (missing.length === 0) return [];

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { acknowledgeObjectArnWildcards } from '../compliance/deferred-acknowledgements';
+import { acknowledgeGlueTableWildcards } from '../compliance/glue-table-wildcards';
 import { grantTablePermissions } from '../governance/table-grants';
 import type { ErasureHandler } from './erasure-function';
 import { ERASURE_SUBJECTS_TABLE, FIND_PREFIX, FORGET_PREFIX, LEDGER_PREFIX, REPORTS_PREFIX, SUBJECTS_PREFIX } from './names';
@@ -56,10 +57,15 @@ export function grantWorkflow(erasure: PrivacyErasure, props: PrivacyErasureProp
       arn.glue('catalog'),
       arn.glue(`database/${props.databaseName}`),
       arn.glue(`table/${props.databaseName}/${ERASURE_SUBJECTS_TABLE}`),
-      ...databases.map((database) => arn.glue(`database/${database}`)),
-      ...plan.map((entry) => arn.glue(`table/${entry.database}/${entry.table}`)),
+      ...databases.flatMap((database) => [arn.glue(`database/${database}`), arn.glue(`table/${database}/*`)]),
     ],
   });
+  // One wildcard per zone database instead of one ARN per table: with about 70 tables the policy would pass
+  // IAM's size limit. Lake Formation's table grants below decide which tables the queries may read.
+  acknowledgeGlueTableWildcards(
+    role,
+    "Glue reads on each zone database's tables (compliance decisions in docs/decisions.md, IAM5 on Glue table ARNs): naming each table passes IAM's policy size at about 70 tables; Lake Formation grants decide per table.",
+  );
   if (iceberg.length > 0) {
     add({ sid: 'CommitIceberg', actions: ['glue:UpdateTable'], resources: iceberg.map((entry) => arn.glue(`table/${entry.database}/${entry.table}`)) });
   }

@@ -1,5 +1,5 @@
 /**
- * What the erasure workflow consumes of an erasure plan (plan.ts, `erasurePlan`): one entry per dataset
+ * What the erasure workflow consumes of an erasure plan (`erasurePlan`): one entry per dataset
  * whose contract names data-subject keys. Only the fields the state machine and the functions' grants
  * read are listed here; the plan may carry more (why a dataset is excluded, for the docs).
  */

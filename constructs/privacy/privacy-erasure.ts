@@ -13,7 +13,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledgeResourceWildcard, STEP_FUNCTIONS_LOG_DELIVERY_ACTIONS, STEP_FUNCTIONS_TRACING_ACTIONS } from '../compliance';
+import { acknowledgeResourceWildcard, acknowledgeUnrotatedHashKey, STEP_FUNCTIONS_LOG_DELIVERY_ACTIONS, STEP_FUNCTIONS_TRACING_ACTIONS } from '../compliance';
+import { acknowledgeReplicationFinding } from '../storage/storage-compliance';
 import { denyGrantsExceptForAwsResources } from '../keys/key-policies';
 import type { InterfaceEndpointName } from '../network/interface-endpoints';
 import type { VectorStore } from '../vector-store/vector-store';
@@ -35,7 +36,7 @@ export const PRIVACY_INTERFACE_ENDPOINTS: readonly InterfaceEndpointName[] = ['s
 
 /** Properties of {@link PrivacyErasure}. */
 export interface PrivacyErasureProps {
-  /** One entry per dataset with data-subject keys (plan.ts, `erasurePlan`), in processing order. */
+  /** One entry per dataset with data-subject keys (`erasurePlan`), in processing order. */
   readonly plan: readonly ErasurePlanEntry[];
   /** The Glue database this construct creates for `erasure_subjects` (`privacyDatabaseName(project, env)`). */
   readonly databaseName: string;
@@ -116,7 +117,12 @@ export class PrivacyErasure extends Construct {
     this.key =
       props.encryptionKey ??
       denyGrantsExceptForAwsResources(
-        new kms.Key(this, 'Key', { description: 'Erasure workflow: request table, work and ledger buckets, salt, dead letters', enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN }),
+        new kms.Key(this, 'Key', {
+          description: 'Erasure workflow: request table, work and ledger buckets, salt, dead letters',
+          enableKeyRotation: true,
+          removalPolicy: RemovalPolicy.RETAIN,
+          pendingWindow: Duration.days(30),
+        }),
       );
 
     this.requestTable = new dynamodb.Table(this, 'RequestTable', {
@@ -166,6 +172,9 @@ export class PrivacyErasure extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [{ id: 'abort-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
+    // DR for the ledger is AWS Backup (a selection in the stack that owns it); the work bucket holds files of one batch only.
+    acknowledgeReplicationFinding(this.ledgerBucket);
+    acknowledgeReplicationFinding(this.workBucket);
 
     this.saltSecret = new secretsmanager.Secret(this, 'Salt', {
       description: 'Erasure ledger salt: HMAC-SHA256 key of subject hashes and request IDs (64 hex characters = 32 bytes)',
@@ -181,6 +190,12 @@ export class PrivacyErasure extends Construct {
       // A new salt would make every recorded hash unmatchable: kept whatever happens to the stack.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    acknowledgeUnrotatedHashKey(
+      this.saltSecret,
+      'The salt keys the erasure ledger\'s subject hashes and request IDs (HMAC-SHA256), it grants no access; rotating it would make every ' +
+        'earlier hash unmatchable: a repeated request would no longer be recognised and a ledger entry could no longer be checked against a subject ' +
+        '(compliance decisions in docs/decisions.md).',
+    );
 
     createSubjectsTable(this, props.databaseName, this.workBucket);
 

@@ -54,7 +54,7 @@ export function erasurePropsProblems(
 
   if (!Token.isUnresolved(props.databaseName) && !DATABASE.test(String(props.databaseName))) problem('databaseName', props.databaseName, 'a Glue database name: lowercase letters, digits and underscores, starting with a letter');
   if (!Token.isUnresolved(props.workgroupName) && !WORKGROUP.test(String(props.workgroupName))) problem('workgroupName', props.workgroupName, 'an Athena workgroup name: letters, digits, ".", "_" and "-", at most 128');
-  if (!Array.isArray(props.plan)) problem('plan', props.plan, 'a list of erasure plan entries (plan.ts, erasurePlan)');
+  if (!Array.isArray(props.plan)) problem('plan', props.plan, 'a list of erasure plan entries (erasurePlan)');
   else {
     props.plan.forEach((entry, index) => {
       if (!DATASET.test(String(entry?.dataset))) problem(`plan[${index}].dataset`, entry?.dataset, 'a dataset name');

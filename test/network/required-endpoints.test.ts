@@ -10,6 +10,7 @@ import { DATA_QUALITY_INTERFACE_ENDPOINTS } from '../../constructs/data-quality'
 import { DEFAULT_INTERFACE_ENDPOINTS, type InterfaceEndpointName } from '../../constructs/network/interface-endpoints';
 import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../../constructs/vector-store';
 import { EMBEDDINGS_INTERFACE_ENDPOINTS } from '../../constructs/embeddings';
+import { PRIVACY_INTERFACE_ENDPOINTS } from '../../constructs/privacy';
 import { endpointProblems, requiredInterfaceEndpoints } from '../../lib/input-validation';
 import { REPO_ROOT } from '../support/app-context';
 
@@ -30,8 +31,8 @@ const ENDPOINT_OF_CLIENT: Record<string, InterfaceEndpointName> = {
   'bedrock-runtime': 'bedrock-runtime',
 };
 
-/** Clients served without an interface endpoint: S3 through the VPC's gateway endpoint. */
-const GATEWAY_CLIENTS = new Set(['s3']);
+/** Clients served without an interface endpoint: S3 and DynamoDB through the VPC's gateway endpoints. */
+const GATEWAY_CLIENTS = new Set(['s3', 'dynamodb']);
 
 function sdkClientsOf(file: string): string[] {
   const source = readFileSync(join(REPO_ROOT, file), 'utf8');
@@ -46,6 +47,8 @@ const IN_VPC = [
   { construct: 'constructs/backup/recovery-evidence.ts', handler: 'constructs/backup/recovery-point-age/handler.ts', declared: RECOVERY_EVIDENCE_INTERFACE_ENDPOINTS },
   { construct: 'constructs/backup/recovery-evidence.ts', handler: 'constructs/backup/restore-evidence/handler.ts', declared: RECOVERY_EVIDENCE_INTERFACE_ENDPOINTS },
   { construct: 'constructs/embeddings/embeddings-pipeline.ts', handler: 'constructs/embeddings/handler.ts', declared: EMBEDDINGS_INTERFACE_ENDPOINTS },
+  // The other erasure handlers join this list when their real code replaces the placeholders.
+  { construct: 'constructs/privacy/privacy-erasure.ts', handler: 'constructs/privacy/handlers/elt-guard.ts', declared: PRIVACY_INTERFACE_ENDPOINTS },
 ];
 
 describe('interface endpoints are derived from what the in-VPC functions call', () => {
@@ -65,7 +68,7 @@ describe('interface endpoints are derived from what the in-VPC functions call', 
   });
 
   it('the default endpoint list covers everything the product deploys', () => {
-    const required = [...requiredInterfaceEndpoints(DATASETS, { embeddings: true, collector: true }).keys()];
+    const required = [...requiredInterfaceEndpoints(DATASETS, { embeddings: true, collector: true, privacy: true }).keys()];
     expect(required.sort()).toEqual(['athena', 'backup', 'bedrock-runtime', 'glue', 'kinesis-streams', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
     for (const endpoint of required) expect(DEFAULT_INTERFACE_ENDPOINTS).toContain(endpoint);
     expect(endpointProblems(loadEnvironmentConfig('dev'), DATASETS)).toEqual([]);
@@ -95,12 +98,20 @@ describe('interface endpoints are derived from what the in-VPC functions call', 
     expect(requiredInterfaceEndpoints(plain, { ...off, collector: true }).get('kinesis-streams')).toEqual(['the HTTP collector']);
   });
 
+  it('the erasure workflow adds Secrets Manager, Step Functions and Athena, and only when enabled', () => {
+    const plain = DATASETS.filter((dataset) => dataset.format === 'parquet' && dataset.name !== 'data_quality_results');
+    const off = { embeddings: false, collector: false };
+    expect([...requiredInterfaceEndpoints(plain, { ...off, privacy: true }).keys()].sort()).toEqual(['athena', 'backup', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
+    expect([...requiredInterfaceEndpoints(plain, off).keys()]).not.toContain('athena');
+    expect(requiredInterfaceEndpoints(plain, { ...off, privacy: true }).get('athena')).toEqual(['the erasure functions']);
+  });
+
   it('with NAT gateways only the Secrets Manager endpoint the vector store takes is still required', () => {
     const dev = loadEnvironmentConfig('dev');
     const withNat = (interfaceEndpoints: InterfaceEndpointName[]): EnvironmentConfig => ({ ...dev, network: { ...dev.network, natGateways: 1, interfaceEndpoints } });
     expect(endpointProblems(withNat(['secretsmanager']), DATASETS)).toEqual([]);
     expect(endpointProblems(withNat(['kms']), DATASETS).map((problem) => problem.allowed)).toEqual([
-      'lacks "secretsmanager" (called by the vector store bootstrap and the HTTP collector): functions in isolated subnets have no other route to these services; add them, or remove the list to get the defaults',
+      'lacks "secretsmanager" (called by the vector store bootstrap and the HTTP collector and the erasure functions): functions in isolated subnets have no other route to these services; add them, or remove the list to get the defaults',
     ]);
   });
 });
