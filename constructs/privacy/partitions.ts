@@ -21,8 +21,15 @@ export type PartitionValues = Readonly<Record<string, string | null>>;
 export interface ProjectedPartitioning {
   readonly kind: 'projection';
   readonly keys: readonly string[];
-  /** The date key (`dt` or `month`) and its `date_format` pattern. */
-  readonly dateKey: { readonly name: string; readonly format: '%Y-%m-%d' | '%Y-%m' };
+  /**
+   * The date key (`dt` or `month`), its `date_format` pattern, and how far back its projection lists
+   * partitions (the projection range's `NOW-<amount><unit>`): what Athena can see of the dataset.
+   */
+  readonly dateKey: {
+    readonly name: string;
+    readonly format: '%Y-%m-%d' | '%Y-%m';
+    readonly lookBack: { readonly amount: number; readonly unit: 'DAY' | 'MONTH' };
+  };
 }
 
 /** The Iceberg layout: one field, `<transform>(<column>)`, named `<column>_<transform>` as Iceberg names it. */
@@ -56,12 +63,13 @@ export function partitionFieldNames(partitioning: ErasurePartitioning): string[]
 }
 
 /**
- * The retention window's predicate on the date partition key: dates the projection still lists. Relative to
- * `current_date`, so the statement stays valid on every run without being re-rendered.
+ * The retention window's predicate on the date partition key: exactly the dates (or months) the partition
+ * projection still lists, whose range the dataset's retention sets (days; months for month partitions,
+ * rounded up). Relative to `current_date`, so the statement stays valid on every run without re-rendering.
  */
-export function retentionPredicate(partitioning: ProjectedPartitioning, days: number): string {
-  const { name, format } = partitioning.dateKey;
-  return `${quoteName(name)} >= date_format(current_date - INTERVAL '${days}' DAY, ${sqlString(format)})`;
+export function retentionPredicate(partitioning: ProjectedPartitioning): string {
+  const { name, format, lookBack } = partitioning.dateKey;
+  return `${quoteName(name)} >= date_format(current_date - INTERVAL '${lookBack.amount}' ${lookBack.unit}, ${sqlString(format)})`;
 }
 
 /**

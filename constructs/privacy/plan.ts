@@ -160,10 +160,20 @@ function projectedPartitioning(dataset: DatasetDefinition, report: Report): Eras
     report('partitioning.time.granularity', 'an erasure restricts its search by the date partition key (dt or month), and this layout has none');
     return undefined;
   }
+  // The window is the projection's own look-back, so a search covers exactly the partitions Athena lists.
+  const range = /^NOW-(\d+)(DAYS|MONTHS),/.exec(date.projection.range ?? '');
+  if (!range) {
+    report('partitioning', `the date key's projection range "${String(date.projection.range)}" does not start NOW-<n>DAYS or NOW-<n>MONTHS`);
+    return undefined;
+  }
   return {
     kind: 'projection',
     keys: keys.map((key) => key.name),
-    dateKey: { name: date.name, format: date.projection.format === 'yyyy-MM' ? '%Y-%m' : '%Y-%m-%d' },
+    dateKey: {
+      name: date.name,
+      format: date.projection.format === 'yyyy-MM' ? '%Y-%m' : '%Y-%m-%d',
+      lookBack: { amount: Number(range[1]), unit: range[2] === 'MONTHS' ? 'MONTH' : 'DAY' },
+    },
   };
 }
 

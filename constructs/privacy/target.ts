@@ -32,8 +32,9 @@ export interface ErasureTargetSpec {
   readonly integerKeyColumns: readonly string[];
   readonly partitioning: ErasurePartitioning;
   /**
-   * Days the find and verify statements look back (Parquet with a retention in its zone: what the partition
-   * projection still lists). Undefined: the whole table is searched.
+   * The dataset's retention in its zone, for Parquet datasets that have one: find and verify then search
+   * only the partitions the projection lists (`partitioning.dateKey.lookBack`, which this retention set).
+   * Undefined: the whole table is searched.
    */
   readonly retentionDays?: number;
   /** Where the batch's subject ids are: `<database>.<table>` with columns `subject_id`, `batch_id`. */
@@ -79,7 +80,7 @@ export function erasureTarget(spec: ErasureTargetSpec): ErasureTarget {
   const table = qualifiedName(spec.database, spec.table);
   const where = (batchId: string) => {
     const conditions = [subjectPredicate(spec, checkBatchId(batchId, source))];
-    if (spec.retentionDays !== undefined && spec.partitioning.kind === 'projection') conditions.push(retentionPredicate(spec.partitioning, spec.retentionDays));
+    if (spec.retentionDays !== undefined && spec.partitioning.kind === 'projection') conditions.push(retentionPredicate(spec.partitioning));
     return conditions.join('\n  AND ');
   };
   const selections = partitionSelections(spec.partitioning);
@@ -137,9 +138,17 @@ function checkSpec(spec: ErasureTargetSpec, source: string): void {
     if (!['hour', 'day', 'month'].includes(String(partitioning.transform))) bad('partitioning.transform', partitioning.transform, 'hour, day or month');
     if (!['date', 'timestamp'].includes(String(partitioning.columnType))) bad('partitioning.columnType', partitioning.columnType, 'date or timestamp');
   } else {
-    const dateKey = partitioning.dateKey as { name?: unknown; format?: unknown } | undefined;
+    const dateKey = partitioning.dateKey as { name?: unknown; format?: unknown; lookBack?: { amount?: unknown; unit?: unknown } } | undefined;
+    const amount = dateKey?.lookBack?.amount;
     if (!Array.isArray(partitioning.keys) || !partitioning.keys.every(isSnakeCaseName)) bad('partitioning.keys', partitioning.keys, `partition key names, each ${name}`);
-    if (!isSnakeCaseName(dateKey?.name) || !['%Y-%m-%d', '%Y-%m'].includes(String(dateKey?.format))) bad('partitioning.dateKey', dateKey, '{ name, format: "%Y-%m-%d" or "%Y-%m" }');
+    if (
+      !isSnakeCaseName(dateKey?.name) ||
+      !['%Y-%m-%d', '%Y-%m'].includes(String(dateKey?.format)) ||
+      !(typeof amount === 'number' && Number.isSafeInteger(amount) && amount >= 1) ||
+      !['DAY', 'MONTH'].includes(String(dateKey?.lookBack?.unit))
+    ) {
+      bad('partitioning.dateKey', dateKey, '{ name, format: "%Y-%m-%d" or "%Y-%m", lookBack: { amount: whole number ≥ 1, unit: "DAY" or "MONTH" } }');
+    }
   }
   if (problems.length > 0) throw new ValidationReport(problems);
 }

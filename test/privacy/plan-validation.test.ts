@@ -49,8 +49,9 @@ describe('erasure plan of the shipped datasets', () => {
       expect(target.findSql('b-1')).not.toMatch(/INTERVAL|"dt" >=/);
     }
     expect(erasurePlan([withEvents({ retentionDays: { raw: 7 } })], CONTEXT)[0].findSql('b-1')).toContain(`"dt" >= date_format(current_date - INTERVAL '7' DAY, '%Y-%m-%d')`);
+    // Month partitions: the projection lists ceil(400 / 28) = 15 months back, so the search does too.
     const monthly = withEvents({ partitioning: { time: { granularity: 'month', source: { kind: 'event-time', column: 'event_time' } } } });
-    expect(erasurePlan([monthly], CONTEXT)[0].findSql('b-1')).toContain(`"month" >= date_format(current_date - INTERVAL '400' DAY, '%Y-%m')`);
+    expect(erasurePlan([monthly], CONTEXT)[0].findSql('b-1')).toContain(`"month" >= date_format(current_date - INTERVAL '15' MONTH, '%Y-%m')`);
   });
 
   it('says why every other dataset is left alone', () => {
@@ -69,7 +70,8 @@ describe('erasure plan of the shipped datasets', () => {
     ['a table name with a quote', { table: 'events"' }, 'table'],
     ['another kind', { kind: 'delta' }, 'kind'],
     ['Iceberg partitioning on a Parquet entry', { partitioning: { kind: 'iceberg' } }, 'partitioning.kind'],
-    ['a date key format of its own', { partitioning: { kind: 'projection', keys: ['dt'], dateKey: { name: 'dt', format: "%Y') OR ('" } } }, 'partitioning.dateKey'],
+    ['a date key format of its own', { partitioning: { kind: 'projection', keys: ['dt'], dateKey: { name: 'dt', format: "%Y') OR ('", lookBack: { amount: 400, unit: 'DAY' } } } }, 'partitioning.dateKey'],
+    ['a look-back that is not a whole number', { partitioning: { kind: 'projection', keys: ['dt'], dateKey: { name: 'dt', format: '%Y-%m-%d', lookBack: { amount: '400', unit: 'DAY' } } } }, 'partitioning.dateKey'],
     ['a subjects table elsewhere', { subjects: { database: 'lake privacy', table: 'erasure_subjects' } }, 'subjects'],
   ])('refuses a spec read back with %s', (_, change, field) => {
     const [target] = erasurePlan([events], CONTEXT);
