@@ -186,6 +186,15 @@ function keepRows(triples: LeafTriples, keep: readonly boolean[], rowsKept: numb
   return { values, definitionLevels, repetitionLevels };
 }
 
+/** The writer refusing a value the reader produced is a file this rewrite cannot carry over: refused, not crashed. */
+function encodeColumn<T>(column: string, write: () => T): T {
+  try {
+    return write();
+  } catch (error) {
+    throw new UnsupportedParquetError(`column ${column} could not be re-encoded (${(error as Error).message})`);
+  }
+}
+
 /**
  * Rewrites `source` without the rows whose key columns hold one of `subjects`. Synchronous and in memory:
  * the caller bounds the object size (a Firehose object is at most its 128 MiB buffer).
@@ -238,7 +247,9 @@ export function rewriteWithoutSubjects(source: Uint8Array, keyColumns: readonly 
     const start = writer.offset;
     const columns: ColumnChunk[] = [];
     leaves.forEach((leaf, leafIndex) => {
-      const triples = cache.get(`${groupIndex}:${leafIndex}`) ?? readTriples(source, group, leaf);
+      const cached = `${groupIndex}:${leafIndex}`;
+      const triples = cache.get(cached) ?? readTriples(source, group, leaf);
+      cache.delete(cached);
       const meta = chunkFor(group, leaf);
       const original = leaf.path[leaf.path.length - 1].element;
       if (rowCount(triples) !== kept.length) {
@@ -246,7 +257,7 @@ export function rewriteWithoutSubjects(source: Uint8Array, keyColumns: readonly 
       }
       const element = physicalElement(original);
       const schemaPath = [...leaf.path.slice(0, -1).map((node) => node.element), element];
-      const result = writeColumn({
+      const result = encodeColumn(meta.path_in_schema.join('.'), () => writeColumn({
         writer,
         column: {
           columnName: meta.path_in_schema.join('.'),
@@ -261,7 +272,7 @@ export function rewriteWithoutSubjects(source: Uint8Array, keyColumns: readonly 
           offsetIndex: true,
         },
         pageData: { ...keepRows(triples, kept, rows), maxDefinitionLevel: triples.maxDefinitionLevel },
-      });
+      }));
       // INT96 was written as the same 12 bytes under FIXED_LEN_BYTE_ARRAY; the chunk says what it is.
       if (result.chunk.meta_data) result.chunk.meta_data.type = original.type!;
       columns.push(result.chunk);
