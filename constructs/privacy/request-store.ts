@@ -3,7 +3,8 @@
  * write, so two batches (or a retried Lambda) can never take, release or close the same request twice.
  *
  * Lifecycle: `queued` → (claim) `running` → (record) `completed` | `awaiting-physical-removal` (both
- * closed: `subjects` removed, `subjectHashes` kept) | `verification-failed` (open: `subjects` kept,
+ * closed: `subjects` removed, `subjectHashes` kept; the second until `markPhysicallyRemoved`) |
+ * `verification-failed` (open: `subjects` kept,
  * `lastError` set, claimed again by the next batch); `running` → (release) `queued` with `attempts + 1`.
  * A request left `running` by a batch that died without releasing it (a timeout, a deleted execution)
  * is claimable again after `staleAfterMs`.
@@ -27,8 +28,12 @@ export const REQUEST_STATUSES = ['queued', 'running', 'awaiting-physical-removal
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 /** Statuses a batch may claim. */
 export const CLAIMABLE: readonly RequestStatus[] = ['queued', 'verification-failed'];
-/** Statuses that count as open for the deadline monitor (everything but `completed`). */
-export const OPEN: readonly RequestStatus[] = ['queued', 'running', 'verification-failed', 'awaiting-physical-removal'];
+/**
+ * Statuses of requests not yet erased: what the deadline monitor counts. `awaiting-physical-removal` is
+ * not among them: its rows were deleted and verified before the close (the ledger says whether that met
+ * the deadline); the old Iceberg files have their own check and alarm (PhysicalRemovalOverdue).
+ */
+export const OPEN: readonly RequestStatus[] = ['queued', 'running', 'verification-failed'];
 /** A `running` request not closed or released within a day is claimable again. */
 export const DEFAULT_STALE_AFTER_MS = 24 * 3_600_000;
 /** `lastError` is cut to this length (Step Functions causes can be long). */
@@ -210,7 +215,8 @@ export class RequestStore {
 
   /** Every open request (projection without subjects), for the deadline monitor. */
   async openRequests(): Promise<RequestSummary[]> {
-    return this.scan('#status IN (:a, :b, :c, :d)', Object.fromEntries(OPEN.map((status, i) => [`:${'abcd'[i]}`, { S: status }])));
+    const values = Object.fromEntries(OPEN.map((status, i) => [`:open${i}`, { S: status }]));
+    return this.scan(`#status IN (${Object.keys(values).join(', ')})`, values);
   }
 
   private async scan(filter: string, values: Record<string, AttributeValue>): Promise<RequestSummary[]> {

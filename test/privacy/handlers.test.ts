@@ -6,6 +6,7 @@
  */
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClaim } from '../../constructs/privacy/handlers/claim';
 import { createDeadlineMonitor } from '../../constructs/privacy/handlers/deadline-monitor';
@@ -167,6 +168,23 @@ describe('intake', () => {
     const refused = createIntake({ store: w.store, salt: () => loadSalt(env.secrets, shortSalt), deadlines: DEFAULT_DEADLINE_DAYS, now });
     await expect(refused({ requests: [{ subjects: [ALICE] }] })).rejects.toThrow(/at least 32 characters; got 4/);
     expect(await w.store.openRequests()).toEqual([]);
+  });
+});
+
+describe('salt', () => {
+  it('a failed read is retried on the next use; a binary secret is refused', async () => {
+    let calls = 0;
+    const salt = cachedSalt(async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('throttled');
+      return loadSalt(env.secrets, w.saltArn);
+    });
+    await expect(salt()).rejects.toThrow('throttled');
+    expect((await salt()).version).toMatch(/.+/);
+    await salt();
+    expect(calls).toBe(2);
+    const { ARN } = await env.secrets.send(new CreateSecretCommand({ Name: `binary-${Date.now()}`, SecretBinary: new Uint8Array(40) }));
+    await expect(loadSalt(env.secrets, String(ARN))).rejects.toThrow(/has no string value/);
   });
 });
 

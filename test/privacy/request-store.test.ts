@@ -3,9 +3,9 @@
  * races between two batches, release, close (subjects removed, hashes kept), stale running requests,
  * and scans that never return subject ids.
  */
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RequestStore } from '../../constructs/privacy/request-store';
+import { RequestStore, type DynamoSend } from '../../constructs/privacy/request-store';
 import { DEFAULT_DEADLINE_DAYS, validateErasureRequest } from '../../constructs/privacy/request';
 import { subjectHash } from '../../constructs/privacy/subject-hash';
 import { createRequestTable, startPrivacyMoto, type PrivacyMoto } from './harness';
@@ -73,14 +73,33 @@ describe('claim', () => {
     expect(await store.get(late.requestId)).toMatchObject({ status: 'queued' });
   });
 
-  it('two batches claiming at once never share a request', async () => {
+  it('two batches claiming at once never share a request: the one that loses the race between scan and update gets nothing', async () => {
+    // Deterministic interleaving: batch B scans, then batch A claims everything, then B's conditional
+    // updates run (and must all fail). moto does not make concurrent conditional writes atomic (two
+    // parallel requests can both pass a condition under load), so the race is staged rather than left
+    // to timing; DynamoDB itself evaluates each condition atomically with its write.
     const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => enqueue([`s${i}`])));
-    const [a, b] = await Promise.all([store.claim('batch-a', 50, received), store.claim('batch-b', 50, received)]);
-    const taken = [...a, ...b].map((c) => c.requestId);
-    expect(taken.sort()).toEqual(ids.map((r) => r.requestId).sort());
-    expect(new Set(taken).size).toBe(12);
-    for (const claim of a) expect((await store.get(claim.requestId))?.batchId).toBe('batch-a');
-    for (const claim of b) expect((await store.get(claim.requestId))?.batchId).toBe('batch-b');
+    let raced = false;
+    const racing: DynamoSend = {
+      send: (async (command: unknown) => {
+        if (!raced && command instanceof UpdateItemCommand) {
+          raced = true;
+          expect((await store.claim('batch-a', 50, received)).map((c) => c.requestId).sort()).toEqual(ids.map((r) => r.requestId).sort());
+        }
+        return env.dynamo.send(command as never);
+      }) as DynamoSend['send'],
+    };
+    expect(await new RequestStore(racing, store.tableName).claim('batch-b', 50, received)).toEqual([]);
+    expect(raced).toBe(true);
+    for (const r of ids) expect((await store.get(r.requestId))?.batchId).toBe('batch-a');
+  });
+
+  it('two batches claiming one after the other split the queue by the maximum', async () => {
+    const ids = await Promise.all(Array.from({ length: 5 }, (_, i) => enqueue([`s${i}`])));
+    const a = await store.claim('batch-a', 3, received);
+    const b = await store.claim('batch-b', 3, received);
+    expect([a.length, b.length]).toEqual([3, 2]);
+    expect([...a, ...b].map((c) => c.requestId).sort()).toEqual(ids.map((r) => r.requestId).sort());
   });
 
   it('a request running in another batch is not taken; a retried claim of the same batch gets its own back', async () => {
@@ -132,16 +151,17 @@ describe('release and close', () => {
     expect(await store.claim('b2', 10, received)).toEqual([{ requestId: r.requestId, subjects: ['a'] }]);
   });
 
-  it('awaiting-physical-removal is closed (no subjects, not claimable) until marked physically removed', async () => {
+  it('awaiting-physical-removal is closed (no subjects, not claimable, not open for the deadline monitor) until marked physically removed', async () => {
     const r = await enqueue(['a']);
     await store.claim('b1', 10, received);
     await store.close(r.requestId, 'b1', 'awaiting-physical-removal', received);
     expect((await rawItem(r.requestId))?.subjects).toBeUndefined();
     expect(await store.claim('b2', 10, received)).toEqual([]);
-    expect((await store.openRequests()).map((o) => o.status)).toEqual(['awaiting-physical-removal']);
+    expect(await store.openRequests()).toEqual([]);
+    expect(await store.get(r.requestId)).toMatchObject({ status: 'awaiting-physical-removal' });
     expect(await store.markPhysicallyRemoved(r.requestId, received)).toBe(true);
     expect(await store.markPhysicallyRemoved(r.requestId, received)).toBe(false);
-    expect(await store.openRequests()).toEqual([]);
+    expect(await store.get(r.requestId)).toMatchObject({ status: 'completed' });
   });
 });
 

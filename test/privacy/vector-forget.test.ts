@@ -5,7 +5,7 @@
  * forget-vectors handler reading the batch's subjects file from moto S3.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createForgetVectors } from '../../constructs/privacy/handlers/forget-vectors';
 import { forgetVectors, remainingVectors, vacuumProblem, type VectorSql } from '../../constructs/privacy/vector-forget';
 import { readSubjectsFile, writeSubjectsFile } from '../../constructs/privacy/work-files';
@@ -14,7 +14,7 @@ import { roleNames, vectorStoreMigrations } from '../../constructs/vector-store/
 import { applyMigrations } from '../../constructs/vector-store/migrator';
 import { privacyRoleStatements } from '../../constructs/vector-store/privacy-role';
 import { captureConsole } from '../support/operator-scripts';
-import { newDatabase, pgliteClient } from '../vector-store/pglite';
+import { newDatabase, pgliteClient, serve } from '../vector-store/pglite';
 import { createWorkBucket, startPrivacyMoto, type PrivacyMoto } from './harness';
 
 const A = 'subject-a-91f2';
@@ -199,6 +199,37 @@ describe('forget-vectors handler', () => {
     expect(stdout.join('\n')).toMatch(/"vectors forgotten"/);
     for (const id of [A, B, C]) expect(stdout.join('\n')).not.toContain(id);
     expect(await remainingVectors(admin, [C])).toEqual({ chunks: 4, documents: 2 });
+  });
+
+  it('as deployed: the entry point reads its environment, connects with the pg driver and an IAM token, reads the subjects file from S3', async () => {
+    const served = await serve(db, 2);
+    try {
+      await writeSubjectsFile(env.s3, work, 'batch-tcp', [C]);
+      vi.resetModules();
+      const { handler } = await import('../../constructs/privacy/handlers/forget-vectors');
+      const variables = {
+        WORK_BUCKET: work,
+        PGHOST: served.host,
+        PGPORT: String(served.port),
+        PGDATABASE: 'postgres',
+        PGSSLMODE: 'disable',
+        PGUSER: 'postgres',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'AKIDTEST',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+        AWS_ENDPOINT_URL_S3: env.moto.endpoint,
+      };
+      for (const [name, value] of Object.entries(variables)) vi.stubEnv(name, value);
+      const { result } = await captureConsole(async () => [await handler({ batchId: 'batch-tcp', mode: 'forget' }), await handler({ batchId: 'batch-tcp', mode: 'verify' })]);
+      expect(result).toEqual([
+        { mode: 'forget', chunks: 4, documents: 2, vacuumed: true },
+        { mode: 'verify', chunks: 0, documents: 0 },
+      ]);
+      expect(await remainingVectors(admin, [A, B])).toEqual({ chunks: 9, documents: 4 });
+    } finally {
+      vi.unstubAllEnvs();
+      await served.stop();
+    }
   });
 
   it('refuses a bad mode or batch id, and a missing subjects file is an error', async () => {

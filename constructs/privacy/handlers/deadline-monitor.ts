@@ -1,5 +1,5 @@
 /**
- * Scheduled `deadline-monitor` (hourly): counts open requests (every status but `completed`), those whose
+ * Scheduled `deadline-monitor` (hourly): counts open requests (queued, running, verification-failed: not yet erased), those whose
  * deadline is at most `alarmDaysBeforeDeadline` days away, and those past it, and publishes them as
  * embedded metrics (`OpenRequests`, `RequestsNearDeadline`, `OverdueRequests`, namespace
  * `Lakehouse/Privacy`) for the monitoring construct's alarms. Logs request ids (hashes), never subjects.
