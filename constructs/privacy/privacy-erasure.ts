@@ -172,6 +172,10 @@ export class PrivacyErasure extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [{ id: 'abort-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
+    // Object events of both buckets go to EventBridge natively (no notification custom resource): an audit trail of writes.
+    for (const bucket of [this.workBucket, this.ledgerBucket]) {
+      (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    }
     // DR for the ledger is AWS Backup (a selection in the stack that owns it); the work bucket holds files of one batch only.
     acknowledgeReplicationFinding(this.ledgerBucket);
     acknowledgeReplicationFinding(this.workBucket);

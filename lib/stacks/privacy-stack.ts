@@ -40,6 +40,9 @@ export class PrivacyStack extends Stack {
     const removal = statefulRemoval(props.config);
     super(scope, id, { ...props, terminationProtection: removal.terminationProtection });
     const { config, storage, network, catalog, vector } = props;
+    // Its grants name the catalog's tables and its queries run in the catalog's workgroup, all by literal
+    // names (no reference), and Lake Formation must know the deployment role as an admin first.
+    this.addDependency(catalog, 'the erasure workflow is granted on its tables and runs queries in its workgroup');
     const lake = storage.storage;
     const databaseName = privacyDatabaseName(config.project, config.name);
     const plan = erasurePlanFor(props.datasets, {
