@@ -150,6 +150,15 @@ describe('erasing subject A through the intake', () => {
     ]);
   });
 
+  it('OPTIMIZE rewrites only the two days A was found in, then VACUUM (recorded, not run, by the local Athena)', () => {
+    const table = `"${DATABASES.curated}"."events_curated"`;
+    const statements = h.localAthena.skipped.filter((statement) => statement.sql.includes(table));
+    expect(statements.map((statement) => statement.kind)).toEqual(['optimize', 'vacuum']);
+    expect(statements[0].sql).toMatch(/WHERE \("event_date" >= DATE '2026-03-01' AND "event_date" < DATE '2026-03-03'\)$/);
+    // What the predicate selects after the DELETE: every row left on those days (B's and C's).
+    expect(statements[0].rowsSelected).toBe(before.curated.filter(notA).length);
+  });
+
   it("the object with only A's rows is gone with every version (no delete marker left either)", async () => {
     expect(await objectVersions(h.services.s3, NAMES.rawBucket, h.raw.onlyA)).toEqual({ versions: [], deleteMarkers: [] });
   });
