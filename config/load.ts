@@ -2,6 +2,7 @@ import { ConfigValidationError, problemsFromZod } from './errors';
 import { UnknownEnvironmentError } from './unknown-environment';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from './limits';
 import { environmentSchema, type EnvironmentConfig } from './schema';
+import { withPrivacyDefaults } from './privacy-schema';
 import { dev } from './environments/dev';
 import { staging } from './environments/staging';
 import { prod } from './environments/prod';
@@ -27,9 +28,11 @@ export function isEnvironmentName(name: string): name is EnvironmentName {
  * Throws ConfigValidationError naming `file`, each bad field, its value and what is allowed.
  */
 export function validateEnvironmentConfig(raw: unknown, file: string, expectedName?: string): EnvironmentConfig {
-  const result = environmentSchema.safeParse(raw);
+  // Defaults that depend on the environment's name (the privacy ledger's lock) are filled in first.
+  const input = withPrivacyDefaults(raw);
+  const result = environmentSchema.safeParse(input);
   if (!result.success) {
-    throw new ConfigValidationError(file, problemsFromZod(raw, result.error.issues, environmentSchema));
+    throw new ConfigValidationError(file, problemsFromZod(input, result.error.issues, environmentSchema));
   }
   if (expectedName !== undefined && result.data.name !== expectedName) {
     throw new ConfigValidationError(file, [
@@ -47,7 +50,7 @@ export function loadEnvironmentConfig(name: string = DEFAULT_ENVIRONMENT): Envir
   const others = Object.entries(ENVIRONMENT_FILES)
     .filter(([other]) => other !== name)
     .flatMap(([, raw]) => {
-      const parsed = environmentSchema.safeParse(raw);
+      const parsed = environmentSchema.safeParse(withPrivacyDefaults(raw));
       return parsed.success ? [parsed.data] : [];
     });
   validateAccountOwnership(config, others);

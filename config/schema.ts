@@ -6,6 +6,7 @@ import { INTERFACE_ENDPOINT_NAMES, type InterfaceEndpointName } from '../constru
 import { collectionProblems } from '../constructs/vector-store/collection-validation';
 import { DEFAULT_MASTER_USERNAME, masterUsernameProblem } from '../constructs/vector-store/master-username';
 import { embeddingsIssues, embeddingsSchema } from './embeddings-schema';
+import { privacySchema } from './privacy-schema';
 import { checkDisasterRecovery, checkLakeFormationAdmins, checkPersonaTrust } from './security-rules';
 import { RDS_POSTGRES_VERSIONS, type RdsPostgresVersion } from '../constructs/vector-store/postgres-versions';
 import {
@@ -482,6 +483,11 @@ const environmentSchemaBase = z
     governance: governanceSchema.prefault({}),
     /** The HTTP event collector (Segment-compatible tracking API). Default disabled. */
     collector: collectorSchema.prefault({}),
+    /**
+     * Erasure requests and their audit ledger (docs/privacy.md). The ledger's lock defaults per environment:
+     * config/load.ts fills it in (privacy-schema.ts, withPrivacyDefaults) before this schema runs.
+     */
+    privacy: privacySchema.prefault({}),
   })
   .strict();
 

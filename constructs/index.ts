@@ -19,5 +19,6 @@ export * from './lineage';
 export * from './embeddings';
 export * from './orchestration';
 export * from './collector';
+export * from './privacy';
 export * from './common/validation-report';
 export * from './privacy';

@@ -13,6 +13,7 @@ import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../constructs/vector-store';
 import { EMBEDDINGS_INTERFACE_ENDPOINTS } from '../constructs/embeddings';
 import { COLLECTOR_INTERFACE_ENDPOINTS } from '../constructs/collector/collector';
 import { PII_DISCOVERY_INTERFACE_ENDPOINTS } from '../constructs/privacy/pii-discovery';
+import { PRIVACY_INTERFACE_ENDPOINTS } from '../constructs/privacy/privacy-erasure';
 import { collectorConfigProblems } from './collector-validation';
 import { outputId } from './stacks/embeddings-stack';
 import { collectionSettings } from '../config/embeddings-schema';
@@ -210,6 +211,8 @@ export interface DeployedFunctions {
   readonly collector?: boolean;
   /** PII discovery's Macie job function (`privacy.discovery.enabled`). @default false */
   readonly privacyDiscovery?: boolean;
+  /** The erasure workflow (`privacy.enabled`). @default false */
+  readonly privacy?: boolean;
 }
 
 /** Who needs which interface endpoint, derived from what this environment deploys into its VPC. */
@@ -227,6 +230,7 @@ export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[
   if (deployed.embeddings ?? true) add(EMBEDDINGS_INTERFACE_ENDPOINTS, 'the embeddings consumers');
   if (deployed.collector ?? false) add(COLLECTOR_INTERFACE_ENDPOINTS, 'the HTTP collector');
   if (deployed.privacyDiscovery ?? false) add(PII_DISCOVERY_INTERFACE_ENDPOINTS, 'the PII discovery job function');
+  if (deployed.privacy ?? false) add(PRIVACY_INTERFACE_ENDPOINTS, 'the erasure functions');
   return needs;
 }
 
@@ -239,7 +243,7 @@ export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[
 export function endpointProblems(config: EnvironmentConfig, datasets: readonly DatasetDefinition[]): ValidationProblem[] {
   const listed = config.network.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS;
   // The vector store takes its Secrets Manager endpoint as a prop (its rotation depends on it), NAT or not.
-  const missing = [...requiredInterfaceEndpoints(datasets, { embeddings: config.embeddings.enabled, collector: config.collector.enabled })].filter(
+  const missing = [...requiredInterfaceEndpoints(datasets, { embeddings: config.embeddings.enabled, collector: config.collector.enabled, privacy: config.privacy.enabled })].filter(
     ([endpoint]) => !listed.includes(endpoint) && (config.network.natGateways === 0 || endpoint === 'secretsmanager'),
   );
   if (missing.length === 0) return [];

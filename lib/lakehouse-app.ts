@@ -16,6 +16,7 @@ import { CollectorStack, QUARANTINE_DATASET } from './stacks/collector-stack';
 import { IngestionStack } from './stacks/ingestion-stack';
 import { VectorStack } from './stacks/vector-stack';
 import { EmbeddingsStack } from './stacks/embeddings-stack';
+import { PrivacyStack } from './stacks/privacy-stack';
 import { DisasterRecoveryStack } from './stacks/dr-stack';
 import { OperationsStack } from './stacks/operations-stack';
 import { backupVaultName } from './naming';
@@ -34,6 +35,8 @@ export interface LakehouseStacks {
   readonly embeddings?: EmbeddingsStack;
   /** The HTTP collector, when `collector.enabled`. */
   readonly collector?: CollectorStack;
+  /** The erasure workflow, when `privacy.enabled`. */
+  readonly privacy?: PrivacyStack;
   readonly operations: OperationsStack;
   /** The DR vault's stack, when the environment copies backups to another region. */
   readonly dr?: DisasterRecoveryStack;
@@ -164,6 +167,20 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
       })
     : undefined;
 
+  // Reads storage, network, catalog and vector; before operations, which alarms on its metrics.
+  const privacy = config.privacy.enabled
+    ? new PrivacyStack(app, stackName(config.project, config.name, 'privacy'), {
+        env,
+        config,
+        datasets,
+        storage,
+        network,
+        catalog,
+        vector,
+        description: description('erasure requests: request table, workflow, Object-Locked ledger (stateful)'),
+      })
+    : undefined;
+
   const operations = new OperationsStack(app, stackName(config.project, config.name, 'operations'), {
     env,
     config,
@@ -176,6 +193,7 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
     vector,
     embeddings,
     collector,
+    privacy,
     rolledUp: [...shards.entries()].some(([shard, members]) => shard !== BASE_SHARD && OperationsShardStack.needed(members, datasets)),
     description: description('alarms, dashboard, backup events, restore testing'),
   });
@@ -232,6 +250,14 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
       }
     }
   }
+  if (privacy) {
+    // Its grants name tables the shard catalog stacks create.
+    for (const shard of shardStacks) {
+      if (shard.datasets.some((dataset) => dataset.dataSubject !== undefined && 'keys' in dataset.dataSubject)) {
+        privacy.addStackDependency(shard.catalog, 'the erasure workflow is granted on tables this stack creates');
+      }
+    }
+  }
   const operationsShards = shardStacks.flatMap((shard) => (shard.operations ? [shard.operations] : []));
   const rollup =
     operationsShards.length > 0
@@ -245,7 +271,7 @@ export function buildLakehouse(app: App, config: EnvironmentConfig, options: Bui
       : undefined;
   const placement = new Map([...shards].flatMap(([shard, members]) => members.map((dataset): [string, string] => [dataset.name, shard])));
 
-  const built = { storage, network, catalog, ingestion, vector, embeddings, collector, operations, dr, shards: shardStacks, rollup, placement };
+  const built = { storage, network, catalog, ingestion, vector, embeddings, collector, privacy, operations, dr, shards: shardStacks, rollup, placement };
   const contents = stackContents({ ...built, contents: new Map() }, datasets);
   if (options.resourceBudget ?? true) {
     for (const stack of app.node.children.filter((child): child is Stack => Stack.isStack(child))) {

@@ -6,7 +6,7 @@ import { BASE_SHARD } from '../constructs/datasets';
  */
 
 /** The layers an environment is split into, one stack each. */
-export type StackLayer = 'network' | 'storage' | 'catalog' | 'ingestion' | 'vector' | 'embeddings' | 'collector' | 'operations' | 'dr';
+export type StackLayer = 'network' | 'storage' | 'catalog' | 'ingestion' | 'vector' | 'embeddings' | 'collector' | 'privacy' | 'operations' | 'dr';
 
 /** `<project>-<env>-<layer>`, the stack's name and construct ID. */
 export function stackName(project: string, environment: string, layer: StackLayer): string {

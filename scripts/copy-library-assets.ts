@@ -1,9 +1,8 @@
 /**
  * Completes dist/ after `tsc`: copies SQL files next to the compiled constructs that read them, and
- * pre-bundles every Lambda handler (`constructs/**\/handler.ts` → `dist/…/handler.bundle/index.js`, and each
- * `constructs/**\/handlers/<name>.ts` → `dist/…/handlers/<name>.bundle/index.js`, the layout
- * `bundledHandlerCode(directory, name)` looks for) so that the published package synthesizes without
- * esbuild, Docker or our dev dependencies.
+ * pre-bundles every Lambda handler (`constructs/**\/handler.ts` → `dist/…/handler.bundle/index.js`, and
+ * `constructs/**\/handlers/<name>.ts` → `dist/…/handlers/<name>.bundle/index.js`) so
+ * that the published package synthesizes without esbuild, Docker or our dev dependencies.
  * Run by `npm run build`.
  */
 import { cpSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -30,10 +29,9 @@ for (const file of files.filter((path) => path.endsWith('.sql'))) {
   copied += 1;
 }
 let bundled = 0;
-/** A Lambda entry point: a `handler.ts`, or any module directly in a `handlers/` folder (one file per function). */
-const isHandlerEntry = (path: string) =>
-  path.endsWith('/handler.ts') || (basename(dirname(path)) === 'handlers' && path.endsWith('.ts') && !path.endsWith('.d.ts'));
-for (const entry of files.filter(isHandlerEntry)) {
+// `handler.ts` next to a construct, and every file of a `handlers/` folder (the erasure workflow's several).
+const isHandler = (path: string) => path.endsWith('/handler.ts') || (/\/handlers\/[^/]+\.ts$/.test(path) && !path.endsWith('.d.ts'));
+for (const entry of files.filter(isHandler)) {
   const outdir = join(target, relative(source, dirname(entry)), `${basename(entry, '.ts')}.bundle`);
   bundleHandler(entry, join(outdir, 'index.js'));
   bundled += 1;

@@ -4,3 +4,4 @@ export * from './glue-table-wildcards';
 export * from './grant-policies';
 export * from './resource-wildcards';
 export * from './vpc-lambda-role';
+export * from './unrotated-secrets';

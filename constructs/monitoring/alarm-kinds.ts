@@ -1,3 +1,4 @@
+import { PRIVACY_ALARM_KINDS } from './privacy-alarm-kinds';
 import { RECOVERY_ALARM_KINDS } from './recovery-alarm-kinds';
 
 /**
@@ -190,6 +191,7 @@ export const ALARM_KINDS = {
   },
   // Recovery objectives (RPO, RTO): their own file, next to recovery-alarms.ts.
   ...RECOVERY_ALARM_KINDS,
+  ...PRIVACY_ALARM_KINDS,
   EmbeddingsQueueAge: {
     title: 'Embeddings queue backing up',
     summary: 'The oldest document event in the embeddings queue has waited longer than the threshold for 3 × 5 minutes',

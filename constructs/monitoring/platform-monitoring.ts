@@ -26,6 +26,8 @@ import { chunk, selectDatasets, watchDatasetIngestion, watchDatasetQuality, watc
 import { watchRecoveryEvidence, type RecoveryObjectives } from './recovery-alarms';
 import { createWatchedAlarm, type PlatformAlarm } from './watched-alarm';
 import { watchEmbeddingsPipeline } from './embeddings-alarms';
+import { watchErasure } from './privacy-alarms';
+import type { PrivacyErasure } from '../privacy/privacy-erasure';
 
 /** Alarm thresholds; the defaults are the seeds' standards. */
 export interface MonitoringThresholds {
@@ -207,6 +209,11 @@ export class PlatformMonitoring extends Construct {
       pipeline,
       { queueAgeMinutes: this.thresholds.embeddingsQueueAgeMinutes, failurePercent: this.thresholds.embeddingsFailurePercent },
     );
+  }
+
+  /** The erasure workflow: deadlines, verification, failed executions, physical removal (privacy-alarms.ts). */
+  public watchPrivacy(erasure: PrivacyErasure): void {
+    watchErasure({ alarm: (kind, subject, metric, options) => this.alarm(kind, subject, metric, options), row: (widget) => this.row('Protect', widget) }, erasure);
   }
 
   /**

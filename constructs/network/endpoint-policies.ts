@@ -42,6 +42,20 @@ export function restrictGatewayEndpointToAccount(endpoint: ec2.GatewayVpcEndpoin
   }
 }
 
+/** The DynamoDB gateway endpoint admits this account's principals on this account's tables only. */
+export function restrictDynamoDbEndpointToAccount(endpoint: ec2.GatewayVpcEndpoint): void {
+  const stack = Stack.of(endpoint);
+  endpoint.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'OnlyThisAccountsTablesAndPrincipals',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['dynamodb:*'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:ResourceAccount': stack.account, 'aws:PrincipalAccount': stack.account } },
+    }),
+  );
+}
+
 /** Resources AWS owns that this account's principals call through an endpoint (their account is not ours). */
 export interface AwsOwnedResources {
   readonly sid: string;

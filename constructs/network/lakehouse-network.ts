@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ipv4CidrProblem } from '../common/validators/cidr';
 import { allowCloudWatchLogs, denyGrantsExceptForAwsResources } from '../keys/key-policies';
-import { bedrockFoundationModels, cloudFormationResponseObjects, restrictGatewayEndpointToAccount, restrictInterfaceEndpointToAccount } from './endpoint-policies';
+import { bedrockFoundationModels, cloudFormationResponseObjects, restrictDynamoDbEndpointToAccount, restrictGatewayEndpointToAccount, restrictInterfaceEndpointToAccount } from './endpoint-policies';
 import {
   DEFAULT_INTERFACE_ENDPOINTS,
   INTERFACE_ENDPOINT_NAMES,
@@ -102,6 +102,8 @@ export class LakehouseNetwork extends Construct {
   public readonly flowLog: ec2.FlowLog;
   /** The S3 gateway endpoint. */
   public readonly s3Endpoint: ec2.GatewayVpcEndpoint;
+  /** The DynamoDB gateway endpoint (free): the erasure request table is reached from isolated subnets. */
+  public readonly dynamoDbEndpoint: ec2.GatewayVpcEndpoint;
   /** Security group of every interface endpoint: 443 from the VPC range only. */
   public readonly endpointSecurityGroup: ec2.SecurityGroup;
   /** Interface endpoints by short name. */
@@ -188,6 +190,12 @@ export class LakehouseNetwork extends Construct {
     if (restrict) {
       restrictGatewayEndpointToAccount(this.s3Endpoint, props.awsOwnedS3Objects ?? [cloudFormationResponseObjects(Stack.of(this))]);
     }
+
+    this.dynamoDbEndpoint = this.vpc.addGatewayEndpoint('DynamoDbEndpoint', {
+      service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+      subnets: [this.workloadSubnets],
+    });
+    if (restrict) restrictDynamoDbEndpointToAccount(this.dynamoDbEndpoint);
 
     this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
       vpc: this.vpc,

@@ -5,3 +5,8 @@ export * from './audit-limits';
 export * from './discovery-job/spec';
 export * from './pii-discovery';
 export * from './pii-findings';
+export * from './names';
+export * from './plan-entry';
+export * from './privacy-erasure';
+export * from './props-validation';
+export * from './stack-outputs';

@@ -23,7 +23,7 @@ function inLayer(layer: ShardedLayer, datasets: readonly DatasetDefinition[]): s
 /** What every stack of the environment holds, by stack name. */
 export function stackContents(stacks: LakehouseStacks, datasets: readonly DatasetDefinition[]): Map<string, StackContents> {
   const contents = new Map<string, StackContents>();
-  for (const stack of [stacks.dr, stacks.storage, stacks.network, stacks.vector, stacks.embeddings]) if (stack) contents.set(stack.stackName, { datasets: [] });
+  for (const stack of [stacks.dr, stacks.storage, stacks.network, stacks.vector, stacks.embeddings, stacks.privacy]) if (stack) contents.set(stack.stackName, { datasets: [] });
   const base = datasets.filter((dataset) => stacks.placement.get(dataset.name) === BASE_SHARD);
   const layers: Array<[ShardedLayer, Stack | undefined, string, readonly DatasetDefinition[]]> = [
     ['catalog', stacks.catalog, BASE_SHARD, base],

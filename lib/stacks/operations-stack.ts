@@ -20,6 +20,7 @@ import type { NetworkStack } from './network-stack';
 import type { StorageStack } from './storage-stack';
 import type { VectorStack } from './vector-stack';
 import type { EmbeddingsStack } from './embeddings-stack';
+import type { PrivacyStack } from './privacy-stack';
 
 export interface OperationsStackProps extends StackProps {
   readonly config: EnvironmentConfig;
@@ -36,6 +37,8 @@ export interface OperationsStackProps extends StackProps {
   readonly embeddings?: EmbeddingsStack;
   /** The HTTP collector's stack, when the environment enables it: its alarms and dashboard row live here. */
   readonly collector?: CollectorStack;
+  /** The erasure workflow's stack, when `privacy.enabled`: its alarms and dashboard graphs live here. */
+  readonly privacy?: PrivacyStack;
   /**
    * An environment roll-up stack covers this stack's "platform degraded" (shards exist): it then stays
    * silent, so that one incident pages once, through the roll-up. @default false
@@ -116,6 +119,7 @@ export class OperationsStack extends Stack {
     if (this.elt) this.monitoring.watchElt(this.elt);
     if (props.collector) this.monitoring.watchCollector(props.collector.collector);
     if (this.pipeline) this.monitoring.watchPipeline(this.pipeline);
+    if (props.privacy) this.monitoring.watchPrivacy(props.privacy.erasure);
     this.monitoring.finish();
 
     this.restoreTesting = new RestoreTesting(this, 'RestoreTesting', {

@@ -17,6 +17,7 @@ const PLATFORM_LOG_GROUPS: readonly string[] = [
   '<env>-operations/RecoveryEvidence/*Logs',
   '<env>-vector/VectorStore/*Logs',
   '<env>-embeddings/*/Logs',
+  '<env>-privacy/Erasure/*Logs',
 ];
 
 /**
@@ -65,6 +66,7 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
       '<env>-vector/VectorStore/Bootstrap*',
       '<env>-vector/VectorStore/BootstrapProvider/framework-*',
       '<env>-embeddings/*/Function',
+      '<env>-privacy/Erasure/*Function',
     ],
     crossStackReferenceTo: 'AWS::EC2::Subnet',
     reason: 'These functions run in the isolated subnets of the network stack; the rule does not resolve cross-stack references.',
@@ -118,6 +120,12 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
     reason: 'The access-log bucket does not log itself (compliance decisions in docs/decisions.md, access-log bucket); every other bucket logs to it.',
   },
   {
+    control: 'CT.S3.PR.2',
+    resources: ['<env>-privacy/Erasure/LedgerBucket', '<env>-privacy/Erasure/WorkBucket'],
+    crossStackReferenceTo: 'AWS::S3::Bucket',
+    reason: 'They log to the access-log bucket, which lives in the storage stack; the rule does not resolve cross-stack references.',
+  },
+  {
     control: 'CT.S3.PR.10',
     resources: ['<env>-storage/DataLake/AccessLogsBucket'],
     reason: 'S3 delivers server access logs only to SSE-S3 buckets (compliance decisions in docs/decisions.md, access-log bucket); every other bucket uses SSE-KMS.',
@@ -128,6 +136,7 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
       '<env>-storage/DataLake/AccessLogsBucket',
       '<env>-storage/DataLake/AthenaResultsBucket',
       '<env>-storage/DataLake/*ZoneBucket',
+      '<env>-privacy/Erasure/WorkBucket',
     ],
     reason:
       'No S3 Object Lock: datasets expire by retention and personal data must be erasable (docs/architecture.md: lifecycle has one owner per prefix; personal data must stay erasable); immutability comes from the locked AWS Backup vault (vault lock in prod) and its DR copies.',
@@ -140,6 +149,7 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
       '<env>-operations/RecoveryEvidence/*DeadLetters',
       '<env>-vector/VectorStore/BootstrapDeadLetterQueue',
       '<env>-embeddings/*/DeadLetterQueue',
+      '<env>-privacy/Erasure/DeadLetterQueue',
     ],
     reason: 'These queues are the dead-letter queues of the platform\'s functions; a dead-letter queue of a dead-letter queue would only move the same messages again.',
   },

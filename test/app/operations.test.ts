@@ -146,15 +146,20 @@ describe.each(ENVIRONMENT_NAMES)('%s alarms', (environment) => {
 });
 
 describe.each(ENVIRONMENT_NAMES)('%s backups and restore testing', (environment) => {
-  const { templates } = synthCached(environment);
+  const { templates, config } = synthCached(environment);
   const operations = templates[`lakehouse-${environment}-operations`];
 
   it('every stateful resource holding data is in a backup selection', () => {
     const selected = JSON.stringify(allResources(templates, 'AWS::Backup::BackupSelection').map((s) => s.Properties!.BackupSelection.Resources));
-    // Not backed up, on purpose: query results and access logs expire by design and hold no source data.
-    const derived = /AthenaResultsBucket|AccessLogsBucket/;
-    const protectable = [...allResources(templates, 'AWS::S3::Bucket'), ...allResources(templates, 'AWS::RDS::DBInstance')].filter((r) => !derived.test(r.logicalId));
-    expect(protectable.length).toBe(4);
+    // Not backed up, on purpose: query results, access logs and the erasure work files expire by design and hold no source data.
+    const derived = /AthenaResultsBucket|AccessLogsBucket|ErasureWorkBucket/;
+    const protectable = [
+      ...allResources(templates, 'AWS::S3::Bucket'),
+      ...allResources(templates, 'AWS::RDS::DBInstance'),
+      ...allResources(templates, 'AWS::DynamoDB::Table'),
+    ].filter((r) => !derived.test(r.logicalId));
+    // Three zone buckets, the database, and with the erasure workflow its ledger and request table.
+    expect(protectable.length).toBe(config.privacy.enabled ? 6 : 4);
     for (const resource of protectable) expect(selected, resource.logicalId).toContain(resource.logicalId);
   });
 

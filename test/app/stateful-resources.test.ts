@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { synthCached, type Template } from '../support/synth';
 
 const STATEFUL = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::Kinesis::Stream'];
+/** Retained in every environment, dev included: the erasure ledger (Object Lock), the key that reads it, the salt of its hashes. */
+const ALWAYS_RETAINED = /^lakehouse-dev-privacy\/Erasure(LedgerBucket|Key|Salt)[0-9A-F]{8}$/;
 
 function statefulResources(templates: Record<string, Template>) {
   return Object.entries(templates).flatMap(([stack, template]) =>
@@ -56,12 +58,19 @@ describe('dev opts into DESTROY explicitly', () => {
   });
 
   it('deletes and empties its buckets, and deletes keys after the shortest window', () => {
-    const resources = statefulResources(templates);
+    const resources = statefulResources(templates).filter((resource) => !ALWAYS_RETAINED.test(`${resource.stack}/${resource.logicalId}`));
     for (const resource of resources) expect(resource.DeletionPolicy, `${resource.logicalId}`).toBe('Delete');
-    const buckets = resources.filter((r) => r.Type === 'AWS::S3::Bucket');
+    const buckets = resources.filter((r) => r.Type === 'AWS::S3::Bucket' && r.stack === 'lakehouse-dev-storage');
     const autoDelete = Object.values(templates['lakehouse-dev-storage'].Resources).filter((r) => r.Type === 'Custom::S3AutoDeleteObjects');
     expect(autoDelete).toHaveLength(buckets.length);
     for (const key of resources.filter((r) => r.Type === 'AWS::KMS::Key')) expect(key.Properties?.PendingWindowInDays).toBe(7);
+  });
+
+  it('keeps the erasure ledger, its key and its salt all the same: they are the evidence of past erasures', () => {
+    const privacy = templates['lakehouse-dev-privacy'].Resources;
+    const kept = Object.entries(privacy).filter(([logicalId]) => ALWAYS_RETAINED.test(`lakehouse-dev-privacy/${logicalId}`));
+    expect(kept.map(([, resource]) => resource.Type).sort()).toEqual(['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::SecretsManager::Secret']);
+    for (const [logicalId, resource] of kept) expect([resource.DeletionPolicy, resource.UpdateReplacePolicy], logicalId).toEqual(['Retain', 'Retain']);
   });
 
   it('is not termination-protected', () => {
@@ -82,10 +91,11 @@ describe.each(['dev', 'staging', 'prod'] as const)('%s stacks', (environment) =>
       'embeddings',
       'operations',
       ...(config.collector.enabled ? ['collector'] : []),
+      ...(config.privacy.enabled ? ['privacy'] : []),
       ...(config.backup.disasterRecovery ? ['dr'] : []),
     ];
     expect(Object.keys(templates).sort()).toEqual(layers.map((layer) => `lakehouse-${environment}-${layer}`).sort());
-    for (const layer of ['network', 'catalog', 'ingestion', 'vector', 'embeddings', 'operations']) {
+    for (const layer of ['network', 'catalog', 'ingestion', 'vector', 'embeddings', 'operations', ...(config.privacy.enabled ? ['privacy'] : [])]) {
       const stack = assembly.getStackByName(`lakehouse-${environment}-${layer}`);
       expect(stack.dependencies.map((dependency) => dependency.id)).toContain(`lakehouse-${environment}-storage`);
     }

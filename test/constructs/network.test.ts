@@ -44,12 +44,20 @@ describe('LakehouseNetwork default settings', () => {
     template.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
   });
 
-  it('adds an S3 gateway endpoint on the workload subnets', () => {
+  it('adds S3 and DynamoDB gateway endpoints on the workload subnets', () => {
     const gateways = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }));
-    expect(gateways).toHaveLength(1);
-    expect(gateways[0].Properties.ServiceName).toEqual({ 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.s3']] });
+    expect(gateways.map((gateway) => gateway.Properties.ServiceName)).toEqual(
+      ['s3', 'dynamodb'].map((service) => ({ 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, `.${service}`]] })),
+    );
     const routeTables = Object.keys(template.findResources('AWS::EC2::RouteTable'));
-    expect(gateways[0].Properties.RouteTableIds.map((ref: { Ref: string }) => ref.Ref).sort()).toEqual(routeTables.sort());
+    for (const gateway of gateways) expect(gateway.Properties.RouteTableIds.map((ref: { Ref: string }) => ref.Ref).sort()).toEqual(routeTables.sort());
+  });
+
+  it("admits only this account's principals on this account's tables through the DynamoDB endpoint", () => {
+    const [dynamodb] = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway', ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.dynamodb']] } } }));
+    expect(dynamodb.Properties.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Action: 'dynamodb:*', Effect: 'Allow', Condition: { StringEquals: { 'aws:ResourceAccount': { Ref: 'AWS::AccountId' }, 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } } }),
+    ]);
   });
 
   it('adds the default bundle of interface endpoints with private DNS, behind the endpoint security group', () => {
@@ -99,7 +107,8 @@ describe('LakehouseNetwork overrides', () => {
     expect(network.flowLogsKey).toBe(key);
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::KMS::Key', 1);
-    template.resourceCountIs('AWS::EC2::VPCEndpoint', 3);
+    // Two interface endpoints and the S3 and DynamoDB gateways.
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 4);
   });
 });
 

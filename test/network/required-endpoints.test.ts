@@ -11,6 +11,7 @@ import { DEFAULT_INTERFACE_ENDPOINTS, type InterfaceEndpointName } from '../../c
 import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../../constructs/vector-store';
 import { EMBEDDINGS_INTERFACE_ENDPOINTS } from '../../constructs/embeddings';
 import { PII_DISCOVERY_INTERFACE_ENDPOINTS } from '../../constructs/privacy';
+import { PRIVACY_INTERFACE_ENDPOINTS } from '../../constructs/privacy';
 import { endpointProblems, requiredInterfaceEndpoints } from '../../lib/input-validation';
 import { REPO_ROOT } from '../support/app-context';
 
@@ -32,8 +33,8 @@ const ENDPOINT_OF_CLIENT: Record<string, InterfaceEndpointName> = {
   macie2: 'macie',
 };
 
-/** Clients served without an interface endpoint: S3 through the VPC's gateway endpoint. */
-const GATEWAY_CLIENTS = new Set(['s3']);
+/** Clients served without an interface endpoint: S3 and DynamoDB through the VPC's gateway endpoints. */
+const GATEWAY_CLIENTS = new Set(['s3', 'dynamodb']);
 
 function sdkClientsOf(file: string): string[] {
   const source = readFileSync(join(REPO_ROOT, file), 'utf8');
@@ -49,6 +50,8 @@ const IN_VPC = [
   { construct: 'constructs/backup/recovery-evidence.ts', handler: 'constructs/backup/restore-evidence/handler.ts', declared: RECOVERY_EVIDENCE_INTERFACE_ENDPOINTS },
   { construct: 'constructs/embeddings/embeddings-pipeline.ts', handler: 'constructs/embeddings/handler.ts', declared: EMBEDDINGS_INTERFACE_ENDPOINTS },
   { construct: 'constructs/privacy/pii-discovery.ts', handler: 'constructs/privacy/discovery-job/handler.ts', declared: PII_DISCOVERY_INTERFACE_ENDPOINTS },
+  // The other erasure handlers join this list when their real code replaces the placeholders.
+  { construct: 'constructs/privacy/privacy-erasure.ts', handler: 'constructs/privacy/handlers/elt-guard.ts', declared: PRIVACY_INTERFACE_ENDPOINTS },
 ];
 
 describe('interface endpoints are derived from what the in-VPC functions call', () => {
@@ -68,7 +71,7 @@ describe('interface endpoints are derived from what the in-VPC functions call', 
   });
 
   it('the default endpoint list covers everything the product deploys', () => {
-    const required = [...requiredInterfaceEndpoints(DATASETS, { embeddings: true, collector: true }).keys()];
+    const required = [...requiredInterfaceEndpoints(DATASETS, { embeddings: true, collector: true, privacy: true }).keys()];
     expect(required.sort()).toEqual(['athena', 'backup', 'bedrock-runtime', 'glue', 'kinesis-streams', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
     for (const endpoint of required) expect(DEFAULT_INTERFACE_ENDPOINTS).toContain(endpoint);
     expect(endpointProblems(loadEnvironmentConfig('dev'), DATASETS)).toEqual([]);
@@ -106,12 +109,20 @@ describe('interface endpoints are derived from what the in-VPC functions call', 
     expect(requiredInterfaceEndpoints(plain, { ...off, privacyDiscovery: true }).get('lambda')).toContain('the PII discovery job function');
   });
 
+  it('the erasure workflow adds Secrets Manager, Step Functions and Athena, and only when enabled', () => {
+    const plain = DATASETS.filter((dataset) => dataset.format === 'parquet' && dataset.name !== 'data_quality_results');
+    const off = { embeddings: false, collector: false };
+    expect([...requiredInterfaceEndpoints(plain, { ...off, privacy: true }).keys()].sort()).toEqual(['athena', 'backup', 'lambda', 'monitoring', 'rds', 'secretsmanager', 'states']);
+    expect([...requiredInterfaceEndpoints(plain, off).keys()]).not.toContain('athena');
+    expect(requiredInterfaceEndpoints(plain, { ...off, privacy: true }).get('athena')).toEqual(['the erasure functions']);
+  });
+
   it('with NAT gateways only the Secrets Manager endpoint the vector store takes is still required', () => {
     const dev = loadEnvironmentConfig('dev');
     const withNat = (interfaceEndpoints: InterfaceEndpointName[]): EnvironmentConfig => ({ ...dev, network: { ...dev.network, natGateways: 1, interfaceEndpoints } });
     expect(endpointProblems(withNat(['secretsmanager']), DATASETS)).toEqual([]);
     expect(endpointProblems(withNat(['kms']), DATASETS).map((problem) => problem.allowed)).toEqual([
-      'lacks "secretsmanager" (called by the vector store bootstrap and the HTTP collector): functions in isolated subnets have no other route to these services; add them, or remove the list to get the defaults',
+      'lacks "secretsmanager" (called by the vector store bootstrap and the HTTP collector and the erasure functions): functions in isolated subnets have no other route to these services; add them, or remove the list to get the defaults',
     ]);
   });
 });

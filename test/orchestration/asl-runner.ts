@@ -3,7 +3,8 @@
  * uses (Choice with `Condition`, Pass and Wait with `Assign`, Task with `Arguments`/`Output`/`Catch`,
  * Fail with expression `Error`/`Cause`, Succeed), evaluating every `{% … %}` with the jsonata package
  * and `$states` bound as the Step Functions developer guide documents it (input, result, errorOutput,
- * context). Tasks are answered by the test. Waits do not wait: they are recorded. Retries are not
+ * context). Tasks are answered by the test, synchronously or with a promise (an end-to-end test runs the
+ * real handler behind each task). Waits do not wait: they are recorded. Retries are not
  * simulated (a test asserts the Retry blocks themselves). moto's Step Functions cannot run JSONata.
  */
 import jsonata from 'jsonata';
@@ -35,7 +36,7 @@ const EXPRESSION = /^\{%([\s\S]*)%\}$/;
 export async function runDefinition(
   definition: Record<string, unknown>,
   input: unknown,
-  answer: (call: TaskCall) => TaskAnswer,
+  answer: (call: TaskCall) => TaskAnswer | Promise<TaskAnswer>,
   context: { readonly Execution: { readonly Id: string; readonly Name: string; readonly StartTime: string } },
   maxSteps = 500,
 ): Promise<RunOutcome> {
@@ -99,7 +100,7 @@ export async function runDefinition(
         const args = await evaluate(state.Arguments, {});
         const call = { state: name, resource: state.Resource, arguments: args };
         calls.push(call);
-        const reply = answer(call);
+        const reply = await answer(call);
         if ('error' in reply) {
           const errorOutput = { Error: reply.error, Cause: reply.cause };
           const handler = (state.Catch as State[] | undefined)?.find((entry) => entry.ErrorEquals.includes('States.ALL') || entry.ErrorEquals.includes(reply.error));
