@@ -144,12 +144,10 @@ export class PrivacyErasure extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
-      serverAccessLogsBucket: props.accessLogsBucket,
     };
     // Subjects files live for one batch; anything a failed cleanup leaves expires within two days, all versions.
     this.workBucket = new s3.Bucket(this, 'WorkBucket', {
       ...bucketDefaults,
-      serverAccessLogsPrefix: props.accessLogsBucket ? 'privacy-work/' : undefined,
       removalPolicy,
       lifecycleRules: [
         {
@@ -164,7 +162,6 @@ export class PrivacyErasure extends Construct {
     const lock = props.settings.ledger;
     this.ledgerBucket = new s3.Bucket(this, 'LedgerBucket', {
       ...bucketDefaults,
-      serverAccessLogsPrefix: props.accessLogsBucket ? 'privacy-ledger/' : undefined,
       objectLockEnabled: true,
       objectLockDefaultRetention:
         lock.mode === 'compliance' ? s3.ObjectLockRetention.compliance(Duration.days(lock.retentionDays)) : s3.ObjectLockRetention.governance(Duration.days(lock.retentionDays)),
@@ -172,6 +169,7 @@ export class PrivacyErasure extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [{ id: 'abort-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
+    if (props.accessLogsBucket) logAccess(props.accessLogsBucket, [[this.workBucket, 'privacy-work/'], [this.ledgerBucket, 'privacy-ledger/']]);
     // Object events of both buckets go to EventBridge natively (no notification custom resource): an audit trail of writes.
     for (const bucket of [this.workBucket, this.ledgerBucket]) {
       (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
@@ -369,6 +367,27 @@ export class PrivacyErasure extends Construct {
   private privacyMetric(metricName: PrivacyMetricName, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({ namespace: PRIVACY_METRIC_NAMESPACE, metricName, statistic, period: Duration.hours(1), ...props });
   }
+}
+
+/**
+ * Server access logs of `buckets` into `target` under their prefixes. Written on the L1 with the delivery
+ * grant added here, conditioned on this account: CDK's own grant omits every condition when the target
+ * lives in another stack (naming the source bucket there would make a cycle).
+ */
+function logAccess(target: s3.IBucket, buckets: ReadonlyArray<readonly [s3.Bucket, string]>): void {
+  const stack = Stack.of(buckets[0][0]);
+  for (const [bucket, prefix] of buckets) {
+    (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = { destinationBucketName: target.bucketName, logFilePrefix: prefix };
+  }
+  target.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'ErasureBucketsAccessLogs',
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: buckets.map(([, prefix]) => target.arnForObjects(`${prefix}*`)),
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }),
+  );
 }
 
 /** Without an ELT to wait for, the guard asks about a state machine that cannot exist (and answers "idle"). */

@@ -51,6 +51,7 @@ describe('bin/app.ts', () => {
       'lakehouse-dev-ingestion.template.json',
       'lakehouse-dev-network.template.json',
       'lakehouse-dev-operations.template.json',
+      'lakehouse-dev-privacy.template.json',
       'lakehouse-dev-storage.template.json',
       'lakehouse-dev-vector.template.json',
     ]);
@@ -113,9 +114,9 @@ const BAD_INPUTS: ReadonlyArray<{ readonly scenario: string; readonly env?: stri
     scenario: 'endpoints-missing',
     stderr:
       'Invalid configuration in config/environments/dev.ts (nothing was synthesized):\n' +
-      '  - network.interfaceEndpoints: got ["kms","sts","secretsmanager","logs","lambda"]; lacks "states" (called by the vector store bootstrap), ' +
+      '  - network.interfaceEndpoints: got ["kms","sts","secretsmanager","logs","lambda"]; lacks "states" (called by the vector store bootstrap and the erasure functions), ' +
       '"backup" (called by the recovery evidence functions), "monitoring" (called by the recovery evidence functions and the data-quality checks), ' +
-      '"rds" (called by the recovery evidence functions), "athena" (called by the Iceberg DDL function and the data-quality checks), "glue" (called by the data-quality checks), ' +
+      '"rds" (called by the recovery evidence functions), "athena" (called by the Iceberg DDL function and the data-quality checks and the erasure functions), "glue" (called by the data-quality checks), ' +
       '"bedrock-runtime" (called by the embeddings consumers), "kinesis-streams" (called by the HTTP collector): ' +
       'functions in isolated subnets have no other route to these services; add them, or remove the list to get the defaults\n',
   },

@@ -57,3 +57,4 @@ describe.each(['dev', 'prod'] as const)('%s privacy stack', (environment) => {
     expect(JSON.stringify(byKind('ErasureWorkflowFailed').Metrics)).toContain('ExecutionsFailed');
   });
 });
+
