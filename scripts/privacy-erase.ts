@@ -45,7 +45,9 @@ export interface PrivacyEraseArgs {
 
 /** Parses and checks the arguments; every problem in one message (nothing is queued). */
 export function parsePrivacyEraseArgs(argv: readonly string[], readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): PrivacyEraseArgs {
-  const { values } = parseArgs({
+  // Positionals are accepted by the parser and refused below by their position only: the parser's own
+  // message would quote the value, and a stray word here is usually a second subject id (`--subject a b`).
+  const { values, positionals } = parseArgs({
     args: [...argv],
     options: {
       context: { type: 'string', short: 'c', multiple: true },
@@ -61,9 +63,12 @@ export function parsePrivacyEraseArgs(argv: readonly string[], readFile: (path: 
       endpoint: { type: 'string' },
     },
     strict: true,
-    allowPositionals: false,
+    allowPositionals: true,
   });
   const problems: string[] = [];
+  if (positionals.length > 0) {
+    problems.push(`${positionals.length} argument(s) without an option (values not shown: they may be subject ids): give each id with its own --subject, or use --subjects-file`);
+  }
   const env = environmentFromContext(values.context, problems);
   const subjects: string[] = [...(values.subject ?? [])];
   const file = values['subjects-file'];

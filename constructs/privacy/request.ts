@@ -87,9 +87,10 @@ export function validateErasureRequest(input: unknown, source = 'erasure request
     throw new ErasureRequestError(source, problems);
   }
   const raw = input as Record<string, unknown>;
-  for (const key of Object.keys(raw)) {
-    if (!['subjects', 'regulation', 'reference'].includes(key)) problem(key, '(present)', 'is not a field of a request (subjects, regulation, reference)');
-  }
+  // An unknown field is named by its position, not its name: a misplaced subject id can arrive as a key.
+  Object.keys(raw).forEach((key, index) => {
+    if (!['subjects', 'regulation', 'reference'].includes(key)) problem(`(field #${index + 1})`, '(an unknown field; name not shown)', 'only subjects, regulation and reference');
+  });
 
   const subjects = raw.subjects;
   const accepted: string[] = [];

@@ -83,11 +83,19 @@ describe('privacy:erase arguments', () => {
 
   it('never echoes a subject id in a refusal', () => {
     expect(() => parsePrivacyEraseArgs(['--subject', SUBJECT, '--subject', SUBJECT])).toThrow(/subject #2/);
-    try {
-      parsePrivacyEraseArgs(['--subject', `${SUBJECT}\n`]);
-    } catch (error) {
-      expect((error as Error).message).not.toContain('erase-me');
-    }
+    const refusal = (argv: string[]) => {
+      try {
+        parsePrivacyEraseArgs(argv);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error(`accepted: ${argv.length} arguments`);
+    };
+    expect(refusal(['--subject', `${SUBJECT}\n`])).not.toContain('erase-me');
+    // `--subject a b`: the second id is a positional; the refusal counts it without quoting it.
+    const positional = refusal(['--subject', 'someone-else', SUBJECT, '-c', 'env=dev']);
+    expect(positional).toMatch(/1 argument\(s\) without an option/);
+    expect(positional).not.toContain('erase-me');
   });
 
   it('privacy settings come from the config when it has a privacy section, else the defaults', () => {

@@ -45,7 +45,7 @@ describe('erasure request validation', () => {
     ['an empty reference', { subjects: ['u1'], reference: '' }, /reference: got an empty string/],
     ['a long reference', { subjects: ['u1'], reference: 'r'.repeat(129) }, /reference: got a string of 129 character\(s\); at most 128/],
     ['a reference with a new line', { subjects: ['u1'], reference: 'a\nb' }, /reference: got a string of 3 character\(s\) with a control or format character/],
-    ['a misspelt field', { subjects: ['u1'], regulations: 'gdpr' }, /regulations: got \(present\); is not a field of a request/],
+    ['a misspelt field', { subjects: ['u1'], regulations: 'gdpr' }, /\(field #2\): got \(an unknown field; name not shown\); only subjects, regulation and reference/],
   ])('refuses %s', (_name, input, message) => {
     const error = refusal(input);
     expect(error.message).toMatch(/^Invalid erasure request \(nothing was queued\):\n/);
