@@ -52,6 +52,16 @@ export function rowSourceProblems(rows: RowSettings, dataset: DatasetDefinition)
   if (rows.subjectMetadataKey !== undefined && (rows.metadataColumn === null || !columns.has(rows.metadataColumn))) {
     problems.push({ field: 'rows.subjectMetadataKey', value: rows.subjectMetadataKey, allowed: `a key of the metadata map, which needs a metadata column in dataset "${dataset.name}"` });
   }
+  // A dataset whose contract names data-subject keys must hand one of them to the chunks, or an erasure
+  // (which finds vectors by their data_subject_id) would find nothing and still report success.
+  const decision = dataset.dataSubject;
+  if (decision && 'keys' in decision && decision.keys.length > 0 && (rows.subjectColumn === null || rows.subjectColumn === undefined || !decision.keys.includes(rows.subjectColumn))) {
+    problems.push({
+      field: 'rows.subjectColumn',
+      value: rows.subjectColumn ?? null,
+      allowed: `one of dataset "${dataset.name}"'s data-subject keys (${decision.keys.join(', ')}): its contract says whose rows these are, and an erasure finds vectors by that id`,
+    });
+  }
   return problems;
 }
 

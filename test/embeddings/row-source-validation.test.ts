@@ -27,6 +27,21 @@ describe('rows collection against its dataset', () => {
     expect(rowSourceProblems(ROWS, documents)).toEqual([]);
   });
 
+  it('a dataset with data-subject keys must hand one of them to the chunks (else an erasure finds no vectors)', () => {
+    const personal: DatasetDefinition = {
+      ...documents,
+      columns: [...documents.columns, { name: 'customer_id', type: 'string', description: 'Whose document', classification: 'pii' }],
+      dataSubject: { keys: ['customer_id'] },
+    };
+    const refused = rowSourceProblems(ROWS, personal);
+    expect(refused.map((p) => p.field)).toEqual(['rows.subjectColumn']);
+    expect(refused[0]?.allowed).toMatch(/data-subject keys \(customer_id\)/);
+    expect(rowSourceProblems({ ...ROWS, subjectColumn: 'document_id' }, personal).map((p) => p.field)).toEqual(['rows.subjectColumn']);
+    expect(rowSourceProblems({ ...ROWS, subjectColumn: 'customer_id' }, personal)).toEqual([]);
+    // No subject keys in the contract: nothing required (the shipped documents dataset).
+    expect(rowSourceProblems(ROWS, documents)).toEqual([]);
+  });
+
   it('refuses a column the dataset lacks, naming the file, the field and the columns it has', () => {
     expect(problemsFor({ rows: { textColumn: 'body' } })).toEqual([
       'config/environments/dev.ts: embeddings.collections[0].rows.textColumn: got "body"; a column of dataset "documents" (document_id, content, metadata, updated_at) holding the document text',
