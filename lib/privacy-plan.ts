@@ -1,49 +1,29 @@
-import { dataPrefix, type DatasetDefinition } from '../constructs/datasets';
-import { ERASURE_SUBJECTS_TABLE } from '../constructs/privacy/names';
-import type { ErasurePlanEntry } from '../constructs/privacy/plan-entry';
+import type { DatasetDefinition } from '../constructs/datasets';
+import { erasurePlan, type ErasureTarget } from '../constructs/privacy/plan';
 
-/** Where each dataset of the plan lives in this environment (what the plan needs besides the contracts). */
+/** Where the datasets of the plan live in this environment (what the plan needs besides the contracts). */
 export interface PlanContext {
-  /** Glue database of a dataset's zone. */
-  readonly databaseName: (dataset: DatasetDefinition) => string;
-  /** Bucket name (a token) of a dataset's zone. */
-  readonly bucketName: (dataset: DatasetDefinition) => string;
+  /** Glue database of a zone. */
+  readonly databaseName: (zone: string) => string;
+  /** Bucket name (a token) of a zone. */
+  readonly bucketName: (zone: string) => string;
   /** The privacy database holding `erasure_subjects`. */
   readonly privacyDatabaseName: string;
+  /** The file each dataset is declared in (by object identity), named in every refusal. @default none */
+  readonly sources?: ReadonlyMap<unknown, string>;
 }
 
 /**
- * The environment's erasure plan: one entry per dataset whose contract names data-subject keys.
- *
- * placeholder: replaced at merge by prv-plan (the plan module's `erasurePlan`), which renders
- * the retention-window restriction, non-string keys, `"$path"` grouping and OPTIMIZE's partitions. This
- * stand-in renders the plainest statements of the same shape so that the stack, its grants and the state
- * machine are built from the real datasets; it is never the plan of a deployment.
+ * The environment's erasure plan (constructs/privacy/plan.ts): one target per dataset whose contract names
+ * data-subject keys, with the zone databases and buckets of the zones those datasets use. A dataset the
+ * erasure could not search is refused here, at synth, through the validation report.
  */
-export function erasurePlanFor(datasets: readonly DatasetDefinition[], context: PlanContext): ErasurePlanEntry[] {
-  return datasets.flatMap((dataset): ErasurePlanEntry[] => {
-    const decision = dataset.dataSubject;
-    if (!decision || !('keys' in decision) || decision.keys.length === 0) return [];
-    const database = context.databaseName(dataset);
-    const table = `"${database}"."${dataset.name}"`;
-    const subjects = (batchId: string) => `SELECT subject_id FROM "${context.privacyDatabaseName}"."${ERASURE_SUBJECTS_TABLE}" WHERE batch_id = '${batchId}'`;
-    const where = (batchId: string) => decision.keys.map((key) => `CAST("${key}" AS varchar) IN (${subjects(batchId)})`).join(' OR ');
-    const find = (batchId: string) => `SELECT "$path" AS path, count(*) AS rows FROM ${table} WHERE ${where(batchId)} GROUP BY 1`;
-    return [
-      {
-        dataset: dataset.name,
-        kind: dataset.format === 'iceberg' ? 'iceberg' : 'parquet',
-        database,
-        table: dataset.name,
-        bucket: context.bucketName(dataset),
-        prefix: dataPrefix(dataset),
-        keyColumns: [...decision.keys],
-        findSql: find,
-        verifySql: find,
-        deleteSql: (batchId) => `DELETE FROM ${table} WHERE ${where(batchId)}`,
-        optimizeSql: () => `OPTIMIZE ${table} REWRITE DATA USING BIN_PACK`,
-        vacuumSql: `VACUUM ${table}`,
-      },
-    ];
+export function erasurePlanFor(datasets: readonly DatasetDefinition[], context: PlanContext): ErasureTarget[] {
+  const zones = [...new Set(datasets.map((dataset) => dataset.zone))];
+  return erasurePlan(datasets, {
+    databases: Object.fromEntries(zones.map((zone) => [zone, context.databaseName(zone)])),
+    buckets: Object.fromEntries(zones.map((zone) => [zone, context.bucketName(zone)])),
+    privacyDatabase: context.privacyDatabaseName,
+    ...(context.sources ? { sources: context.sources } : {}),
   });
 }

@@ -17,7 +17,7 @@
  * batch ID substituted at run time. Subject IDs never appear after Intake: Claim writes them to the
  * batch's subjects file and returns counts, and every query reads them from the `erasure_subjects` table.
  */
-import type { ErasurePlanEntry } from './plan-entry';
+import type { ErasureTarget } from './target';
 
 /** A batch ID stand-in that the plan's validation accepts; replaced by the execution's batch ID at run time. */
 export const BATCH_ID_PLACEHOLDER = 'BATCHIDPLACEHOLDER0000';
@@ -34,6 +34,12 @@ export const ATHENA_TRANSIENT_ERRORS = ['Athena.TooManyRequestsException', 'Athe
 export const VACUUM_MORE_RUNS = 'ICEBERG_VACUUM_MORE_RUNS_NEEDED';
 /** VACUUM rounds per batch (all Iceberg tables together) before the batch is released. */
 export const MAX_VACUUM_RUNS = 20;
+
+/**
+ * How long the workflow waits for the ELT, a statement and the whole batch, as the privacy construct deploys
+ * it (the end-to-end test builds the definition with the same values).
+ */
+export const ERASURE_WORKFLOW_TIMING = { eltPollSeconds: 600, eltMaxPolls: 12, queryTimeoutSeconds: 3600, timeoutSeconds: 12 * 3600 } as const;
 
 /** Names of the states of one dataset. */
 export function datasetStates(dataset: string) {
@@ -74,8 +80,8 @@ export interface ErasureFunctions {
 }
 
 export interface ErasureDefinitionOptions {
-  /** The plan, one entry per dataset with subject keys, in the order the datasets are processed. */
-  readonly plan: readonly ErasurePlanEntry[];
+  /** The plan (`erasurePlan`), one target per dataset with subject keys, in the order the datasets are processed. */
+  readonly plan: readonly ErasureTarget[];
   readonly functions: ErasureFunctions;
   /** The Athena workgroup every query runs in (its enforced settings give the result location and key). */
   readonly workgroup: string;
@@ -103,22 +109,8 @@ export function sqlWithBatch(sql: string): string {
   return `{% $replace(${literal(sql)}, ${literal(BATCH_ID_PLACEHOLDER)}, $batchId) %}`;
 }
 
-/**
- * JSONata: OPTIMIZE … REWRITE DATA USING BIN_PACK restricted to the partitions the find phase returned
- * (`$found.partitions`: objects of partition column → value). Identifiers are double-quoted (a `"` doubled),
- * text values single-quoted (a `'` doubled), yyyy-mm-dd values typed as DATE, numbers bare. With no
- * partitions (an unpartitioned table) the whole table is rewritten.
- */
-export function optimizeExpression(entry: Pick<ErasurePlanEntry, 'database' | 'table'>, foundVariable: string): string {
-  const table = `"${entry.database.replace(/"/g, '""')}"."${entry.table.replace(/"/g, '""')}"`;
-  const value = "($v := $lookup($row, $k); $type($v) = 'number' ? $string($v) : ($contains($string($v), /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/) ? \"DATE '\" & $v & \"'\" : \"'\" & $replace($string($v), \"'\", \"''\") & \"'\"))";
-  const row = `'(' & $join($map($keys($row), function($k) { '"' & $replace($k, '"', '""') & '" = ' & ${value} }), ' AND ') & ')'`;
-  const predicate = `$join($map($p, function($row) { ${row} }), ' OR ')`;
-  return `{% ($p := $${foundVariable}.partitions; ${literal(`OPTIMIZE ${table} REWRITE DATA USING BIN_PACK`)} & ($count($p) = 0 ? '' : ' WHERE ' & ${predicate})) %}`;
-}
-
 /** Refuses plan SQL the workflow cannot run safely: a statement that ignores the batch would touch other people. */
-function checkPlan(plan: readonly ErasurePlanEntry[]): void {
+function checkPlan(plan: readonly ErasureTarget[]): void {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const entry of plan) {
@@ -227,9 +219,11 @@ export function erasureDefinition(options: ErasureDefinitionOptions): Record<str
     const n = names[index];
     const nextFind = index + 1 < plan.length ? names[index + 1].find : afterFind;
     states[n.find] = query(sqlWithBatch(entry.findSql(BATCH_ID_PLACEHOLDER)), n.findResults);
+    // An Iceberg target's plan entry goes along: find-results renders OPTIMIZE for the partitions it found
+    // (a range of the source column; the partition field is no column Athena could filter on).
     states[n.findResults] = invoke(
       fn.findResults,
-      { batchId: '{% $batchId %}', dataset: entry.dataset, queryExecutionId: '{% $states.input.queryExecutionId %}', mode: 'find' },
+      { batchId: '{% $batchId %}', dataset: entry.dataset, queryExecutionId: '{% $states.input.queryExecutionId %}', mode: 'find', ...(entry.kind === 'iceberg' ? { target: entry.spec } : {}) },
       nextFind,
       { Assign: { [n.foundVariable]: '{% $states.result.Payload %}' }, Catch: toRelease },
     );
@@ -248,13 +242,20 @@ export function erasureDefinition(options: ErasureDefinitionOptions): Record<str
     if (entry.kind === 'iceberg') {
       // DELETE writes delete files; OPTIMIZE rewrites the data files without the rows; VACUUM expires the
       // snapshots that still reference the old files and removes them (it needs s3:DeleteObject).
-      // The ledger keeps each statement's query execution ID (Athena's history has the statement, no subject).
-      const queryId = (field: string, base: string) => ({ Assign: { [n.forgottenVariable]: `{% $merge([${base}, { "${field}": $states.result.QueryExecution.QueryExecutionId }]) %}` } });
-      states[n.delete] = query(sqlWithBatch(entry.deleteSql(BATCH_ID_PLACEHOLDER)), n.optimize, queryId('deleteQueryExecutionId', `{ "dataset": ${literal(entry.dataset)}, "kind": "iceberg" }`));
-      states[n.optimize] = query(optimizeExpression(entry, n.foundVariable), n.vacuum, queryId('optimizeQueryExecutionId', `$${n.forgottenVariable}`));
+      // The ledger keeps each statement's query execution ID (Athena's history has the statement, no subject),
+      // as the `queryExecutionIds` list record reads (ForgetSummary): DELETE, OPTIMIZE, VACUUM (its round that finished).
+      const id = '$states.result.QueryExecution.QueryExecutionId';
+      const forgotten = `$${n.forgottenVariable}`;
+      const addQueryId = { Assign: { [n.forgottenVariable]: `{% $merge([${forgotten}, { "queryExecutionIds": $append(${forgotten}.queryExecutionIds, [${id}]) }]) %}` } };
+      states[n.delete] = query(sqlWithBatch(entry.deleteSql(BATCH_ID_PLACEHOLDER)), n.optimize, {
+        Assign: { [n.forgottenVariable]: `{% { "dataset": ${literal(entry.dataset)}, "kind": "iceberg", "queryExecutionIds": [${id}] } %}` },
+      });
+      // find-results rendered it from the partitions found (null only when nothing was found, and then this
+      // dataset's forget states are skipped).
+      states[n.optimize] = query(`{% $${n.foundVariable}.optimizeSql %}`, n.vacuum, addQueryId);
       // A VACUUM with much to remove stops after a round (ICEBERG_VACUUM_MORE_RUNS_NEEDED): run it again, bounded.
       states[n.vacuum] = query(entry.vacuumSql, next, {
-        ...queryId('vacuumQueryExecutionId', `$${n.forgottenVariable}`),
+        ...addQueryId,
         Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: n.vacuumAgain, Output: '{% $states.errorOutput %}' }, ...toRelease],
       });
       states[n.vacuumAgain] = {

@@ -5,7 +5,7 @@ import { acknowledgeGlueTableWildcards } from '../compliance/glue-table-wildcard
 import { grantTablePermissions } from '../governance/table-grants';
 import type { ErasureHandler } from './erasure-function';
 import { ERASURE_SUBJECTS_TABLE, FIND_PREFIX, FORGET_PREFIX, LEDGER_PREFIX, REPORTS_PREFIX, SUBJECTS_PREFIX } from './names';
-import type { ErasurePlanEntry } from './plan-entry';
+import type { ErasureTarget } from './target';
 import type { PrivacyErasure, PrivacyErasureProps } from './privacy-erasure';
 
 /**
@@ -25,7 +25,7 @@ import type { PrivacyErasure, PrivacyErasureProps } from './privacy-erasure';
 const OBJECT_ARN_REASON =
   "Objects cannot be enumerated (compliance decisions in docs/decisions.md, IAM5 on object ARNs): each statement names one bucket's prefix, S3 object actions only.";
 
-type Entry = Pick<ErasurePlanEntry, 'dataset' | 'kind' | 'database' | 'table' | 'bucket' | 'prefix'>;
+type Entry = Pick<ErasureTarget, 'dataset' | 'kind' | 'database' | 'table' | 'bucket' | 'prefix'>;
 
 function arns(stack: Stack) {
   return {

@@ -6,7 +6,7 @@ export * from './discovery-job/spec';
 export * from './pii-discovery';
 export * from './pii-findings';
 export * from './names';
-export * from './plan-entry';
+export { erasurePlan, erasureExclusions, erasureTarget, type ErasurePlanContext, type ErasureExclusion, type ErasureTarget, type ErasureTargetSpec } from './plan';
 export * from './privacy-erasure';
 export * from './props-validation';
 export * from './stack-outputs';

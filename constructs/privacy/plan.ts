@@ -10,6 +10,7 @@ import { retentionInZone } from '../datasets/defaults';
 import { parseGlueType, type GlueType } from '../datasets/glue-type';
 import type { DatasetDefinition } from '../datasets/model';
 import { dataPrefix, partitionKeys } from '../datasets/partitioning';
+import { ERASURE_SUBJECTS_TABLE } from './names';
 import type { ErasurePartitioning } from './partitions';
 import { isSnakeCaseName } from './sql-text';
 import { erasureTarget, icebergFieldName, type ErasureTarget, type ErasureTargetSpec } from './target';
@@ -17,8 +18,8 @@ import { erasureTarget, icebergFieldName, type ErasureTarget, type ErasureTarget
 export * from './target';
 export type { PartitionValues, ErasurePartitioning } from './partitions';
 
-/** The subjects table's name in the privacy database (the privacy stack creates it). */
-export const SUBJECTS_TABLE = 'erasure_subjects';
+/** The subjects table's name in the privacy database: the one the privacy construct creates. */
+export const SUBJECTS_TABLE = ERASURE_SUBJECTS_TABLE;
 
 export interface ErasurePlanContext {
   /** The Glue database of each zone (`<project>_<env>_<zone>`). */

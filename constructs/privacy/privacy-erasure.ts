@@ -18,11 +18,11 @@ import { acknowledgeReplicationFinding } from '../storage/storage-compliance';
 import { denyGrantsExceptForAwsResources } from '../keys/key-policies';
 import type { InterfaceEndpointName } from '../network/interface-endpoints';
 import type { VectorStore } from '../vector-store/vector-store';
-import { erasureDefinition, type ErasureFunctions } from './definition';
+import { ERASURE_WORKFLOW_TIMING, erasureDefinition, type ErasureFunctions } from './definition';
 import { createErasureFunction, ERASURE_HANDLERS, functionSizing, type ErasureFunction, type ErasureHandler } from './erasure-function';
 import { grantFunctions, grantWorkflow } from './erasure-grants';
 import { privacyDatabaseRoleName, PRIVACY_METRIC_NAMESPACE, type PrivacyMetricName } from './names';
-import type { ErasurePlanEntry } from './plan-entry';
+import type { ErasureTarget } from './target';
 import { erasurePropsProblems, type ErasureSettings } from './props-validation';
 import { createSubjectsTable } from './subjects-table';
 import { ValidationReport } from '../common/validation-report';
@@ -37,7 +37,7 @@ export const PRIVACY_INTERFACE_ENDPOINTS: readonly InterfaceEndpointName[] = ['s
 /** Properties of {@link PrivacyErasure}. */
 export interface PrivacyErasureProps {
   /** One entry per dataset with data-subject keys (`erasurePlan`), in processing order. */
-  readonly plan: readonly ErasurePlanEntry[];
+  readonly plan: readonly ErasureTarget[];
   /** The Glue database this construct creates for `erasure_subjects` (`privacyDatabaseName(project, env)`). */
   readonly databaseName: string;
   /** The Athena workgroup the queries run in; its enforced result location is `resultsBucket`/`<workgroup>/`. */
@@ -277,10 +277,7 @@ export class PrivacyErasure extends Construct {
       workgroup: props.workgroupName,
       batchSize: props.settings.batchSize,
       eltStateMachineArns: eltStateMachineArns.length > 0 ? eltStateMachineArns : [NO_ELT_PLACEHOLDER(Stack.of(this))],
-      eltPollSeconds: 600,
-      eltMaxPolls: 12,
-      queryTimeoutSeconds: 3600,
-      timeoutSeconds: 12 * 3600,
+      ...ERASURE_WORKFLOW_TIMING,
     });
 
     this.role = new iam.Role(this, 'WorkflowRole', {
@@ -292,7 +289,7 @@ export class PrivacyErasure extends Construct {
       definitionBody: sfn.DefinitionBody.fromString(Stack.of(this).toJsonString(definition)),
       role: this.role,
       tracingEnabled: true,
-      timeout: Duration.hours(12),
+      timeout: Duration.seconds(ERASURE_WORKFLOW_TIMING.timeoutSeconds),
       logs: {
         destination: new logs.LogGroup(this, 'WorkflowLogs', { encryptionKey: props.logsKey, retention: logRetention, removalPolicy }),
         level: sfn.LogLevel.ALL,

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { scheduleExpressionProblem } from '../common/validators/schedule-expression';
 import { renderValue, type ValidationProblem } from '../common/validation-report';
-import type { ErasurePlanEntry } from './plan-entry';
+import type { ErasureTarget } from './target';
 
 /** How the workflow runs: what an environment's `privacy` section configures. */
 export interface ErasureSettings {
@@ -27,7 +27,7 @@ const DATASET = /^[A-Za-z0-9_-]{1,200}$/;
  */
 export function erasurePropsProblems(
   source: string,
-  props: { readonly settings: ErasureSettings; readonly databaseName: string; readonly workgroupName: string; readonly plan: readonly ErasurePlanEntry[] },
+  props: { readonly settings: ErasureSettings; readonly databaseName: string; readonly workgroupName: string; readonly plan: readonly ErasureTarget[] },
 ): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
   const problem = (field: string, value: unknown, allowed: string) => problems.push({ source, field, value: renderValue(value), allowed });

@@ -3,12 +3,12 @@
  * find-results, rewrite-objects, the Athena tasks and forget-vectors; a wiring mistake must fail with a
  * message naming the field, not write a wrong ledger).
  *
- * `{ batchId, requestIds, startedAt, find: [FindSummary], forget: [ForgetSummary], vectors?, verify: [FindSummary], vectorsRemaining? }`:
- * `vectors` is forget-vectors' forget output, `vectorsRemaining` its verify output (also accepted as
- * `verifyVectors`, or as a `verify` item with `chunks`/`documents`). A forget item is the rewrite-objects
- * output (Parquet) or `{ dataset, kind: 'iceberg', deleteQueryExecutionId, optimizeQueryExecutionId,
- * vacuumQueryExecutionId }` (or `queryExecutionIds: [...]`); without `kind` it is Parquet when it has
- * `objectsRewritten` and Iceberg when it has query execution ids.
+ * `{ batchId, requestIds, startedAt, find: [FindSummary], forget: [ForgetSummary], vectors?, verify: [FindSummary], vectorsRemaining? }`,
+ * each field under exactly this name (an unknown field is refused: a renamed field in the definition would
+ * otherwise be dropped without a word): `vectors` is forget-vectors' forget output, `vectorsRemaining` its
+ * verify output. A find or verify item is a find-results output, with the query execution id it read. A
+ * forget item is the rewrite-objects output (Parquet) or `{ dataset, kind: 'iceberg', queryExecutionIds }`
+ * (DELETE, OPTIMIZE, VACUUM); without `kind` it is Parquet when it has `objectsRewritten`.
  */
 import type { DatasetKind, FindSummary, ForgetSummary, RecordInput, VectorSummary } from './ledger';
 import { checkRequestIds, inputObject } from './runtime';
@@ -26,9 +26,15 @@ export class RecordInputError extends TypeError {
   }
 }
 
+/** The fields the ErasureWorkflow's Record state passes (definition.ts), and nothing else. */
+export const RECORD_INPUT_FIELDS = ['batchId', 'requestIds', 'startedAt', 'find', 'forget', 'vectors', 'verify', 'vectorsRemaining'] as const;
+
 export function parseRecordInput(event: unknown): RecordInput {
   const raw = inputObject(event, 'record');
   const problems: string[] = [];
+  for (const field of Object.keys(raw)) {
+    if (!(RECORD_INPUT_FIELDS as readonly string[]).includes(field)) problems.push(`${JSON.stringify(field.slice(0, 60))} is not a field of the record input (fields: ${RECORD_INPUT_FIELDS.join(', ')})`);
+  }
   const batchId = attempt(problems, () => checkBatchId(raw.batchId)) ?? '';
   const requestIds = attempt(problems, () => checkRequestIds(raw.requestIds)) ?? [];
   const startedAt = typeof raw.startedAt === 'string' && !Number.isNaN(Date.parse(raw.startedAt)) ? new Date(raw.startedAt).toISOString() : undefined;
@@ -45,15 +51,8 @@ export function parseRecordInput(event: unknown): RecordInput {
   };
   const find = list('find').map((item, i) => findSummary(item, `find[${i}]`, problems));
   const forget = list('forget').map((item, i) => forgetSummary(item, `forget[${i}]`, problems));
-  const verify: FindSummary[] = [];
-  // `vectorsRemaining` is what the ErasureWorkflow passes (forget-vectors in verify mode); `verifyVectors` an alias.
-  const remainingField = raw.vectorsRemaining !== undefined ? 'vectorsRemaining' : 'verifyVectors';
-  let verifyVectors = raw[remainingField] === undefined || raw[remainingField] === null ? undefined : vectorSummary(raw[remainingField], remainingField, problems);
-  list('verify').forEach((item, i) => {
-    const record = item as Record<string, unknown>;
-    if (record && typeof record === 'object' && ('chunks' in record || 'documents' in record) && !('dataset' in record)) verifyVectors = vectorSummary(item, `verify[${i}]`, problems);
-    else verify.push(findSummary(item, `verify[${i}]`, problems));
-  });
+  const verify = list('verify').map((item, i) => findSummary(item, `verify[${i}]`, problems));
+  const verifyVectors = raw.vectorsRemaining === undefined || raw.vectorsRemaining === null ? undefined : vectorSummary(raw.vectorsRemaining, 'vectorsRemaining', problems);
   const vectors = raw.vectors === undefined || raw.vectors === null ? undefined : vectorSummary(raw.vectors, 'vectors', problems);
   for (const [field, items] of [['find', find], ['forget', forget], ['verify', verify]] as const) {
     const seen = new Set<string>();
@@ -117,7 +116,8 @@ function kind(value: unknown, path: string, problems: string[]): DatasetKind | u
 function findSummary(item: unknown, path: string, problems: string[]): FindSummary {
   const record = object(item, path, problems);
   const id = record.queryExecutionId;
-  if (id !== undefined && (typeof id !== 'string' || !EXECUTION_ID.test(id))) problems.push(`${path}.queryExecutionId must be an Athena query execution id`);
+  // The ledger lists every query of the batch: a find or verify result without its query is a wiring fault.
+  if (typeof id !== 'string' || !EXECUTION_ID.test(id)) problems.push(`${path}.queryExecutionId must be the Athena query execution id the result was read from`);
   if (record.partitions !== undefined && !Array.isArray(record.partitions)) problems.push(`${path}.partitions must be a list`);
   const summary: FindSummary = {
     dataset: dataset(record, path, problems),
@@ -132,15 +132,15 @@ function findSummary(item: unknown, path: string, problems: string[]): FindSumma
 
 function forgetSummary(item: unknown, path: string, problems: string[]): ForgetSummary {
   const record = object(item, path, problems);
-  const named = ['deleteQueryExecutionId', 'optimizeQueryExecutionId', 'vacuumQueryExecutionId'].map((field) => record[field]).filter((id) => id !== undefined && id !== null);
-  const ids = record.queryExecutionIds ?? (named.length > 0 ? named : undefined);
-  if (ids !== undefined && (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string' || !EXECUTION_ID.test(id)))) problems.push(`${path}: query execution ids must be Athena query execution ids`);
+  const ids = record.queryExecutionIds;
+  if (ids !== undefined && (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string' || !EXECUTION_ID.test(id)))) problems.push(`${path}.queryExecutionIds must be a list of Athena query execution ids`);
   let resolved = kind(record.kind, path, problems);
   if (resolved === undefined) {
     if (record.objectsRewritten !== undefined) resolved = 'parquet';
     else if (ids !== undefined) resolved = 'iceberg';
     else problems.push(`${path} has no kind (iceberg or parquet) and is neither a rewrite-objects output nor a list of queryExecutionIds`);
   }
+  if (resolved === 'iceberg' && !(Array.isArray(ids) && ids.length > 0)) problems.push(`${path}.queryExecutionIds must list the Iceberg statements' query execution ids (DELETE, OPTIMIZE, VACUUM)`);
   const summary: ForgetSummary = {
     dataset: dataset(record, path, problems),
     kind: resolved ?? 'parquet',

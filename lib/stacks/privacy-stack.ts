@@ -46,8 +46,8 @@ export class PrivacyStack extends Stack {
     const lake = storage.storage;
     const databaseName = privacyDatabaseName(config.project, config.name);
     const plan = erasurePlanFor(props.datasets, {
-      databaseName: (dataset) => catalog.catalog.databaseName(dataset.zone),
-      bucketName: (dataset) => lake.bucket(dataset.zone).bucketName,
+      databaseName: (zone) => catalog.catalog.databaseName(zone),
+      bucketName: (zone) => lake.bucket(zone).bucketName,
       privacyDatabaseName: databaseName,
     });
     // Named literally (the operations stack creates them and reads this one: no reference back).

@@ -1,8 +1,10 @@
 /**
- * The erasure workflow's definition, state by state, and its paths run through the local JSONata
- * interpreter of the orchestration tests (test/orchestration/asl-runner.ts) with fake task results:
- * the happy path, nothing queued, a find failure (released, nothing forgotten), the ELT running (wait
- * loop, then proceed; or give up and release), a verification failure (recorded, execution failed).
+ * The erasure workflow's definition, built from the real plan of events and events_curated, state by
+ * state, and its paths run through the local JSONata interpreter of the orchestration tests
+ * (test/orchestration/asl-runner.ts) with fake task results: the happy path, nothing queued, a find
+ * failure (released, nothing forgotten), the ELT running (wait loop, then proceed; or give up and
+ * release), a verification failure (recorded, execution failed). What the Record state assembles goes
+ * through the record handler's own input check, so a field renamed on one side fails here.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -14,7 +16,9 @@ import {
   type ErasureDefinitionOptions,
 } from '../../constructs/privacy/definition';
 import { runDefinition, type TaskAnswer, type TaskCall } from '../orchestration/asl-runner';
-import { fakeEntry, FAKE_PLAN } from './fake-plan';
+import { parseRecordInput, RECORD_INPUT_FIELDS } from '../../constructs/privacy/record-input';
+import { erasureTarget, type ErasureTargetSpec } from '../../constructs/privacy/target';
+import { PLAN } from './plan-fixture';
 
 const fn = (name: string) => `arn:aws:lambda:eu-west-1:111111111111:function:${name}`;
 const FUNCTIONS = {
@@ -29,7 +33,7 @@ const FUNCTIONS = {
 };
 const ELT = ['arn:aws:states:eu-west-1:111111111111:stateMachine:lakehouse-dev-metrics-elt'];
 const OPTIONS: ErasureDefinitionOptions = {
-  plan: FAKE_PLAN,
+  plan: PLAN,
   functions: FUNCTIONS,
   workgroup: 'lakehouse-dev-engineering',
   batchSize: 50,
@@ -42,6 +46,8 @@ const OPTIONS: ErasureDefinitionOptions = {
 const CONTEXT = { Execution: { Id: 'arn:aws:states:eu-west-1:111111111111:execution:erasure:run.2026/12/04', Name: 'run.2026/12/04', StartTime: '2026-12-04T03:00:00.000Z' } };
 const BATCH = 'run_2026_12_04';
 const SUBJECT = 'user-4711@example.com';
+/** Request IDs as claim returns them (32 hex characters: record checks them). */
+const REQUESTS = ['0123456789abcdef0123456789abcdef', 'fedcba9876543210fedcba9876543210'];
 type States = Record<string, Record<string, any>>;
 const states = (options: ErasureDefinitionOptions = OPTIONS) => erasureDefinition(options).States as States;
 const ATHENA = 'arn:aws:states:::athena:startQueryExecution.sync';
@@ -84,18 +90,23 @@ function world(options: World = {}) {
       case FUNCTIONS.intake:
         return answer({ accepted: [{ requestId: 'r-new', deadline: '2027-01-03T03:00:00.000Z', duplicate: false }] });
       case FUNCTIONS.claim:
-        return answer(options.empty ? { batchId: payload.batchId, requestIds: [], subjectCount: 0, empty: true } : { batchId: payload.batchId, requestIds: ['r1', 'r2'], subjectCount: 3, empty: false });
+        return answer(options.empty ? { batchId: payload.batchId, requestIds: [], subjectCount: 0, empty: true } : { batchId: payload.batchId, requestIds: REQUESTS, subjectCount: 3, empty: false });
       case FUNCTIONS.eltGuard:
         guardCalls += 1;
         return answer({ eltRunning: guardCalls <= (options.eltBusyChecks ?? 0) });
       case FUNCTIONS.findResults: {
         const rows = payload.mode === 'find' ? (options.found?.[payload.dataset] ?? 3) : (options.remaining?.[payload.dataset] ?? 0);
+        const partitions = rows === 0 ? [] : payload.dataset === 'events' ? [{ dt: '2026-11-30', hour: '23' }] : [{ event_date_day: '2026-11-30' }, { event_date_day: '2026-12-01' }, { event_date_day: '2026-12-03' }];
+        // As find-results renders it: from the plan entry the state machine passes.
+        const target = payload.target === undefined ? undefined : erasureTarget(payload.target as ErasureTargetSpec);
         return answer({
           dataset: payload.dataset,
           rows,
           objectCount: rows > 0 ? 1 : 0,
-          partitions: rows > 0 ? [{ event_date: '2026-11-30' }, { event_date: "it's" }] : [],
+          partitions,
           manifestKey: `find/${payload.batchId}/${payload.dataset}.json`,
+          queryExecutionId: payload.queryExecutionId,
+          ...(target?.kind === 'iceberg' ? { optimizeSql: target.optimizeSql(partitions) ?? null } : {}),
         });
       }
       case FUNCTIONS.rewriteObjects:
@@ -103,7 +114,9 @@ function world(options: World = {}) {
       case FUNCTIONS.forgetVectors:
         return answer(payload.mode === 'forget' ? { chunks: 4, documents: 1 } : { chunks: 0, documents: 0 });
       case FUNCTIONS.record: {
-        const failed = (payload.verify as Array<{ rows: number }>).filter((entry) => entry.rows > 0).length > 0 ? payload.requestIds.length : 0;
+        // The record handler's own input check: throws (and fails the test) on a field it does not take.
+        const input = parseRecordInput(payload);
+        const failed = input.verify.some((entry) => entry.rows > 0) ? input.requestIds.length : 0;
         return answer({ completed: payload.requestIds.length - failed, failed, ledgerKeys: [] });
       }
       case FUNCTIONS.release:
@@ -167,8 +180,14 @@ describe('the definition, state by state', () => {
   it('reads each find result with the find-results function in find mode, and in verify mode after the forget phase', () => {
     const all = states();
     expect(all[events.findResults].Arguments.Payload).toEqual({ batchId: '{% $batchId %}', dataset: 'events', queryExecutionId: '{% $states.input.queryExecutionId %}', mode: 'find' });
-    expect(all[curated.verifyResults].Arguments.Payload).toMatchObject({ dataset: 'events_curated', mode: 'verify' });
+    expect(all[curated.verifyResults].Arguments.Payload).toEqual({ batchId: '{% $batchId %}', dataset: 'events_curated', queryExecutionId: '{% $states.input.queryExecutionId %}', mode: 'verify' });
     expect(all[curated.findResults].Next).toBe(events.forget);
+  });
+
+  it("gives find-results an Iceberg dataset's plan entry, and runs the OPTIMIZE it renders from the partitions found", () => {
+    const all = states();
+    expect(all[curated.findResults].Arguments.Payload).toMatchObject({ dataset: 'events_curated', mode: 'find', target: PLAN[1].spec });
+    expect(all[curated.optimize].Arguments.QueryString).toBe(`{% $${curated.foundVariable}.optimizeSql %}`);
   });
 
   it('forgets Iceberg with DELETE, OPTIMIZE and VACUUM in that order and Parquet with the rewrite function, skipping a dataset with nothing found', () => {
@@ -181,6 +200,10 @@ describe('the definition, state by state', () => {
       FunctionName: FUNCTIONS.rewriteObjects,
       Payload: { batchId: '{% $batchId %}', dataset: 'events', bucket: 'lake-bucket', keyColumns: ['user_id'], manifestKey: `{% $${events.foundVariable}.manifestKey %}` },
     });
+  });
+
+  it("passes record exactly the fields the record handler takes (a field renamed on either side fails here)", () => {
+    expect(Object.keys(states().Record.Arguments.Payload).sort()).toEqual([...RECORD_INPUT_FIELDS].sort());
   });
 
   it('retries every function on Lambda service errors and releases the batch when one fails for good, except intake and claim (nothing claimed yet) and record (data already forgotten)', () => {
@@ -202,9 +225,11 @@ describe('the definition, state by state', () => {
   });
 
   it('refuses a plan whose statements ignore the batch (they would touch other people), or a dataset listed twice', () => {
-    const careless = { ...fakeEntry('events', 'iceberg', 'db'), deleteSql: () => 'DELETE FROM "db"."events" WHERE "user_id" IS NOT NULL' };
-    expect(() => erasureDefinition({ ...OPTIONS, plan: [careless] })).toThrow('events: deleteSql does not select the batch');
-    expect(() => erasureDefinition({ ...OPTIONS, plan: [FAKE_PLAN[0], FAKE_PLAN[0]] })).toThrow('events: listed twice');
+    const curatedTarget = PLAN[1];
+    if (curatedTarget.kind !== 'iceberg') throw new Error('the fixture plan lists events_curated (Iceberg) second');
+    const careless = { ...curatedTarget, deleteSql: () => 'DELETE FROM "db"."events_curated" WHERE "user_id" IS NOT NULL' };
+    expect(() => erasureDefinition({ ...OPTIONS, plan: [careless] })).toThrow('events_curated: deleteSql does not select the batch');
+    expect(() => erasureDefinition({ ...OPTIONS, plan: [PLAN[0], PLAN[0]] })).toThrow('events: listed twice');
   });
 });
 
@@ -215,20 +240,23 @@ describe('the paths, run', () => {
     expect(calledFunctions(outcome.calls)).toEqual(['claim', 'elt-guard', 'find-results', 'find-results', 'rewrite-objects', 'forget-vectors', 'find-results', 'find-results', 'forget-vectors', 'record']);
     const sql = statements(outcome.calls);
     expect(sql).toHaveLength(7);
-    expect(sql[0]).toContain(`batch_id = '${BATCH}'`);
+    expect(sql[0]).toContain(`"batch_id" = '${BATCH}'`);
     expect(sql[0]).not.toContain(BATCH_ID_PLACEHOLDER);
     expect(sql.slice(2, 5)).toEqual([
-      `DELETE FROM "lakehouse_dev_curated"."events_curated" WHERE "user_id" IN (SELECT subject_id FROM "lakehouse_dev_privacy"."erasure_subjects" WHERE batch_id = '${BATCH}')`,
-      `OPTIMIZE "lakehouse_dev_curated"."events_curated" REWRITE DATA USING BIN_PACK WHERE ("event_date" = DATE '2026-11-30') OR ("event_date" = 'it''s')`,
+      `DELETE FROM "lakehouse_dev_curated"."events_curated"\nWHERE ("user_id" IN (SELECT "subject_id" FROM "lakehouse_dev_privacy"."erasure_subjects" WHERE "batch_id" = '${BATCH}'))`,
+      // The partitions found, as ranges of the source column (contiguous days merged): OPTIMIZE takes no partition field.
+      `OPTIMIZE "lakehouse_dev_curated"."events_curated" REWRITE DATA USING BIN_PACK\nWHERE ("event_date" >= DATE '2026-11-30' AND "event_date" < DATE '2026-12-02') OR ("event_date" >= DATE '2026-12-03' AND "event_date" < DATE '2026-12-04')`,
       'VACUUM "lakehouse_dev_curated"."events_curated"',
     ]);
     const record = payloadOf(outcome.calls, 'record');
-    expect(record).toMatchObject({ batchId: BATCH, requestIds: ['r1', 'r2'], startedAt: CONTEXT.Execution.StartTime, vectors: { chunks: 4, documents: 1 }, vectorsRemaining: { chunks: 0, documents: 0 } });
+    expect(record).toMatchObject({ batchId: BATCH, requestIds: REQUESTS, startedAt: CONTEXT.Execution.StartTime, vectors: { chunks: 4, documents: 1 }, vectorsRemaining: { chunks: 0, documents: 0 } });
     expect(record.find.map((entry: { dataset: string }) => entry.dataset)).toEqual(['events', 'events_curated']);
     expect(record.forget).toEqual([
       expect.objectContaining({ dataset: 'events', rowsRemoved: 3 }),
-      { dataset: 'events_curated', kind: 'iceberg', deleteQueryExecutionId: 'q-3', optimizeQueryExecutionId: 'q-4', vacuumQueryExecutionId: 'q-5' },
+      { dataset: 'events_curated', kind: 'iceberg', queryExecutionIds: ['q-3', 'q-4', 'q-5'] },
     ]);
+    // Every query of the batch reaches the record: find and verify ids with their results.
+    expect([...record.find, ...record.verify].map((entry: { queryExecutionId: string }) => entry.queryExecutionId)).toEqual(['q-1', 'q-2', 'q-6', 'q-7']);
     expect(record.verify.map((entry: { rows: number }) => entry.rows)).toEqual([0, 0]);
   });
 
@@ -250,12 +278,12 @@ describe('the paths, run', () => {
   });
 
   it('find failure: the batch is released with the error, nothing is forgotten or recorded, the execution fails', async () => {
-    const outcome = await run({}, { failQueryContaining: '"lakehouse_dev_curated"."events_curated" WHERE "user_id" IN' });
+    const outcome = await run({}, { failQueryContaining: 'AS "event_date_day", count(*)' });
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('States.TaskFailed');
     expect(outcome.cause).toContain('The batch was released');
     expect(calledFunctions(outcome.calls)).toEqual(['claim', 'elt-guard', 'find-results', 'release']);
-    expect(payloadOf(outcome.calls, 'release')).toEqual({ batchId: BATCH, requestIds: ['r1', 'r2'], error: 'States.TaskFailed' });
+    expect(payloadOf(outcome.calls, 'release')).toEqual({ batchId: BATCH, requestIds: REQUESTS, error: 'States.TaskFailed' });
     expect(statements(outcome.calls).some((sql) => /^(DELETE|OPTIMIZE|VACUUM)/.test(sql))).toBe(false);
   });
 

@@ -77,7 +77,7 @@ describe('find-results', () => {
       { dt: '2026-02-01', hour: '5' },
       { dt: '2026-02-02', hour: '7' },
     ];
-    expect(output).toEqual({ dataset: 'events', rows: 6, objectCount: 3, partitions, manifestKey: 'find/b-1/events.json' });
+    expect(output).toEqual({ dataset: 'events', rows: 6, objectCount: 3, partitions, manifestKey: 'find/b-1/events.json', queryExecutionId: 'q-find' });
     expect(await manifest('find/b-1/events.json')).toEqual({
       dataset: 'events',
       batchId: 'b-1',
@@ -110,6 +110,7 @@ describe('find-results', () => {
       objectCount: 0,
       partitions: [],
       manifestKey: 'find/b-1/events.verify.json',
+      queryExecutionId: 'q-verify-0',
     });
     expect((await run({ batchId: 'b-3', dataset: 'events', queryExecutionId: 'q-verify-4', mode: 'verify' })).rows).toBe(4);
     expect((await manifest('find/b-3/events.verify.json')).rows).toBe(4);
@@ -220,7 +221,7 @@ describe("find-results against moto's Athena", () => {
     const athena = new AthenaClient({ endpoint: moto.endpoint, region: REGION, credentials: CREDENTIALS });
     const id = await startWithResults(athena, eventsTarget.findSql('b-moto'), FIND_COLUMNS, [[object('2026-02-03', '09', 'd.parquet'), '2026-02-03', '9', '2']]);
     const output = await createFindResults({ athena, s3, workBucket: WORK, log: () => undefined })({ batchId: 'b-moto', dataset: 'events', queryExecutionId: id, mode: 'find' });
-    expect(output).toEqual({ dataset: 'events', rows: 2, objectCount: 1, partitions: [{ dt: '2026-02-03', hour: '9' }], manifestKey: 'find/b-moto/events.json' });
+    expect(output).toEqual({ dataset: 'events', rows: 2, objectCount: 1, partitions: [{ dt: '2026-02-03', hour: '9' }], manifestKey: 'find/b-moto/events.json', queryExecutionId: id });
     expect((await manifest('find/b-moto/events.json')).objects).toEqual([{ bucket: 'raw-bucket', key: 'events/dt=2026-02-03/hour=09/d.parquet', rows: 2 }]);
   });
 

@@ -123,18 +123,18 @@ async function batchResults(batchId: string, requestIds: string[], options: { re
     find: [
       { dataset: 'events', rows: 5, objectCount: 2, partitions: [], manifestKey: `find/${batchId}/events.json`, queryExecutionId: 'q-find-events' },
       { dataset: 'events_curated', rows: 4, objectCount: 1, partitions: [{ event_date: '2026-11-01' }], manifestKey: `find/${batchId}/events_curated.json`, queryExecutionId: 'q-find-curated', optimizeSql: 'OPTIMIZE …' },
-      { dataset: 'client_errors', rows: 0, objectCount: 0 },
+      { dataset: 'client_errors', rows: 0, objectCount: 0, queryExecutionId: 'q-find-client-errors' },
     ],
     forget: [
       { dataset: 'events', objectsRewritten: 1, objectsDeleted: 1, rowsRemoved: 5, versionsRemoved: 2, conflicts: options.conflicts ?? 0, resultKey: `forget/${batchId}/events.json` },
-      // What the ErasureWorkflow assigns for an Iceberg dataset (one id per statement).
-      { dataset: 'events_curated', kind: 'iceberg', deleteQueryExecutionId: 'q-delete', optimizeQueryExecutionId: 'q-optimize', vacuumQueryExecutionId: 'q-vacuum' },
+      // What the ErasureWorkflow assigns for an Iceberg dataset (one id per statement, in order).
+      { dataset: 'events_curated', kind: 'iceberg', queryExecutionIds: ['q-delete', 'q-optimize', 'q-vacuum'] },
     ],
     vectors: { mode: 'forget', chunks: 6, documents: 2, vacuumed: true },
     verify: [
-      { dataset: 'events', rows: options.remaining ?? 0, objectCount: options.remaining ? 1 : 0, partitions: [], manifestKey: `find/${batchId}/events.verify.json` },
-      { dataset: 'events_curated', rows: 0, objectCount: 0, partitions: [], manifestKey: `find/${batchId}/events_curated.verify.json` },
-      { dataset: 'client_errors', rows: 0, objectCount: 0, partitions: [], manifestKey: `find/${batchId}/client_errors.verify.json` },
+      { dataset: 'events', rows: options.remaining ?? 0, objectCount: options.remaining ? 1 : 0, partitions: [], manifestKey: `find/${batchId}/events.verify.json`, queryExecutionId: 'q-verify-events' },
+      { dataset: 'events_curated', rows: 0, objectCount: 0, partitions: [], manifestKey: `find/${batchId}/events_curated.verify.json`, queryExecutionId: 'q-verify-curated' },
+      { dataset: 'client_errors', rows: 0, objectCount: 0, partitions: [], manifestKey: `find/${batchId}/client_errors.verify.json`, queryExecutionId: 'q-verify-client-errors' },
     ],
     vectorsRemaining: { mode: 'verify', chunks: options.vectorsRemaining ?? 0, documents: 0 },
   };
@@ -269,13 +269,13 @@ describe('record', () => {
       ['events_curated', 'iceberg', 4, 4, { rowsRemaining: 0, passed: true }],
     ]);
     const events = entry.datasets.find((d) => d.dataset === 'events');
-    expect(events).toMatchObject({ objectsRewritten: 1, objectsDeleted: 1, versionsRemoved: 2, conflicts: 0, queryExecutionIds: ['q-find-events'] });
+    expect(events).toMatchObject({ objectsRewritten: 1, objectsDeleted: 1, versionsRemoved: 2, conflicts: 0, queryExecutionIds: ['q-find-events', 'q-verify-events'] });
     expect(events?.objects).toEqual([
       { bucket: 'raw', key: 'events/date=2026-11-01/hour=03/part-1.parquet', outcome: 'rewritten', versionId: 'v-new', rowsRemoved: 3 },
       { bucket: 'raw', key: REDACTED, outcome: 'deleted', rowsRemoved: 2 },
     ]);
     const curated = entry.datasets.find((d) => d.dataset === 'events_curated');
-    expect(curated?.queryExecutionIds).toEqual(['q-find-curated', 'q-delete', 'q-optimize', 'q-vacuum']);
+    expect(curated?.queryExecutionIds).toEqual(['q-find-curated', 'q-delete', 'q-optimize', 'q-vacuum', 'q-verify-curated']);
 
     // Object Lock: the bucket default applied (no per-object retention was sent, S3 applied the rule).
     const head = await env.s3.send(new HeadObjectCommand({ Bucket: w.ledger, Key: `ledger/2026/11/${aliceBob}.json` }));
@@ -338,23 +338,27 @@ describe('record', () => {
     expect(await versionsUnder(env.s3, w.ledger, '')).toEqual([]);
   });
 
-  it('also takes vector verification as a verify item or verifyVectors, and Iceberg ids as a list', () => {
-    const base = { batchId: 'b', requestIds: [], startedAt: T0.toISOString(), find: [{ dataset: 'e', rows: 1 }], verify: [{ dataset: 'e', rows: 0 }] };
-    expect(parseRecordInput({ ...base, verify: [...base.verify, { chunks: 1, documents: 0 }] }).verifyVectors).toEqual({ chunks: 1, documents: 0 });
-    expect(parseRecordInput({ ...base, verifyVectors: { chunks: 0, documents: 2 } }).verifyVectors).toEqual({ chunks: 0, documents: 2 });
+  it('tells an Iceberg forget result (a list of query ids) from a rewrite-objects output without kind', () => {
+    const base = { batchId: 'b', requestIds: [], startedAt: T0.toISOString(), find: [{ dataset: 'e', rows: 1, queryExecutionId: 'q0' }], verify: [{ dataset: 'e', rows: 0, queryExecutionId: 'q3' }] };
     expect(parseRecordInput({ ...base, forget: [{ dataset: 'e', queryExecutionIds: ['q1', 'q2'] }] }).forget).toEqual([{ dataset: 'e', kind: 'iceberg', queryExecutionIds: ['q1', 'q2'] }]);
     expect(parseRecordInput({ ...base, forget: [{ dataset: 'e', objectsRewritten: 0, conflicts: 0 }] }).forget[0].kind).toBe('parquet');
+    expect(parseRecordInput({ ...base, vectorsRemaining: { chunks: 0, documents: 2 } }).verifyVectors).toEqual({ chunks: 0, documents: 2 });
   });
 
   it.each([
     [{ batchId: 'b', requestIds: [], find: [], forget: [], verify: [] }, /startedAt must be an ISO date-time/],
-    [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), forget: [{ dataset: 'e', kind: 'iceberg', deleteQueryExecutionId: 'x y' }] }, /forget\[0\]: query execution ids must be Athena query execution ids/],
+    [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), forget: [{ dataset: 'e', kind: 'iceberg', queryExecutionIds: ['x y'] }] }, /forget\[0\]\.queryExecutionIds must be a list of Athena query execution ids/],
+    [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), forget: [{ dataset: 'e', kind: 'iceberg', queryExecutionIds: 'q1' }] }, /forget\[0\]\.queryExecutionIds must be a list/],
+    [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), forget: [{ dataset: 'e', kind: 'iceberg', deleteQueryExecutionId: 'q1' }] }, /"deleteQueryExecutionId" is not a field|forget\[0\]\.queryExecutionIds must list the Iceberg statements/],
+    [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), find: [{ dataset: 'e', rows: 1 }] }, /find\[0\]\.queryExecutionId must be the Athena query execution id/],
+    [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), verify: [{ dataset: 'e', rows: 0, queryExecutionId: 'q 1' }] }, /verify\[0\]\.queryExecutionId must be the Athena query execution id/],
+    [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), verifyVectors: { chunks: 0, documents: 0 } }, /"verifyVectors" is not a field of the record input/],
     [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), vectorsRemaining: { chunks: 'none' } }, /vectorsRemaining\.chunks must be a whole number/],
     [{ batchId: 'b', requestIds: [], startedAt: 'x', find: 'no' }, /find must be a list/],
     [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), find: [{ dataset: 'e' }] }, /find\[0\]\.rows must be a whole number/],
     [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), forget: [{ dataset: 'e' }] }, /forget\[0\] has no kind/],
-    [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), find: [{ dataset: 'e', rows: 1, manifestKey: '../x' }] }, /find\[0\]\.manifestKey must be a key under find/],
-    [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), find: [{ dataset: 'e', rows: 1 }, { dataset: 'e', rows: 2 }] }, /find: dataset "e" appears twice/],
+    [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), find: [{ dataset: 'e', rows: 1, manifestKey: '../x', queryExecutionId: 'q1' }] }, /find\[0\]\.manifestKey must be a key under find/],
+    [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), find: [{ dataset: 'e', rows: 1, queryExecutionId: 'q1' }, { dataset: 'e', rows: 2, queryExecutionId: 'q2' }] }, /find: dataset "e" appears twice/],
     [{ batchId: 'b', requestIds: [], startedAt: T0.toISOString(), vectors: { chunks: -1, documents: 0 } }, /vectors\.chunks must be a whole number ≥ 0/],
   ])('refuses a malformed input %#', async (input, message) => {
     await expect(record()(input)).rejects.toThrow(message);

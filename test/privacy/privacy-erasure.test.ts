@@ -8,7 +8,7 @@ import { LakehouseNetwork } from '../../constructs/network';
 import { PrivacyErasure, type PrivacyErasureProps } from '../../constructs/privacy';
 import { VectorStore } from '../../constructs/vector-store';
 import { constructStack } from '../support/construct-stack';
-import { fakeEntry } from './fake-plan';
+import { PLAN, planFixture } from './plan-fixture';
 import '../../lib/handler-bundling';
 
 const SETTINGS: PrivacyErasureProps['settings'] = {
@@ -37,7 +37,7 @@ function build(overrides: Partial<PrivacyErasureProps> = {}) {
     instanceIdentifier: 'lakehouse-test-vectors',
   });
   const erasure = new PrivacyErasure(stack, 'Erasure', {
-    plan: [fakeEntry('events', 'parquet', 'lakehouse_test_raw', raw.bucketName), fakeEntry('events_curated', 'iceberg', 'lakehouse_test_curated', curated.bucketName)],
+    plan: planFixture({ databasePrefix: 'lakehouse_test', buckets: { raw: raw.bucketName, curated: curated.bucketName } }),
     databaseName: 'lakehouse_test_privacy',
     workgroupName: 'lakehouse-test-engineering',
     resultsBucket: results,
@@ -239,7 +239,7 @@ describe('PrivacyErasure bad props', () => {
     ['a lock mode S3 lacks', { settings: { ...SETTINGS, ledger: { mode: 'legal-hold' as never, retentionDays: 1 } } }, 'settings.ledger.mode'],
     ['a lock of 0 days', { settings: { ...SETTINGS, ledger: { mode: 'governance' as const, retentionDays: 0 } } }, 'settings.ledger.retentionDays'],
     ['an upper-case database', { databaseName: 'Privacy' }, 'databaseName'],
-    ['a plan entry without keys', { plan: [{ ...fakeEntry('events', 'parquet', 'db'), keyColumns: [] }] }, 'plan[0].keyColumns'],
+    ['a plan entry without keys', { plan: [{ ...PLAN[0], keyColumns: [] }] }, 'plan[0].keyColumns'],
   ])('refuses %s, naming the field', (_title, overrides, field) => {
     const message = refuse(overrides as Partial<PrivacyErasureProps>);
     expect(message).toContain(`PrivacyErasure (ConstructUnderTest/Erasure)`);

@@ -53,6 +53,8 @@ export interface FindResultsOutput {
   readonly objectCount: number;
   readonly partitions: readonly PartitionValues[];
   readonly manifestKey: string;
+  /** The query this summarises: the ledger lists it (record's FindSummary), Athena's history holds its statement. */
+  readonly queryExecutionId: string;
   /** With `target` of an Iceberg dataset in find mode: OPTIMIZE for the partitions found, null when none. */
   readonly optimizeSql?: string | null;
 }
@@ -101,7 +103,14 @@ export function createFindResults(dependencies: FindResultsDependencies): (event
     const optimize = optimizeFor(input, manifest);
     await dependencies.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(manifest), ContentType: 'application/json' }));
     log(JSON.stringify({ message: 'find results', dataset: input.dataset, mode: input.mode, rows: manifest.rows, objects: manifest.objects.length, partitions: manifest.partitions.length }));
-    const output: FindResultsOutput = { dataset: input.dataset, rows: manifest.rows, objectCount: manifest.objects.length, partitions: manifest.partitions, manifestKey: key };
+    const output: FindResultsOutput = {
+      dataset: input.dataset,
+      rows: manifest.rows,
+      objectCount: manifest.objects.length,
+      partitions: manifest.partitions,
+      manifestKey: key,
+      queryExecutionId: input.queryExecutionId,
+    };
     return optimize === undefined ? output : { ...output, optimizeSql: optimize };
   };
 }

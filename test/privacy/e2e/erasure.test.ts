@@ -227,9 +227,13 @@ describe('erasing subject A through the intake', () => {
     expect(datasets.events.versionsRemoved).toBe(4);
     expect(datasets.events_curated).toMatchObject({ kind: 'iceberg', rowsFound: 6, rowsRemoved: 6, objectsFound: 2, verification: { rowsRemaining: 0, passed: true } });
     // Each statement's Athena query execution id (its history holds no subject id): find, [DELETE, OPTIMIZE, VACUUM,] verify.
+    // Exactly the queries this execution's Athena tasks ran, per dataset, in the order they ran.
+    const ran = (states: string[]) =>
+      run.answers.filter(({ call }) => states.includes(call.state)).map(({ answer }) => ('result' in answer ? (answer.result as { QueryExecution: { QueryExecutionId: string } }).QueryExecution.QueryExecutionId : 'failed'));
+    expect(datasets.events.queryExecutionIds).toEqual(ran(['FindEvents', 'VerifyEvents']));
+    expect(datasets.events_curated.queryExecutionIds).toEqual(ran(['FindEventsCurated', 'DeleteEventsCurated', 'OptimizeEventsCurated', 'VacuumEventsCurated', 'VerifyEventsCurated']));
+    expect([datasets.events.queryExecutionIds.length, datasets.events_curated.queryExecutionIds.length]).toEqual([2, 5]);
     const queries = new Set(h.athenaServer.queries.map((query) => query.id));
-    expect(datasets.events.queryExecutionIds).toHaveLength(2);
-    expect(datasets.events_curated.queryExecutionIds).toHaveLength(5);
     expect([...datasets.events.queryExecutionIds, ...datasets.events_curated.queryExecutionIds].every((id: string) => queries.has(id))).toBe(true);
     expect(entry.vectors).toMatchObject({ chunksDeleted: 4, documentsDeleted: 2, verification: { chunksRemaining: 0, documentsRemaining: 0, passed: true } });
     expect((entry.pendingPhysicalRemoval as Array<{ key: string }>).map((file) => file.key).sort()).toEqual([
