@@ -294,6 +294,8 @@ describe('record', () => {
     for (const id of IDS) expect(ledgerText).not.toContain(id);
     expect(ledgerText).toContain(REDACTED);
     expect(lines.some((line) => line.includes('"RequestsErased":2'))).toBe(true);
+    // Conflicts are counted where they happen (rewrite-objects), never again by record.
+    expect(lines.some((line) => line.includes('RewriteConflicts'))).toBe(false);
     expect(lines.some((line) => line.includes('redacted'))).toBe(true);
   });
 

@@ -91,8 +91,9 @@ export function createRecord(deps: RecordDependencies): (event: unknown) => Prom
       find: await deleteAllVersions(deps.s3, workBucket, findPrefix(input.batchId)),
       forget: await deleteAllVersions(deps.s3, workBucket, forgetPrefix(input.batchId)),
     };
-    const conflicts = input.forget.reduce((sum, f) => sum + (f.conflicts ?? 0), 0);
-    emit(privacyMetricsDocument({ RequestsErased: counts.completed + counts.awaitingPhysicalRemoval, VerificationFailures: counts.failed, RewriteConflicts: conflicts }, now().getTime()));
+    // RewriteConflicts is emitted by rewrite-objects, once per dataset as it happens; adding the batch's
+    // total here would count every conflict twice.
+    emit(privacyMetricsDocument({ RequestsErased: counts.completed + counts.awaitingPhysicalRemoval, VerificationFailures: counts.failed }, now().getTime()));
     log('batch recorded', {
       batchId: input.batchId,
       outcome: requests.length > 0 ? verdict.outcome : 'already-recorded',
