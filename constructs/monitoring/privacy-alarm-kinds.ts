@@ -35,7 +35,7 @@ export const PRIVACY_ALARM_KINDS = {
     summary: 'After the forget phase, the verification queries (or the vector count) still found rows of a subject (VerificationFailures > 0); the request stays open as verification-failed',
     missingData: 'Not breaching: the record function publishes the metric only when a batch is recorded.',
     check: [
-      'The ledger entry of the request (ledger/<yyyy>/<mm>/<requestId>.json): which dataset still had rows, the find and verify counts.',
+      'The ledger entry of the request (ledger/<yyyy>/<mm>/<requestId>.<batchId>.json): which dataset still had rows, the find and verify counts.',
       'A writer that re-added the subject (a producer still sending events for the person, a late ELT run re-deriving events_curated from raw), or a Parquet rewrite conflict (RewriteConflicts metric).',
       'The find-results manifest of the batch in the work bucket (find/<batchId>/), kept two days.',
     ],

@@ -2,8 +2,9 @@
  * The erasure ledger's entry format and how the record step derives it from a batch's results. Pure:
  * no AWS SDK (the record handler reads the manifests and writes the entries).
  *
- * One entry per request per batch outcome, at `ledger/<yyyy>/<mm>/<requestId>.json` when the request
- * closes (`completed`, `awaiting-physical-removal`) and `ledger/<yyyy>/<mm>/<requestId>.attempt-<batchId>.json`
+ * One entry per request per batch outcome, at `ledger/<yyyy>/<mm>/<requestId>.<batchId>.json` when the
+ * request closes (`completed`, `awaiting-physical-removal`; the batch id keeps a request erased twice in one
+ * month, which a closed request may be, from overwriting its first entry and that entry's pending files) and `ledger/<yyyy>/<mm>/<requestId>.attempt-<batchId>.json`
  * when verification failed (the request stays open and is retried; the attempt is still audited). The
  * month is the UTC month the batch finished in.
  *
@@ -255,10 +256,10 @@ export function ledgerEntry(request: RequestSummary, context: EntryContext): Led
   };
 }
 
-/** `ledger/<yyyy>/<mm>/<requestId>.json`, or `….attempt-<batchId>.json` for a failed verification. */
+/** `ledger/<yyyy>/<mm>/<requestId>.<batchId>.json`, or `<requestId>.attempt-<batchId>.json` for a failed verification. */
 export function ledgerKey(requestId: string, outcome: LedgerOutcome, batchId: string, finishedAt: Date): string {
   const month = `${finishedAt.getUTCFullYear()}/${String(finishedAt.getUTCMonth() + 1).padStart(2, '0')}`;
-  return `${LEDGER_PREFIX}${month}/${requestId}${outcome === 'verification-failed' ? `.attempt-${batchId}` : ''}.json`;
+  return `${LEDGER_PREFIX}${month}/${requestId}.${outcome === 'verification-failed' ? 'attempt-' : ''}${batchId}.json`;
 }
 
 /**

@@ -12,7 +12,7 @@
  *   s3:DeleteObject looks like (it succeeds and deletes nothing), or a VACUUM that never ran.
  *
  * Which files: the ledger. `record` writes, in each closed request's entry
- * (`ledger/<yyyy>/<mm>/<requestId>.json`), the field
+ * (`ledger/<yyyy>/<mm>/<requestId>.<batchId>.json`), the field
  *
  *     "pendingPhysicalRemoval": [ { "bucket": "<lake bucket>", "key": "<data file key>", "notBefore": "<ISO time>" } ]
  *

@@ -239,9 +239,9 @@ describe('record', () => {
   it('writes one locked ledger entry per request, closes them, and leaves no subject id anywhere', async () => {
     const { queued, result, lines, input } = await runBatch('b-ok');
     const [aliceBob, carol] = queued.accepted.map((a) => a.requestId);
-    expect(result).toEqual({ completed: 0, awaitingPhysicalRemoval: 2, failed: 0, alreadyRecorded: 0, ledgerKeys: [`ledger/2026/11/${aliceBob}.json`, `ledger/2026/11/${carol}.json`].sort((a, b) => input.requestIds.indexOf(a.slice(16, 48)) - input.requestIds.indexOf(b.slice(16, 48))) });
+    expect(result).toEqual({ completed: 0, awaitingPhysicalRemoval: 2, failed: 0, alreadyRecorded: 0, ledgerKeys: [`ledger/2026/11/${aliceBob}.b-ok.json`, `ledger/2026/11/${carol}.b-ok.json`].sort((a, b) => input.requestIds.indexOf(a.slice(16, 48)) - input.requestIds.indexOf(b.slice(16, 48))) });
 
-    const entry = JSON.parse(await readText(env.s3, w.ledger, `ledger/2026/11/${aliceBob}.json`)) as LedgerEntry;
+    const entry = JSON.parse(await readText(env.s3, w.ledger, `ledger/2026/11/${aliceBob}.b-ok.json`)) as LedgerEntry;
     expect(entry).toMatchObject({
       schema: 'lakehouse.erasure-ledger/1',
       requestId: aliceBob,
@@ -278,7 +278,7 @@ describe('record', () => {
     expect(curated?.queryExecutionIds).toEqual(['q-find-curated', 'q-delete', 'q-optimize', 'q-vacuum', 'q-verify-curated']);
 
     // Object Lock: the bucket default applied (no per-object retention was sent, S3 applied the rule).
-    const head = await env.s3.send(new HeadObjectCommand({ Bucket: w.ledger, Key: `ledger/2026/11/${aliceBob}.json` }));
+    const head = await env.s3.send(new HeadObjectCommand({ Bucket: w.ledger, Key: `ledger/2026/11/${aliceBob}.b-ok.json` }));
     expect(head.ObjectLockMode).toBe('GOVERNANCE');
     expect(head.ObjectLockRetainUntilDate?.getTime()).toBeGreaterThan(Date.now());
 
@@ -304,6 +304,15 @@ describe('record', () => {
     const again = await quietly(() => record()(input));
     expect(again.result).toEqual({ completed: 0, awaitingPhysicalRemoval: 0, failed: 0, ledgerKeys: [], alreadyRecorded: 2 });
     expect(result.ledgerKeys).toHaveLength(2);
+  });
+
+  it('the same request erased twice in one month keeps both ledger entries (the second never overwrites the first)', async () => {
+    const first = await runBatch('b-first');
+    const second = await runBatch('b-second');
+    expect(second.queued.accepted.map((a) => a.duplicate)).toEqual([false, false]);
+    expect(second.result.ledgerKeys).toHaveLength(2);
+    for (const key of [...first.result.ledgerKeys, ...second.result.ledgerKeys]) expect(JSON.parse(await readText(env.s3, w.ledger, key))).toMatchObject({ batch: { batchId: key.split('.').at(-2) } });
+    expect(new Set([...first.result.ledgerKeys, ...second.result.ledgerKeys]).size).toBe(4);
   });
 
   it('remaining rows fail verification: requests stay open with subjects and lastError, the attempt is in the ledger', async () => {

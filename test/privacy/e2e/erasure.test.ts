@@ -197,7 +197,7 @@ describe('erasing subject A through the intake', () => {
 
   it("the request is closed (awaiting the Iceberg files' physical removal) with its subjects removed and A's salted hash kept", async () => {
     const [key] = await ledgerKeys();
-    const requestId = /([0-9a-f]{32})\.json$/.exec(key)?.[1] as string;
+    const requestId = /([0-9a-f]{32})\.[A-Za-z0-9_-]+\.json$/.exec(key)?.[1] as string;
     const item = await requestItem(requestId);
     expect(item?.status).toEqual({ S: 'awaiting-physical-removal' });
     expect(item?.subjects).toBeUndefined();
