@@ -81,6 +81,9 @@ export class PrivacyStack extends Stack {
 
     // PII discovery (Macie) and the lake access trail (CloudTrail data events) over the zone buckets.
     this.audit = addPrivacyAudit(this, { config, settings: config.privacy, storage: props.storage, network: props.network });
+    // The trail's log files are audit evidence: copied to the DR region with the plan, like the ledger
+    // (Object Lock protects them from deletion, not from the loss of the region).
+    if (this.audit.trail) storage.backup.selectBuckets(this, 'AccessTrailBackup', [this.audit.trail.bucket]);
 
     new CfnOutput(this, PRIVACY_OUTPUT_KEYS.requestTable, { value: this.erasure.requestTable.tableName, description: 'Erasure request table (npm run privacy:erase writes to it)' });
     new CfnOutput(this, PRIVACY_OUTPUT_KEYS.stateMachine, { value: this.erasure.stateMachine.stateMachineArn, description: 'The ErasureWorkflow state machine' });
