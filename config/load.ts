@@ -3,6 +3,7 @@ import { UnknownEnvironmentError } from './unknown-environment';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from './limits';
 import { environmentSchema, type EnvironmentConfig } from './schema';
 import { withPrivacyDefaults } from './privacy-schema';
+import { macieSessionProblem, type MacieSessionEnvironment } from './privacy-audit-schema';
 import { dev } from './environments/dev';
 import { staging } from './environments/staging';
 import { prod } from './environments/prod';
@@ -54,7 +55,24 @@ export function loadEnvironmentConfig(name: string = DEFAULT_ENVIRONMENT): Envir
       return parsed.success ? [parsed.data] : [];
     });
   validateAccountOwnership(config, others);
+  validateMacieSession(config, others);
   return config;
+}
+
+/** What the Macie-session check reads of a validated environment. */
+function macieEnvironment(config: EnvironmentConfig): MacieSessionEnvironment {
+  // Without the privacy stack nothing is deployed, so nothing manages a session.
+  const discovery = config.privacy.enabled ? config.privacy.discovery : { ...config.privacy.discovery, enabled: false };
+  return { name: config.name, account: config.account, region: config.region, discovery };
+}
+
+/**
+ * Macie has one session per account and region: at most one environment deploying there may create it
+ * (`privacy.discovery.manageMacieSession`), or the second deploy fails.
+ */
+export function validateMacieSession(config: EnvironmentConfig, others: readonly EnvironmentConfig[]): void {
+  const problem = macieSessionProblem(macieEnvironment(config), others.map(macieEnvironment));
+  if (problem) throw new ConfigValidationError(environmentFile(config.name), [problem]);
 }
 
 /**

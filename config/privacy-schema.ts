@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { scheduleExpressionProblem } from '../constructs/common/validators/schedule-expression';
+import { privacyAccessTrailSchema, privacyDiscoverySchema } from './privacy-audit-schema';
 
 /**
  * The `privacy` section of an environment: the erasure workflow (right to erasure, GDPR Art. 17 and
- * CCPA deletion requests) and its audit ledger. PII discovery (`discovery`) and the access trail
- * (`accessTrail`) join this section as sub-schemas of their own.
+ * CCPA deletion requests) and its audit ledger, with PII discovery (`discovery`) and the access trail
+ * (`accessTrail`) as sub-schemas of their own.
  *
  * The ledger's Object Lock has a per-environment default (applied by `withPrivacyDefaults` before the
  * schema runs, so the schema sees one value and reports it like any other): dev keeps entries 1 day in
@@ -72,6 +73,10 @@ export const privacySchema = z
     /** The audit ledger's Object Lock (see the file comment for the per-environment default). */
     // The schema's own fallback is the strict one; config/load.ts puts dev's in first (withPrivacyDefaults).
     ledger: ledgerSchema.prefault({}),
+    /** PII discovery with Amazon Macie over the zone buckets (privacy-audit-schema.ts). Default on; dev opts out. */
+    discovery: privacyDiscoverySchema.prefault({}),
+    /** CloudTrail trail of lake access (S3 data events, catalog calls) (privacy-audit-schema.ts). Default on; dev opts out. */
+    accessTrail: privacyAccessTrailSchema.prefault({}),
   })
   .strict()
   .superRefine((privacy, ctx) => {

@@ -8,13 +8,14 @@ import { checkWindow, compileQualityQuery, DATA_QUALITY_INTERFACE_ENDPOINTS, HIS
 import { DatasetValidationError, validateDatasets, type DatasetDefinition } from '../constructs/datasets';
 import { CURATED_TARGET, DEFAULT_LATENESS_DAYS, ELT_SOURCE, ELT_TARGETS, MAX_LATENESS_DAYS } from '../constructs/elt';
 import { LINEAGE_TABLE } from '../constructs/lineage/sql';
-import { DEFAULT_INTERFACE_ENDPOINTS, type InterfaceEndpointName } from '../constructs/network/interface-endpoints';
+import type { InterfaceEndpointName } from '../constructs/network/interface-endpoints';
 import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../constructs/vector-store';
 import { EMBEDDINGS_INTERFACE_ENDPOINTS } from '../constructs/embeddings';
 import { COLLECTOR_INTERFACE_ENDPOINTS } from '../constructs/collector/collector';
 import { PII_DISCOVERY_INTERFACE_ENDPOINTS } from '../constructs/privacy/pii-discovery';
 import { PRIVACY_INTERFACE_ENDPOINTS } from '../constructs/privacy/privacy-erasure';
 import { collectorConfigProblems } from './collector-validation';
+import { deploysPiiDiscovery, environmentInterfaceEndpoints } from './interface-endpoints';
 import { outputId } from './stacks/embeddings-stack';
 import { collectionSettings } from '../config/embeddings-schema';
 import { EmbeddingSettingsError, resolveSettings } from '../constructs/embeddings/settings';
@@ -237,13 +238,19 @@ export function requiredInterfaceEndpoints(datasets: readonly DatasetDefinition[
 /**
  * Functions in isolated subnets reach AWS only through interface endpoints: an explicit endpoint list
  * must contain every endpoint they call. With NAT gateways they have another route (only the vector
- * store's Secrets Manager endpoint stays required), and without an explicit list the default covers
- * everything (a test keeps it so).
+ * store's Secrets Manager endpoint stays required), and without an explicit list the default, plus
+ * what enabled features add (lib/interface-endpoints.ts), covers everything (a test keeps it so).
  */
 export function endpointProblems(config: EnvironmentConfig, datasets: readonly DatasetDefinition[]): ValidationProblem[] {
-  const listed = config.network.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS;
+  const listed = environmentInterfaceEndpoints(config);
+  const deployed: DeployedFunctions = {
+    embeddings: config.embeddings.enabled,
+    collector: config.collector.enabled,
+    privacy: config.privacy.enabled,
+    privacyDiscovery: deploysPiiDiscovery(config),
+  };
   // The vector store takes its Secrets Manager endpoint as a prop (its rotation depends on it), NAT or not.
-  const missing = [...requiredInterfaceEndpoints(datasets, { embeddings: config.embeddings.enabled, collector: config.collector.enabled, privacy: config.privacy.enabled })].filter(
+  const missing = [...requiredInterfaceEndpoints(datasets, deployed)].filter(
     ([endpoint]) => !listed.includes(endpoint) && (config.network.natGateways === 0 || endpoint === 'secretsmanager'),
   );
   if (missing.length === 0) return [];

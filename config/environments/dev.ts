@@ -33,6 +33,8 @@ export const dev: EnvironmentConfigInput = {
     throttling: { rateLimit: 100, burstLimit: 200 },
     reservedConcurrency: 10,
   },
+  // Macie bills per GB scanned and CloudTrail per data event: dev runs neither (staging and prod do).
+  privacy: { discovery: { enabled: false }, accessTrail: { enabled: false } },
   storage: {
     zones: [
       { name: 'raw', noncurrentVersionExpirationDays: 7 },

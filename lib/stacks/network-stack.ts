@@ -4,6 +4,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/schema';
 import { LakehouseNetwork } from '../../constructs/network';
+import { environmentInterfaceEndpoints } from '../interface-endpoints';
 import { statefulRemoval } from '../removal';
 
 export interface NetworkStackProps extends StackProps {
@@ -23,7 +24,8 @@ export class NetworkStack extends Stack {
       cidr: network.cidr,
       maxAzs: network.maxAzs,
       natGateways: network.natGateways,
-      interfaceEndpoints: network.interfaceEndpoints,
+      // The configured list, or the default plus what enabled features need (Macie for PII discovery).
+      interfaceEndpoints: environmentInterfaceEndpoints(props.config),
       flowLogsKey: props.logsKey,
       flowLogRetention: network.flowLogRetentionDays as logs.RetentionDays,
       removalPolicy: statefulRemoval(props.config).removalPolicy,

@@ -11,6 +11,7 @@ import { createDataQuality } from './operations-quality';
 import { PlatformMonitoring } from '../../constructs/monitoring';
 import { LINEAGE_TABLE } from '../../constructs/lineage/sql';
 import { DailyPipeline } from '../../constructs/orchestration';
+import { routePiiFindings } from '../privacy-audit';
 import { backupVaultName, eltStateMachineName, lineageJobNamespace, metricsPipelineName, metricsPipelineStateMachineName } from '../naming';
 import { statefulRemoval } from '../removal';
 import type { CatalogStack } from './catalog-stack';
@@ -120,6 +121,8 @@ export class OperationsStack extends Stack {
     if (props.collector) this.monitoring.watchCollector(props.collector.collector);
     if (this.pipeline) this.monitoring.watchPipeline(this.pipeline);
     if (props.privacy) this.monitoring.watchPrivacy(props.privacy.erasure);
+    // Macie findings on the zone buckets go to the alarm topic (a rule here: the topic lives in this stack).
+    if (props.privacy) routePiiFindings(this, props.privacy.audit, this.monitoring.topic);
     this.monitoring.finish();
 
     this.restoreTesting = new RestoreTesting(this, 'RestoreTesting', {

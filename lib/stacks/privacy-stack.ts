@@ -8,6 +8,7 @@ import { PrivacyErasure } from '../../constructs/privacy';
 import { privacyDatabaseName } from '../../constructs/privacy/names';
 import { PRIVACY_OUTPUT_KEYS } from '../../constructs/privacy/stack-outputs';
 import { eltStateMachineName, metricsPipelineStateMachineName } from '../naming';
+import { addPrivacyAudit, type PrivacyAudit } from '../privacy-audit';
 import { environmentHorizon } from '../privacy-horizon';
 import { erasurePlanFor } from '../privacy-plan';
 import { statefulRemoval } from '../removal';
@@ -29,12 +30,15 @@ export interface PrivacyStackProps extends StackProps {
 /**
  * `<project>-<env>-privacy`: the erasure workflow (PrivacyErasure) over every dataset with subject keys,
  * the request table's backup selection (in the table's own stack, what cdk-nag's DynamoDBInBackupPlan
- * recognises) and the outputs the privacy CLIs read. Reads storage, network, catalog and vector; only
+ * recognises), PII discovery and the lake access trail (`privacy.discovery`, `privacy.accessTrail`) and
+ * the outputs the privacy CLIs read. Reads storage, network, catalog and vector; only
  * operations reads it back (its metrics). Stateful: the request table and the ledger are retained
  * outside dev (the ledger and salt everywhere).
  */
 export class PrivacyStack extends Stack {
   public readonly erasure: PrivacyErasure;
+  /** PII discovery (Macie) and the lake access trail (CloudTrail), each absent when its section is disabled. */
+  public readonly audit: PrivacyAudit;
 
   constructor(scope: Construct, id: string, props: PrivacyStackProps) {
     const removal = statefulRemoval(props.config);
@@ -75,7 +79,11 @@ export class PrivacyStack extends Stack {
     storage.backup.selectResources(this, 'RequestTableBackup', [backup.BackupResource.fromDynamoDbTable(this.erasure.requestTable)]);
     storage.backup.selectBuckets(this, 'LedgerBackup', [this.erasure.ledgerBucket]);
 
-    // PII discovery (Macie) and the lake access trail (CloudTrail data events) are added here.
+    // PII discovery (Macie) and the lake access trail (CloudTrail data events) over the zone buckets.
+    this.audit = addPrivacyAudit(this, { config, settings: config.privacy, storage: props.storage, network: props.network });
+    // The trail's log files are audit evidence: copied to the DR region with the plan, like the ledger
+    // (Object Lock protects them from deletion, not from the loss of the region).
+    if (this.audit.trail) storage.backup.selectBuckets(this, 'AccessTrailBackup', [this.audit.trail.bucket]);
 
     new CfnOutput(this, PRIVACY_OUTPUT_KEYS.requestTable, { value: this.erasure.requestTable.tableName, description: 'Erasure request table (npm run privacy:erase writes to it)' });
     new CfnOutput(this, PRIVACY_OUTPUT_KEYS.stateMachine, { value: this.erasure.stateMachine.stateMachineArn, description: 'The ErasureWorkflow state machine' });

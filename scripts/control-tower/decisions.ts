@@ -18,6 +18,9 @@ const PLATFORM_LOG_GROUPS: readonly string[] = [
   '<env>-vector/VectorStore/*Logs',
   '<env>-embeddings/*/Logs',
   '<env>-privacy/Erasure/*Logs',
+  '<env>-privacy/PiiDiscovery/FunctionLogs',
+  '<env>-privacy/PiiDiscovery/ProviderLogs',
+  '<env>-privacy/LakeAccessTrail/LogGroup',
 ];
 
 /**
@@ -67,6 +70,8 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
       '<env>-vector/VectorStore/BootstrapProvider/framework-*',
       '<env>-embeddings/*/Function',
       '<env>-privacy/Erasure/*Function',
+      '<env>-privacy/PiiDiscovery/Function',
+      '<env>-privacy/PiiDiscovery/Provider/framework-onEvent',
     ],
     crossStackReferenceTo: 'AWS::EC2::Subnet',
     reason: 'These functions run in the isolated subnets of the network stack; the rule does not resolve cross-stack references.',
@@ -121,7 +126,7 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
   },
   {
     control: 'CT.S3.PR.2',
-    resources: ['<env>-privacy/Erasure/LedgerBucket', '<env>-privacy/Erasure/WorkBucket'],
+    resources: ['<env>-privacy/Erasure/LedgerBucket', '<env>-privacy/Erasure/WorkBucket', '<env>-privacy/LakeAccessTrail/Bucket'],
     crossStackReferenceTo: 'AWS::S3::Bucket',
     reason: 'They log to the access-log bucket, which lives in the storage stack; the rule does not resolve cross-stack references.',
   },
@@ -150,6 +155,7 @@ export const CONTROL_TOWER_DECISIONS: readonly GuardDecision[] = [
       '<env>-vector/VectorStore/BootstrapDeadLetterQueue',
       '<env>-embeddings/*/DeadLetterQueue',
       '<env>-privacy/Erasure/DeadLetterQueue',
+      '<env>-privacy/PiiDiscovery/DeadLetterQueue',
     ],
     reason: 'These queues are the dead-letter queues of the platform\'s functions; a dead-letter queue of a dead-letter queue would only move the same messages again.',
   },

@@ -158,8 +158,9 @@ describe.each(ENVIRONMENT_NAMES)('%s backups and restore testing', (environment)
       ...allResources(templates, 'AWS::RDS::DBInstance'),
       ...allResources(templates, 'AWS::DynamoDB::Table'),
     ].filter((r) => !derived.test(r.logicalId));
-    // Three zone buckets, the database, and with the erasure workflow its ledger and request table.
-    expect(protectable.length).toBe(config.privacy.enabled ? 6 : 4);
+    // Three zone buckets, the database, with the erasure workflow its ledger and request table, and with the access trail its bucket.
+    const privacy = config.privacy.enabled ? 2 + (config.privacy.accessTrail.enabled ? 1 : 0) : 0;
+    expect(protectable.length).toBe(4 + privacy);
     for (const resource of protectable) expect(selected, resource.logicalId).toContain(resource.logicalId);
   });
 

@@ -5,7 +5,7 @@ import { ENVIRONMENT_NAMES } from '../../config/limits';
 import type { PersonaConfig } from '../../config/schema';
 import { personaTrust } from '../../lib/stacks/catalog-stack';
 import { BREAK_GLASS_ONLY_ACTIONS, POLICY_AND_LOCK_ACTIONS } from '../../constructs/backup';
-import { DEFAULT_INTERFACE_ENDPOINTS } from '../../constructs/network/interface-endpoints';
+import { environmentInterfaceEndpoints } from '../../lib/interface-endpoints';
 import { resourcesOfType, synthCached, type Template } from '../support/synth';
 
 type Statement = { Sid?: string; Effect: string; Principal?: any; Action: string | string[]; Resource?: unknown; Condition?: Record<string, Record<string, unknown>> };
@@ -123,7 +123,7 @@ describe.each(ENVIRONMENT_NAMES)('%s security', (environment) => {
 
   it('every interface endpoint admits only this account\'s principals and resources', () => {
     const interfaces = resourcesOfType(network, 'AWS::EC2::VPCEndpoint').filter((endpoint) => endpoint.Properties!.VpcEndpointType === 'Interface');
-    expect(interfaces.length).toBe(config.network.interfaceEndpoints?.length ?? DEFAULT_INTERFACE_ENDPOINTS.length);
+    expect(interfaces.length).toBe(environmentInterfaceEndpoints(config).length);
     const account = config.account ?? { Ref: 'AWS::AccountId' };
     for (const endpoint of interfaces) {
       // Bedrock's runtime also admits invoking AWS-owned foundation models, for our principals only.

@@ -48,6 +48,7 @@ describe('what the gate covers in this repository', () => {
       'constructs/collector/handler.ts',
       'constructs/data-quality/handler.ts',
       'constructs/embeddings/handler.ts',
+      'constructs/privacy/discovery-job/handler.ts',
       'constructs/vector-store/handler.ts',
       'producer/index.ts',
       'vector-client/index.ts',

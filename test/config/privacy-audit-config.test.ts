@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigValidationError, problemsFromZod } from '../../config/errors';
+import { loadEnvironmentConfig, validateEnvironmentConfig, validateMacieSession } from '../../config/load';
 import { macieSessionProblem, privacyAccessTrailSchema, privacyDiscoverySchema } from '../../config/privacy-audit-schema';
+import { prod as prodFile } from '../../config/environments/prod';
 
 const FILE = 'config/environments/prod.ts';
 
@@ -102,5 +104,52 @@ describe('macieSessionProblem: one Macie session per account and region', () => 
 
   it('cannot judge an environment without an account (dev deploys where its credentials point)', () => {
     expect(macieSessionProblem({ name: 'dev', discovery: discovery() }, [{ ...staging }])).toBeUndefined();
+  });
+});
+
+describe('privacy.discovery and privacy.accessTrail in the environment schema (config/privacy-schema.ts)', () => {
+  it('the shipped dev opts out of both; staging and prod run both with the defaults', () => {
+    const dev = loadEnvironmentConfig('dev').privacy;
+    expect([dev.discovery.enabled, dev.accessTrail.enabled]).toEqual([false, false]);
+    for (const name of ['staging', 'prod'] as const) {
+      const { discovery, accessTrail } = loadEnvironmentConfig(name).privacy;
+      expect(discovery).toEqual(privacyDiscoverySchema.parse({}));
+      expect(accessTrail).toEqual(privacyAccessTrailSchema.parse({}));
+    }
+  });
+
+  it('a bad value in an environment file is refused with the file and the full field path', () => {
+    const raw = { ...prodFile, privacy: { discovery: { samplingPercentage: 0 }, accessTrail: { retentionDays: 'forever' } } };
+    const error = (() => {
+      try {
+        validateEnvironmentConfig(raw, FILE, 'prod');
+      } catch (caught) {
+        return caught as Error;
+      }
+      throw new Error('the config was accepted');
+    })();
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    expect(error.message).toContain('- privacy.discovery.samplingPercentage: got 0; must be at least 1');
+    expect(error.message).toContain('- privacy.accessTrail.retentionDays: got "forever"');
+  });
+});
+
+describe('validateMacieSession (config/load.ts): environments sharing an account and region', () => {
+  const prod = loadEnvironmentConfig('prod');
+  const staging = loadEnvironmentConfig('staging');
+  const sameAccount = { ...staging, account: prod.account, region: prod.region };
+
+  it('refuses a second environment managing the session there, naming its file and the other environment', () => {
+    expect(() => validateMacieSession(sameAccount, [prod])).toThrow(ConfigValidationError);
+    expect(() => validateMacieSession(sameAccount, [prod])).toThrow(
+      'config/environments/staging.ts (nothing was synthesized):\n  - privacy.discovery.manageMacieSession: got true; environment "prod" also manages the Macie session of account 222222222222 in eu-west-1',
+    );
+  });
+
+  it('accepts the shipped environments, and a shared account when one side has no privacy stack or leaves the session alone', () => {
+    expect(() => validateMacieSession(staging, [prod])).not.toThrow();
+    expect(() => validateMacieSession({ ...sameAccount, privacy: { ...sameAccount.privacy, enabled: false } }, [prod])).not.toThrow();
+    const unmanaged = { ...sameAccount, privacy: { ...sameAccount.privacy, discovery: { ...sameAccount.privacy.discovery, manageMacieSession: false } } };
+    expect(() => validateMacieSession(unmanaged, [prod])).not.toThrow();
   });
 });

@@ -30,6 +30,9 @@ describe('privacy section defaults', () => {
       deadlines: { gdprDays: 30, ccpaDays: 45 },
       alarmDaysBeforeDeadline: 7,
       ledger: { mode: 'governance', retentionDays: 1 },
+      // The schema's defaults: the shipped dev file is what turns both off.
+      discovery: { enabled: true, findingPublishingFrequency: 'FIFTEEN_MINUTES', schedule: 'weekly', samplingPercentage: 10, manageMacieSession: true, minimumSeverity: 'Medium' },
+      accessTrail: { enabled: true, retentionDays: 2557, includeReads: true },
     });
   });
 

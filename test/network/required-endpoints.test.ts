@@ -13,6 +13,7 @@ import { EMBEDDINGS_INTERFACE_ENDPOINTS } from '../../constructs/embeddings';
 import { PII_DISCOVERY_INTERFACE_ENDPOINTS } from '../../constructs/privacy';
 import { PRIVACY_INTERFACE_ENDPOINTS } from '../../constructs/privacy';
 import { endpointProblems, requiredInterfaceEndpoints } from '../../lib/input-validation';
+import { environmentInterfaceEndpoints } from '../../lib/interface-endpoints';
 import { REPO_ROOT } from '../support/app-context';
 
 /** The interface endpoint each AWS SDK client a handler may import talks to. */
@@ -124,5 +125,31 @@ describe('interface endpoints are derived from what the in-VPC functions call', 
     expect(endpointProblems(withNat(['kms']), DATASETS).map((problem) => problem.allowed)).toEqual([
       'lacks "secretsmanager" (called by the vector store bootstrap and the HTTP collector and the erasure functions): functions in isolated subnets have no other route to these services; add them, or remove the list to get the defaults',
     ]);
+  });
+
+  it('without an explicit list, the network gets Macie added to the default exactly when PII discovery is deployed', () => {
+    const dev = loadEnvironmentConfig('dev');
+    expect(dev.privacy.discovery.enabled).toBe(false);
+    expect(environmentInterfaceEndpoints(dev)).toEqual(DEFAULT_INTERFACE_ENDPOINTS);
+    for (const name of ['staging', 'prod'] as const) {
+      const config = loadEnvironmentConfig(name);
+      expect(config.network.interfaceEndpoints).toBeUndefined();
+      expect(environmentInterfaceEndpoints(config)).toEqual([...DEFAULT_INTERFACE_ENDPOINTS, 'macie']);
+      expect(endpointProblems(config, DATASETS)).toEqual([]);
+      // Discovery lives in the privacy stack: without it, no Macie endpoint is paid for.
+      expect(environmentInterfaceEndpoints({ ...config, privacy: { ...config.privacy, enabled: false } })).toEqual(DEFAULT_INTERFACE_ENDPOINTS);
+    }
+  });
+
+  it('an explicit list is kept as written, and refused without macie while PII discovery is on', () => {
+    const prod = loadEnvironmentConfig('prod');
+    const listed: InterfaceEndpointName[] = [...DEFAULT_INTERFACE_ENDPOINTS];
+    const explicit: EnvironmentConfig = { ...prod, network: { ...prod.network, interfaceEndpoints: listed } };
+    expect(environmentInterfaceEndpoints(explicit)).toEqual(listed);
+    expect(endpointProblems(explicit, DATASETS).map((problem) => problem.allowed)).toEqual([
+      'lacks "macie" (called by the PII discovery job function): functions in isolated subnets have no other route to these services; add them, or remove the list to get the defaults',
+    ]);
+    const off: EnvironmentConfig = { ...explicit, privacy: { ...prod.privacy, discovery: { ...prod.privacy.discovery, enabled: false } } };
+    expect(endpointProblems(off, DATASETS)).toEqual([]);
   });
 });
