@@ -23,7 +23,8 @@
  * over the entries written in the last `lookbackDays`.
  */
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { mapWithLimit } from './privacy-metrics';
+import { LEDGER_PREFIX } from './names';
+import { mapWithLimit } from './runtime';
 
 export interface PendingFile {
   readonly bucket: string;
@@ -61,7 +62,7 @@ export function ledgerMonthPrefixes(from: Date, to: Date): string[] {
   const prefixes: string[] = [];
   const cursor = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), 1));
   while (cursor <= to) {
-    prefixes.push(`ledger/${cursor.getUTCFullYear()}/${String(cursor.getUTCMonth() + 1).padStart(2, '0')}/`);
+    prefixes.push(`${LEDGER_PREFIX}${cursor.getUTCFullYear()}/${String(cursor.getUTCMonth() + 1).padStart(2, '0')}/`);
     cursor.setUTCMonth(cursor.getUTCMonth() + 1);
   }
   return prefixes;

@@ -13,7 +13,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { runPhysicalCheck, type PhysicalCheckSummary } from '../physical-removal';
-import { privacyMetricsDocument } from '../privacy-metrics';
+import { privacyMetricsDocument } from '../metrics';
 
 export const DEFAULT_LOOKBACK_DAYS = 90;
 
@@ -35,7 +35,7 @@ export function createPhysicalCheck(deps: PhysicalCheckDependencies): () => Prom
   return async () => {
     const now = (deps.now ?? (() => new Date()))();
     const summary = await runPhysicalCheck(deps.s3, { ledgerBucket: deps.ledgerBucket, now, lookbackDays: deps.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, log });
-    emit(privacyMetricsDocument({ PhysicalRemovalOverdue: summary.overdue }, now));
+    emit(privacyMetricsDocument({ PhysicalRemovalOverdue: summary.overdue }, now.getTime()));
     log('physical-check finished', { ...summary });
     return summary;
   };
