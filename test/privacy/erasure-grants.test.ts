@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERASURE_HANDLERS, type ErasureHandler } from '../../constructs/privacy/erasure-function';
 import { actionsOf, build, statementsOf } from './erasure-fixture';
-import { sdkCallsOf } from './sdk-calls';
+import { sdkCallsOf } from '../support/sdk-calls';
 
 const { erasure, template, id } = build();
 const statements = (name: ErasureHandler) => statementsOf(template, id(erasure.functions[name].role));
