@@ -105,8 +105,9 @@ function grantId(dataset: string): string {
 }
 
 /**
- * Each function's own statements: exactly the calls its handler's code sends (test/privacy/erasure-grants
- * pins each SDK command found in the source to an action here), on the prefixes it touches. The keys
+ * Each function's own statements: exactly the calls its handler's code sends
+ * (test/privacy/erasure-grants.test.ts pins each SDK command found in the source to an action here), on
+ * the prefixes it touches. The keys
  * follow the data: the privacy key for the table, work and ledger buckets and the salt, the lake key
  * for the raw objects and query results.
  */
