@@ -2,7 +2,8 @@
  * CI gate: runtime code keeps at least RUNTIME_LINE_COVERAGE % line coverage, file by file.
  *
  * Runtime code is everything that runs in AWS or against it, found rather than listed (a list drifts):
- * the entry points are every Lambda handler (`constructs/**\/handler.ts`), the producer and vector-client
+ * the entry points are every Lambda handler (`constructs/**\/handler.ts`, and each file of a `handlers/`
+ * folder: a construct with several functions, such as the erasure workflow), the producer and vector-client
  * libraries, and the operator scripts that call AWS (`npm run elt:backfill`, `npm run produce:sample`, `npm run embeddings:backfill`);
  * the gated files are every repository file esbuild bundles from them. CDK construct code is proven by
  * synthesis, cdk-nag and cfn-lint tests instead and is not gated here.
@@ -34,14 +35,14 @@ export interface CoverageVerdict {
   readonly problems: readonly string[];
 }
 
-/** The runtime entry points: every Lambda handler under constructs/, the two runtime libraries, the operator scripts. */
+/** The runtime entry points: every Lambda handler under constructs/ (`handler.ts`, `handlers/*.ts`), the two runtime libraries, the operator scripts. */
 export function runtimeEntryPoints(root: string): string[] {
   const handlers: string[] = [];
   const walk = (directory: string) => {
     for (const entry of readdirSync(join(root, directory), { withFileTypes: true })) {
       const path = `${directory}/${entry.name}`;
       if (entry.isDirectory()) walk(path);
-      else if (entry.name === 'handler.ts') handlers.push(path);
+      else if (entry.name === 'handler.ts' || (directory.endsWith('/handlers') && entry.name.endsWith('.ts'))) handlers.push(path);
     }
   };
   walk('constructs');

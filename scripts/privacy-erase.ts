@@ -28,7 +28,8 @@ import { RequestStore } from '../constructs/privacy/request-store';
 import { loadSalt } from '../constructs/privacy/salt';
 import { awsRegionOrExplain } from './aws-prerequisites';
 import { runCommand } from './command';
-import { ENDPOINT, PRIVACY_CLI_OUTPUTS, SECRET_ARN, STACK, STATE_MACHINE_ARN, TABLE, environmentFromContext, privacyCliSettings, privacyStackName, stackOutputs } from './privacy-stack';
+import { ENDPOINT, SECRET_ARN, STACK, STATE_MACHINE_ARN, TABLE, environmentFromContext, privacyCliSettings, stackOutputs } from './privacy-stack';
+import { PRIVACY_OUTPUT_KEYS, privacyStackName } from '../constructs/privacy/stack-outputs';
 
 export const COMMAND = 'privacy:erase';
 
@@ -147,14 +148,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     let stateMachineArn: string | undefined;
     try {
       const needed = [
-        ...(args.table ? [] : [PRIVACY_CLI_OUTPUTS.requestTable]),
-        ...(args.saltSecretArn ? [] : [PRIVACY_CLI_OUTPUTS.saltSecret]),
-        ...(args.now && !args.stateMachineArn ? [PRIVACY_CLI_OUTPUTS.stateMachine] : []),
+        ...(args.table ? [] : [PRIVACY_OUTPUT_KEYS.requestTable]),
+        ...(args.saltSecretArn ? [] : [PRIVACY_OUTPUT_KEYS.saltSecret]),
+        ...(args.now && !args.stateMachineArn ? [PRIVACY_OUTPUT_KEYS.stateMachine] : []),
       ];
       const outputs = await stackOutputs(() => client(new CloudFormationClient(clientConfig)), stackName, needed);
-      table = args.table ?? String(outputs.get(PRIVACY_CLI_OUTPUTS.requestTable));
-      saltArn = args.saltSecretArn ?? String(outputs.get(PRIVACY_CLI_OUTPUTS.saltSecret));
-      stateMachineArn = args.now ? (args.stateMachineArn ?? outputs.get(PRIVACY_CLI_OUTPUTS.stateMachine)) : undefined;
+      table = args.table ?? String(outputs.get(PRIVACY_OUTPUT_KEYS.requestTable));
+      saltArn = args.saltSecretArn ?? String(outputs.get(PRIVACY_OUTPUT_KEYS.saltSecret));
+      stateMachineArn = args.now ? (args.stateMachineArn ?? outputs.get(PRIVACY_OUTPUT_KEYS.stateMachine)) : undefined;
     } catch (error) {
       console.error(`${COMMAND}: ${error instanceof Error ? error.message : String(error)}; nothing was queued`);
       return 1;

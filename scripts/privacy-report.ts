@@ -18,7 +18,8 @@ import { ledgerWriter } from '../constructs/privacy/ledger-store';
 import { MONTH, reportKeys, reportMarkdown } from '../constructs/privacy/monthly-report';
 import { awsRegionOrExplain } from './aws-prerequisites';
 import { runCommand } from './command';
-import { BUCKET, ENDPOINT, PRIVACY_CLI_OUTPUTS, STACK, environmentFromContext, privacyCliSettings, privacyStackName, stackOutputs } from './privacy-stack';
+import { BUCKET, ENDPOINT, STACK, environmentFromContext, privacyCliSettings, stackOutputs } from './privacy-stack';
+import { PRIVACY_OUTPUT_KEYS, privacyStackName } from '../constructs/privacy/stack-outputs';
 
 export const COMMAND = 'privacy:report';
 
@@ -83,7 +84,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     let bucket: string;
     try {
       const stackName = args.stack ?? privacyStackName(config.project, config.name);
-      bucket = args.bucket ?? String((await stackOutputs(() => cfn, stackName, [PRIVACY_CLI_OUTPUTS.ledgerBucket])).get(PRIVACY_CLI_OUTPUTS.ledgerBucket));
+      bucket = args.bucket ?? String((await stackOutputs(() => cfn, stackName, [PRIVACY_OUTPUT_KEYS.ledgerBucket])).get(PRIVACY_OUTPUT_KEYS.ledgerBucket));
     } catch (error) {
       console.error(`${COMMAND}: ${error instanceof Error ? error.message : String(error)}; nothing was read`);
       return 1;

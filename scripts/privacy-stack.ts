@@ -1,25 +1,13 @@
 /**
- * What `privacy:erase` and `privacy:report` share: the privacy stack's name and output keys (flags win
- * over outputs), the environment's privacy settings read from its config (defaults where the config
- * has no privacy section), and the common flags.
+ * What `privacy:erase` and `privacy:report` share: reading the privacy stack's outputs (flags win over
+ * outputs), the environment's privacy settings read from its config (defaults where the config has no
+ * privacy section), and the common flags. The stack's name and output keys are not here: both CLIs take
+ * them from constructs/privacy/stack-outputs.ts, the module the stack emits its outputs with.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { EnvironmentConfig } from '../config/schema';
 import { DEFAULT_DEADLINE_DAYS, validateDeadlineDays, type DeadlineDays } from '../constructs/privacy/request';
 import { PRIVACY_DEFAULTS, type LedgerMode } from '../constructs/privacy/handler-environment';
-
-/** `<project>-<env>-privacy`. */
-export function privacyStackName(project: string, environment: string): string {
-  return `${project}-${environment}-privacy`;
-}
-
-/** The privacy stack's CloudFormation outputs the CLIs read. */
-export const PRIVACY_CLI_OUTPUTS = {
-  requestTable: 'ErasureRequestTableName',
-  stateMachine: 'ErasureStateMachineArn',
-  ledgerBucket: 'ErasureLedgerBucketName',
-  saltSecret: 'ErasureSaltSecretArn',
-} as const;
 
 export const STACK = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 export const ENDPOINT = /^https?:\/\/[^\s/]+\/?$/;

@@ -19,7 +19,7 @@ import { acceptedWildcards, resolveWildcardIntents, type WildcardKind } from './
  */
 export const OBJECT_ARN_WILDCARD_INTENT = 'lakehouse:acknowledge-object-arn-wildcards';
 
-const OBJECT_ACTION = /^s3:(GetObject|GetObjectVersion|PutObject|DeleteObject|DeleteObjectVersion|AbortMultipartUpload|ListMultipartUploadParts|GetObjectAttributes|GetObjectTagging|GetObjectVersionTagging|PutObjectTagging)$/;
+const OBJECT_ACTION = /^s3:(GetObject|GetObjectVersion|PutObject|DeleteObject|DeleteObjectVersion|AbortMultipartUpload|ListMultipartUploadParts|GetObjectAttributes|GetObjectTagging|GetObjectVersionTagging|PutObjectTagging|PutObjectRetention)$/;
 
 const OBJECT_ARN_WILDCARDS: WildcardKind = {
   intent: OBJECT_ARN_WILDCARD_INTENT,

@@ -104,7 +104,13 @@ function grantId(dataset: string): string {
     .join('');
 }
 
-/** Each function's own statements: what its handler calls, nothing more. */
+/**
+ * Each function's own statements: exactly the calls its handler's code sends
+ * (test/privacy/erasure-grants.test.ts pins each SDK command found in the source to an action here), on
+ * the prefixes it touches. The keys
+ * follow the data: the privacy key for the table, work and ledger buckets and the salt, the lake key
+ * for the raw objects and query results.
+ */
 export function grantFunctions(erasure: PrivacyErasure, props: PrivacyErasureProps): void {
   const stack = Stack.of(erasure);
   const arn = arns(stack);
@@ -115,70 +121,87 @@ export function grantFunctions(erasure: PrivacyErasure, props: PrivacyErasurePro
   const work = erasure.workBucket;
   const ledger = erasure.ledgerBucket;
   const key = erasure.key.keyArn;
+  // DynamoDB and S3 writes under the CMK need Encrypt/GenerateDataKey; reads (objects, the salt) Decrypt only.
   const privacyKey = (name: ErasureHandler) => add(name, { sid: 'PrivacyKey', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], resources: [key] });
-  const salt = (name: ErasureHandler) => add(name, { sid: 'ReadSalt', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [erasure.saltSecret.secretArn] });
+  const salt = (name: ErasureHandler) => add(name, { sid: 'ReadSalt', actions: ['secretsmanager:GetSecretValue'], resources: [erasure.saltSecret.secretArn] });
   const requests = (name: ErasureHandler, actions: readonly string[]) => add(name, { sid: 'Requests', actions: [...actions], resources: [table] });
   const objects = (name: ErasureHandler, sid: string, actions: readonly string[], resources: readonly string[]) => add(name, { sid, actions: [...actions], resources: [...resources] });
-  const list = (name: ErasureHandler, buckets: readonly string[]) => add(name, { sid: 'ListBuckets', actions: ['s3:ListBucket', 's3:ListBucketVersions'], resources: [...buckets] });
-  const removeAllVersions = ['s3:GetObject', 's3:DeleteObject', 's3:DeleteObjectVersion'];
+  const list = (name: ErasureHandler, actions: readonly string[], buckets: readonly string[]) => add(name, { sid: 'ListBuckets', actions: [...actions], resources: [...buckets] });
+  // Object Lock: the ledger writer reads the bucket's default retention and sets one per object when it has none.
+  const lockedWrites = (name: ErasureHandler) => add(name, { sid: 'LedgerLock', actions: ['s3:GetBucketObjectLockConfiguration'], resources: [ledger.bucketArn] });
+  const removeAllVersions = ['s3:DeleteObject', 's3:DeleteObjectVersion'];
+  const subjectsFiles = work.arnForObjects(`${SUBJECTS_PREFIX}*`);
 
   requests('intake', ['dynamodb:PutItem', 'dynamodb:GetItem']);
   salt('intake');
   privacyKey('intake');
 
-  requests('claim', ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
-  objects('claim', 'WriteSubjects', ['s3:PutObject'], [work.arnForObjects(`${SUBJECTS_PREFIX}*`)]);
+  requests('claim', ['dynamodb:Scan', 'dynamodb:UpdateItem']);
+  objects('claim', 'WriteSubjects', ['s3:PutObject'], [subjectsFiles]);
   privacyKey('claim');
 
-  requests('release', ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-  list('release', [work.bucketArn]);
-  objects('release', 'RemoveSubjects', removeAllVersions, [work.arnForObjects(`${SUBJECTS_PREFIX}*`)]);
+  requests('release', ['dynamodb:UpdateItem']);
+  list('release', ['s3:ListBucketVersions'], [work.bucketArn]);
+  objects('release', 'RemoveSubjects', removeAllVersions, [subjectsFiles]);
   privacyKey('release');
 
   const guarded = props.eltStateMachineArns ?? [];
   if (guarded.length > 0) add('elt-guard', { sid: 'ListEltExecutions', actions: ['states:ListExecutions'], resources: [...guarded] });
 
   add('find-results', { sid: 'ReadQueryResults', actions: ['athena:GetQueryExecution', 'athena:GetQueryResults'], resources: [arn.workgroup(props.workgroupName)] });
+  // GetQueryResults reads the result file with the caller's credentials.
   objects('find-results', 'ReadResultFiles', ['s3:GetObject'], [props.resultsBucket.arnForObjects(`${props.workgroupName}/*`)]);
-  list('find-results', [props.resultsBucket.bucketArn]);
+  list('find-results', ['s3:ListBucket'], [props.resultsBucket.bucketArn]);
   objects('find-results', 'WriteManifests', ['s3:PutObject'], [work.arnForObjects(`${FIND_PREFIX}*`)]);
   add('find-results', { sid: 'LakeKey', actions: ['kms:Decrypt'], resources: [props.lakeKey.keyArn] });
   privacyKey('find-results');
 
   const parquet = plan.filter((entry) => entry.kind === 'parquet');
   if (parquet.length > 0) {
-    // Rewrite in place with a version guard, then remove the older versions (the buckets are versioned).
-    objects('rewrite-objects', 'RewriteRawObjects', ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'], parquet.map((entry) => arn.objects(entry.bucket, entry.prefix)));
-    list('rewrite-objects', [...new Set(parquet.map((entry) => arn.bucket(entry.bucket)))]);
+    // Rewrite in place with a version guard (tags carried over from the version read), then remove the older versions.
+    objects(
+      'rewrite-objects',
+      'RewriteRawObjects',
+      ['s3:GetObject', 's3:GetObjectVersionTagging', 's3:PutObject', 's3:PutObjectTagging', 's3:DeleteObjectVersion'],
+      parquet.map((entry) => arn.objects(entry.bucket, entry.prefix)),
+    );
+    list('rewrite-objects', ['s3:ListBucketVersions'], [...new Set(parquet.map((entry) => arn.bucket(entry.bucket)))]);
     add('rewrite-objects', { sid: 'LakeKey', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.lakeKey.keyArn] });
   }
-  objects('rewrite-objects', 'ReadManifests', ['s3:GetObject'], [work.arnForObjects(`${FIND_PREFIX}*`)]);
+  objects('rewrite-objects', 'ReadBatchFiles', ['s3:GetObject'], [subjectsFiles, work.arnForObjects(`${FIND_PREFIX}*`)]);
   objects('rewrite-objects', 'WriteResults', ['s3:PutObject'], [work.arnForObjects(`${FORGET_PREFIX}*`)]);
   privacyKey('rewrite-objects');
 
   props.vectorStore.instance.grantConnect(role('forget-vectors'), erasure.databaseRoleName);
+  objects('forget-vectors', 'ReadSubjects', ['s3:GetObject'], [subjectsFiles]);
+  add('forget-vectors', { sid: 'PrivacyKey', actions: ['kms:Decrypt'], resources: [key] });
 
+  // No salt: the ledger's hashes are the request's own subjectHashes, written at intake.
   requests('record', ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-  salt('record');
-  list('record', [work.bucketArn]);
-  objects('record', 'ReadAndRemoveBatchFiles', removeAllVersions, [SUBJECTS_PREFIX, FIND_PREFIX, FORGET_PREFIX].map((prefix) => work.arnForObjects(`${prefix}*`)));
-  objects('record', 'WriteLedger', ['s3:PutObject'], [ledger.arnForObjects(`${LEDGER_PREFIX}*`)]);
+  list('record', ['s3:ListBucketVersions'], [work.bucketArn]);
+  objects('record', 'ReadAndRemoveBatchFiles', ['s3:GetObject', ...removeAllVersions], [SUBJECTS_PREFIX, FIND_PREFIX, FORGET_PREFIX].map((prefix) => work.arnForObjects(`${prefix}*`)));
+  objects('record', 'WriteLedger', ['s3:PutObject', 's3:PutObjectRetention'], [ledger.arnForObjects(`${LEDGER_PREFIX}*`)]);
+  lockedWrites('record');
   privacyKey('record');
 
   requests('deadline-monitor', ['dynamodb:Scan']);
   privacyKey('deadline-monitor');
 
+  // Closes the requests whose files are all gone (awaiting-physical-removal → completed).
+  requests('physical-check', ['dynamodb:UpdateItem']);
   const iceberg = plan.filter((entry) => entry.kind === 'iceberg');
-  list('physical-check', [ledger.bucketArn, ...new Set(iceberg.map((entry) => arn.bucket(entry.bucket)))]);
+  list('physical-check', ['s3:ListBucket'], [ledger.bucketArn]);
   objects('physical-check', 'ReadLedger', ['s3:GetObject'], [ledger.arnForObjects(`${LEDGER_PREFIX}*`)]);
   if (iceberg.length > 0) {
-    objects('physical-check', 'RemoveOldVersions', ['s3:GetObject', 's3:GetObjectVersion', 's3:DeleteObjectVersion'], iceberg.map((entry) => arn.objects(entry.bucket, entry.prefix)));
+    add('physical-check', { sid: 'ListLakeVersions', actions: ['s3:ListBucketVersions'], resources: [...new Set(iceberg.map((entry) => arn.bucket(entry.bucket)))] });
+    objects('physical-check', 'RemoveOldVersions', ['s3:DeleteObjectVersion'], iceberg.map((entry) => arn.objects(entry.bucket, entry.prefix)));
   }
   privacyKey('physical-check');
 
-  list('monthly-report', [ledger.bucketArn]);
+  list('monthly-report', ['s3:ListBucket'], [ledger.bucketArn]);
   objects('monthly-report', 'ReadLedger', ['s3:GetObject'], [ledger.arnForObjects(`${LEDGER_PREFIX}*`)]);
-  objects('monthly-report', 'WriteReports', ['s3:PutObject'], [ledger.arnForObjects(`${REPORTS_PREFIX}*`)]);
+  objects('monthly-report', 'WriteReports', ['s3:PutObject', 's3:PutObjectRetention'], [ledger.arnForObjects(`${REPORTS_PREFIX}*`)]);
+  lockedWrites('monthly-report');
   privacyKey('monthly-report');
 
   for (const fn of Object.values(erasure.functions)) acknowledgeObjectArnWildcards(fn.role, OBJECT_ARN_REASON);

@@ -15,9 +15,10 @@
  */
 import type { Regulation } from './request';
 import type { RequestSummary } from './request-store';
+import { LEDGER_PREFIX } from './names';
 
 export const LEDGER_SCHEMA = 'lakehouse.erasure-ledger/1';
-export const LEDGER_PREFIX = 'ledger/';
+
 export const REDACTED = '(redacted: held a data-subject id)';
 
 export type LedgerOutcome = 'completed' | 'awaiting-physical-removal' | 'verification-failed';

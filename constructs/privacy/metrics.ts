@@ -3,20 +3,9 @@
  * namespace `Lakehouse/Privacy`, no dimensions (one erasure workflow per environment; the alarms in the
  * monitoring construct watch these names). Values are counts, never ids.
  */
-export const PRIVACY_METRIC_NAMESPACE = 'Lakehouse/Privacy';
+import { PRIVACY_METRIC_NAMESPACE, PRIVACY_METRICS, type PrivacyMetricName } from './names';
 
-export const PRIVACY_METRICS = [
-  'OpenRequests',
-  'RequestsNearDeadline',
-  'OverdueRequests',
-  'RequestsErased',
-  'VerificationFailures',
-  'RewriteConflicts',
-  'PhysicalRemovalOverdue',
-] as const;
-export type PrivacyMetric = (typeof PRIVACY_METRICS)[number];
-
-export function privacyMetricsDocument(values: Partial<Record<PrivacyMetric, number>>, timestamp = Date.now()): Record<string, unknown> {
+export function privacyMetricsDocument(values: Partial<Record<PrivacyMetricName, number>>, timestamp = Date.now()): Record<string, unknown> {
   const names = PRIVACY_METRICS.filter((name) => values[name] !== undefined);
   return {
     _aws: { Timestamp: timestamp, CloudWatchMetrics: [{ Namespace: PRIVACY_METRIC_NAMESPACE, Dimensions: [[]], Metrics: names.map((Name) => ({ Name, Unit: 'Count' })) }] },

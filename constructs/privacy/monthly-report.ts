@@ -6,7 +6,8 @@
  * figures are per batch (every entry of a batch carries the batch's figures), so they are summed once
  * per batch. Days to close: receipt to close of the entries that closed a request.
  */
-import { LEDGER_PREFIX, LEDGER_SCHEMA, type LedgerEntry } from './ledger';
+import { LEDGER_SCHEMA, type LedgerEntry } from './ledger';
+import { LEDGER_PREFIX } from './names';
 import { REGULATIONS } from './request';
 
 export const REPORT_SCHEMA = 'lakehouse.erasure-report/1';

@@ -1,8 +1,10 @@
 /**
  * Names of the privacy layer that other parts address: the Glue database of the erasure subjects table,
- * the table itself and its columns, the PostgreSQL role the vector forget signs in as, and the key
- * layout of the work and ledger buckets. Pure: no CDK, so handlers, the plan and the CLIs share them.
+ * the table itself and its columns, the key layout of the work and ledger buckets, the metric names and
+ * the PostgreSQL role the vector forget signs in as. Pure: no CDK, so handlers, the plan and the CLIs
+ * share them.
  */
+import { roleNames } from '../vector-store/migrations';
 
 /** `<project>_<env>_privacy`: the Glue database of `erasure_subjects` (lowercase, underscores: Glue and Athena rules). */
 export function privacyDatabaseName(project: string, environment: string): string {
@@ -29,13 +31,11 @@ export const LEDGER_PREFIX = 'ledger/';
 export const REPORTS_PREFIX = 'reports/';
 
 /**
- * `<db>_privacy`: the vector store role the forget-vectors function signs in as (IAM authentication),
- * allowed to delete a subject's rows from the embeddings tables and vacuum them. The vector store
- * migration that creates the role names it with this function too.
+ * `<db>_privacy`: the vector store role the forget-vectors function signs in as (IAM authentication).
+ * The vector store's migrations create it and own its name (`roleNames`); this only reads it there.
  */
 export function privacyDatabaseRoleName(databaseName: string): string {
-  if (!/^[a-z][a-z0-9_]{0,54}$/.test(databaseName)) throw new Error(`vector database name "${databaseName}" must be lowercase snake_case, at most 55 characters`);
-  return `${databaseName}_privacy`;
+  return roleNames(databaseName).privacy;
 }
 
 /** Namespace of the privacy functions' metrics (embedded metric format). */

@@ -21,9 +21,14 @@
  * is Object-Locked and kept for years, unlike the work bucket's find manifests (2 days), so the check reads
  * it; the entries are immutable, so the check is a pure function of the ledger and the lake, repeated daily
  * over the entries written in the last `lookbackDays`.
+ *
+ * A request closed as `awaiting-physical-removal` becomes `completed` once every file its entry lists is
+ * gone (removed by this run or earlier): the check calls `closeRequest` with the entry's `requestId`. The
+ * request store's update is conditional on the status, so the daily repeats change nothing.
  */
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { mapWithLimit } from './privacy-metrics';
+import { LEDGER_PREFIX } from './names';
+import { mapWithLimit } from './runtime';
 
 export interface PendingFile {
   readonly bucket: string;
@@ -49,6 +54,8 @@ export interface PhysicalCheckSummary {
   readonly pending: number;
   readonly overdue: number;
   readonly versionsDeleted: number;
+  /** Requests moved from awaiting-physical-removal to completed by this run. */
+  readonly requestsCompleted: number;
   readonly overdueFiles: ReadonlyArray<{ readonly bucket: string; readonly key: string; readonly notBefore: string }>;
 }
 
@@ -61,7 +68,7 @@ export function ledgerMonthPrefixes(from: Date, to: Date): string[] {
   const prefixes: string[] = [];
   const cursor = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), 1));
   while (cursor <= to) {
-    prefixes.push(`ledger/${cursor.getUTCFullYear()}/${String(cursor.getUTCMonth() + 1).padStart(2, '0')}/`);
+    prefixes.push(`${LEDGER_PREFIX}${cursor.getUTCFullYear()}/${String(cursor.getUTCMonth() + 1).padStart(2, '0')}/`);
     cursor.setUTCMonth(cursor.getUTCMonth() + 1);
   }
   return prefixes;
@@ -124,6 +131,11 @@ export interface PhysicalCheckOptions {
   /** Files checked at once. @default 8 */
   readonly concurrency?: number;
   readonly log: (message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * Closes a request whose files are all gone (RequestStore.markPhysicallyRemoved); false when it was not
+   * awaiting physical removal (already completed by an earlier run).
+   */
+  readonly closeRequest: (requestId: string, at: Date) => Promise<boolean>;
 }
 
 export async function runPhysicalCheck(s3: S3Client, options: PhysicalCheckOptions): Promise<PhysicalCheckSummary> {
@@ -142,11 +154,16 @@ export async function runPhysicalCheck(s3: S3Client, options: PhysicalCheckOptio
 
   let unreadableEntries = 0;
   const files = new Map<string, PendingFile>();
+  // Per request: the ids (`bucket/key`) of the files its entry lists.
+  const requests = new Map<string, string[]>();
   for (const key of entryKeys) {
     const object = await s3.send(new GetObjectCommand({ Bucket: options.ledgerBucket, Key: key }));
     let pending: PendingFile[] | undefined;
+    let requestId: unknown;
     try {
-      pending = pendingFilesOf(JSON.parse((await object.Body?.transformToString('utf-8')) ?? ''));
+      const entry: unknown = JSON.parse((await object.Body?.transformToString('utf-8')) ?? '');
+      pending = pendingFilesOf(entry);
+      requestId = (entry as { requestId?: unknown }).requestId;
     } catch {
       pending = undefined;
     }
@@ -157,14 +174,22 @@ export async function runPhysicalCheck(s3: S3Client, options: PhysicalCheckOptio
     }
     for (const file of pending) {
       // One file can be listed by every request of its batch: the earliest horizon wins.
-      const id = `${file.bucket}/${file.key}`;
+      const id = fileId(file);
       const known = files.get(id);
       if (!known || Date.parse(file.notBefore) < Date.parse(known.notBefore)) files.set(id, file);
     }
+    // An entry without files was closed as completed by record; only the waiting ones can close here.
+    if (pending.length > 0 && typeof requestId === 'string' && requestId !== '') requests.set(requestId, [...(requests.get(requestId) ?? []), ...pending.map(fileId)]);
   }
 
   const checks = await mapWithLimit([...files.values()], options.concurrency ?? 8, (file) => checkFile(s3, file, options.now));
   const count = (state: FileState) => checks.filter((check) => check.state === state).length;
+  const stateOf = new Map(checks.map((check) => [fileId(check), check.state]));
+  let requestsCompleted = 0;
+  for (const [requestId, ids] of requests) {
+    if (!ids.every((id) => stateOf.get(id) === 'removed' || stateOf.get(id) === 'gone')) continue;
+    if (await options.closeRequest(requestId, options.now)) requestsCompleted += 1;
+  }
   return {
     ledgerEntries: entryKeys.length,
     unreadableEntries,
@@ -174,6 +199,9 @@ export async function runPhysicalCheck(s3: S3Client, options: PhysicalCheckOptio
     pending: count('pending'),
     overdue: count('overdue'),
     versionsDeleted: checks.reduce((total, check) => total + check.versionsDeleted, 0),
+    requestsCompleted,
     overdueFiles: checks.filter((check) => check.state === 'overdue').map(({ bucket, key, notBefore }) => ({ bucket, key, notBefore })),
   };
 }
+
+const fileId = (file: Pick<PendingFile, 'bucket' | 'key'>): string => `${file.bucket}/${file.key}`;

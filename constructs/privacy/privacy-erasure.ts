@@ -21,7 +21,7 @@ import type { VectorStore } from '../vector-store/vector-store';
 import { ERASURE_WORKFLOW_TIMING, erasureDefinition, type ErasureFunctions } from './definition';
 import { createErasureFunction, ERASURE_HANDLERS, functionSizing, type ErasureFunction, type ErasureHandler } from './erasure-function';
 import { grantFunctions, grantWorkflow } from './erasure-grants';
-import { privacyDatabaseRoleName, PRIVACY_METRIC_NAMESPACE, type PrivacyMetricName } from './names';
+import { PRIVACY_METRIC_NAMESPACE, type PrivacyMetricName } from './names';
 import type { ErasureTarget } from './target';
 import { erasurePropsProblems, type ErasureSettings } from './props-validation';
 import { createSubjectsTable } from './subjects-table';
@@ -224,7 +224,7 @@ export class PrivacyErasure extends Construct {
     this.vectorSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs through endpoints');
     this.vectorSecurityGroup.addEgressRule(store.securityGroup, ec2.Port.tcp(store.port), 'PostgreSQL to the vector store');
     store.securityGroup.addIngressRule(this.vectorSecurityGroup, ec2.Port.tcp(store.port), 'PostgreSQL from the erasure forget-vectors function', true);
-    this.databaseRoleName = privacyDatabaseRoleName(store.databaseName);
+    this.databaseRoleName = store.roleNames.privacy;
 
     const shared = {
       REQUESTS_TABLE: this.requestTable.tableName,

@@ -5,13 +5,13 @@
  * Pure: no AWS SDK.
  */
 import { renderValue, type ValidationProblem } from '../common/validation-report';
+import { BATCH_ID_PATTERN, FIND_PREFIX, FORGET_PREFIX, SUBJECTS_PREFIX } from './names';
 
 /** Work-bucket layout shared by the privacy handlers (see the erasure design). */
-export const subjectsFileKey = (batchId: string): string => `subjects/batch_id=${batchId}/subjects.json`;
-export const forgetResultKey = (batchId: string, dataset: string): string => `forget/${batchId}/${dataset}.json`;
-export const findManifestPrefix = (batchId: string): string => `find/${batchId}/`;
+export const subjectsFileKey = (batchId: string): string => `${SUBJECTS_PREFIX}batch_id=${batchId}/subjects.json`;
+export const forgetResultKey = (batchId: string, dataset: string): string => `${FORGET_PREFIX}${batchId}/${dataset}.json`;
+export const findManifestPrefix = (batchId: string): string => `${FIND_PREFIX}${batchId}/`;
 
-const BATCH_ID = /^[A-Za-z0-9_-]{1,80}$/;
 const DATASET = /^[a-z][a-z0-9_]{0,127}$/;
 /** S3 general purpose bucket names (3-63 characters, lower case, digits, dots, hyphens). */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -48,7 +48,7 @@ export function parseRewriteInput(input: unknown): RewriteObjectsInput {
   };
   const known = ['batchId', 'dataset', 'bucket', 'keyColumns', 'manifestKey'];
   for (const field of Object.keys(value)) if (!known.includes(field)) problems.push(problem(source, field, value[field], `remove it: the fields are ${known.join(', ')}`));
-  check('batchId', typeof value.batchId === 'string' && BATCH_ID.test(value.batchId), 'letters, digits, _ and -, 1 to 80 characters');
+  check('batchId', typeof value.batchId === 'string' && BATCH_ID_PATTERN.test(value.batchId), 'letters, digits, _ and -, 1 to 80 characters');
   check('dataset', typeof value.dataset === 'string' && DATASET.test(value.dataset), 'a dataset name (snake_case)');
   check('bucket', typeof value.bucket === 'string' && BUCKET.test(value.bucket) && !value.bucket.includes('..'), 'an S3 bucket name');
   const columns = value.keyColumns;

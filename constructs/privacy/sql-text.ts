@@ -4,9 +4,7 @@
  * (Athena keeps query text in its history for 45 days: nothing here may ever be a subject id).
  */
 import { renderValue, ValidationReport } from '../common/validation-report';
-
-/** What a batch id may be: it is written into SQL and into S3 keys (`find/<batchId>/…`). */
-export const BATCH_ID_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
+import { BATCH_ID_PATTERN } from './names';
 
 /** Glue database, table and column names: lowercase snake_case (what Athena keeps of any other name). */
 const NAME = /^[a-z_][a-z0-9_]{0,254}$/;

@@ -14,6 +14,8 @@ export const PRIVACY_OUTPUT_KEYS = {
   requestTable: 'ErasureRequestTableName',
   /** The ErasureWorkflow state machine's ARN. */
   stateMachine: 'ErasureStateMachineArn',
+  /** The salt secret's ARN: `privacy:erase` computes request IDs with it (HMAC-SHA256), as intake does. */
+  saltSecret: 'ErasureSaltSecretArn',
   /** The ledger bucket's name (entries and monthly reports). */
   ledgerBucket: 'ErasureLedgerBucketName',
   /** The erasure horizon per backup kind, JSON (docs/privacy.md, "Backups and the erasure horizon"). */

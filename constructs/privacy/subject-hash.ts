@@ -49,5 +49,4 @@ export function requestIdFor(salt: Salt, regulation: Regulation, subjects: reado
 
 /** A request id as requestIdFor makes it (validated wherever one arrives from outside). */
 export const REQUEST_ID = /^[0-9a-f]{32}$/;
-/** A batch id as the state machine makes it (also the plan's pattern for SQL). */
-export const BATCH_ID = /^[A-Za-z0-9_-]{1,80}$/;
+

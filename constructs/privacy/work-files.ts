@@ -17,19 +17,19 @@ import {
   type ObjectIdentifier,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { BATCH_ID } from './subject-hash';
+import { BATCH_ID_PATTERN, FIND_PREFIX, FORGET_PREFIX, SUBJECTS_PREFIX } from './names';
 
 export type S3Send = Pick<S3Client, 'send'>;
 
 export function checkBatchId(batchId: unknown): string {
-  if (typeof batchId !== 'string' || !BATCH_ID.test(batchId)) {
+  if (typeof batchId !== 'string' || !BATCH_ID_PATTERN.test(batchId)) {
     throw new Error(`batchId ${typeof batchId === 'string' ? JSON.stringify(batchId.slice(0, 100)) : `(${typeof batchId})`} must be 1-80 letters, digits, "_" or "-"`);
   }
   return batchId;
 }
 
 export function subjectsPrefix(batchId: string): string {
-  return `subjects/batch_id=${checkBatchId(batchId)}/`;
+  return `${SUBJECTS_PREFIX}batch_id=${checkBatchId(batchId)}/`;
 }
 
 export function subjectsKey(batchId: string): string {
@@ -37,11 +37,11 @@ export function subjectsKey(batchId: string): string {
 }
 
 export function findPrefix(batchId: string): string {
-  return `find/${checkBatchId(batchId)}/`;
+  return `${FIND_PREFIX}${checkBatchId(batchId)}/`;
 }
 
 export function forgetPrefix(batchId: string): string {
-  return `forget/${checkBatchId(batchId)}/`;
+  return `${FORGET_PREFIX}${checkBatchId(batchId)}/`;
 }
 
 /** JSON Lines, one `{"subject_id": …}` per id (sorted, unique), as the Glue table's JSON SerDe reads it. */

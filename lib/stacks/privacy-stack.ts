@@ -87,6 +87,7 @@ export class PrivacyStack extends Stack {
 
     new CfnOutput(this, PRIVACY_OUTPUT_KEYS.requestTable, { value: this.erasure.requestTable.tableName, description: 'Erasure request table (npm run privacy:erase writes to it)' });
     new CfnOutput(this, PRIVACY_OUTPUT_KEYS.stateMachine, { value: this.erasure.stateMachine.stateMachineArn, description: 'The ErasureWorkflow state machine' });
+    new CfnOutput(this, PRIVACY_OUTPUT_KEYS.saltSecret, { value: this.erasure.saltSecret.secretArn, description: 'Erasure salt secret (npm run privacy:erase computes request IDs with it)' });
     new CfnOutput(this, PRIVACY_OUTPUT_KEYS.ledgerBucket, { value: this.erasure.ledgerBucket.bucketName, description: 'Erasure ledger and monthly reports (Object Lock)' });
     const horizon = environmentHorizon(config, props.datasets);
     new CfnOutput(this, PRIVACY_OUTPUT_KEYS.erasureHorizon, {

@@ -12,9 +12,11 @@ import { VECTOR_STORE_INTERFACE_ENDPOINTS } from '../../constructs/vector-store'
 import { EMBEDDINGS_INTERFACE_ENDPOINTS } from '../../constructs/embeddings';
 import { PII_DISCOVERY_INTERFACE_ENDPOINTS } from '../../constructs/privacy';
 import { PRIVACY_INTERFACE_ENDPOINTS } from '../../constructs/privacy';
+import { ERASURE_HANDLERS } from '../../constructs/privacy/erasure-function';
 import { endpointProblems, requiredInterfaceEndpoints } from '../../lib/input-validation';
 import { environmentInterfaceEndpoints } from '../../lib/interface-endpoints';
 import { REPO_ROOT } from '../support/app-context';
+import { moduleClosure } from '../support/sdk-calls';
 
 /** The interface endpoint each AWS SDK client a handler may import talks to. */
 const ENDPOINT_OF_CLIENT: Record<string, InterfaceEndpointName> = {
@@ -37,9 +39,10 @@ const ENDPOINT_OF_CLIENT: Record<string, InterfaceEndpointName> = {
 /** Clients served without an interface endpoint: S3 and DynamoDB through the VPC's gateway endpoints. */
 const GATEWAY_CLIENTS = new Set(['s3', 'dynamodb']);
 
+/** The SDK clients of a handler and of every repo module it imports (a client imported by a shared module counts). */
 function sdkClientsOf(file: string): string[] {
-  const source = readFileSync(join(REPO_ROOT, file), 'utf8');
-  return [...source.matchAll(/from '@aws-sdk\/client-([a-z0-9-]+)'/g)].map((match) => match[1]);
+  const sources = moduleClosure(file).map((path) => readFileSync(path, 'utf8'));
+  return [...new Set(sources.flatMap((source) => [...source.matchAll(/from '@aws-sdk\/client-([a-z0-9-]+)'/g)].map((match) => match[1])))];
 }
 
 /** Each construct that puts functions in the VPC, its handler and its declared endpoints. */
@@ -51,9 +54,11 @@ const IN_VPC = [
   { construct: 'constructs/backup/recovery-evidence.ts', handler: 'constructs/backup/restore-evidence/handler.ts', declared: RECOVERY_EVIDENCE_INTERFACE_ENDPOINTS },
   { construct: 'constructs/embeddings/embeddings-pipeline.ts', handler: 'constructs/embeddings/handler.ts', declared: EMBEDDINGS_INTERFACE_ENDPOINTS },
   { construct: 'constructs/privacy/pii-discovery.ts', handler: 'constructs/privacy/discovery-job/handler.ts', declared: PII_DISCOVERY_INTERFACE_ENDPOINTS },
-  // The other erasure handlers join this list when their real code replaces the placeholders.
-  { construct: 'constructs/privacy/privacy-erasure.ts', handler: 'constructs/privacy/handlers/elt-guard.ts', declared: PRIVACY_INTERFACE_ENDPOINTS },
+  ...ERASURE_HANDLERS.map((name) => ({ construct: 'constructs/privacy/privacy-erasure.ts', handler: `constructs/privacy/handlers/${name}.ts`, declared: PRIVACY_INTERFACE_ENDPOINTS })),
 ];
+
+/** The interface endpoints a handler's clients need (S3 and DynamoDB go through gateways). */
+const endpointsOf = (handler: string) => sdkClientsOf(handler).filter((name) => !GATEWAY_CLIENTS.has(name)).map((name) => ENDPOINT_OF_CLIENT[name]);
 
 describe('interface endpoints are derived from what the in-VPC functions call', () => {
   it.each(IN_VPC)('$construct declares an endpoint for every SDK client of $handler', ({ handler, declared }) => {
@@ -63,6 +68,15 @@ describe('interface endpoints are derived from what the in-VPC functions call', 
       expect(ENDPOINT_OF_CLIENT[client], `no endpoint known for @aws-sdk/client-${client}`).toBeDefined();
       expect(declared).toContain(ENDPOINT_OF_CLIENT[client]);
     }
+  });
+
+  it.each([...new Set(IN_VPC.map((entry) => entry.construct))])('%s declares no endpoint its functions do not call (lambda and states only for a provider framework)', (construct) => {
+    const called = new Set(IN_VPC.filter((entry) => entry.construct === construct).flatMap((entry) => endpointsOf(entry.handler)));
+    const source = readFileSync(join(REPO_ROOT, construct), 'utf8');
+    if (/new cr\.Provider\(/.test(source)) called.add('lambda');
+    if (/isCompleteHandler:/.test(source)) called.add('states');
+    const declared = IN_VPC.find((entry) => entry.construct === construct)!.declared;
+    expect([...declared].filter((endpoint) => !called.has(endpoint))).toEqual([]);
   });
 
   it.each(IN_VPC)('$construct declares lambda for a provider framework in the VPC, and states for its waiter', ({ construct, declared }) => {

@@ -17,7 +17,8 @@ import { loadEnvironmentConfig } from '../../config/load';
 import { RequestStore } from '../../constructs/privacy/request-store';
 import { main as erase, parsePrivacyEraseArgs } from '../../scripts/privacy-erase';
 import { main as report, parsePrivacyReportArgs } from '../../scripts/privacy-report';
-import { PRIVACY_CLI_OUTPUTS, privacyCliSettings, privacyStackName } from '../../scripts/privacy-stack';
+import { privacyCliSettings } from '../../scripts/privacy-stack';
+import { PRIVACY_OUTPUT_KEYS, privacyStackName } from '../../constructs/privacy/stack-outputs';
 import { captureConsole, onlyAwsVariables, runOperatorScript, scrubbedEnvironment } from '../support/operator-scripts';
 import { REGION, createLedgerBucket, createRequestTable, createSalt, credentials, readText, startPrivacyMoto, type PrivacyMoto } from './harness';
 
@@ -121,9 +122,9 @@ describe('privacy:erase on moto', () => {
         TemplateBody: JSON.stringify({
           Resources: { Anchor: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'privacy-anchor' } } },
           Outputs: {
-            [PRIVACY_CLI_OUTPUTS.requestTable]: { Value: table },
-            [PRIVACY_CLI_OUTPUTS.saltSecret]: { Value: saltArn },
-            [PRIVACY_CLI_OUTPUTS.stateMachine]: { Value: stateMachineArn },
+            [PRIVACY_OUTPUT_KEYS.requestTable]: { Value: table },
+            [PRIVACY_OUTPUT_KEYS.saltSecret]: { Value: saltArn },
+            [PRIVACY_OUTPUT_KEYS.stateMachine]: { Value: stateMachineArn },
           },
         }),
       }),

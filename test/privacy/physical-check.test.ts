@@ -1,7 +1,10 @@
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPhysicalCheck, handler, physicalCheckFromEnvironment } from '../../constructs/privacy/handlers/physical-check';
 import { ledgerMonthPrefixes, pendingFilesOf } from '../../constructs/privacy/physical-removal';
+import { RequestStore } from '../../constructs/privacy/request-store';
+import { createRequestTable, credentials } from './harness';
 import { startMotoServer, type MotoServer } from '../support/moto-server';
 import { createBucket, listVersions, motoS3, put } from './moto-s3';
 
@@ -10,14 +13,19 @@ const LAKE = 'lake-curated-check';
 const DAY = 86_400_000;
 let moto: MotoServer;
 let s3: S3Client;
+let dynamo: DynamoDBClient;
+let store: RequestStore;
 
 beforeAll(async () => {
   moto = await startMotoServer();
   s3 = motoS3(moto);
   await createBucket(s3, LEDGER);
   await createBucket(s3, LAKE);
+  dynamo = new DynamoDBClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials });
+  store = new RequestStore(dynamo, await createRequestTable(dynamo));
 });
 afterAll(async () => {
+  dynamo?.destroy();
   await moto?.stop();
 });
 
@@ -65,7 +73,7 @@ describe('physical-check (moto S3)', () => {
 
     const logs: string[] = [];
     const metrics: Record<string, unknown>[] = [];
-    const check = createPhysicalCheck({ s3, ledgerBucket: LEDGER, lookbackDays: 30, now: () => now, log: (message, fields) => logs.push(JSON.stringify({ message, ...fields })), emitMetrics: (document) => metrics.push(document) });
+    const check = createPhysicalCheck({ s3, ledgerBucket: LEDGER, store, lookbackDays: 30, now: () => now, log: (message, fields) => logs.push(JSON.stringify({ message, ...fields })), emitMetrics: (document) => metrics.push(document) });
     const summary = await check();
 
     expect(summary).toEqual({
@@ -77,6 +85,7 @@ describe('physical-check (moto S3)', () => {
       pending: 2,
       overdue: 1,
       versionsDeleted: 2,
+      requestsCompleted: 0,
       overdueFiles: [{ bucket: LAKE, key: data('kept-too-long'), notBefore: iso(now.getTime() - 3 * DAY) }],
     });
     expect(await listVersions(s3, LAKE, data('vacuumed'))).toEqual({ versions: [], deleteMarkers: [], latest: undefined });
@@ -93,9 +102,48 @@ describe('physical-check (moto S3)', () => {
   it('emits PhysicalRemovalOverdue 0 when there is nothing to check', async () => {
     const metrics: Record<string, unknown>[] = [];
     await createBucket(s3, 'privacy-ledger-empty');
-    const summary = await createPhysicalCheck({ s3, ledgerBucket: 'privacy-ledger-empty', log: () => undefined, emitMetrics: (document) => metrics.push(document) })();
+    const summary = await createPhysicalCheck({ s3, ledgerBucket: 'privacy-ledger-empty', store, log: () => undefined, emitMetrics: (document) => metrics.push(document) })();
     expect(summary).toMatchObject({ ledgerEntries: 0, files: 0, overdue: 0 });
     expect(metrics).toEqual([expect.objectContaining({ PhysicalRemovalOverdue: 0 })]);
+  });
+
+  it('completes a request awaiting physical removal once every file its entry lists is gone, and only then', async () => {
+    const now = new Date();
+    const ledger = 'privacy-ledger-close';
+    const lake = 'lake-curated-close';
+    await createBucket(s3, ledger);
+    await createBucket(s3, lake);
+    const table = await createRequestTable(dynamo);
+    const requests = new RequestStore(dynamo, table);
+    const ids = { allGone: 'a'.repeat(32), stillThere: 'b'.repeat(32), alreadyCompleted: 'c'.repeat(32) };
+    const seed = (requestId: string, status: string) =>
+      dynamo.send(new PutItemCommand({ TableName: table, Item: { requestId: { S: requestId }, status: { S: status }, regulation: { S: 'gdpr' }, attempts: { N: '1' } } }));
+    await seed(ids.allGone, 'awaiting-physical-removal');
+    await seed(ids.stillThere, 'awaiting-physical-removal');
+    await seed(ids.alreadyCompleted, 'completed');
+    const statusOf = async (requestId: string) => (await dynamo.send(new GetItemCommand({ TableName: table, Key: { requestId: { S: requestId } } }))).Item?.status?.S;
+
+    const key = (name: string) => `events_curated/data/${name}.parquet`;
+    await put(s3, { Bucket: lake, Key: key('vacuumed'), Body: 'rows' });
+    await s3.send(new DeleteObjectCommand({ Bucket: lake, Key: key('vacuumed') }));
+    await put(s3, { Bucket: lake, Key: key('current'), Body: 'rows' });
+    const file = (name: string) => ({ bucket: lake, key: key(name), notBefore: iso(now.getTime() - 2 * DAY) });
+    const entry = (requestId: string, files: unknown[]) => put(s3, { Bucket: ledger, Key: `${monthPrefix(now)}${requestId}.json`, Body: JSON.stringify({ requestId, pendingPhysicalRemoval: files }) });
+    await entry(ids.allGone, [file('vacuumed'), file('never-there')]);
+    await entry(ids.stillThere, [file('vacuumed'), file('current')]);
+    await entry(ids.alreadyCompleted, [file('never-there')]);
+
+    const check = createPhysicalCheck({ s3, ledgerBucket: ledger, store: requests, now: () => now, log: () => undefined, emitMetrics: () => undefined });
+    expect(await check()).toMatchObject({ requestsCompleted: 1, removed: 1, gone: 1, overdue: 1 });
+    expect(await statusOf(ids.allGone)).toBe('completed');
+    expect(await statusOf(ids.stillThere)).toBe('awaiting-physical-removal');
+    expect(await statusOf(ids.alreadyCompleted)).toBe('completed');
+
+    // Once the last file goes, the second request closes too; the first is not counted again.
+    await s3.send(new DeleteObjectCommand({ Bucket: lake, Key: key('current') }));
+    expect(await check()).toMatchObject({ requestsCompleted: 1, overdue: 0 });
+    expect(await statusOf(ids.stillThere)).toBe('completed');
+    expect(await check()).toMatchObject({ requestsCompleted: 0 });
   });
 });
 
@@ -120,10 +168,12 @@ describe('physical-check inputs', () => {
     await expect(handler()).rejects.toThrow(/LEDGER_BUCKET is not set/);
   });
 
-  it('refuses a missing bucket and a lookback that is not 1-3650 days, naming the variable', () => {
+  it('refuses a missing bucket or table and a lookback that is not 1-3650 days, naming the variable', () => {
+    const env = { LEDGER_BUCKET: 'l', REQUESTS_TABLE: 't' };
     expect(() => physicalCheckFromEnvironment({})).toThrow(/LEDGER_BUCKET is not set/);
-    expect(() => physicalCheckFromEnvironment({ LEDGER_BUCKET: 'l', PHYSICAL_CHECK_LOOKBACK_DAYS: '0' })).toThrow(/PHYSICAL_CHECK_LOOKBACK_DAYS is "0"/);
-    expect(() => physicalCheckFromEnvironment({ LEDGER_BUCKET: 'l', PHYSICAL_CHECK_LOOKBACK_DAYS: 'ninety' })).toThrow(/whole number of days/);
-    expect(typeof physicalCheckFromEnvironment({ LEDGER_BUCKET: 'l', PHYSICAL_CHECK_LOOKBACK_DAYS: '45', AWS_REGION: 'eu-west-1' })).toBe('function');
+    expect(() => physicalCheckFromEnvironment({ LEDGER_BUCKET: 'l' })).toThrow(/REQUESTS_TABLE is not set/);
+    expect(() => physicalCheckFromEnvironment({ ...env, PHYSICAL_CHECK_LOOKBACK_DAYS: '0' })).toThrow(/PHYSICAL_CHECK_LOOKBACK_DAYS is "0"/);
+    expect(() => physicalCheckFromEnvironment({ ...env, PHYSICAL_CHECK_LOOKBACK_DAYS: 'ninety' })).toThrow(/whole number of days/);
+    expect(typeof physicalCheckFromEnvironment({ ...env, PHYSICAL_CHECK_LOOKBACK_DAYS: '45', AWS_REGION: 'eu-west-1' })).toBe('function');
   });
 });

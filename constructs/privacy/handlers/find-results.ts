@@ -14,7 +14,7 @@
  */
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, type Row } from '@aws-sdk/client-athena';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { BATCH_ID_PATTERN } from '../sql-text';
+import { BATCH_ID_PATTERN } from '../names';
 import { erasureTarget, type ErasureTargetSpec } from '../target';
 import type { PartitionValues } from '../partitions';
 

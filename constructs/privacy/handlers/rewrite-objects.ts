@@ -19,7 +19,8 @@
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { forgetInObject, type ObjectOutcome } from '../object-guard';
-import { mapWithLimit, privacyMetricsDocument } from '../privacy-metrics';
+import { privacyMetricsDocument } from '../metrics';
+import { mapWithLimit } from '../runtime';
 import { forgetResultKey, parseFindManifest, parseRewriteInput, parseSubjectsFile, subjectsFileKey, type ManifestObject } from '../rewrite-inputs';
 
 export interface RewriteObjectsOutput {
@@ -114,7 +115,7 @@ export function createRewriteObjects(deps: RewriteObjectsDependencies): (input: 
     };
     const document = { dataset: input.dataset, batchId: input.batchId, bucket: input.bucket, keyColumns: input.keyColumns, startedAt, finishedAt: now().toISOString(), summary: output, objects: results };
     await deps.s3.send(new PutObjectCommand({ Bucket: deps.workBucket, Key: resultKey, Body: JSON.stringify(document, null, 2), ContentType: 'application/json' }));
-    emit(privacyMetricsDocument({ RewriteConflicts: output.conflicts }, now()));
+    emit(privacyMetricsDocument({ RewriteConflicts: output.conflicts }, now().getTime()));
     log('rewrite-objects finished', { batchId: input.batchId, ...output });
     if (output.failed > 0) {
       throw new RewriteIncompleteError(`${output.failed} of ${objects.length} objects of ${input.dataset} could not be processed (S3 errors); per-object errors in s3://${deps.workBucket}/${resultKey}`);
