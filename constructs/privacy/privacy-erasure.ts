@@ -70,6 +70,13 @@ export interface PrivacyErasureProps {
   readonly eltStateMachineArns?: readonly string[];
   /** Schedule, batch size, deadlines and the ledger's lock. */
   readonly settings: ErasureSettings;
+  /**
+   * The longest snapshot retention (days) of the plan's Iceberg tables: files replaced by an erasure are
+   * due gone that long after it (VACUUM cannot expire a younger snapshot), so the physical check waits for
+   * it, and looks back far enough to still see those entries.
+   * @default 5 (Glue's default, the contracts' `iceberg.snapshotRetentionDays` default)
+   */
+  readonly snapshotRetentionDays?: number;
 }
 
 /**
@@ -100,6 +107,8 @@ export class PrivacyErasure extends Construct {
   public readonly stateMachine: sfn.StateMachine;
   public readonly role: iam.Role;
   public readonly schedules: Readonly<Record<'workflow' | 'deadlineMonitor' | 'physicalCheck' | 'monthlyReport', events.Rule>>;
+  /** The snapshot horizon (days) the physical check waits for; see PrivacyErasureProps. */
+  public readonly snapshotRetentionDays: number;
   /** The vector store role forget-vectors signs in as. */
   public readonly databaseRoleName: string;
   public readonly settings: ErasureSettings;
@@ -225,6 +234,7 @@ export class PrivacyErasure extends Construct {
     this.vectorSecurityGroup.addEgressRule(store.securityGroup, ec2.Port.tcp(store.port), 'PostgreSQL to the vector store');
     store.securityGroup.addIngressRule(this.vectorSecurityGroup, ec2.Port.tcp(store.port), 'PostgreSQL from the erasure forget-vectors function', true);
     this.databaseRoleName = store.roleNames.privacy;
+    this.snapshotRetentionDays = props.snapshotRetentionDays ?? 5;
 
     const shared = {
       REQUESTS_TABLE: this.requestTable.tableName,
@@ -236,7 +246,10 @@ export class PrivacyErasure extends Construct {
         deadlines: props.settings.deadlines,
         alarmDaysBeforeDeadline: props.settings.alarmDaysBeforeDeadline,
         ledger: props.settings.ledger,
+        snapshotRetentionDays: this.snapshotRetentionDays,
       }),
+      // Entries stay checked until well after their files are due (a month past the longest horizon).
+      PHYSICAL_CHECK_LOOKBACK_DAYS: String(Math.max(90, this.snapshotRetentionDays + 30)),
     };
     const functions = {} as Record<ErasureHandler, ErasureFunction>;
     for (const name of ERASURE_HANDLERS) {

@@ -27,7 +27,7 @@ const DATASET = /^[A-Za-z0-9_-]{1,200}$/;
  */
 export function erasurePropsProblems(
   source: string,
-  props: { readonly settings: ErasureSettings; readonly databaseName: string; readonly workgroupName: string; readonly plan: readonly ErasureTarget[] },
+  props: { readonly settings: ErasureSettings; readonly databaseName: string; readonly workgroupName: string; readonly plan: readonly ErasureTarget[]; readonly snapshotRetentionDays?: number },
 ): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
   const problem = (field: string, value: unknown, allowed: string) => problems.push({ source, field, value: renderValue(value), allowed });
@@ -38,6 +38,9 @@ export function erasurePropsProblems(
   else if (!Token.isUnresolved(settings.schedule)) {
     const scheduleProblem = scheduleExpressionProblem(settings.schedule);
     if (scheduleProblem) problem('settings.schedule', settings.schedule, scheduleProblem);
+  }
+  if (props.snapshotRetentionDays !== undefined && !whole(props.snapshotRetentionDays, 1, 3_650)) {
+    problem('snapshotRetentionDays', props.snapshotRetentionDays, 'a whole number of days from 1 to 3650 (the longest snapshot retention of the plan\'s Iceberg tables)');
   }
   if (!whole(settings.batchSize, 1, 500)) problem('settings.batchSize', settings.batchSize, 'a whole number from 1 to 500');
   const deadlines = settings.deadlines ?? ({} as ErasureSettings['deadlines']);

@@ -12,6 +12,7 @@ import { addPrivacyAudit, type PrivacyAudit } from '../privacy-audit';
 import { environmentHorizon } from '../privacy-horizon';
 import { erasurePlanFor } from '../privacy-plan';
 import { statefulRemoval } from '../removal';
+import { icebergUpkeep } from '../../constructs/datasets/iceberg-upkeep';
 import type { CatalogStack } from './catalog-stack';
 import type { NetworkStack } from './network-stack';
 import type { StorageStack } from './storage-stack';
@@ -74,6 +75,7 @@ export class PrivacyStack extends Stack {
       accessLogsBucket: lake.accessLogsBucket,
       eltStateMachineArns: [eltStateMachineName(config.project, config.name), metricsPipelineStateMachineName(config.project, config.name)].map(stateMachineArn),
       settings: config.privacy,
+      snapshotRetentionDays: longestSnapshotRetention(props.datasets, plan.map((entry) => entry.dataset)),
     });
     // In the stack that owns them (what cdk-nag's DynamoDBInBackupPlan recognises); copied to DR with the plan.
     storage.backup.selectResources(this, 'RequestTableBackup', [backup.BackupResource.fromDynamoDbTable(this.erasure.requestTable)]);
@@ -95,4 +97,10 @@ export class PrivacyStack extends Stack {
       description: 'Days after an erasure until no backup, version or snapshot holds the erased rows (docs/privacy.md)',
     });
   }
+}
+
+/** The longest snapshot retention among the planned Iceberg datasets (5, Glue's default, when none). */
+export function longestSnapshotRetention(datasets: readonly DatasetDefinition[], planned: readonly string[]): number {
+  const days = datasets.filter((dataset) => dataset.format === 'iceberg' && planned.includes(dataset.name)).map((dataset) => icebergUpkeep(dataset).snapshotRetentionDays);
+  return Math.max(5, ...days);
 }

@@ -5,6 +5,8 @@ import { ValidationReport } from '../../constructs/common/validation-report';
 import type { PrivacyErasureProps } from '../../constructs/privacy';
 import { actionsOf, build, ELT, SETTINGS, statementsOf } from './erasure-fixture';
 import { PLAN } from './plan-fixture';
+import { DATASETS } from '../../config/datasets';
+import { longestSnapshotRetention } from '../../lib/stacks/privacy-stack';
 
 describe('PrivacyErasure default settings', () => {
   const { erasure, template, id } = build();
@@ -178,6 +180,7 @@ describe('PrivacyErasure bad props', () => {
   };
   it.each([
     ['a batch of 0', { settings: { ...SETTINGS, batchSize: 0 } }, 'settings.batchSize'],
+    ['a fractional snapshot horizon', { snapshotRetentionDays: 2.5 }, 'snapshotRetentionDays'],
     ['a schedule EventBridge refuses', { settings: { ...SETTINGS, schedule: 'cron(0 3 * * * *)' } }, 'settings.schedule'],
     ['a deadline of 120 days', { settings: { ...SETTINGS, deadlines: { gdprDays: 120, ccpaDays: 45 } } }, 'settings.deadlines.gdprDays'],
     ['an alarm as early as the deadline', { settings: { ...SETTINGS, alarmDaysBeforeDeadline: 30 } }, 'settings.alarmDaysBeforeDeadline'],
@@ -189,5 +192,34 @@ describe('PrivacyErasure bad props', () => {
     const message = refuse(overrides as Partial<PrivacyErasureProps>);
     expect(message).toContain(`PrivacyErasure (ConstructUnderTest/Erasure)`);
     expect(message).toContain(field);
+  });
+});
+
+describe('PrivacyErasure snapshot horizon', () => {
+  /** The environment of every erasure function, from the template. */
+  const environments = (template: ReturnType<typeof build>['template']) =>
+    Object.values(template.findResources('AWS::Lambda::Function'))
+      .map((fn) => (fn as { Properties: { Environment?: { Variables?: Record<string, string> } } }).Properties.Environment?.Variables ?? {})
+      .filter((variables) => 'PRIVACY_SETTINGS' in variables);
+
+  it('hands the longest Iceberg snapshot retention to the handlers and looks back past it', () => {
+    const long = environments(build({ snapshotRetentionDays: 100 }).template);
+    expect(long.length).toBeGreaterThan(0);
+    for (const variables of long) {
+      expect(JSON.parse(variables.PRIVACY_SETTINGS as string)).toMatchObject({ snapshotRetentionDays: 100 });
+      expect(variables.PHYSICAL_CHECK_LOOKBACK_DAYS).toBe('130');
+    }
+    for (const variables of environments(build().template)) {
+      expect(JSON.parse(variables.PRIVACY_SETTINGS as string)).toMatchObject({ snapshotRetentionDays: 5 });
+      expect(variables.PHYSICAL_CHECK_LOOKBACK_DAYS).toBe('90');
+    }
+  });
+
+  it('the stack takes the longest retention among the planned Iceberg datasets only', () => {
+    const iceberg = (name: string, days?: number) => ({ ...DATASETS.find((d) => d.name === 'events_curated')!, name, ...(days ? { iceberg: { snapshotRetentionDays: days } } : {}) });
+    expect(longestSnapshotRetention([iceberg('a', 30), iceberg('b', 12)], ['a', 'b'])).toBe(30);
+    expect(longestSnapshotRetention([iceberg('a', 30), iceberg('b', 12)], ['b'])).toBe(12);
+    expect(longestSnapshotRetention([iceberg('a')], ['a'])).toBe(5);
+    expect(longestSnapshotRetention(DATASETS, [])).toBe(5);
   });
 });
