@@ -33,3 +33,23 @@ export function awsRegionOrExplain(command: string, consequence: string, config:
   console.error(`${command} needs AWS credentials and a region; ${consequence}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
   return undefined;
 }
+
+/**
+ * SDK settings for an operator command (its region, and an endpoint override for tests against moto)
+ * and a register of the clients it makes, so that every one is destroyed before the command returns:
+ * an open keep-alive socket would hold the process up after its work is done.
+ */
+export function operatorClients(region: string, endpoint?: string) {
+  const made: Array<{ destroy(): void }> = [];
+  return {
+    config: { region, ...(endpoint ? { endpoint } : {}) },
+    /** Registers a client and hands it back: `clients.track(new S3Client(clients.config))`. */
+    track<T extends { destroy(): void }>(client: T): T {
+      made.push(client);
+      return client;
+    },
+    destroyAll(): void {
+      for (const client of made.splice(0)) client.destroy();
+    },
+  };
+}

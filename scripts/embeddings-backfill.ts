@@ -30,7 +30,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { loadEnvironmentConfig } from '../config/load';
 import { embeddingsOutputKeys, embeddingsStackName } from '../constructs/embeddings/stack-outputs';
-import { awsRegionOrExplain } from './aws-prerequisites';
+import { awsRegionOrExplain, operatorClients } from './aws-prerequisites';
 import { runCommand } from './command';
 
 export const COMMAND = 'embeddings:backfill';
@@ -290,12 +290,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const region = awsRegionOrExplain(COMMAND, 'nothing was sent', config);
   if (region === undefined) return 1;
 
-  const clientConfig = { region, ...(args.endpoint ? { endpoint: args.endpoint } : {}) };
-  const clients: Array<{ destroy(): void }> = [];
-  const client = <T extends { destroy(): void }>(made: T): T => {
-    clients.push(made);
-    return made;
-  };
+  const clients = operatorClients(region, args.endpoint);
+  const clientConfig = clients.config;
+  const client = clients.track;
   try {
     const stackName = args.stack ?? embeddingsStackName(config.project, config.name);
     let target: Target;
@@ -344,7 +341,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (summary.failed.length > 50) console.log(`  … and ${summary.failed.length - 50} more`);
     return summary.failed.length === 0 ? 0 : 2;
   } finally {
-    for (const made of clients) made.destroy();
+    clients.destroyAll();
   }
 }
 

@@ -26,7 +26,7 @@ import { loadEnvironmentConfig } from '../config/load';
 import { REGULATIONS, validateErasureRequest, type ErasureRequest } from '../constructs/privacy/request';
 import { RequestStore } from '../constructs/privacy/request-store';
 import { loadSalt } from '../constructs/privacy/salt';
-import { awsRegionOrExplain } from './aws-prerequisites';
+import { awsRegionOrExplain, operatorClients } from './aws-prerequisites';
 import { runCommand } from './command';
 import { ENDPOINT, SECRET_ARN, STACK, STATE_MACHINE_ARN, TABLE, environmentFromContext, privacyCliSettings, stackOutputs } from './privacy-stack';
 import { PRIVACY_OUTPUT_KEYS, privacyStackName } from '../constructs/privacy/stack-outputs';
@@ -135,12 +135,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const region = awsRegionOrExplain(COMMAND, 'nothing was queued', config);
   if (region === undefined) return 1;
-  const clientConfig = { region, ...(args.endpoint ? { endpoint: args.endpoint } : {}) };
-  const clients: Array<{ destroy(): void }> = [];
-  const client = <T extends { destroy(): void }>(made: T): T => {
-    clients.push(made);
-    return made;
-  };
+  const clients = operatorClients(region, args.endpoint);
+  const clientConfig = clients.config;
+  const client = clients.track;
   try {
     const stackName = args.stack ?? privacyStackName(config.project, config.name);
     let table: string;
@@ -188,7 +185,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return 0;
   } finally {
-    for (const made of clients) made.destroy();
+    clients.destroyAll();
   }
 }
 

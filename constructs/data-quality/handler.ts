@@ -58,6 +58,7 @@ import { qualityChecks, ROW_COUNT_METRIC, type QualityCheck } from './rules';
 import { checkWindow, compileQualityQuery, evaluate, HISTORY_TABLE, historyInsert, historyRows, MetricRowError, type CheckResult, type CheckWindow, type HistoryRow, type MetricRow } from './sql';
 import { dayRunAsOf, dayWindow, DayRunRequestError, isDayRunRequest, judgeReadiness, parseDayRunRequest, READINESS_METRIC, readinessQuery, type DayRunRequest, type Readiness } from './day-run';
 import { readContractsFile, type ContractsByTable } from './contracts-file';
+import { mapWithConcurrency } from '../common/map-with-concurrency';
 
 export { DIMENSION_NAMES, ENVIRONMENT_VARIABLES, METRIC_NAMES } from './names';
 
@@ -718,20 +719,7 @@ function summarise(outcome: DatasetOutcome): string {
   return `Data quality of ${name} (query ${outcome.queryExecutionId}, ${outcome.rowCount} rows): ${lines.join(', ')}`;
 }
 
-/** Runs `task` over `items` with at most `limit` at once; results keep the items' order. */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await task(items[index], index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
+export { mapWithConcurrency };
 
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];

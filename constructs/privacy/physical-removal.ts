@@ -28,7 +28,7 @@
  */
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { LEDGER_PREFIX } from './names';
-import { mapWithLimit } from './runtime';
+import { mapWithConcurrency } from '../common/map-with-concurrency';
 
 export interface PendingFile {
   readonly bucket: string;
@@ -182,7 +182,7 @@ export async function runPhysicalCheck(s3: S3Client, options: PhysicalCheckOptio
     if (pending.length > 0 && typeof requestId === 'string' && requestId !== '') requests.set(requestId, [...(requests.get(requestId) ?? []), ...pending.map(fileId)]);
   }
 
-  const checks = await mapWithLimit([...files.values()], options.concurrency ?? 8, (file) => checkFile(s3, file, options.now));
+  const checks = await mapWithConcurrency([...files.values()], options.concurrency ?? 8, (file) => checkFile(s3, file, options.now));
   const count = (state: FileState) => checks.filter((check) => check.state === state).length;
   const stateOf = new Map(checks.map((check) => [fileId(check), check.state]));
   let requestsCompleted = 0;

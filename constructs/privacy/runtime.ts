@@ -42,18 +42,3 @@ export function errorText(error: unknown): string {
   }
   return JSON.stringify(error) ?? 'unknown error';
 }
-
-/** Runs `work` over `items` with at most `limit` in flight, results in input order. */
-export async function mapWithLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}

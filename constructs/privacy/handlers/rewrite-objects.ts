@@ -20,7 +20,7 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { forgetInObject, type ObjectOutcome } from '../object-guard';
 import { privacyMetricsDocument } from '../metrics';
-import { mapWithLimit } from '../runtime';
+import { mapWithConcurrency } from '../../common/map-with-concurrency';
 import { forgetResultKey, parseFindManifest, parseRewriteInput, parseSubjectsFile, subjectsFileKey, type ManifestObject } from '../rewrite-inputs';
 
 export interface RewriteObjectsOutput {
@@ -88,7 +88,7 @@ export function createRewriteObjects(deps: RewriteObjectsDependencies): (input: 
     const subjects = parseSubjectsFile(await readText(deps.s3, deps.workBucket, subjectsFileKey(input.batchId)), subjectsFileKey(input.batchId));
     const objects = parseFindManifest(await readText(deps.s3, deps.workBucket, input.manifestKey), input);
 
-    const results = await mapWithLimit(objects, deps.concurrency ?? 2, async (object: ManifestObject): Promise<ObjectResult> => {
+    const results = await mapWithConcurrency(objects, deps.concurrency ?? 2, async (object: ManifestObject): Promise<ObjectResult> => {
       try {
         const outcome = await forgetInObject(deps.s3, { bucket: input.bucket, key: object.key, keyColumns: input.keyColumns, subjects, maxBytes: deps.maxObjectBytes });
         return { ...outcome, rowsFound: object.rows };
