@@ -21,4 +21,3 @@ export * from './orchestration';
 export * from './collector';
 export * from './privacy';
 export * from './common/validation-report';
-export * from './privacy';

@@ -155,10 +155,11 @@ const commands = {
     for (const f of files) {
       if (!allowed.some((re) => re.test(f))) problems.push(`unexpected file in tarball: ${f}`);
       if (/\.test\.(js|d\.ts)$/.test(f)) problems.push(`test file in tarball: ${f}`);
-      // A pre-built handler bundle's source is the handler.ts next to its folder.
-      const bundle = /^package\/dist\/(constructs\/.+)\/handler\.bundle\/index\.js$/.exec(f);
-      if (bundle && !fs.existsSync(path.join(repo, bundle[1], 'handler.ts'))) {
-        problems.push(`stale handler bundle in tarball: ${f} has no source ${bundle[1]}/handler.ts (run 'rm -rf dist' and retry)`);
+      // A pre-built handler bundle's source is the <name>.ts next to its <name>.bundle folder (handler.ts,
+      // or one file of a handlers/ folder).
+      const bundle = /^package\/dist\/(constructs\/.+)\/([^/]+)\.bundle\/index\.js$/.exec(f);
+      if (bundle && !fs.existsSync(path.join(repo, bundle[1], `${bundle[2]}.ts`))) {
+        problems.push(`stale handler bundle in tarball: ${f} has no source ${bundle[1]}/${bundle[2]}.ts (run 'rm -rf dist' and retry)`);
       }
       const sql = /^package\/dist\/(constructs\/.+\.sql)$/.exec(f);
       if (sql && !fs.existsSync(path.join(repo, sql[1]))) problems.push(`stale SQL in tarball: ${f} has no source ${sql[1]}`);
@@ -254,7 +255,7 @@ const commands = {
     const dts = files.filter((f) => f.endsWith('.d.ts')).length;
     console.log(`${files.length} files: ${js} .js, ${dts} .d.ts, ${readmes.length} README(s), package.json`);
     for (const [subpath, folder] of Object.entries(EXPORTS)) {
-      const n = files.filter((f) => f.startsWith(`package/dist/${folder}/`) && /\.js$/.test(f) && !f.includes('/handler.bundle/')).length;
+      const n = files.filter((f) => f.startsWith(`package/dist/${folder}/`) && /\.js$/.test(f) && !/\.bundle\//.test(f)).length;
       console.log(`exports["${subpath}"] -> ${pkg.exports[subpath].default} (${n} modules in dist/${folder})`);
     }
     console.log(`peers: ${peerVersions.join(', ')}`);
@@ -404,7 +405,7 @@ const commands = {
         // Handler bundles are Lambda code, not modules the consumer loads; the SDK inside them has
         // optional requires (CRT signers) that Lambda resolves or skips at run time.
         if (e.isDirectory()) {
-          if (e.name !== 'handler.bundle') walk(p, folder);
+          if (!e.name.endsWith('.bundle')) walk(p, folder);
         } else if (/\.(js|d\.ts)$/.test(e.name)) {
           counts[folder] = (counts[folder] ?? 0) + 1;
           const raw = fs.readFileSync(p, 'utf8');

@@ -152,7 +152,7 @@ async function exerciseVectorClient() {
     assert.ok(error instanceof VectorStoreEnvironmentError, String(error));
     environmentProblems = error.problems;
   }
-  assert.deepEqual(roleNames('vectors'), { readWrite: 'vectors_readwrite', readOnly: 'vectors_readonly' });
+  assert.deepEqual(roleNames('vectors'), { readWrite: 'vectors_readwrite', readOnly: 'vectors_readonly', privacy: 'vectors_privacy' });
 
   // A fake Queryable (what pg.Client offers) that records every statement.
   const statements = [];

@@ -217,6 +217,21 @@ describe('privacy:report', () => {
     expect(await readText(env.s3, bucket, NOVEMBER_MD)).toMatch(/^# Erasure report 2026-11/);
   });
 
+  it('a missing stack, an unknown environment or a report that cannot be stored exits 1 with one message', async () => {
+    const noStack = await run(report, ['--month', '2026-11', '-c', 'env=dev', '--endpoint', env.moto.endpoint, '--stack', 'lakehouse-dev-nothing']);
+    expect(noStack.code).toBe(1);
+    expect(noStack.stderr[0]).toMatch(/^privacy:report: .*lakehouse-dev-nothing.*; nothing was read$/);
+    const unknown = await run(report, ['--month', '2026-11', '-c', 'env=nowhere']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr[0]).toMatch(/^privacy:report: .*nowhere/);
+    // A bucket without Object Lock: the report prints, but the ledger store refuses to write it unlocked.
+    const plain = await createLedgerBucket(env.s3, { lock: false });
+    const unlocked = await run(report, ['--month', '2026-11', '--write', '-c', 'env=dev', '--endpoint', env.moto.endpoint, '--bucket', plain]);
+    expect(unlocked.code).toBe(1);
+    expect(unlocked.stdout.join('\n')).toMatch(/^# Erasure report 2026-11/);
+    expect(unlocked.stderr.at(-1)).toMatch(/^privacy:report: the report was printed but not stored: /);
+  });
+
   it('an unreadable ledger exits 1', async () => {
     const missing = await run(report, ['--month', '2026-11', '-c', 'env=dev', '--endpoint', env.moto.endpoint, '--bucket', 'no-such-ledger-bucket']);
     expect(missing.code).toBe(1);
