@@ -42,6 +42,8 @@ export interface FileCheck extends PendingFile {
   readonly state: FileState;
   /** Versions and delete markers deleted by this run. */
   readonly versionsDeleted: number;
+  /** Why the file could not be checked (an S3 error's name), when it could not. */
+  readonly error?: string;
 }
 
 export interface PhysicalCheckSummary {
@@ -182,7 +184,14 @@ export async function runPhysicalCheck(s3: S3Client, options: PhysicalCheckOptio
     if (pending.length > 0 && typeof requestId === 'string' && requestId !== '') requests.set(requestId, [...(requests.get(requestId) ?? []), ...pending.map(fileId)]);
   }
 
-  const checks = await mapWithConcurrency([...files.values()], options.concurrency ?? 8, (file) => checkFile(s3, file, options.now));
+  // One file that cannot be read (its dataset left the plan, so the role lost its prefix) must not stop
+  // the others: it stays pending, and overdue once past its horizon, which is what the alarm is for.
+  const checks = await mapWithConcurrency([...files.values()], options.concurrency ?? 8, (file) =>
+    checkFile(s3, file, options.now).catch((error: unknown): FileCheck => {
+      const overdue = options.now.getTime() >= Date.parse(file.notBefore) + OVERDUE_AFTER_MS;
+      return { ...file, state: overdue ? 'overdue' : 'pending', versionsDeleted: 0, error: error instanceof Error ? error.name : 'Error' };
+    }),
+  );
   const count = (state: FileState) => checks.filter((check) => check.state === state).length;
   const stateOf = new Map(checks.map((check) => [fileId(check), check.state]));
   let requestsCompleted = 0;

@@ -127,6 +127,10 @@ export class PiiDiscovery extends Construct {
         status: 'ENABLED',
         findingPublishingFrequency: props.findingPublishingFrequency ?? 'FIFTEEN_MINUTES',
       });
+      // Deleting the session disables Macie for the whole account and region, findings and other jobs
+      // included: a config change (handing the session to another environment, turning discovery off) must
+      // not do that. Retained like every stateful resource; disabling Macie is a deliberate manual step.
+      this.session.applyRemovalPolicy(removalPolicy);
     }
 
     if (props.grantKeyAccess ?? true) {

@@ -248,8 +248,9 @@ export class PrivacyErasure extends Construct {
         ledger: props.settings.ledger,
         snapshotRetentionDays: this.snapshotRetentionDays,
       }),
-      // Entries stay checked until well after their files are due (a month past the longest horizon).
-      PHYSICAL_CHECK_LOOKBACK_DAYS: String(Math.max(90, this.snapshotRetentionDays + 30)),
+      // Entries stay checked until well after their files are due (a month past the longest horizon, within
+      // the handler's 3,650-day limit).
+      PHYSICAL_CHECK_LOOKBACK_DAYS: String(Math.min(3_650, Math.max(90, this.snapshotRetentionDays + 30))),
     };
     const functions = {} as Record<ErasureHandler, ErasureFunction>;
     for (const name of ERASURE_HANDLERS) {

@@ -99,6 +99,32 @@ describe('physical-check (moto S3)', () => {
     expect(again).toMatchObject({ removed: 0, gone: 2, overdue: 1, versionsDeleted: 0 });
   });
 
+  it('a file it cannot read (its bucket gone from the plan) stays pending, then overdue, and the others are still checked', async () => {
+    const now = new Date();
+    const ledger = 'privacy-ledger-unreadable';
+    const lake = 'lake-curated-unreadable';
+    await createBucket(s3, ledger);
+    await createBucket(s3, lake);
+    await put(s3, { Bucket: lake, Key: 'events_curated/data/a.parquet', Body: 'rows' });
+    await s3.send(new DeleteObjectCommand({ Bucket: lake, Key: 'events_curated/data/a.parquet' }));
+    const elsewhere = (key: string, notBefore: number) => ({ bucket: 'no-such-lake-bucket', key, notBefore: iso(notBefore) });
+    await put(s3, {
+      Bucket: ledger,
+      Key: `${monthPrefix(now)}request-u.json`,
+      Body: JSON.stringify({
+        requestId: 'request-u',
+        pendingPhysicalRemoval: [
+          { bucket: lake, key: 'events_curated/data/a.parquet', notBefore: iso(now.getTime() - 2 * DAY) },
+          elsewhere('dropped/late.parquet', now.getTime() - 3 * DAY),
+          elsewhere('dropped/early.parquet', now.getTime() + DAY),
+        ],
+      }),
+    });
+    const summary = await createPhysicalCheck({ s3, ledgerBucket: ledger, store, lookbackDays: 30, now: () => now, log: () => undefined, emitMetrics: () => undefined })();
+    expect(summary).toMatchObject({ files: 3, removed: 1, pending: 1, overdue: 1, requestsCompleted: 0 });
+    expect(await listVersions(s3, lake, 'events_curated/data/a.parquet')).toEqual({ versions: [], deleteMarkers: [], latest: undefined });
+  });
+
   it('emits PhysicalRemovalOverdue 0 when there is nothing to check', async () => {
     const metrics: Record<string, unknown>[] = [];
     await createBucket(s3, 'privacy-ledger-empty');

@@ -31,6 +31,8 @@ describe('PiiDiscovery and LakeAccessTrail in the app layout (storage, privacy, 
 
   it('enables Macie with findings published every 15 minutes by default', () => {
     privacy.resourcePropertiesCountIs('AWS::Macie::Session', { Status: 'ENABLED', FindingPublishingFrequency: 'FIFTEEN_MINUTES' }, 1);
+    // Deleting the session would disable Macie for the account: retained, like every stateful resource.
+    privacy.hasResource('AWS::Macie::Session', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   it('creates the job after the session, through the custom resource, with a weekly schedule, 10 % sampling and the three zone buckets', () => {

@@ -209,6 +209,8 @@ describe('PrivacyErasure snapshot horizon', () => {
       expect(JSON.parse(variables.PRIVACY_SETTINGS as string)).toMatchObject({ snapshotRetentionDays: 100 });
       expect(variables.PHYSICAL_CHECK_LOOKBACK_DAYS).toBe('130');
     }
+    // The look-back never exceeds what the handler accepts (3,650 days), however long the retention.
+    for (const variables of environments(build({ snapshotRetentionDays: 3_640 }).template)) expect(variables.PHYSICAL_CHECK_LOOKBACK_DAYS).toBe('3650');
     for (const variables of environments(build().template)) {
       expect(JSON.parse(variables.PRIVACY_SETTINGS as string)).toMatchObject({ snapshotRetentionDays: 5 });
       expect(variables.PHYSICAL_CHECK_LOOKBACK_DAYS).toBe('90');
